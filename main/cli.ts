@@ -1,0 +1,83 @@
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config, type Face } from './core/config.js';
+import { SchemaTooNewError } from './core/db/migrate.js';
+import { APP_VERSION } from './core/version.js';
+
+const HELP = `LexDesk ${APP_VERSION}
+
+Usage: lexdesk <command> [options]
+
+Commands:
+  serve              run headless: the core and the web screens over HTTP
+  migrate            bring the database to this version's schema, then exit
+  version            print the version
+
+The data folder is LEXDESK_DATA_DIR (default ./data); see README.md for every setting.
+`;
+
+function configFor(face: Face): Config {
+  return loadConfig({ face });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const [command] = positionals;
+  switch (command) {
+    case 'serve': {
+      const { serve } = await import('./headless/serve.js');
+      await serve(configFor('headless'));
+      return -1; // keeps running
+    }
+    case 'migrate': {
+      const { createCore } = await import('./core/app.js');
+      const { createHeadlessLogger } = await import('./headless/logger.js');
+      const config = configFor('cli');
+      const core = createCore(config, { log: createHeadlessLogger(config.logLevel, process.stderr) });
+      await core.start();
+      await core.stop();
+      return 0;
+    }
+    case 'version':
+      process.stdout.write(`${APP_VERSION}\n`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(HELP);
+      return 0;
+    default:
+      process.stderr.write(`lexdesk: unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+/** Runs the CLI and turns the errors a person can fix into one clear line and an exit status. */
+export async function run(argv: string[]): Promise<void> {
+  try {
+    const code = await main(argv);
+    if (code >= 0) process.exit(code);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`lexdesk: configuration error: ${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof SchemaTooNewError) {
+      process.stderr.write(`lexdesk: ${err.message}\n`);
+      process.exit(3);
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e?.code === 'EADDRINUSE') {
+      process.stderr.write(`lexdesk: the port is already in use (${e.message}). Set LEXDESK_PORT to a free port.\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`lexdesk: ${e?.stack ?? String(err)}\n`);
+    process.exit(1);
+  }
+}
+
+// `node dist/main/cli.js …` (Docker image, tests) runs the CLI directly; bin/lexdesk.js imports `run`.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  await run(process.argv.slice(2));
+}

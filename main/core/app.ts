@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs';
+import { Dispatcher } from './dispatch.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import { migrateToLatest } from './db/migrate.js';
+import { Store } from './db/store.js';
+import { EventBus } from './events.js';
+import { HealthRegistry } from './health.js';
+import type { Logger } from './log.js';
+import { handlers } from './operations.js';
+import type { CoreServices } from './services.js';
+import { APP_VERSION } from './version.js';
+
+/** What a face hands the core: the things that differ between desktop and headless. */
+export interface FaceDeps {
+  log: Logger;
+  clock?: Clock;
+  /** better_sqlite3.node built for this runtime (Electron needs its own) */
+  nativeBinding?: string;
+}
+
+/** A part of the core with a life of its own (scheduler, bot, collector…). */
+export interface Lifecycle {
+  name: string;
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
+}
+
+export interface Core {
+  readonly services: CoreServices;
+  readonly dispatcher: Dispatcher<CoreServices>;
+  readonly running: boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds every service of LexDesk for one face. Nothing touches the disk until
+ * `start()`, which opens the database, runs migrations and starts the services in
+ * order; `stop()` stops them in reverse and closes the database cleanly.
+ */
+export function createCore(config: Config, face: FaceDeps): Core {
+  const clock = face.clock ?? systemClock;
+  const log = face.log;
+  let store: Store | null = null;
+  let running = false;
+  const lifecycles: Lifecycle[] = [];
+
+  const health = new HealthRegistry();
+  health.register('database', () =>
+    store?.isOpen && store.ping()
+      ? { status: 'ok' }
+      : { status: 'down', message: 'The database cannot be read.' },
+  );
+
+  const services: CoreServices = {
+    config,
+    log,
+    clock,
+    events: new EventBus(clock),
+    health,
+    version: APP_VERSION,
+    get store(): Store {
+      if (!store) throw new Error('the database is not open');
+      return store;
+    },
+  };
+
+  const dispatcher = new Dispatcher<CoreServices>({
+    services,
+    handlers,
+    store: () => services.store,
+    log: log.child({ component: 'dispatch' }),
+  });
+
+  return {
+    services,
+    dispatcher,
+    get running() {
+      return running;
+    },
+    async start() {
+      if (running) return;
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+      store = new Store({ file: config.databaseFile, nativeBinding: face.nativeBinding });
+      try {
+        await migrateToLatest(store, log);
+        for (const part of lifecycles) await part.start();
+      } catch (err) {
+        store.close();
+        store = null;
+        throw err;
+      }
+      running = true;
+      log.info({ version: APP_VERSION, face: config.face, dataDir: config.dataDir }, 'LexDesk started');
+    },
+    async stop() {
+      if (!running) return;
+      running = false;
+      services.events.emit('system.stopping', { reason: 'shutdown' });
+      for (const part of [...lifecycles].reverse()) {
+        try {
+          await part.stop();
+        } catch (err) {
+          log.error({ err, part: part.name }, 'a service did not stop cleanly');
+        }
+      }
+      store?.close();
+      store = null;
+      log.info({}, 'LexDesk stopped');
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+export type Face = 'desktop' | 'headless' | 'cli';
+
+/**
+ * Every setting LexDesk reads, one entry each: the environment variable, its rule,
+ * its default. The README's configuration table lists the same variables.
+ * Values come from the process environment, then from the .env file, then defaults.
+ */
+const port = z.coerce
+  .number({ message: 'must be a whole number from 0 to 65535' })
+  .int('must be a whole number from 0 to 65535')
+  .min(0, 'must be a whole number from 0 to 65535')
+  .max(65535, 'must be a whole number from 0 to 65535');
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  LEXDESK_DATA_DIR: z.string().min(1, 'must name a folder').optional(),
+  LEXDESK_HOST: z.string().min(1, 'must be a host name or address').default('127.0.0.1'),
+  LEXDESK_PORT: port.default(3001),
+  LEXDESK_LOG_LEVEL: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error'], { message: 'must be one of trace, debug, info, warn, error' })
+    .default('info'),
+  LEXDESK_TRUST_PROXY: bool.default(false),
+  LEXDESK_PUBLIC_URL: z.url({ message: 'must be a full URL such as https://lexdesk.office.example' }).optional(),
+});
+
+export interface Config {
+  face: Face;
+  dataDir: string;
+  databaseFile: string;
+  host: string;
+  port: number;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** headless behind a reverse proxy: take the client address from X-Forwarded-For */
+  trustProxy: boolean;
+  /** the address users reach in headless mode; https there makes cookies Secure */
+  publicUrl?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The OS folder where a desktop app keeps its data (what Electron calls userData). */
+export function desktopDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'LexDesk');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'LexDesk');
+  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'LexDesk');
+}
+
+export interface LoadConfigOptions {
+  face: Face;
+  env?: NodeJS.ProcessEnv;
+  /** a .env file to read; defaults to `.env` in the working directory when it exists */
+  envFile?: string | null;
+  cwd?: string;
+}
+
+/** Reads and checks the configuration; throws ConfigError naming the first bad variable. */
+export function loadConfig(options: LoadConfigOptions): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const envFile = options.envFile === undefined ? join(cwd, '.env') : options.envFile;
+  const fromFile: Record<string, string> = {};
+  if (envFile && existsSync(envFile)) {
+    Object.assign(fromFile, parseEnv(readFileSync(envFile, 'utf8')));
+  }
+  const merged: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key] ?? fromFile[key];
+    merged[key] = value === '' ? undefined : value;
+  }
+  const parsed = envSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0]);
+    const got = merged[variable];
+    throw new ConfigError(variable, `${issue.message}${got === undefined ? '' : ` (got "${got}")`}`);
+  }
+  const v = parsed.data;
+  const dataDir = resolve(
+    cwd,
+    v.LEXDESK_DATA_DIR ?? (options.face === 'desktop' ? desktopDataDir(env) : './data'),
+  );
+  return {
+    face: options.face,
+    dataDir,
+    databaseFile: join(dataDir, 'lexdesk.sqlite'),
+    host: v.LEXDESK_HOST,
+    port: v.LEXDESK_PORT,
+    logLevel: v.LEXDESK_LOG_LEVEL,
+    trustProxy: v.LEXDESK_TRUST_PROXY,
+    publicUrl: v.LEXDESK_PUBLIC_URL,
+  };
+}

@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
+import {
+  isOperationName,
+  operations,
+  type OperationName,
+  type OutputOf,
+  type ParsedInputOf,
+} from '../../shared/contract/index.js';
+import type { ApiError, ErrorCode, Result } from '../../shared/errors.js';
+import { roleAllows, type Role } from '../../shared/permissions.js';
+import type { Face } from './config.js';
+import { AppError, issuesOf } from './errors.js';
+import type { Logger } from './log.js';
+import type { Store } from './db/store.js';
+
+/** Who is calling and from where, as the face knows it. */
+export interface CallContext {
+  face: Face;
+  /** the bearer access token, when the caller has one */
+  token?: string;
+  /** the caller's network address (headless) */
+  address?: string;
+  userAgent?: string;
+  requestId?: string;
+}
+
+/** A signed-in staff member, as established by the authenticator for one call. */
+export interface Principal {
+  userId: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  sessionId: string;
+}
+
+export interface Authenticator {
+  /**
+   * The principal behind `call.token`, or null when there is no token. Throws
+   * AppError('unauthenticated') for a token that is bad, expired or revoked.
+   */
+  authenticate(call: CallContext): Promise<Principal | null>;
+}
+
+export type Outcome = 'ok' | 'denied' | 'invalid' | 'error';
+
+export interface AuditTarget {
+  type: string;
+  id: string;
+}
+
+/** One call through the door, as the audit trail records it. */
+export interface DoorRecord {
+  operation: string;
+  face: Face;
+  principal: Principal | null;
+  outcome: Outcome;
+  errorCode?: ErrorCode;
+  target?: AuditTarget;
+  input: unknown;
+  details?: Record<string, unknown>;
+  address?: string;
+  requestId: string;
+}
+
+export interface DoorAuditor {
+  /** Writes the record; called inside the handler's write transaction when there is one. */
+  record(entry: DoorRecord): void;
+}
+
+export interface OperationObserver {
+  observe(sample: { operation: string; face: Face; outcome: Outcome; code?: ErrorCode; seconds: number }): void;
+}
+
+/** What a handler may note about its call for the audit record. */
+export interface AuditNote {
+  target?: AuditTarget;
+  details?: Record<string, unknown>;
+}
+
+export interface HandlerContext<S> {
+  services: S;
+  principal: Principal | null;
+  call: CallContext;
+  requestId: string;
+  audit: AuditNote;
+  /**
+   * Runs `fn` in one database transaction together with this call's audit record:
+   * the writes and the record land together or not at all.
+   */
+  write<T>(fn: () => T): T;
+  /** The principal, or an `unauthenticated` error for public operations that need one. */
+  requirePrincipal(): Principal;
+}
+
+export type Handler<N extends OperationName, S> = (
+  input: ParsedInputOf<N>,
+  ctx: HandlerContext<S>,
+) => OutputOf<N> | Promise<OutputOf<N>>;
+
+export type Handlers<S> = { [N in OperationName]: Handler<N, S> };
+
+export interface DispatcherDeps<S> {
+  services: S;
+  handlers: Handlers<S>;
+  store: () => Store;
+  log: Logger;
+  authenticator?: Authenticator;
+  auditor?: DoorAuditor;
+  observer?: OperationObserver;
+}
+
+const OUTCOME_BY_CODE: Record<ErrorCode, Outcome> = {
+  invalid_input: 'invalid',
+  unauthenticated: 'denied',
+  forbidden: 'denied',
+  locked: 'denied',
+  rate_limited: 'denied',
+  not_found: 'error',
+  conflict: 'error',
+  internal: 'error',
+};
+
+/**
+ * The one door. Every operation from every face comes through `dispatch`, which
+ * looks it up, authenticates the caller, checks the role, validates the input,
+ * runs the handler, checks the output against the contract, records the call for
+ * the audit trail and times it. Errors leave as `{ code, message, details? }`;
+ * stack traces stay in the log.
+ */
+export class Dispatcher<S> {
+  constructor(private readonly deps: DispatcherDeps<S>) {}
+
+  /** The caller's principal for a non-operation channel (event stream), or null; never throws. */
+  async principalOf(call: CallContext): Promise<Principal | null> {
+    if (!call.token || !this.deps.authenticator) return null;
+    try {
+      return await this.deps.authenticator.authenticate(call);
+    } catch {
+      return null;
+    }
+  }
+
+  async dispatch(name: string, input: unknown, call: CallContext): Promise<Result<unknown>> {
+    const started = performance.now();
+    const requestId = call.requestId ?? randomUUID();
+    let principal: Principal | null = null;
+    const note: AuditNote = {};
+    let recorded = false;
+    const operation = isOperationName(name) ? name : null;
+
+    const record = (outcome: Outcome, errorCode?: ErrorCode) => {
+      if (recorded || !this.deps.auditor) return;
+      recorded = true;
+      this.deps.auditor.record({
+        operation: operation ?? name.slice(0, 100),
+        face: call.face,
+        principal,
+        outcome,
+        errorCode,
+        target: note.target,
+        input,
+        details: note.details,
+        address: call.address,
+        requestId,
+      });
+    };
+
+    const finish = (result: Result<unknown>): Result<unknown> => {
+      const outcome: Outcome = result.ok ? 'ok' : OUTCOME_BY_CODE[result.error.code];
+      const code = result.ok ? undefined : result.error.code;
+      try {
+        record(outcome, code);
+      } catch (err) {
+        this.deps.log.error({ err, operation: name, requestId }, 'could not write the audit record');
+      }
+      this.deps.observer?.observe({
+        operation: operation ?? 'unknown',
+        face: call.face,
+        outcome,
+        code,
+        seconds: (performance.now() - started) / 1000,
+      });
+      return result;
+    };
+
+    try {
+      if (!operation) {
+        throw new AppError('not_found', `There is no operation called "${name.slice(0, 100)}".`);
+      }
+      const def = operations[operation];
+
+      if (call.token && this.deps.authenticator) {
+        try {
+          principal = await this.deps.authenticator.authenticate(call);
+        } catch (err) {
+          // a stale token on a public operation is no reason to refuse it
+          if (def.access !== 'public') throw err;
+        }
+      }
+      if (def.access !== 'public') {
+        if (!principal) throw new AppError('unauthenticated', 'Please sign in.');
+        if (!roleAllows(principal.role, def.access)) {
+          throw new AppError('forbidden', 'Your role does not allow this.');
+        }
+      }
+
+      const parsed = (def.input as z.ZodType).safeParse(input === undefined || input === null ? {} : input);
+      if (!parsed.success) {
+        throw new AppError('invalid_input', 'Some of the information is missing or not valid.', {
+          issues: issuesOf(parsed.error),
+        });
+      }
+
+      const handler = this.deps.handlers[operation] as Handler<OperationName, S>;
+      const ctx: HandlerContext<S> = {
+        services: this.deps.services,
+        principal,
+        call,
+        requestId,
+        audit: note,
+        write: <T>(fn: () => T): T =>
+          this.deps.store().tx(() => {
+            const value = fn();
+            record('ok');
+            return value;
+          }),
+        requirePrincipal: () => {
+          if (!principal) throw new AppError('unauthenticated', 'Please sign in.');
+          return principal;
+        },
+      };
+      const value = await handler(parsed.data as never, ctx);
+      const checked = (def.output as z.ZodType).safeParse(value);
+      if (!checked.success) {
+        this.deps.log.error(
+          { operation, requestId, issues: issuesOf(checked.error) },
+          'handler output does not match the contract',
+        );
+        throw new Error(`output of ${operation} does not match the contract`);
+      }
+      return finish({ ok: true, value: checked.data });
+    } catch (err) {
+      return finish({ ok: false, error: this.toApiError(err, name, requestId) });
+    }
+  }
+
+  private toApiError(err: unknown, operation: string, requestId: string): ApiError {
+    if (err instanceof AppError) {
+      return err.details === undefined
+        ? { code: err.code, message: err.message }
+        : { code: err.code, message: err.message, details: err.details };
+    }
+    if (err instanceof z.ZodError) {
+      return { code: 'invalid_input', message: 'Some of the information is not valid.', details: { issues: issuesOf(err) } };
+    }
+    this.deps.log.error({ err, operation, requestId }, 'operation failed');
+    return {
+      code: 'internal',
+      message: `Something went wrong on our side. If it happens again, give IT this reference: ${requestId.slice(0, 8)}.`,
+      details: { reference: requestId },
+    };
+  }
+}

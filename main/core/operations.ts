@@ -1,0 +1,11 @@
+import type { Handlers } from './dispatch.js';
+import type { CoreServices } from './services.js';
+import { systemHandlers } from './system/handlers.js';
+
+/**
+ * The handler of every operation in shared/contract. The type makes a missing
+ * handler a compile error. Each capability keeps its handlers in its own folder.
+ */
+export const handlers: Handlers<CoreServices> = {
+  ...systemHandlers,
+};

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_init.js';
+
+/**
+ * Every migration, in order, imported statically so that they bundle (asar, dist/).
+ * Never edit one that has shipped: add the next number.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_init': m0001,
+};

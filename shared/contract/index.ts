@@ -1,0 +1,26 @@
+import type { z } from 'zod';
+import type { OperationDef } from './define.js';
+import { systemOperations } from './system.js';
+
+export { defineOperation, type OperationDef } from './define.js';
+export * from './system.js';
+
+/**
+ * Every operation LexDesk can perform, on every face. Adding one: an entry in a
+ * capability's contract file, spread in here, and its handler in main/core.
+ */
+export const operations = {
+  ...systemOperations,
+} satisfies Record<string, OperationDef>;
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+export type InputOf<N extends OperationName> = z.input<Operations[N]['input']>;
+export type ParsedInputOf<N extends OperationName> = z.output<Operations[N]['input']>;
+export type OutputOf<N extends OperationName> = z.output<Operations[N]['output']>;
+
+export const OPERATION_NAMES = Object.keys(operations) as OperationName[];
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.prototype.hasOwnProperty.call(operations, name);
+}

@@ -1,0 +1,19 @@
+import type { Access } from './permissions.js';
+
+/**
+ * Pushes from the core to the screens (IPC on the desktop, server-sent events in
+ * headless mode). Each type names who may receive it; faces deliver an event only
+ * to a signed-in viewer whose role allows it.
+ */
+export interface EventPayloads {
+  /** the core is going down (restart, restore, shutdown) */
+  'system.stopping': { reason: string };
+}
+
+export type EventType = keyof EventPayloads;
+
+export type ServerEvent = { [T in EventType]: { type: T; at: string; data: EventPayloads[T] } }[EventType];
+
+export const EVENT_ACCESS: Record<EventType, Access> = {
+  'system.stopping': 'public',
+};

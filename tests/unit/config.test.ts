@@ -1,0 +1,47 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, desktopDataDir, loadConfig } from '../../main/core/config.js';
+import { tempDir } from '../support/server.js';
+
+describe('configuration', () => {
+  it('uses the documented defaults for headless mode', () => {
+    const cwd = tempDir();
+    const config = loadConfig({ face: 'headless', env: {}, envFile: null, cwd });
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.port).toBe(3001);
+    expect(config.dataDir).toBe(join(cwd, 'data'));
+    expect(config.databaseFile).toBe(join(cwd, 'data', 'lexdesk.sqlite'));
+  });
+
+  it('puts desktop data in the OS app-data folder', () => {
+    expect(desktopDataDir({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32')).toContain('LexDesk');
+    expect(desktopDataDir({ XDG_CONFIG_HOME: '/home/a/.config' }, 'linux')).toBe('/home/a/.config/LexDesk');
+    const config = loadConfig({ face: 'desktop', env: { XDG_CONFIG_HOME: '/x/cfg' }, envFile: null });
+    if (process.platform === 'linux') expect(config.dataDir).toBe('/x/cfg/LexDesk');
+  });
+
+  it('names the variable of a bad value', () => {
+    expect(() => loadConfig({ face: 'headless', env: { LEXDESK_PORT: 'abc' }, envFile: null })).toThrow(ConfigError);
+    try {
+      loadConfig({ face: 'headless', env: { LEXDESK_PORT: '70000' }, envFile: null });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).variable).toBe('LEXDESK_PORT');
+      expect((err as Error).message).toMatch(/^LEXDESK_PORT: must be a whole number from 0 to 65535 \(got "70000"\)$/);
+    }
+    expect(() => loadConfig({ face: 'headless', env: { LEXDESK_LOG_LEVEL: 'loud' }, envFile: null })).toThrow(
+      /LEXDESK_LOG_LEVEL/,
+    );
+  });
+
+  it('reads a .env file, with the environment taking precedence', () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, '.env'), 'LEXDESK_PORT=4000\nLEXDESK_HOST=0.0.0.0\n');
+    const fromFile = loadConfig({ face: 'headless', env: {}, cwd });
+    expect(fromFile.port).toBe(4000);
+    expect(fromFile.host).toBe('0.0.0.0');
+    const overridden = loadConfig({ face: 'headless', env: { LEXDESK_PORT: '5000' }, cwd });
+    expect(overridden.port).toBe(5000);
+  });
+});

@@ -1,0 +1,132 @@
+import { describe, expect, it, vi } from 'vitest';
+import { Dispatcher, type DoorRecord, type Handlers, type OperationObserver } from '../../main/core/dispatch.js';
+import { silentLogger, type Logger } from '../../main/core/log.js';
+import { handlers as realHandlers } from '../../main/core/operations.js';
+import { startTestCore } from '../support/core.js';
+import type { CoreServices } from '../../main/core/services.js';
+
+async function withDoor(
+  override: Partial<Handlers<CoreServices>> = {},
+  log: Logger = silentLogger,
+) {
+  const core = await startTestCore();
+  const records: DoorRecord[] = [];
+  const samples: Parameters<OperationObserver['observe']>[0][] = [];
+  const door = new Dispatcher<CoreServices>({
+    services: core.services,
+    handlers: { ...realHandlers, ...override } as Handlers<CoreServices>,
+    store: () => core.services.store,
+    log,
+    auditor: { record: (entry) => records.push(entry) },
+    observer: { observe: (sample) => samples.push(sample) },
+  });
+  return { core, door, records, samples };
+}
+
+describe('the dispatch door', () => {
+  it('answers a known operation with { ok: true, value } checked against the contract', async () => {
+    const { core, door, records, samples } = await withDoor();
+    const result = await door.dispatch('system.info', {}, { face: 'headless' });
+    expect(result).toEqual({
+      ok: true,
+      value: { product: 'LexDesk', version: core.services.version, schemaVersion: expect.any(Number), mode: 'headless' },
+    });
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ operation: 'system.info', outcome: 'ok', face: 'headless' });
+    expect(samples[0]).toMatchObject({ operation: 'system.info', outcome: 'ok' });
+    expect(samples[0]!.seconds).toBeGreaterThanOrEqual(0);
+    await core.dispose();
+  });
+
+  it('answers an unknown operation with not_found, and records it', async () => {
+    const { core, door, records } = await withDoor();
+    const result = await door.dispatch('system.selfDestruct', {}, { face: 'headless' });
+    expect(result).toEqual({ ok: false, error: { code: 'not_found', message: expect.stringContaining('system.selfDestruct') } });
+    expect(records[0]).toMatchObject({ outcome: 'error', errorCode: 'not_found' });
+    await core.dispose();
+  });
+
+  it('refuses input that does not match the schema with invalid_input and the field problems', async () => {
+    const { core, door, records } = await withDoor();
+    const result = await door.dispatch('system.info', { unexpected: true }, { face: 'headless' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('invalid_input');
+    expect(result.error.details).toEqual({ issues: [expect.objectContaining({ path: '' })] });
+    expect(records[0]).toMatchObject({ outcome: 'invalid', errorCode: 'invalid_input' });
+    await core.dispose();
+  });
+
+  it('treats a missing body as an empty input', async () => {
+    const { core, door } = await withDoor();
+    expect((await door.dispatch('system.info', undefined, { face: 'headless' })).ok).toBe(true);
+    expect((await door.dispatch('system.info', null, { face: 'headless' })).ok).toBe(true);
+    await core.dispose();
+  });
+
+  it('turns a crash into internal with a reference, and keeps the stack in the log', async () => {
+    const logged: unknown[] = [];
+    const log: Logger = { ...silentLogger, error: (fields) => logged.push(fields), child: () => log };
+    const { core, door } = await withDoor(
+      {
+        'system.info': () => {
+          throw new Error('disk on fire at /secret/path');
+        },
+      },
+      log,
+    );
+    const result = await door.dispatch('system.info', {}, { face: 'desktop' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('internal');
+    expect(JSON.stringify(result.error)).not.toMatch(/secret|fire|at .*\(/);
+    expect(result.error.message).toMatch(/reference/i);
+    expect(logged).toHaveLength(1);
+    await core.dispose();
+  });
+
+  it('refuses an answer that breaks the contract rather than passing it on', async () => {
+    const { core, door } = await withDoor({ 'system.info': () => ({ product: 'LexDesk' }) as never });
+    const result = await door.dispatch('system.info', {}, { face: 'headless' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).toBe('internal');
+    await core.dispose();
+  });
+
+  it('asks the authenticator only when a token is present, and ignores a bad one on public operations', async () => {
+    const core = await startTestCore();
+    const authenticate = vi.fn(async () => {
+      throw new Error('expired');
+    });
+    const door = new Dispatcher<CoreServices>({
+      services: core.services,
+      handlers: realHandlers,
+      store: () => core.services.store,
+      log: silentLogger,
+      authenticator: { authenticate },
+    });
+    expect((await door.dispatch('system.health', {}, { face: 'headless' })).ok).toBe(true);
+    expect(authenticate).not.toHaveBeenCalled();
+    expect((await door.dispatch('system.health', {}, { face: 'headless', token: 'stale' })).ok).toBe(true);
+    expect(authenticate).toHaveBeenCalledOnce();
+    await core.dispose();
+  });
+
+  it('writes a handler\'s changes and the audit record in one transaction', async () => {
+    const { core, door, records } = await withDoor({
+      'system.info': (_input, ctx) => {
+        ctx.write(() => {
+          ctx.services.store.sqlite
+            .prepare("INSERT INTO app_meta (key, value, updated_at) VALUES ('probe', '1', 'now')")
+            .run();
+          expect(ctx.services.store.sqlite.inTransaction).toBe(true);
+        });
+        return { product: 'LexDesk', version: '1', schemaVersion: 1, mode: 'headless' };
+      },
+    });
+    await door.dispatch('system.info', {}, { face: 'headless' });
+    expect(records).toHaveLength(1);
+    expect(records[0]!.outcome).toBe('ok');
+    await core.dispose();
+  });
+});
