@@ -1,3 +1,4 @@
+import type { AuditTrail } from './audit/trail.js';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
@@ -17,4 +18,6 @@ export interface CoreServices {
   readonly health: HealthRegistry;
   readonly version: string;
   readonly store: Store;
+  /** the tamper-evident audit trail; the door records every call, other writers use `append` */
+  readonly audit: AuditTrail;
 }

@@ -3,6 +3,7 @@ import type { OperationDef } from './define.js';
 import { systemOperations } from './system.js';
 
 export { defineOperation, type OperationDef } from './define.js';
+export { sensitive, withoutSensitive } from './sensitive.js';
 export * from './system.js';
 
 /**
