@@ -8,6 +8,17 @@ import type { Access } from './permissions.js';
 export interface EventPayloads {
   /** the core is going down (restart, restore, shutdown) */
   'system.stopping': { reason: string };
+  /** an audit export being written (headless download or desktop file) */
+  'audit.export.progress': {
+    exportId: string;
+    state: 'running' | 'done' | 'failed' | 'cancelled';
+    rows: number;
+    /** how far through the filtered time span, 0–1, when known */
+    fraction: number | null;
+    message?: string;
+  };
+  /** a verification of the audit chain finished */
+  'audit.verified': { intact: boolean; rows: number; brokenAt: number | null; message: string };
 }
 
 export type EventType = keyof EventPayloads;
@@ -16,4 +27,6 @@ export type ServerEvent = { [T in EventType]: { type: T; at: string; data: Event
 
 export const EVENT_ACCESS: Record<EventType, Access> = {
   'system.stopping': 'public',
+  'audit.export.progress': 'audit.all',
+  'audit.verified': 'audit.all',
 };

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { AuditRecords } from './audit/records.js';
 import { AuditTrail, doorAuditor } from './audit/trail.js';
 import { Dispatcher } from './dispatch.js';
 import { type Clock, systemClock } from './clock.js';
@@ -59,13 +60,24 @@ export function createCore(config: Config, face: FaceDeps): Core {
     return store;
   };
   const audit = new AuditTrail(storeOrThrow, clock);
+  const events = new EventBus(clock);
+  const auditRecords = new AuditRecords({
+    store: storeOrThrow,
+    trail: audit,
+    events,
+    clock,
+    log: log.child({ component: 'audit' }),
+    nativeBinding: face.nativeBinding,
+  });
+  lifecycles.push(auditRecords);
 
   const services: CoreServices = {
     config,
     audit,
+    auditRecords,
     log,
     clock,
-    events: new EventBus(clock),
+    events,
     health,
     version: APP_VERSION,
     get store(): Store {

@@ -1,3 +1,4 @@
+import type { AuditRecords } from './audit/records.js';
 import type { AuditTrail } from './audit/trail.js';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
@@ -20,4 +21,6 @@ export interface CoreServices {
   readonly store: Store;
   /** the tamper-evident audit trail; the door records every call, other writers use `append` */
   readonly audit: AuditTrail;
+  /** reading the trail: search, export, verification of the chain */
+  readonly auditRecords: AuditRecords;
 }

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Table types for kysely: one interface per table, added by the migration that
  * creates it. Queries against these are checked by the compiler.
@@ -29,7 +31,26 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface AuditVerificationTable {
+  id: Generated<number>;
+  at: string;
+  by_type: 'user' | 'cli' | 'system';
+  by_id: string | null;
+  by_name: string | null;
+  mode: 'start' | 'checkpoint';
+  intact: number;
+  rows: number;
+  checked: number;
+  through_id: number | null;
+  through_hash: string | null;
+  broken_at: number | null;
+  reason: string | null;
+  message: string;
+  ms: number;
+}
+
 export interface Tables {
   app_meta: AppMetaTable;
   audit_log: AuditLogTable;
+  audit_verification: AuditVerificationTable;
 }

@@ -1,0 +1,331 @@
+import { performance } from 'node:perf_hooks';
+import {
+  AUDIT_ACTOR_TYPES,
+  MATTER_TARGET_TYPES,
+  SECURITY_ACTION_PREFIX,
+  type AuditFilter,
+  type AuditPage,
+  type AuditRow,
+  type Verification,
+  type VerifyMode,
+} from '../../../shared/contract/audit.js';
+import type { Clock } from '../clock.js';
+import type { Store } from '../db/store.js';
+import type { Selectable } from 'kysely';
+import type { AuditLogTable, AuditVerificationTable } from '../db/tables.js';
+import { AppError } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import { rowHash } from './canonical.js';
+import { AuditExports } from './export.js';
+import { AUDIT_COLUMNS, AuditSearch, decodeCursor, encodeCursor, familyOf, type AuditQuery } from './search.js';
+import type { AuditTrail } from './trail.js';
+import type { ChainStart } from './verify.js';
+import { walkChainInWorker } from './worker.js';
+
+/** What a viewer may see: everything (`audit.all`) or rows about clients and matters (`audit.matters`). */
+export type AuditScope = 'all' | 'matters';
+
+/** Who ran a verification. */
+export type Verifier = { type: 'user'; id: string; name: string } | { type: 'cli' | 'system' };
+
+/** Index entries one page may look at when rows are checked one by one. */
+const PAGE_SCAN_BUDGET = 20_000;
+
+export interface AuditRecordsDeps {
+  store: () => Store;
+  trail: AuditTrail;
+  events: EventBus;
+  clock: Clock;
+  log: Logger;
+  /** better_sqlite3.node for this runtime, for the verification worker's own connection */
+  nativeBinding?: string;
+}
+
+/**
+ * Reading the audit trail: search and single rows (scoped to what the viewer may
+ * see), exports, verification of the hash chain with checkpoints, and the counts
+ * of security events. Writing rows is AuditTrail's job alone.
+ */
+export class AuditRecords {
+  readonly name = 'audit-records';
+  readonly search: AuditSearch;
+  readonly exports: AuditExports;
+  private running: Promise<Verification> | null = null;
+
+  constructor(private readonly deps: AuditRecordsDeps) {
+    this.search = new AuditSearch(() => deps.store().sqlite);
+    this.exports = new AuditExports({
+      search: this.search,
+      trail: deps.trail,
+      events: deps.events,
+      clock: deps.clock,
+      log: deps.log,
+    });
+  }
+
+  start(): void {}
+
+  stop(): void {
+    this.exports.closeAll();
+  }
+
+  /** A filter from the contract, resolved against the database and the viewer's scope. */
+  resolve(filter: AuditFilter, scope: AuditScope): AuditQuery {
+    const query: AuditQuery = { mattersOnly: scope === 'matters' };
+    if (filter.actor) {
+      const value = filter.actor;
+      const types: readonly string[] = AUDIT_ACTOR_TYPES;
+      if (types.includes(value)) query.actor = { column: 'actor_type', value };
+      else {
+        const isId = this.deps
+          .store()
+          .prepare('SELECT 1 AS found FROM audit_log INDEXED BY audit_log_by_actor_id WHERE actor_id = ? LIMIT 1')
+          .get(value);
+        query.actor = { column: isId ? 'actor_id' : 'actor_name', value };
+      }
+    }
+    if (filter.action) {
+      query.action = filter.action.endsWith('.') ? { prefix: filter.action } : { exact: filter.action };
+    }
+    if (filter.outcome) query.outcome = filter.outcome;
+    if (filter.target) query.target = filter.target;
+    if (filter.from) query.from = new Date(filter.from).toISOString();
+    if (filter.to) query.to = new Date(filter.to).toISOString();
+    if (filter.text) query.text = filter.text;
+    return query;
+  }
+
+  /** One page, newest first. */
+  page(filter: AuditFilter, scope: AuditScope, cursor: string | undefined, limit: number): AuditPage {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (after === null) {
+      throw new AppError('invalid_input', 'The page cursor is not valid. Start the search again.', {
+        issues: [{ path: 'cursor', message: 'not a cursor from audit.search' }],
+      });
+    }
+    const page = this.search.page(this.resolve(filter, scope), {
+      direction: 'desc',
+      after,
+      limit,
+      scanBudget: PAGE_SCAN_BUDGET,
+    });
+    return {
+      rows: page.rows.map(toAuditRow),
+      next: page.next ? encodeCursor(page.next) : null,
+      searchedTo: page.scannedTo?.at ?? null,
+    };
+  }
+
+  /** One row, or null when there is none the viewer may see. */
+  get(id: number, scope: AuditScope): AuditRow | null {
+    const row = this.deps.store().prepare(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id = ?`).get(id) as
+      | AuditLogTable
+      | undefined;
+    if (!row) return null;
+    const matterTypes: readonly (string | null)[] = MATTER_TARGET_TYPES;
+    if (scope === 'matters' && !matterTypes.includes(row.target_type)) return null;
+    return toAuditRow(row);
+  }
+
+  /** The id of the newest row, or null for an empty trail. */
+  lastRowId(): number | null {
+    const row = this.deps.store().prepare('SELECT max(id) AS id FROM audit_log').get() as { id: number | null };
+    return row.id;
+  }
+
+  lastVerification(): Verification | null {
+    const store = this.deps.store();
+    const row = store.get(store.db.selectFrom('audit_verification').selectAll().orderBy('id', 'desc').limit(1));
+    return row ? toVerification(row) : null;
+  }
+
+  /** The furthest point an intact verification ever reached. */
+  private furthestCheckpoint(): Selectable<AuditVerificationTable> | undefined {
+    const store = this.deps.store();
+    return store.get(
+      store.db
+        .selectFrom('audit_verification')
+        .selectAll()
+        .where('intact', '=', 1)
+        .where('through_id', 'is not', null)
+        .orderBy('through_id', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1),
+    );
+  }
+
+  /**
+   * Walks the chain in a worker thread, from the first row or from the furthest
+   * checkpoint, and compares the end of the trail with that checkpoint, so rows
+   * cut from the end are noticed too. Does not store the result (see `save`).
+   */
+  async verify(mode: VerifyMode, by: Verifier, onProgress?: (rows: number) => void): Promise<Verification> {
+    if (this.running) return this.running;
+    this.running = this.runVerification(mode, by, onProgress).finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async runVerification(mode: VerifyMode, by: Verifier, onProgress?: (rows: number) => void): Promise<Verification> {
+    const started = performance.now();
+    const store = this.deps.store();
+    const checkpoint = this.furthestCheckpoint();
+    const verifiedOn = checkpoint ? checkpoint.at.slice(0, 10) : '';
+    const result = (fields: Omit<Verification, 'at' | 'ms' | 'by'>): Verification => ({
+      ...fields,
+      at: this.deps.clock.now().toISOString(),
+      ms: Math.round(performance.now() - started),
+      by: { type: by.type, name: by.type === 'user' ? by.name : null },
+    });
+    const broken = (m: VerifyMode, rows: number, checked: number, brokenAt: number, reason: Verification['reason'], message: string) =>
+      result({ intact: false, mode: m, rows, checked, throughId: null, throughHash: null, brokenAt, reason, message });
+
+    let from: ChainStart | undefined;
+    const usedMode: VerifyMode = mode === 'checkpoint' && checkpoint ? 'checkpoint' : 'start';
+    if (usedMode === 'checkpoint' && checkpoint?.through_id != null && checkpoint.through_hash) {
+      const throughId = checkpoint.through_id;
+      const row = store.prepare(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id = ?`).get(throughId) as AuditLogTable | undefined;
+      if (!row) {
+        const last = this.lastRowId() ?? 0;
+        if (last < throughId) {
+          return broken(usedMode, last, 0, last + 1, 'truncated', truncatedMessage(last, throughId, verifiedOn));
+        }
+        return broken(usedMode, throughId - 1, 0, throughId, 'checkpoint', `Row ${throughId}, verified on ${verifiedOn}, is missing.`);
+      }
+      if (row.hash !== checkpoint.through_hash || rowHash(row) !== row.hash) {
+        return broken(usedMode, throughId - 1, 1, throughId, 'checkpoint', `Row ${throughId} was changed after it was verified on ${verifiedOn}.`);
+      }
+      from = { afterId: throughId, hash: checkpoint.through_hash };
+    }
+
+    const report = await walkChainInWorker(
+      { file: store.file, nativeBinding: this.deps.nativeBinding, from },
+      onProgress,
+    );
+    const before = from?.afterId ?? 0;
+    if (!report.intact) {
+      return broken(usedMode, before + report.rows, report.rows, report.brokenAt, report.reason, report.message);
+    }
+    const lastId = report.lastId ?? 0;
+    if (checkpoint?.through_id != null && lastId < checkpoint.through_id) {
+      return broken(usedMode, lastId, report.rows, lastId + 1, 'truncated', truncatedMessage(lastId, checkpoint.through_id, verifiedOn));
+    }
+    return result({
+      intact: true,
+      mode: usedMode,
+      rows: lastId,
+      checked: report.rows,
+      throughId: report.lastId,
+      throughHash: report.lastId === null ? null : report.lastHash,
+      brokenAt: null,
+      reason: null,
+      message: lastId === 0 ? 'The audit trail is empty.' : `Intact: ${lastId.toLocaleString('en')} rows.`,
+    });
+  }
+
+  /**
+   * Stores a verification (an intact one is the next checkpoint) and tells the
+   * screens. Call it inside the caller's write transaction, with its audit row.
+   */
+  save(verification: Verification, by: Verifier): void {
+    const store = this.deps.store();
+    store.run(
+      store.db.insertInto('audit_verification').values({
+        at: verification.at,
+        by_type: by.type,
+        by_id: by.type === 'user' ? by.id : null,
+        by_name: by.type === 'user' ? by.name : null,
+        mode: verification.mode,
+        intact: verification.intact ? 1 : 0,
+        rows: verification.rows,
+        checked: verification.checked,
+        through_id: verification.throughId,
+        through_hash: verification.throughHash,
+        broken_at: verification.brokenAt,
+        reason: verification.reason,
+        message: verification.message,
+        ms: verification.ms,
+      }),
+    );
+  }
+
+  /** Tells the screens (and monitoring) about a stored verification. */
+  announce(verification: Verification): void {
+    this.deps.events.emit('audit.verified', {
+      intact: verification.intact,
+      rows: verification.rows,
+      brokenAt: verification.brokenAt,
+      message: verification.message,
+    });
+  }
+
+  /** Security events by kind over [from, to). */
+  securitySummary(range: { from?: string; to?: string }): {
+    from: string;
+    to: string;
+    total: number;
+    actions: { action: string; count: number; lastAt: string }[];
+  } {
+    // by default the last 24 hours, up to and including this millisecond
+    const to = new Date(range.to ? Date.parse(range.to) : this.deps.clock.now().getTime() + 1).toISOString();
+    const from = range.from ? new Date(range.from).toISOString() : new Date(Date.parse(to) - 24 * 3600_000).toISOString();
+    const rows = this.deps
+      .store()
+      .prepare(
+        `SELECT action, count(*) AS count, max(at) AS lastAt FROM audit_log INDEXED BY audit_log_by_family
+         WHERE substr(action, 1, instr(action, '.')) = ? AND at >= ? AND at < ?
+         GROUP BY action ORDER BY count DESC, action`,
+      )
+      .all(familyOf(SECURITY_ACTION_PREFIX), from, to) as { action: string; count: number; lastAt: string }[];
+    return { from, to, total: rows.reduce((sum, r) => sum + r.count, 0), actions: rows };
+  }
+}
+
+function truncatedMessage(lastId: number, throughId: number, verifiedOn: string): string {
+  return `Rows ${lastId + 1} to ${throughId}, verified on ${verifiedOn}, are missing from the end of the trail.`;
+}
+
+export function toAuditRow(row: AuditLogTable): AuditRow {
+  let details: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(row.details) as unknown;
+    details = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
+  } catch {
+    details = { unreadable: row.details.slice(0, 2000) };
+  }
+  return {
+    id: row.id,
+    at: row.at,
+    actor: { type: row.actor_type, id: row.actor_id, name: row.actor_name, role: row.role },
+    face: row.face,
+    action: row.action,
+    target: row.target_type === null ? null : { type: row.target_type, id: row.target_id },
+    outcome: row.outcome,
+    errorCode: row.error_code,
+    details,
+    sessionId: row.session_id,
+    address: row.address,
+    requestId: row.request_id,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+function toVerification(row: Selectable<AuditVerificationTable>): Verification {
+  return {
+    intact: row.intact === 1,
+    mode: row.mode,
+    rows: row.rows,
+    checked: row.checked,
+    throughId: row.through_id,
+    throughHash: row.through_hash,
+    brokenAt: row.broken_at,
+    reason: row.reason as Verification['reason'],
+    message: row.message,
+    at: row.at,
+    ms: row.ms,
+    by: { type: row.by_type, name: row.by_name },
+  };
+}
