@@ -38,8 +38,12 @@ export const auditFilterShape = {
   from: isoTime.optional(),
   /** before this time (exclusive) */
   to: isoTime.optional(),
-  /** words that must appear in the row's details (case-insensitive for a–z) */
-  text: z.string().trim().min(1).max(200).optional(),
+  /**
+   * text that must appear in the row's details (case-insensitive for a–z). Not called
+   * `text`: the trail redacts fields of that name as message bodies, and a search is
+   * worth recording.
+   */
+  contains: z.string().trim().min(1).max(200).optional(),
 };
 
 function timeRangeInOrder(value: { from?: string; to?: string }): boolean {

@@ -64,7 +64,7 @@ describe('audit.search', () => {
     expect(await actions({ outcome: 'denied' })).toEqual(['matters.get@08:02']);
     expect(await actions({ target: { type: 'matter', id: 'm-1' } })).toEqual(['matters.update@08:04', 'matters.update@08:00']);
     expect(await actions({ target: { type: 'user' } })).toEqual(['users.create@08:01']);
-    expect(await actions({ text: 'OPPOSING counsel' })).toEqual(['matters.update@08:00']);
+    expect(await actions({ contains: 'OPPOSING counsel' })).toEqual(['matters.update@08:00']);
     // from is inclusive, to exclusive; other offsets than Z are understood
     expect(await actions({ actor: 'alice', from: '2026-03-01T08:02:00Z', to: '2026-03-01T10:04:00+02:00' })).toEqual([
       'matters.get@08:02',
@@ -72,7 +72,7 @@ describe('audit.search', () => {
     // the search itself is on record, with its filter
     const searches = (await admin.ok<AuditPage>('audit.search', { action: 'audit.search', limit: 200 })).rows;
     expect(searches).toHaveLength(9); // the nine above; this one is recorded once it has answered
-    expect(searches.some((r) => (r.details.input as Record<string, unknown>)?.text === 'OPPOSING counsel')).toBe(true);
+    expect(searches.some((r) => (r.details.input as Record<string, unknown>)?.contains === 'OPPOSING counsel')).toBe(true);
   });
 
   it('pages with a cursor without skipping or repeating rows, even when many share one timestamp', async () => {

@@ -92,7 +92,7 @@ export class AuditRecords {
     if (filter.target) query.target = filter.target;
     if (filter.from) query.from = new Date(filter.from).toISOString();
     if (filter.to) query.to = new Date(filter.to).toISOString();
-    if (filter.text) query.text = filter.text;
+    if (filter.contains) query.text = filter.contains;
     return query;
   }
 
