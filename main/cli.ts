@@ -12,6 +12,8 @@ Usage: lexdesk <command> [options]
 Commands:
   serve              run headless: the core and the web screens over HTTP
   migrate            bring the database to this version's schema, then exit
+  audit verify       check the audit trail's hash chain (exit 1 when broken)
+  audit export       write audit rows to a CSV or JSON Lines file (lexdesk audit help)
   version            print the version
 
 The data folder is LEXDESK_DATA_DIR (default ./data); see README.md for every setting.
@@ -38,6 +40,14 @@ export async function main(argv: string[]): Promise<number> {
       await core.start();
       await core.stop();
       return 0;
+    }
+    case 'audit': {
+      const { auditCommand, AUDIT_HELP } = await import('./audit-cli.js');
+      if (positionals[1] === undefined || positionals[1] === 'help') {
+        process.stdout.write(AUDIT_HELP);
+        return positionals[1] === 'help' ? 0 : 2;
+      }
+      return auditCommand(argv.slice(argv.indexOf('audit') + 1), configFor('cli'));
     }
     case 'version':
       process.stdout.write(`${APP_VERSION}\n`);

@@ -7,6 +7,7 @@ import { createCore, type Core } from '../core/app.js';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { SchemaTooNewError } from '../core/db/migrate.js';
 import type { CallContext } from '../core/dispatch.js';
+import { withDesktopExports } from './audit-export.js';
 import { APP_HOST, APP_SCHEME } from './channels.js';
 import { pushEvent, registerIpc } from './ipc.js';
 import { createElectronLogger } from './logger.js';
@@ -105,7 +106,14 @@ async function boot(): Promise<void> {
 
   registerIpc({
     ipcMain,
-    dispatcher: core.dispatcher,
+    dispatcher: withDesktopExports(core.dispatcher, {
+      dialog: {
+        showSaveDialog: (options) => (mainWindow ? dialog.showSaveDialog(mainWindow, options) : dialog.showSaveDialog(options)),
+      },
+      exports: core.services.auditRecords.exports,
+      defaultDir: () => app.getPath('documents'),
+      log,
+    }),
     callContextFor: (): CallContext => ({ face: 'desktop' }),
   });
   core.services.events.subscribe((event) => {

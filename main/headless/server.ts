@@ -7,6 +7,7 @@ import { HTTP_STATUS_BY_CODE, type ApiError } from '../../shared/errors.js';
 import { roleAllows } from '../../shared/permissions.js';
 import type { Core } from '../core/app.js';
 import type { CallContext } from '../core/dispatch.js';
+import { registerAuditRoutes } from './audit-routes.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 export interface ServerOptions {
@@ -134,6 +135,8 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
       res.end();
     });
   });
+
+  registerAuditRoutes(app, core, { callContextOf, sendError });
 
   const rendererDir = options.rendererDir;
   const hasRenderer = rendererDir !== undefined && existsSync(join(rendererDir, 'index.html'));

@@ -147,6 +147,8 @@ export interface ExportDownload {
   filename: string;
   contentType: string;
   stream: Readable;
+  /** rows written so far */
+  rows(): number;
 }
 
 export interface ExportsDeps {
@@ -257,7 +259,7 @@ export class AuditExports {
         });
       }
     });
-    return { exportId, filename: job.filename, contentType: CONTENT_TYPE[job.format], stream };
+    return { exportId, filename: job.filename, contentType: CONTENT_TYPE[job.format], stream, rows: () => rowsWritten };
   }
 
   /** Drops a prepared export that will not be written (the save dialog was cancelled). */

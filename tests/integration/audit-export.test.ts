@@ -1,0 +1,286 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditPage, ExportTicket } from '../../shared/contract/audit.js';
+import type { ServerEvent } from '../../shared/events.js';
+import { ManualClock } from '../../main/core/clock.js';
+import { doorAuditor, type AuditEntry } from '../../main/core/audit/trail.js';
+import { saveExport } from '../../main/electron/audit-export.js';
+import { Dispatcher, type Principal } from '../../main/core/dispatch.js';
+import { AppError } from '../../main/core/errors.js';
+import { handlers } from '../../main/core/operations.js';
+import type { CoreServices } from '../../main/core/services.js';
+import { silentLogger } from '../../main/core/log.js';
+import { buildServer } from '../../main/headless/server.js';
+import { startTestCore, type TestCore } from '../support/core.js';
+import { doorAs } from '../support/door.js';
+import { tempDir } from '../support/server.js';
+
+let core: TestCore | undefined;
+let app: FastifyInstance | undefined;
+afterEach(async () => {
+  await app?.close();
+  await core?.dispose();
+  app = undefined;
+  core = undefined;
+});
+
+async function setUp() {
+  const clock = new ManualClock('2026-03-01T08:00:00.000Z');
+  core = await startTestCore({ deps: { clock } });
+  const c = core;
+  const append = (entry: Partial<AuditEntry> & { action: string }) =>
+    c.services.audit.append({ actor: { type: 'system' }, face: 'headless', outcome: 'ok', ...entry });
+  const admin = doorAs(c, 'admin', { auditor: doorAuditor(c.services.audit) });
+  return { core: c, clock, append, admin };
+}
+
+/** Reads a CSV file with the sqlite3 shell: a real CSV reader, not ours. */
+function readCsvWithSqlite(file: string): Record<string, string>[] {
+  const out = execFileSync('sqlite3', [':memory:', '-cmd', `.import --csv ${file} t`, '-json', 'SELECT * FROM t'], {
+    encoding: 'utf8',
+  });
+  return out.trim() ? (JSON.parse(out) as Record<string, string>[]) : [];
+}
+
+describe('audit.export', () => {
+  it('streams the filtered rows as CSV, oldest first, that a spreadsheet cannot run as formulas', async () => {
+    const { core, clock, append, admin } = await setUp();
+    append({ actor: { type: 'user', id: 'u-1', name: 'ann', role: 'lawyer' }, action: 'matters.update', target: { type: 'matter', id: 'm-1' }, details: { note: 'a "quoted", multi\nline note' } });
+    clock.advance(1000);
+    append({ actor: { type: 'anonymous' }, action: '=HYPERLINK("http://evil")', outcome: 'error', errorCode: 'not_found' });
+    clock.advance(1000);
+    append({ actor: { type: 'user', id: 'u-1', name: 'ann', role: 'lawyer' }, action: 'matters.get', target: { type: 'matter', id: 'm-2' } });
+
+    const ticket = await admin.ok<ExportTicket>('audit.export', { format: 'csv', from: '2026-03-01T08:00:00Z' });
+    expect(ticket).toMatchObject({ format: 'csv', contentType: 'text/csv; charset=utf-8', filename: 'lexdesk-audit-20260301-080002.csv' });
+    const download = core.services.auditRecords.exports.take(ticket.exportId)!;
+    const file = join(tempDir(), 'export.csv');
+    const chunks: Buffer[] = [];
+    for await (const chunk of download.stream) chunks.push(Buffer.from(chunk));
+    writeFileSync(file, Buffer.concat(chunks));
+    expect(readFileSync(file).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf])); // BOM: Excel reads UTF-8
+
+    const rows = readCsvWithSqlite(file);
+    expect(rows.map((r) => r.action)).toEqual(['system.started', 'matters.update', `'=HYPERLINK("http://evil")`, 'matters.get']);
+    expect(Object.keys(rows[0]!)[0]).toMatch(/id$/); // the header (after the BOM)
+    expect(JSON.parse(rows[1]!.details!)).toEqual({ note: 'a "quoted", multi\nline note' });
+    expect(rows[1]!.hash).toMatch(/^[0-9a-f]{64}$/);
+    // the export and its delivery are on record; the export leaves out its own request row
+    expect(rows.some((r) => r.action === 'audit.export')).toBe(false);
+    const recorded = (await admin.ok<AuditPage>('audit.search', { action: 'audit.export' })).rows;
+    expect(recorded[0]!.details).toMatchObject({ input: { format: 'csv', from: '2026-03-01T08:00:00Z' } });
+    const delivered = (await admin.ok<AuditPage>('audit.search', { action: 'audit.export.delivered' })).rows;
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatchObject({ outcome: 'ok', actor: { id: 'test-admin' }, details: { rows: 4, format: 'csv', ref: recorded[0]!.details.ref } });
+  });
+
+  it('writes JSON Lines whose rows re-hash to their stored hashes, so anyone can check an export', async () => {
+    const { core, append, admin } = await setUp();
+    for (let i = 0; i < 5; i++) append({ action: 'test.tick', details: { i, nested: { b: 2, a: [1, 'x'] } } });
+    const ticket = await admin.ok<ExportTicket>('audit.export', { format: 'jsonl' });
+    const download = core.services.auditRecords.exports.take(ticket.exportId)!;
+    let text = '';
+    for await (const chunk of download.stream) text += String(chunk);
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.action)).toEqual(['system.started', ...Array(5).fill('test.tick')]); // not the export's own row
+    let prev = '0'.repeat(64);
+    for (const row of lines) {
+      // the documented encoding: a JSON array of the fields, details in canonical (sorted-key) JSON
+      const canonical = JSON.stringify(sortKeys(row.details));
+      const encoded = JSON.stringify([row.id, row.at, row.actor_type, row.actor_id, row.actor_name, row.role, row.face, row.action,
+        row.target_type, row.target_id, row.outcome, row.error_code, canonical, row.session_id, row.address, row.request_id, row.prev_hash]);
+      expect(row.prev_hash).toBe(prev);
+      expect(createHash('sha256').update(encoded).digest('hex')).toBe(row.hash);
+      prev = row.hash as string;
+    }
+  });
+
+  it('a ticket works once and for one minute only', async () => {
+    const { core, clock, admin } = await setUp();
+    const exports = core.services.auditRecords.exports;
+    const first = await admin.ok<ExportTicket>('audit.export', {});
+    const download = exports.take(first.exportId);
+    expect(download).not.toBeNull();
+    download!.stream.resume();
+    expect(exports.take(first.exportId)).toBeNull();
+    const second = await admin.ok<ExportTicket>('audit.export', {});
+    clock.advance(61_000);
+    expect(exports.take(second.exportId)).toBeNull();
+    expect(exports.take('made-up')).toBeNull();
+  });
+
+  it('keeps memory flat: rows are read a batch at a time, as the reader asks for them', async () => {
+    const { core, append, admin } = await setUp();
+    core.services.store.tx(() => {
+      for (let i = 0; i < 10_000; i++) append({ action: 'test.tick', details: { i } });
+    });
+    const ticket = await admin.ok<ExportTicket>('audit.export', { format: 'csv' });
+    const download = core.services.auditRecords.exports.take(ticket.exportId)!;
+    // nobody reads: the stream stops after filling its buffer, far short of the set
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(download.rows()).toBeLessThan(5_000);
+    expect(download.stream.readableLength).toBeLessThan(1024 * 1024);
+    let lines = 0;
+    for await (const chunk of download.stream) lines += String(chunk).split('\n').length - 1;
+    expect(lines).toBe(1 + 10_001); // header, the rows and system.started
+  });
+});
+
+describe('the export over HTTP', () => {
+  /** The headless face over a door whose token "lawyer-token" or "admin-token" names a stand-in caller. */
+  async function serve() {
+    const ctx = await setUp();
+    const principals: Record<string, Principal> = Object.fromEntries(
+      (['admin', 'lawyer'] as const).map((role) => [
+        `${role}-token`,
+        { userId: `test-${role}`, username: `test-${role}`, displayName: role, role, sessionId: `s-${role}` },
+      ]),
+    );
+    const dispatcher = new Dispatcher<CoreServices>({
+      services: ctx.core.services,
+      handlers,
+      store: () => ctx.core.services.store,
+      log: silentLogger,
+      auditor: doorAuditor(ctx.core.services.audit),
+      authenticator: {
+        authenticate: async (call) => {
+          const principal = call.token ? principals[call.token] : undefined;
+          if (call.token && !principal) throw new AppError('unauthenticated', 'Please sign in.');
+          return principal ?? null;
+        },
+      },
+    });
+    app = await buildServer({ ...ctx.core, services: ctx.core.services, dispatcher, running: true });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    if (!address || typeof address === 'string') throw new Error('no address');
+    return { ...ctx, base: `http://127.0.0.1:${address.port}` };
+  }
+
+  it('downloads once as an attachment, announces progress, and records the delivery', async () => {
+    const { core, base, admin, append } = await serve();
+    for (let i = 0; i < 50; i++) append({ action: 'test.tick', details: { i } });
+    const events: ServerEvent[] = [];
+    core.services.events.subscribe((e) => events.push(e));
+    const ticket = await admin.ok<ExportTicket>('audit.export', { format: 'jsonl', action: 'test.' });
+    const response = await fetch(`${base}${ticket.downloadPath}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="${ticket.filename}"`);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const lines = (await response.text()).trim().split('\n');
+    expect(lines).toHaveLength(50);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ action: 'test.tick', details: { i: 0 } });
+
+    const again = await fetch(`${base}${ticket.downloadPath}`);
+    expect(again.status).toBe(404);
+    expect(await again.json()).toMatchObject({ ok: false, error: { code: 'not_found' } });
+
+    await expect.poll(() => events.filter((e) => e.type === 'audit.export.progress').at(-1)?.data).toMatchObject({
+      exportId: ticket.exportId,
+      state: 'done',
+      rows: 50,
+    });
+    const delivered = (await admin.ok<AuditPage>('audit.search', { action: 'audit.export.delivered' })).rows;
+    expect(delivered[0]).toMatchObject({ outcome: 'ok', details: { rows: 50 } });
+  });
+
+  it('records a download the client broke off as stopped', async () => {
+    const { core, base, admin, append } = await serve();
+    core.services.store.tx(() => {
+      for (let i = 0; i < 30_000; i++) append({ action: 'test.tick', details: { i, pad: 'x'.repeat(100) } });
+    });
+    const ticket = await admin.ok<ExportTicket>('audit.export', { format: 'csv' });
+    const controller = new AbortController();
+    const response = await fetch(`${base}${ticket.downloadPath}`, { signal: controller.signal });
+    const reader = response.body!.getReader();
+    await reader.read();
+    controller.abort();
+    await expect
+      .poll(async () => (await admin.ok<AuditPage>('audit.search', { action: 'audit.export.delivered' })).rows[0]?.details)
+      .toMatchObject({ stopped: 'cancelled' });
+    expect(core.services.auditRecords.exports.runningCount).toBe(0);
+    // after an abort, fetch leaves a spare connection open that would hold up app.close()
+    app!.server.closeAllConnections();
+  });
+
+  it('serves security events and their summary under /api/monitoring/security, through the door', async () => {
+    const { base, append } = await serve();
+    append({ action: 'security.login.failed', details: { username: 'ann' } });
+    append({ action: 'security.lockout', details: { username: 'ann' } });
+    append({ action: 'matters.get' });
+    // no token: the door refuses
+    const anonymous = await fetch(`${base}/api/monitoring/security/events`);
+    expect(anonymous.status).toBe(401);
+    const as = (role: string) => ({ headers: { authorization: `Bearer ${role}-token` } });
+
+    const events = await fetch(`${base}/api/monitoring/security/events?limit=1`, as('admin'));
+    expect(events.status).toBe(200);
+    const page = (await events.json()) as { ok: true; value: AuditPage };
+    expect(page.value.rows.map((r) => r.action)).toEqual(['security.lockout']);
+    const next = await fetch(`${base}/api/monitoring/security/events?limit=1&cursor=${page.value.next}`, as('admin'));
+    expect(((await next.json()) as { value: AuditPage }).value.rows.map((r) => r.action)).toEqual(['security.login.failed']);
+    const failed = await fetch(`${base}/api/monitoring/security/events?type=login.failed`, as('admin'));
+    expect(((await failed.json()) as { value: AuditPage }).value.rows).toHaveLength(1);
+
+    const bad = await fetch(`${base}/api/monitoring/security/events?limit=lots`, as('admin'));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+
+    const summary = await fetch(`${base}/api/monitoring/security/summary`, as('admin'));
+    expect(await summary.json()).toMatchObject({
+      ok: true,
+      value: { total: 2, actions: expect.arrayContaining([{ action: 'security.lockout', count: 1, lastAt: expect.any(String) }]) },
+    });
+    // a lawyer's scope holds no security events; the summary is the admin's
+    const lawyerEvents = await fetch(`${base}/api/monitoring/security/events`, as('lawyer'));
+    expect(((await lawyerEvents.json()) as { value: AuditPage }).value.rows).toEqual([]);
+    expect((await fetch(`${base}/api/monitoring/security/summary`, as('lawyer'))).status).toBe(403);
+  });
+});
+
+describe('the desktop save dialog', () => {
+  it('streams to a temporary name and renames it to the chosen file; a cancelled dialog writes nothing', async () => {
+    const { core, admin, append } = await setUp();
+    for (let i = 0; i < 20; i++) append({ action: 'test.tick', details: { i } });
+    const dir = tempDir();
+    const exports = core.services.auditRecords.exports;
+    const chosen = join(dir, 'chosen.csv');
+    const asked: unknown[] = [];
+    const ticket = await admin.ok<ExportTicket>('audit.export', { format: 'csv' });
+    const saved = await saveExport(ticket, {
+      dialog: { showSaveDialog: async (options) => (asked.push(options), { canceled: false, filePath: chosen }) },
+      exports,
+      defaultDir: () => dir,
+      log: silentLogger,
+    });
+    expect(saved).toBe(chosen);
+    expect(asked[0]).toMatchObject({ defaultPath: join(dir, ticket.filename), filters: [{ extensions: ['csv'] }] });
+    expect(readCsvWithSqlite(chosen).filter((r) => r.action === 'test.tick')).toHaveLength(20);
+    expect(existsSync(`${chosen}.partial`)).toBe(false);
+
+    const cancelled = await admin.ok<ExportTicket>('audit.export', { format: 'jsonl' });
+    const none = await saveExport(cancelled, {
+      dialog: { showSaveDialog: async () => ({ canceled: true }) },
+      exports,
+      defaultDir: () => dir,
+      log: silentLogger,
+    });
+    expect(none).toBeNull();
+    await expect
+      .poll(async () => (await admin.ok<AuditPage>('audit.search', { action: 'audit.export.delivered' })).rows.map((r) => r.details.stopped ?? 'ok'))
+      .toEqual(['cancelled', 'ok']);
+  });
+});
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  }
+  return value;
+}
