@@ -158,7 +158,8 @@ export class AuditRecords {
   /**
    * Walks the chain in a worker thread, from the first row or from the furthest
    * checkpoint, and compares the end of the trail with that checkpoint, so rows
-   * cut from the end are noticed too. Does not store the result (see `save`).
+   * cut from the end are noticed too. After a run that found a break, every run
+   * walks from the start. Does not store the result (see `save`).
    */
   async verify(mode: VerifyMode, by: Verifier, onProgress?: (rows: number) => void): Promise<Verification> {
     if (this.running) return this.running;
@@ -183,7 +184,9 @@ export class AuditRecords {
       result({ intact: false, mode: m, rows, checked, throughId: null, throughHash: null, brokenAt, reason, message });
 
     let from: ChainStart | undefined;
-    const usedMode: VerifyMode = mode === 'checkpoint' && checkpoint ? 'checkpoint' : 'start';
+    // after a break was found, only a walk from the start may say the trail is whole
+    const lastFoundBroken = this.lastVerification()?.intact === false;
+    const usedMode: VerifyMode = mode === 'checkpoint' && checkpoint && !lastFoundBroken ? 'checkpoint' : 'start';
     if (usedMode === 'checkpoint' && checkpoint?.through_id != null && checkpoint.through_hash) {
       const throughId = checkpoint.through_id;
       const row = store.prepare(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id = ?`).get(throughId) as AuditLogTable | undefined;
