@@ -19,6 +19,8 @@ export interface EventPayloads {
   };
   /** a verification of the audit chain finished */
   'audit.verified': { intact: boolean; rows: number; brokenAt: number | null; message: string };
+  /** a session ended (sign-out, revoked, reuse, role change…); its screens return to sign-in */
+  'auth.session.ended': { sessionId: string };
 }
 
 export type EventType = keyof EventPayloads;
@@ -29,4 +31,5 @@ export const EVENT_ACCESS: Record<EventType, Access> = {
   'system.stopping': 'public',
   'audit.export.progress': 'audit.all',
   'audit.verified': 'audit.all',
+  'auth.session.ended': 'authenticated',
 };

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { AuditRecords } from './audit/records.js';
 import { AuditTrail, doorAuditor } from './audit/trail.js';
+import { AuthService } from './auth/service.js';
 import { Dispatcher } from './dispatch.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -9,6 +10,7 @@ import { Store } from './db/store.js';
 import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
+import { HeadlessSecretStore, type SecretStore } from './secrets.js';
 import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
@@ -19,6 +21,8 @@ export interface FaceDeps {
   clock?: Clock;
   /** better_sqlite3.node built for this runtime (Electron needs its own) */
   nativeBinding?: string;
+  /** where secrets live; default: the environment, then files in config.secretsDir (headless) */
+  secrets?: SecretStore;
 }
 
 /** A part of the core with a life of its own (scheduler, bot, collector…). */
@@ -70,6 +74,9 @@ export function createCore(config: Config, face: FaceDeps): Core {
     nativeBinding: face.nativeBinding,
   });
   lifecycles.push(auditRecords);
+  const secrets = face.secrets ?? new HeadlessSecretStore({ env: config.secretEnv, dir: config.secretsDir, log });
+  const auth = new AuthService({ config, clock, log, store: storeOrThrow, secrets, events, audit });
+  lifecycles.push(auth);
 
   const services: CoreServices = {
     config,
@@ -83,6 +90,8 @@ export function createCore(config: Config, face: FaceDeps): Core {
     get store(): Store {
       return storeOrThrow();
     },
+    secrets,
+    auth,
   };
 
   const dispatcher = new Dispatcher<CoreServices>({
@@ -91,6 +100,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     store: storeOrThrow,
     log: log.child({ component: 'dispatch' }),
     auditor: doorAuditor(audit),
+    authenticator: auth.authenticator,
   });
 
   return {
