@@ -9,10 +9,7 @@ import type { ServerEvent } from '../../shared/events.js';
 import { ManualClock } from '../../main/core/clock.js';
 import { doorAuditor, type AuditEntry } from '../../main/core/audit/trail.js';
 import { saveExport } from '../../main/electron/audit-export.js';
-import { Dispatcher, type Principal } from '../../main/core/dispatch.js';
-import { AppError } from '../../main/core/errors.js';
-import { handlers } from '../../main/core/operations.js';
-import type { CoreServices } from '../../main/core/services.js';
+import { signedInAs } from '../support/auth.js';
 import { silentLogger } from '../../main/core/log.js';
 import { buildServer } from '../../main/headless/server.js';
 import { startTestCore, type TestCore } from '../support/core.js';
@@ -131,30 +128,10 @@ describe('audit.export', () => {
 });
 
 describe('the export over HTTP', () => {
-  /** The headless face over a door whose token "lawyer-token" or "admin-token" names a stand-in caller. */
+  /** The real headless face; callers sign in for real (tests/support/auth). */
   async function serve() {
     const ctx = await setUp();
-    const principals: Record<string, Principal> = Object.fromEntries(
-      (['admin', 'lawyer'] as const).map((role) => [
-        `${role}-token`,
-        { userId: `test-${role}`, username: `test-${role}`, displayName: role, role, sessionId: `s-${role}` },
-      ]),
-    );
-    const dispatcher = new Dispatcher<CoreServices>({
-      services: ctx.core.services,
-      handlers,
-      store: () => ctx.core.services.store,
-      log: silentLogger,
-      auditor: doorAuditor(ctx.core.services.audit),
-      authenticator: {
-        authenticate: async (call) => {
-          const principal = call.token ? principals[call.token] : undefined;
-          if (call.token && !principal) throw new AppError('unauthenticated', 'Please sign in.');
-          return principal ?? null;
-        },
-      },
-    });
-    app = await buildServer({ ...ctx.core, services: ctx.core.services, dispatcher, running: true });
+    app = await buildServer(ctx.core);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     if (!address || typeof address === 'string') throw new Error('no address');
@@ -209,14 +186,15 @@ describe('the export over HTTP', () => {
   });
 
   it('serves security events and their summary under /api/monitoring/security, through the door', async () => {
-    const { base, append } = await serve();
+    const { core, base, append } = await serve();
     append({ action: 'security.login.failed', details: { username: 'ann' } });
     append({ action: 'security.lockout', details: { username: 'ann' } });
     append({ action: 'matters.get' });
     // no token: the door refuses
     const anonymous = await fetch(`${base}/api/monitoring/security/events`);
     expect(anonymous.status).toBe(401);
-    const as = (role: string) => ({ headers: { authorization: `Bearer ${role}-token` } });
+    const tokens = { admin: (await signedInAs(core, 'admin')).token, lawyer: (await signedInAs(core, 'lawyer')).token };
+    const as = (role: keyof typeof tokens) => ({ headers: { authorization: `Bearer ${tokens[role]}` } });
 
     const events = await fetch(`${base}/api/monitoring/security/events?limit=1`, as('admin'));
     expect(events.status).toBe(200);
