@@ -1,37 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
 import type { ExportFormat, ExportTicket } from '../../../shared/contract/audit.js';
 import type { EventPayloads } from '../../../shared/events.js';
 import type { Clock } from '../clock.js';
-import type { AuditLogTable } from '../db/tables.js';
 import { AppError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
-import type { AuditQuery, AuditSearch, Position } from './search.js';
+import { csvHeader, csvLine } from './csv.js';
+import { AUDIT_COLUMN_NAMES, type AuditQuery, type AuditRowCells, type AuditSearch, type Position } from './search.js';
 import type { AuditActor, AuditFace, AuditTrail } from './trail.js';
 
 /** The columns of an export, in order: the table's own, so a file can be checked against the chain. */
-export const EXPORT_COLUMNS = [
-  'id',
-  'at',
-  'actor_type',
-  'actor_id',
-  'actor_name',
-  'role',
-  'face',
-  'action',
-  'target_type',
-  'target_id',
-  'outcome',
-  'error_code',
-  'details',
-  'session_id',
-  'address',
-  'request_id',
-  'prev_hash',
-  'hash',
-] as const satisfies readonly (keyof AuditLogTable)[];
+export const EXPORT_COLUMNS = AUDIT_COLUMN_NAMES;
 
 const CONTENT_TYPE: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
@@ -43,30 +23,33 @@ const BATCH_ROWS = 2_000;
 /** Index entries a step may look at when rows are checked one by one (free text). */
 const SCAN_BUDGET = 20_000;
 
-function csvBatch(rows: AuditLogTable[], first: boolean): string {
-  return stringify(
-    rows.map((row) => EXPORT_COLUMNS.map((column) => row[column])),
-    {
-      header: first,
-      columns: first ? [...EXPORT_COLUMNS] : undefined,
-      bom: first,
-      // a cell that starts with = + - @ would run as a formula in a spreadsheet: an
-      // anonymous caller chooses the operation name it is recorded under
-      escape_formulas: true,
-    },
-  );
+const DETAILS = EXPORT_COLUMNS.indexOf('details');
+
+function csvBatch(rows: AuditRowCells[]): string {
+  let out = '';
+  for (const cells of rows) out += csvLine(cells);
+  return out;
 }
 
-function jsonlBatch(rows: AuditLogTable[]): string {
+function jsonlBatch(rows: AuditRowCells[]): string {
   let out = '';
-  for (const row of rows) {
-    let details: unknown;
-    try {
-      details = JSON.parse(row.details);
-    } catch {
-      details = row.details; // a row edited outside LexDesk: keep what is there
+  for (const cells of rows) {
+    let line = '{';
+    for (let i = 0; i < EXPORT_COLUMNS.length; i++) {
+      const value = cells[i];
+      let json: string;
+      if (i === DETAILS) {
+        // stored as canonical JSON: spliced in as it is, unless someone edited it into something else
+        try {
+          JSON.parse(value as string);
+          json = value as string;
+        } catch {
+          json = JSON.stringify(value);
+        }
+      } else json = JSON.stringify(value);
+      line += `${i === 0 ? '' : ','}"${EXPORT_COLUMNS[i]}":${json}`;
     }
-    out += `${JSON.stringify({ ...row, details })}\n`;
+    out += `${line}}\n`;
   }
   return out;
 }
@@ -99,11 +82,12 @@ export function auditExportStream(
   const step = (): void => {
     if (finished || stream.destroyed) return;
     try {
-      const page = search.page(query, { direction: 'asc', after: position, limit: BATCH_ROWS, scanBudget: SCAN_BUDGET });
+      const page = search.pageCells(query, { direction: 'asc', after: position, limit: BATCH_ROWS, scanBudget: SCAN_BUDGET });
       let text = '';
       if (format === 'csv') {
-        if (page.rows.length > 0 || (first && !page.next)) text = csvBatch(page.rows, first);
-        if (text) first = false;
+        if (first) text = csvHeader(EXPORT_COLUMNS);
+        first = false;
+        text += csvBatch(page.rows);
       } else {
         text = jsonlBatch(page.rows);
       }

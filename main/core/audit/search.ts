@@ -71,9 +71,29 @@ interface Plan {
   empty: boolean;
 }
 
-export const AUDIT_COLUMNS =
-  'id, at, actor_type, actor_id, actor_name, role, face, action, target_type, target_id, outcome, error_code, ' +
-  'details, session_id, address, request_id, prev_hash, hash';
+/** The table's columns, in the order exports and `pageCells` use (id first, then at). */
+export const AUDIT_COLUMN_NAMES = [
+  'id',
+  'at',
+  'actor_type',
+  'actor_id',
+  'actor_name',
+  'role',
+  'face',
+  'action',
+  'target_type',
+  'target_id',
+  'outcome',
+  'error_code',
+  'details',
+  'session_id',
+  'address',
+  'request_id',
+  'prev_hash',
+  'hash',
+] as const satisfies readonly (keyof AuditLogTable)[];
+
+export const AUDIT_COLUMNS = AUDIT_COLUMN_NAMES.join(', ');
 
 const MATTERS_CONDITION = `target_type IN (${MATTER_TARGET_TYPES.map((t) => `'${t}'`).join(', ')})`;
 const FAMILY_EXPRESSION = "substr(action, 1, instr(action, '.'))";
@@ -212,13 +232,16 @@ export interface PageOptions {
   scanBudget: number;
 }
 
-export interface RawPage {
-  rows: AuditLogTable[];
+export interface RawPage<R = AuditLogTable> {
+  rows: R[];
   /** where the next page starts, or null at the end */
   next: Position | null;
   /** set when the scan budget, not the limit, ended the page */
   scannedTo: Position | null;
 }
+
+/** A row as an array of AUDIT_COLUMNS, in that order (exports: no object per row). */
+export type AuditRowCells = unknown[];
 
 /** Runs one page of a query. Synchronous: each call is a bounded, indexed step. */
 export class AuditSearch {
@@ -227,22 +250,33 @@ export class AuditSearch {
 
   constructor(private readonly sqlite: () => Database.Database) {}
 
-  private prepare(sql: string): Database.Statement {
+  private prepare(sql: string, raw = false): Database.Statement {
     const db = this.sqlite();
     if (db !== this.preparedOn) {
       // a restore swaps the database underneath: statements of the old one are useless
       this.statements.clear();
       this.preparedOn = db;
     }
-    let statement = this.statements.get(sql);
+    const key = raw ? `raw:${sql}` : sql;
+    let statement = this.statements.get(key);
     if (!statement) {
       statement = db.prepare(sql);
-      this.statements.set(sql, statement);
+      if (raw) statement.raw(true);
+      this.statements.set(key, statement);
     }
     return statement;
   }
 
   page(query: AuditQuery, options: PageOptions): RawPage {
+    return this.run(query, options, false);
+  }
+
+  /** `page` with each row as an array of AUDIT_COLUMNS. */
+  pageCells(query: AuditQuery, options: PageOptions): RawPage<AuditRowCells> {
+    return this.run(query, options, true);
+  }
+
+  private run<R>(query: AuditQuery, options: PageOptions, raw: boolean): RawPage<R> {
     const plan = planFor(query);
     if (plan.empty) return { rows: [], next: null, scannedTo: null };
     const order = options.direction === 'desc' ? 'DESC' : 'ASC';
@@ -267,13 +301,18 @@ export class AuditSearch {
       ...plan.cheap,
     ];
     const w = where(conditions);
-    const rows = this.prepare(`SELECT ${AUDIT_COLUMNS} ${from}${w.sql}${orderBy} LIMIT ?`).all(
+    const rows = this.prepare(`SELECT ${AUDIT_COLUMNS} ${from}${w.sql}${orderBy} LIMIT ?`, raw).all(
       ...w.params,
       options.limit,
-    ) as AuditLogTable[];
+    ) as R[];
 
     const last = rows.at(-1);
-    if (rows.length === options.limit && last) return { rows, next: { at: last.at, id: last.id }, scannedTo: null };
+    if (rows.length === options.limit && last) {
+      const position = raw
+        ? { id: (last as unknown as AuditRowCells)[0] as number, at: (last as unknown as AuditRowCells)[1] as string }
+        : { id: (last as unknown as AuditLogTable).id, at: (last as unknown as AuditLogTable).at };
+      return { rows, next: position, scannedTo: null };
+    }
     if (windowEnd) return { rows, next: windowEnd, scannedTo: windowEnd };
     return { rows, next: null, scannedTo: null };
   }
