@@ -42,7 +42,16 @@ const formatTime = (iso: string) => dateTime.format(new Date(iso));
 
 function actorLabel(row: AuditRow): string {
   if (row.actor.type === 'user') return row.actor.name ?? row.actor.id ?? 'a user';
-  return { bot: 'WhatsApp bot', system: 'LexDesk', cli: 'command line', anonymous: 'not signed in' }[row.actor.type];
+  const kind = { bot: 'WhatsApp bot', system: 'LexDesk', cli: 'command line', anonymous: 'not signed in' }[row.actor.type];
+  // an anonymous caller's name is the one they typed (a failed sign-in)
+  return row.actor.name ? `${kind} · ${row.actor.name}` : kind;
+}
+
+const timeOfDay = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+/** "at 10:42" today, the date otherwise. */
+function whenChecked(iso: string): string {
+  const date = new Date(iso);
+  return date.toDateString() === new Date().toDateString() ? `at ${timeOfDay.format(date)}` : `on ${shortDate.format(date)}`;
 }
 
 const OUTCOME_LABEL: Record<AuditRow['outcome'], string> = { ok: 'OK', denied: 'Refused', invalid: 'Invalid', error: 'Failed' };
@@ -200,7 +209,7 @@ function IntegrityBadge({ onAccess }: { onAccess: (admin: boolean) => void }) {
     pill = (
       <span className="pill pill-ok" title={`Checked ${formatTime(last.at)} by ${last.by.name ?? last.by.type}`}>
         <span className="dot" aria-hidden="true" />
-        Intact · {last.rows.toLocaleString()} rows · checked {shortDate.format(new Date(last.at))}
+        Intact · {last.rows.toLocaleString()} rows · checked {whenChecked(last.at)}
       </span>
     );
   } else if (last) {
@@ -519,7 +528,7 @@ export function Audit() {
                   <th scope="col">When</th>
                   <th scope="col">Who</th>
                   <th scope="col">Action</th>
-                  <th scope="col">About</th>
+                  <th scope="col" className="col-about">About</th>
                   <th scope="col">Outcome</th>
                 </tr>
               </thead>
@@ -545,7 +554,7 @@ export function Audit() {
                     <td>
                       <code>{row.action}</code>
                     </td>
-                    <td className="nowrap" title={row.target ? `${row.target.type} ${row.target.id ?? ''}` : undefined}>
+                    <td className="nowrap col-about" title={row.target ? `${row.target.type} ${row.target.id ?? ''}` : undefined}>
                       {targetLabel(row)}
                     </td>
                     <td className="nowrap">
