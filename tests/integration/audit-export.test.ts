@@ -8,7 +8,7 @@ import type { AuditPage, ExportTicket } from '../../shared/contract/audit.js';
 import type { ServerEvent } from '../../shared/events.js';
 import { ManualClock } from '../../main/core/clock.js';
 import { doorAuditor, type AuditEntry } from '../../main/core/audit/trail.js';
-import { saveExport } from '../../main/electron/audit-export.js';
+import { saveExport, withDesktopExports } from '../../main/electron/audit-export.js';
 import { signedInAs } from '../support/auth.js';
 import { silentLogger } from '../../main/core/log.js';
 import { buildServer } from '../../main/headless/server.js';
@@ -252,6 +252,34 @@ describe('the desktop save dialog', () => {
     await expect
       .poll(async () => (await admin.ok<AuditPage>('audit.search', { action: 'audit.export.delivered' })).rows.map((r) => r.details.stopped ?? 'ok'))
       .toEqual(['cancelled', 'ok']);
+  });
+});
+
+describe('the desktop door', () => {
+  it('asks where to save after a successful audit.export, and for nothing else', async () => {
+    const { core } = await setUp();
+    const admin = await signedInAs(core, 'admin', { face: 'desktop' });
+    const dir = tempDir();
+    const asked: string[] = [];
+    const door = withDesktopExports(core.dispatcher, {
+      dialog: {
+        showSaveDialog: async (options) => {
+          asked.push(options.defaultPath);
+          return { canceled: false, filePath: join(dir, 'saved.jsonl') };
+        },
+      },
+      exports: core.services.auditRecords.exports,
+      defaultDir: () => dir,
+      log: silentLogger,
+    });
+    expect(await door.dispatch('audit.search', {}, admin.context)).toMatchObject({ ok: true });
+    expect(await door.dispatch('audit.export', { format: 'jsonl', outcome: 'maybe' }, admin.context)).toMatchObject({ ok: false });
+    expect(asked).toEqual([]);
+    const result = await door.dispatch('audit.export', { format: 'jsonl' }, admin.context);
+    expect(result).toMatchObject({ ok: true, value: { format: 'jsonl' } });
+    await expect.poll(() => existsSync(join(dir, 'saved.jsonl'))).toBe(true);
+    expect(asked).toHaveLength(1);
+    expect(readFileSync(join(dir, 'saved.jsonl'), 'utf8')).toContain('"action":"auth.login"');
   });
 });
 
