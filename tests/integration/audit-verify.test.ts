@@ -87,7 +87,7 @@ describe('audit.verify', () => {
     await core.stop();
     tamper(file, 'DELETE FROM audit_log WHERE id = 7');
     ({ core } = await open(dataDir));
-    expect(await doorAs(core, 'admin').ok('audit.verify', {})).toMatchObject({ intact: false, brokenAt: 8, reason: 'gap', message: 'Rows 7 to 7 are missing.' });
+    expect(await doorAs(core, 'admin').ok('audit.verify', {})).toMatchObject({ intact: false, brokenAt: 8, reason: 'gap', message: 'Row 7 is missing.' });
   });
 
   it('notices rows cut from the end after a checkpoint, from the start and from the checkpoint', async () => {

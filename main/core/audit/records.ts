@@ -21,7 +21,7 @@ import { AuditExports } from './export.js';
 import { AUDIT_COLUMNS, AuditSearch, decodeCursor, encodeCursor, familyOf, type AuditQuery } from './search.js';
 import type { AuditTrail } from './trail.js';
 import type { ChainStart } from './verify.js';
-import { walkChainInWorker } from './worker.js';
+import { walkChainInWorkers } from './worker.js';
 
 /** What a viewer may see: everything (`audit.all`) or rows about clients and matters (`audit.matters`). */
 export type AuditScope = 'all' | 'matters';
@@ -30,7 +30,7 @@ export type AuditScope = 'all' | 'matters';
 export type Verifier = { type: 'user'; id: string; name: string } | { type: 'cli' | 'system' };
 
 /** Index entries one page may look at when rows are checked one by one. */
-const PAGE_SCAN_BUDGET = 20_000;
+const PAGE_SCAN_BUDGET = 10_000;
 
 export interface AuditRecordsDeps {
   store: () => Store;
@@ -203,8 +203,10 @@ export class AuditRecords {
       from = { afterId: throughId, hash: checkpoint.through_hash };
     }
 
-    const report = await walkChainInWorker(
-      { file: store.file, nativeBinding: this.deps.nativeBinding, from },
+    // the trail as it is now; rows appended while the walk runs wait for the next one
+    const untilId = this.lastRowId() ?? 0;
+    const report = await walkChainInWorkers(
+      { file: store.file, nativeBinding: this.deps.nativeBinding, from, untilId },
       onProgress,
     );
     const before = from?.afterId ?? 0;

@@ -8,6 +8,7 @@ export interface VerifyJob {
   file: string;
   nativeBinding?: string;
   from?: ChainStart;
+  untilId?: number;
 }
 
 export type VerifyMessage =
@@ -21,7 +22,7 @@ let db: Database.Database | null = null;
 try {
   db = new Database(job.file, { readonly: true, fileMustExist: true, nativeBinding: job.nativeBinding });
   db.pragma('busy_timeout = 5000');
-  const report = walkChain(db, job.from, (rows) => port.postMessage({ type: 'progress', rows } satisfies VerifyMessage));
+  const report = walkChain(db, job.from, (rows) => port.postMessage({ type: 'progress', rows } satisfies VerifyMessage), job.untilId);
   port.postMessage({ type: 'done', report } satisfies VerifyMessage);
 } catch (err) {
   port.postMessage({ type: 'failed', message: (err as Error).message ?? String(err) } satisfies VerifyMessage);
