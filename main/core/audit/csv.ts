@@ -13,13 +13,15 @@ import { stringify } from 'csv-stringify/sync';
  */
 const NEEDS_QUOTES = /[",\r\n]/;
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+/** either of the above: most cells match neither and leave after one test */
+const SPECIAL = /[",\r\n]|^[=+\-@\t\uFF1D\uFF0B\uFF0D\uFF20]/;
 const QUOTES = /"/g;
 
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'bigint') return `${value}`;
   let text = typeof value === 'string' ? value : String(value);
-  if (text === '') return '';
+  if (!SPECIAL.test(text)) return text;
   if (FORMULA_START.test(text)) text = `'${text}`;
   return NEEDS_QUOTES.test(text) ? `"${text.replace(QUOTES, '""')}"` : text;
 }
