@@ -112,7 +112,11 @@ export class AuthService {
 
   constructor(private readonly deps: AuthDeps) {
     this.sessions = new SessionStore(deps.store, deps.clock, deps.config.auth);
-    this.passwords = new PasswordWorkers({ size: deps.workers });
+    this.passwords = new PasswordWorkers({
+      size: deps.workers,
+      onFallback: (reason) =>
+        deps.log.error({ reason }, 'password worker threads cannot start; hashing on the main thread (the app may stutter at sign-in)'),
+    });
     this.limiter = new AttemptLimiter(deps.config.auth.signInLimitPerAddress, deps.config.auth.signInLimitWindowMs);
     this.log = deps.log.child({ component: 'auth' });
   }
