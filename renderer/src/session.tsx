@@ -95,7 +95,15 @@ export function SessionProvider({ api, children }: { api: Api; children: ReactNo
   const refresh = useCallback((): Promise<boolean> => {
     refreshing.current ??= withRefreshLock(async () => {
       try {
-        accept((await api.call('auth.refresh', {})) as GrantView);
+        const grant = (await api.call('auth.refresh', {})) as GrantView;
+        const current = stateRef.current;
+        if (current.phase === 'signed-in' && current.user && grant.user.id !== current.user.id) {
+          // someone else signed in on this browser (another tab): never switch identity under the user's feet
+          if (hasTokenSlot(api)) api.setAccessToken(null);
+          setState({ phase: 'signed-out', notice: `${grant.user.displayName} signed in on this browser in another tab. Sign in again to go on.` });
+          return true;
+        }
+        accept(grant);
         return true;
       } catch (err) {
         if (err instanceof ApiCallError && err.code !== 'unauthenticated') throw err;

@@ -114,3 +114,40 @@ test('five wrong passwords lock the account and the sign-in screen says for how 
   await expect(page.getByRole('alert')).toContainText(/locked for 1[45] minutes/);
   await snap(page, 'auth-locked');
 });
+
+test('a call refused as unauthenticated (no event reached the screen) also returns it to sign-in', async ({ page, server, request }) => {
+  // no event stream at all, so only the next call can tell the screen
+  await page.route('**/api/events', (route) => route.abort());
+  const account = await signedInAs(page, server, 'lawyer');
+  // the administrator works from elsewhere (a request context with its own cookies)
+  const admin = await request.post(`${server.url}/api/rpc/auth.login`, {
+    data: { username: 'admin', password: 'Harbor lantern quartz 73 ample' },
+  });
+  const adminToken = ((await admin.json()) as { value: { accessToken: string } }).value.accessToken;
+  const users = await request.post(`${server.url}/api/rpc/users.list`, {
+    data: {},
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
+  const lawyer = ((await users.json()) as { value: { users: { id: string; username: string }[] } }).value.users.find(
+    (u) => u.username === account.username,
+  )!;
+  await request.post(`${server.url}/api/rpc/users.update`, {
+    data: { userId: lawyer.id, disabled: true },
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
+  await page.getByRole('link', { name: 'My devices' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('status')).toContainText('session has ended');
+});
+
+test.describe('with one-minute access tokens', () => {
+  test.use({ serverEnv: { LEXDESK_ACCESS_TOKEN_MINUTES: '1' } });
+
+  test('the screen renews its access token before it expires, without the user noticing', async ({ page, server }) => {
+    await signedInAs(page, server, 'assistant');
+    const renewed = await page.waitForResponse((r) => r.url().endsWith('/api/rpc/auth.refresh') && r.status() === 200, { timeout: 20_000 });
+    expect(await renewed.headerValue('set-cookie')).toContain('HttpOnly');
+    await page.getByRole('link', { name: 'My devices' }).click();
+    await expect(page.getByRole('table', { name: 'My devices' })).toContainText('This device');
+  });
+});
