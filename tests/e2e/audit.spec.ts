@@ -1,17 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { expect, signedInAs, snap, test } from './fixtures.js';
 
-// Skipped until the sign-in screens land on main: `signedInAs` (tests/e2e/fixtures.ts, from the
-// sign-in core) waits for the app shell to show the signed-in user, which only those screens do.
-// The same steps pass today with the access token injected into the page's API requests.
-test.skip('an admin filters the audit trail, opens a row, verifies the chain and exports what the filter shows', async ({
+test('an admin filters the audit trail, opens a row, verifies the chain and exports what the filter shows', async ({
   page,
   server,
+  request,
 }) => {
   await signedInAs(page, server, 'admin');
-  // a few refused sign-ins: security events in the trail
+  // a few refused sign-ins (from another client than the page): security events in the trail
   for (let i = 0; i < 3; i++) {
-    await page.request.post(`${server.url}/api/rpc/auth.login`, { data: { username: 'mallory', password: `wrong password ${i}!` } });
+    await request.post(`${server.url}/api/rpc/auth.login`, { data: { username: 'mallory', password: `wrong password ${i}!` } });
   }
 
   await page.getByRole('link', { name: 'Audit' }).click();
@@ -57,4 +55,22 @@ test.skip('an admin filters the audit trail, opens a row, verifies the chain and
   await expect(page.getByTestId('audit-empty')).toContainText('No audit rows match these filters.');
   await page.getByRole('button', { name: 'Clear the filters' }).click();
   await expect(page.getByTestId('audit-table')).toBeVisible();
+});
+
+test('a lawyer sees the audit screen without export or verification; an assistant has no audit screen', async ({ page, server, browser }) => {
+  await signedInAs(page, server, 'lawyer');
+  await page.getByRole('link', { name: 'Audit' }).click();
+  await expect(page.getByText('You see the rows about clients and matters.')).toBeVisible();
+  // nothing about a client or matter has happened on this fresh server: sign-ins and user changes are not theirs to see
+  await expect(page.getByTestId('audit-empty')).toContainText('There are no rows about clients or matters yet.');
+  await expect(page.getByRole('button', { name: 'Export' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Verify now' })).toHaveCount(0);
+  await snap(page, 'audit-lawyer');
+
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  await signedInAs(other, server, 'assistant');
+  await expect(other.getByRole('navigation', { name: 'Screens' })).toBeVisible();
+  await expect(other.getByRole('link', { name: 'Audit' })).toHaveCount(0);
+  await context.close();
 });

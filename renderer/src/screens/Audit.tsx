@@ -513,6 +513,11 @@ export function Audit() {
                     Clear the filters
                   </button>
                 </>
+              ) : admin === false ? (
+                <>
+                  <p>There are no rows about clients or matters yet.</p>
+                  <p className="muted">Every time someone opens or changes a client or a matter, it will be listed here.</p>
+                </>
               ) : (
                 <>
                   <p>Nothing has been recorded yet.</p>
