@@ -5,6 +5,8 @@ import type { EventPayloads } from '../../../shared/events.js';
 import { ApiCallError } from '../api/index.js';
 import { ErrorBox } from '../components/Status.js';
 import { useApi } from '../context.js';
+import { useSession } from '../session.js';
+import { roleAllows } from '../../../shared/permissions.js';
 import './audit.css';
 
 /** The form's fields, as typed (times in the browser's local time). */
@@ -167,32 +169,22 @@ function useWhenVisible(onVisible: () => void, deps: unknown[]) {
 
 type Integrity = OutputOf<'audit.integrity'>;
 
-function IntegrityBadge({ onAccess }: { onAccess: (admin: boolean) => void }) {
+function IntegrityBadge() {
   const api = useApi();
   const [integrity, setIntegrity] = useState<Integrity | null>(null);
-  const [allowed, setAllowed] = useState(true);
   const [verifying, setVerifying] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   const refresh = useCallback(() => {
     api
       .call('audit.integrity', {})
-      .then((value) => {
-        setIntegrity(value);
-        onAccess(true);
-      })
-      .catch((err: unknown) => {
-        if (err instanceof ApiCallError && err.code === 'forbidden') {
-          setAllowed(false);
-          onAccess(false);
-        } else setError(err instanceof Error ? err.message : String(err));
-      });
-  }, [api, onAccess]);
+      .then(setIntegrity)
+      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+  }, [api]);
 
   useEffect(refresh, [refresh]);
   useEffect(() => api.subscribe((event) => event.type === 'audit.verified' && refresh()), [api, refresh]);
 
-  if (!allowed) return null;
   const verify = () => {
     setVerifying(true);
     setError(null);
@@ -401,10 +393,10 @@ export function Audit() {
   const [form, setForm] = useState<FilterForm>(EMPTY_FORM);
   const [filter, setFilter] = useState<AuditFilter>({});
   const [selected, setSelected] = useState<number | null>(null);
-  // whether the viewer sees the whole trail (admin) or rows about clients and matters (lawyer):
-  // the door answers audit.integrity only for the former
-  const [admin, setAdmin] = useState<boolean | null>(null);
-  const onAccess = useCallback((value: boolean) => setAdmin(value), []);
+  // the whole trail, its export and verification (admin), or the rows about clients and
+  // matters (lawyer); the door enforces the same, this only hides what it would refuse
+  const role = useSession().state.user?.role;
+  const admin = role ? roleAllows(role, 'audit.all') : false;
   const pages = useAuditPages(filter);
   const sentinel = useWhenVisible(pages.more, [pages.rows.length, pages.searchedTo, pages.next]);
   const filtered = Object.keys(filter).length > 0;
@@ -431,9 +423,9 @@ export function Audit() {
     <section className="screen audit" aria-labelledby="audit-title">
       <header className="screen-header">
         <h1 id="audit-title">Audit trail</h1>
-        <IntegrityBadge onAccess={onAccess} />
+        {admin && <IntegrityBadge />}
       </header>
-      {admin === false && <p className="muted">You see the rows about clients and matters.</p>}
+      {!admin && <p className="muted">You see the rows about clients and matters.</p>}
 
       <form className="card audit-filters" onSubmit={apply} aria-label="Filters" role="search">
         <label>
@@ -513,7 +505,7 @@ export function Audit() {
                     Clear the filters
                   </button>
                 </>
-              ) : admin === false ? (
+              ) : !admin ? (
                 <>
                   <p>There are no rows about clients or matters yet.</p>
                   <p className="muted">Every time someone opens or changes a client or a matter, it will be listed here.</p>
