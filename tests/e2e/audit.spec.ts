@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expect, signedInAs, snap, test } from './fixtures.js';
+import { ensureAdmin, expect, signedInAs, snap, test } from './fixtures.js';
 
 test('an admin filters the audit trail, opens a row, verifies the chain and exports what the filter shows', async ({
   page,
@@ -73,4 +73,25 @@ test('a lawyer sees the audit screen without export or verification; an assistan
   await expect(other.getByRole('navigation', { name: 'Screens' })).toBeVisible();
   await expect(other.getByRole('link', { name: 'Audit' })).toHaveCount(0);
   await context.close();
+});
+
+test('scrolling to the end of the list loads older rows, newest first, without repeats', async ({ page, server, request }) => {
+  await signedInAs(page, server, 'admin');
+  const token = await ensureAdmin(request, server);
+  // 150 more rows: each call through the door is one
+  for (let i = 0; i < 150; i++) {
+    await request.post(`${server.url}/api/rpc/audit.integrity`, { data: {}, headers: { authorization: `Bearer ${token}` } });
+  }
+  await page.getByRole('link', { name: 'Audit' }).click();
+  const rows = page.locator('[data-testid="audit-table"] tbody tr');
+  await expect(rows).toHaveCount(100); // the first page
+  await expect(page.getByTestId('audit-count')).toContainText('100+ rows');
+  await rows.last().scrollIntoViewIfNeeded();
+  await expect(page.getByText('That is every matching row.')).toBeVisible();
+  const ids = await rows.evaluateAll((trs) => trs.map((tr) => Number((tr as HTMLElement).dataset.id)));
+  expect(ids.length).toBeGreaterThan(150);
+  // every row once, newest first, down to the first row of the trail
+  expect(ids).toEqual([...ids].sort((a, b) => b - a));
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(ids.at(-1)).toBe(1);
 });

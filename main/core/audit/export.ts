@@ -6,53 +6,20 @@ import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
-import { csvHeader, csvLine } from './csv.js';
-import { AUDIT_COLUMN_NAMES, type AuditQuery, type AuditRowCells, type AuditSearch, type Position } from './search.js';
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { CONTENT_TYPE, exportPreamble, formatRows } from './export-format.js';
+import type { ChunkJob, ChunkMessage, ExportWorkerData } from './export-worker.js';
+import type { AuditQuery, AuditSearch, Position } from './search.js';
+import { startAuditWorker } from './worker.js';
 import type { AuditActor, AuditFace, AuditTrail } from './trail.js';
 
-/** The columns of an export, in order: the table's own, so a file can be checked against the chain. */
-export const EXPORT_COLUMNS = AUDIT_COLUMN_NAMES;
-
-const CONTENT_TYPE: Record<ExportFormat, string> = {
-  csv: 'text/csv; charset=utf-8',
-  jsonl: 'application/x-ndjson; charset=utf-8',
-};
+export { CONTENT_TYPE, EXPORT_COLUMNS } from './export-format.js';
 
 /** Rows read per step: a step is a few milliseconds of the event loop. */
 const BATCH_ROWS = 2_000;
 /** Index entries a step may look at when rows are checked one by one (free text). */
 const SCAN_BUDGET = 20_000;
-
-const DETAILS = EXPORT_COLUMNS.indexOf('details');
-
-function csvBatch(rows: AuditRowCells[]): string {
-  let out = '';
-  for (const cells of rows) out += csvLine(cells);
-  return out;
-}
-
-function jsonlBatch(rows: AuditRowCells[]): string {
-  let out = '';
-  for (const cells of rows) {
-    let line = '{';
-    for (let i = 0; i < EXPORT_COLUMNS.length; i++) {
-      const value = cells[i];
-      let json: string;
-      if (i === DETAILS) {
-        // stored as canonical JSON: spliced in as it is, unless someone edited it into something else
-        try {
-          JSON.parse(value as string);
-          json = value as string;
-        } catch {
-          json = JSON.stringify(value);
-        }
-      } else json = JSON.stringify(value);
-      line += `${i === 0 ? '' : ','}"${EXPORT_COLUMNS[i]}":${json}`;
-    }
-    out += `${line}}\n`;
-  }
-  return out;
-}
 
 export interface ExportProgress {
   rows: number;
@@ -60,13 +27,42 @@ export interface ExportProgress {
   done: boolean;
 }
 
+/** Where the export workers read from, and how they split the work. */
+export interface ExportWorkers {
+  file: string;
+  nativeBinding?: string;
+  /** worker threads (default: one per core, at most 4) */
+  count?: number;
+  /** index entries per chunk (default 10,000) */
+  chunkEntries?: number;
+}
+
 /**
- * The rows of a query, oldest first, as CSV or JSON Lines. Reads one batch per
- * pull with a keyset position, so memory stays flat whatever the size, the
- * database stays free between batches, and the set is the one that existed when
- * the export began (audit rows never change; newer ones are above `maxId`).
+ * The rows of a query, oldest first, as CSV or JSON Lines, as a stream: memory
+ * stays flat whatever the size, and the set is the one that existed when the
+ * export began (audit rows never change; newer ones are above `maxId`).
+ *
+ * With `workers`, an export of more than one chunk is read and formatted by worker
+ * threads, each on its own read-only connection, a chunk at a time, and the chunks
+ * are written in order: both cores work, and the main process's event loop only
+ * plans chunks (a covering-index probe each) and passes text along. Otherwise (or
+ * for a small export) it reads one batch per pull on the caller's connection.
  */
 export function auditExportStream(
+  search: AuditSearch,
+  query: AuditQuery,
+  format: ExportFormat,
+  onProgress?: (progress: ExportProgress) => void,
+  workers?: ExportWorkers,
+): Readable {
+  const chunkEntries = workers?.chunkEntries ?? 10_000;
+  if (workers && search.boundary(query, undefined, chunkEntries) !== null) {
+    return parallelExportStream(search, query, format, onProgress, { ...workers, chunkEntries });
+  }
+  return inThreadExportStream(search, query, format, onProgress);
+}
+
+function inThreadExportStream(
   search: AuditSearch,
   query: AuditQuery,
   format: ExportFormat,
@@ -76,21 +72,23 @@ export function auditExportStream(
   let rows = 0;
   let first = true;
   let finished = false;
-  // `step` pushes a batch, or, when a stretch of the index held no match (a rare
-  // word), tries again after the event loop had a turn: the stream asked for data
-  // and is still waiting for it.
+  let scheduled = false;
+  // One batch per turn of the event loop, even for a reader that takes everything
+  // at once: `step` pushes a batch, or, when a stretch of the index held no match
+  // (a rare word), tries again on the next turn (the stream is still waiting).
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(step);
+  };
   const step = (): void => {
+    scheduled = false;
     if (finished || stream.destroyed) return;
     try {
       const page = search.pageCells(query, { direction: 'asc', after: position, limit: BATCH_ROWS, scanBudget: SCAN_BUDGET });
-      let text = '';
-      if (format === 'csv') {
-        if (first) text = csvHeader(EXPORT_COLUMNS);
-        first = false;
-        text += csvBatch(page.rows);
-      } else {
-        text = jsonlBatch(page.rows);
-      }
+      let text = first ? exportPreamble(format) : '';
+      first = false;
+      text += formatRows(format, page.rows);
       rows += page.rows.length;
       if (!page.next) {
         finished = true;
@@ -102,13 +100,116 @@ export function auditExportStream(
       position = page.next;
       onProgress?.({ rows, position, done: false });
       if (text) stream.push(text);
-      else setImmediate(step);
+      else schedule();
     } catch (err) {
       finished = true;
       stream.destroy(err as Error);
     }
   };
-  const stream = new Readable({ highWaterMark: 256 * 1024, read: step });
+  const stream = new Readable({ highWaterMark: 256 * 1024, read: schedule });
+  return stream;
+}
+
+function parallelExportStream(
+  search: AuditSearch,
+  query: AuditQuery,
+  format: ExportFormat,
+  onProgress: ((progress: ExportProgress) => void) | undefined,
+  options: ExportWorkers & { chunkEntries: number },
+): Readable {
+  const count = Math.max(1, options.count ?? Math.min(4, availableParallelism()));
+  const inFlightLimit = count * 2;
+  const pool: Worker[] = [];
+  const ready = new Map<number, { text: string; rows: number }>();
+  const ends = new Map<number, Position | undefined>();
+  let planned = 0;
+  let planAfter: Position | undefined;
+  let planningDone = false;
+  let inFlight = 0;
+  let emitted = 0;
+  let rows = 0;
+  let wanted = true;
+  let finished = false;
+
+  const stopWorkers = () => {
+    for (const worker of pool) void worker.terminate();
+  };
+  const fail = (err: Error) => {
+    if (finished) return;
+    finished = true;
+    stream.destroy(err);
+  };
+  // hand out chunks while the reader wants more and few are in flight
+  const plan = () => {
+    try {
+      while (!finished && !planningDone && wanted && inFlight < inFlightLimit) {
+        const until = search.boundary(query, planAfter, options.chunkEntries) ?? undefined;
+        const seq = planned++;
+        ends.set(seq, until);
+        pool[seq % pool.length]!.postMessage({ seq, after: planAfter, until } satisfies ChunkJob);
+        inFlight += 1;
+        if (until) planAfter = until;
+        else planningDone = true;
+      }
+    } catch (err) {
+      fail(err as Error);
+    }
+  };
+  // write finished chunks in order
+  const flush = () => {
+    while (!finished && ready.has(emitted)) {
+      const chunk = ready.get(emitted)!;
+      ready.delete(emitted);
+      const end = ends.get(emitted);
+      ends.delete(emitted);
+      const text = (emitted === 0 ? exportPreamble(format) : '') + chunk.text;
+      emitted += 1;
+      rows += chunk.rows;
+      const last = planningDone && emitted === planned;
+      onProgress?.({ rows, position: end ?? null, done: last });
+      if (text && !stream.push(text)) wanted = false;
+      if (last) {
+        finished = true;
+        stream.push(null);
+        stopWorkers();
+      }
+    }
+  };
+
+  const stream = new Readable({
+    highWaterMark: 1024 * 1024,
+    read() {
+      wanted = true;
+      flush();
+      plan();
+    },
+    destroy(err, callback) {
+      finished = true;
+      stopWorkers();
+      callback(err);
+    },
+  });
+
+  for (let i = 0; i < count; i++) {
+    const worker = startAuditWorker('export-worker', {
+      file: options.file,
+      nativeBinding: options.nativeBinding,
+      query,
+      format,
+    } satisfies ExportWorkerData);
+    worker.on('message', (message: ChunkMessage) => {
+      if (message.type === 'failed') return fail(new Error(`the export could not be read: ${message.message}`));
+      inFlight -= 1;
+      ready.set(message.seq, { text: message.text, rows: message.rows });
+      flush();
+      plan();
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (!finished) fail(new Error(`an export worker stopped (exit ${code})`));
+    });
+    pool.push(worker);
+  }
   return stream;
 }
 
@@ -137,6 +238,8 @@ export interface ExportDownload {
 
 export interface ExportsDeps {
   search: AuditSearch;
+  /** where export workers read from; without it, exports run on the caller's connection */
+  workers?: () => ExportWorkers;
   trail: AuditTrail;
   events: EventBus;
   clock: Clock;
@@ -208,7 +311,8 @@ export class AuditExports {
     const emit = (data: Omit<EventPayloads['audit.export.progress'], 'exportId'>) =>
       this.deps.events.emit('audit.export.progress', { exportId, ...data });
 
-    const stream = auditExportStream(this.deps.search, job.query, job.format, (progress) => {
+    const stream = auditExportStream(this.deps.search, job.query, job.format, onProgress, this.deps.workers?.());
+    function onProgress(progress: ExportProgress): void {
       rowsWritten = progress.rows;
       const now = Date.now();
       if (progress.done || now - lastEmit < PROGRESS_EVERY_MS) return;
@@ -218,7 +322,7 @@ export class AuditExports {
           ? Math.min(1, Math.max(0, (Date.parse(progress.position.at) - spanStart) / spanLength))
           : null;
       emit({ state: 'running', rows: progress.rows, fraction });
-    });
+    }
     this.running.set(exportId, stream);
     emit({ state: 'running', rows: 0, fraction: 0 });
 

@@ -536,6 +536,7 @@ export function Audit() {
                     tabIndex={0}
                     aria-selected={row.id === selected}
                     data-action={row.action}
+                    data-id={row.id}
                     onClick={() => setSelected(row.id)}
                     onKeyDown={(e) => {
                       if (e.key === 'Enter' || e.key === ' ') {
