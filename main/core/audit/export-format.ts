@@ -1,6 +1,6 @@
 import type { ExportFormat } from '../../../shared/contract/audit.js';
 import { csvHeader, csvLine } from './csv.js';
-import { AUDIT_COLUMN_NAMES, type AuditQuery, type AuditRowCells, type AuditSearch, type Position } from './search.js';
+import { AUDIT_COLUMN_NAMES, type AuditRowCells } from './search.js';
 
 /** The columns of an export, in order: the table's own, so a file can be checked against the chain. */
 export const EXPORT_COLUMNS = AUDIT_COLUMN_NAMES;
@@ -42,27 +42,4 @@ export function formatRows(format: ExportFormat, rows: AuditRowCells[]): string 
     out += `${line}}\n`;
   }
   return out;
-}
-
-/** Rows read per query inside a chunk. */
-const BATCH_ROWS = 2_000;
-
-/** The formatted rows of one chunk, (after, until], oldest first (in a worker: no scan budget). */
-export function formatChunk(
-  search: AuditSearch,
-  query: AuditQuery,
-  format: ExportFormat,
-  after: Position | undefined,
-  until: Position | undefined,
-): { text: string; rows: number } {
-  let text = '';
-  let rows = 0;
-  let position = after;
-  for (;;) {
-    const page = search.pageCells(query, { direction: 'asc', after: position, until, limit: BATCH_ROWS, scanBudget: Infinity });
-    text += formatRows(format, page.rows);
-    rows += page.rows.length;
-    if (!page.next) return { text, rows };
-    position = page.next;
-  }
 }

@@ -6,12 +6,8 @@ import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
-import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import { CONTENT_TYPE, exportPreamble, formatRows } from './export-format.js';
-import type { ChunkJob, ChunkMessage, ExportWorkerData } from './export-worker.js';
 import type { AuditQuery, AuditSearch, Position } from './search.js';
-import { startAuditWorker } from './worker.js';
 import type { AuditActor, AuditFace, AuditTrail } from './trail.js';
 
 export { CONTENT_TYPE, EXPORT_COLUMNS } from './export-format.js';
@@ -27,42 +23,14 @@ export interface ExportProgress {
   done: boolean;
 }
 
-/** Where the export workers read from, and how they split the work. */
-export interface ExportWorkers {
-  file: string;
-  nativeBinding?: string;
-  /** worker threads (default: one per core, at most 4) */
-  count?: number;
-  /** index entries per chunk (default 10,000) */
-  chunkEntries?: number;
-}
-
 /**
- * The rows of a query, oldest first, as CSV or JSON Lines, as a stream: memory
- * stays flat whatever the size, and the set is the one that existed when the
- * export began (audit rows never change; newer ones are above `maxId`).
- *
- * With `workers`, an export of more than one chunk is read and formatted by worker
- * threads, each on its own read-only connection, a chunk at a time, and the chunks
- * are written in order: both cores work, and the main process's event loop only
- * plans chunks (a covering-index probe each) and passes text along. Otherwise (or
- * for a small export) it reads one batch per pull on the caller's connection.
+ * The rows of a query, oldest first, as CSV or JSON Lines, as a stream: one batch
+ * of 2,000 rows per pull and per turn of the event loop (a few milliseconds), so
+ * memory stays flat whatever the size, the database is free between batches, and
+ * the set is the one that existed when the export began (audit rows never change;
+ * newer ones are above `maxId`).
  */
 export function auditExportStream(
-  search: AuditSearch,
-  query: AuditQuery,
-  format: ExportFormat,
-  onProgress?: (progress: ExportProgress) => void,
-  workers?: ExportWorkers,
-): Readable {
-  const chunkEntries = workers?.chunkEntries ?? 10_000;
-  if (workers && search.boundary(query, undefined, chunkEntries) !== null) {
-    return parallelExportStream(search, query, format, onProgress, { ...workers, chunkEntries });
-  }
-  return inThreadExportStream(search, query, format, onProgress);
-}
-
-function inThreadExportStream(
   search: AuditSearch,
   query: AuditQuery,
   format: ExportFormat,
@@ -110,109 +78,6 @@ function inThreadExportStream(
   return stream;
 }
 
-function parallelExportStream(
-  search: AuditSearch,
-  query: AuditQuery,
-  format: ExportFormat,
-  onProgress: ((progress: ExportProgress) => void) | undefined,
-  options: ExportWorkers & { chunkEntries: number },
-): Readable {
-  const count = Math.max(1, options.count ?? Math.min(4, availableParallelism()));
-  const inFlightLimit = count * 2;
-  const pool: Worker[] = [];
-  const ready = new Map<number, { text: string; rows: number }>();
-  const ends = new Map<number, Position | undefined>();
-  let planned = 0;
-  let planAfter: Position | undefined;
-  let planningDone = false;
-  let inFlight = 0;
-  let emitted = 0;
-  let rows = 0;
-  let wanted = true;
-  let finished = false;
-
-  const stopWorkers = () => {
-    for (const worker of pool) void worker.terminate();
-  };
-  const fail = (err: Error) => {
-    if (finished) return;
-    finished = true;
-    stream.destroy(err);
-  };
-  // hand out chunks while the reader wants more and few are in flight
-  const plan = () => {
-    try {
-      while (!finished && !planningDone && wanted && inFlight < inFlightLimit) {
-        const until = search.boundary(query, planAfter, options.chunkEntries) ?? undefined;
-        const seq = planned++;
-        ends.set(seq, until);
-        pool[seq % pool.length]!.postMessage({ seq, after: planAfter, until } satisfies ChunkJob);
-        inFlight += 1;
-        if (until) planAfter = until;
-        else planningDone = true;
-      }
-    } catch (err) {
-      fail(err as Error);
-    }
-  };
-  // write finished chunks in order
-  const flush = () => {
-    while (!finished && ready.has(emitted)) {
-      const chunk = ready.get(emitted)!;
-      ready.delete(emitted);
-      const end = ends.get(emitted);
-      ends.delete(emitted);
-      const text = (emitted === 0 ? exportPreamble(format) : '') + chunk.text;
-      emitted += 1;
-      rows += chunk.rows;
-      const last = planningDone && emitted === planned;
-      onProgress?.({ rows, position: end ?? null, done: last });
-      if (text && !stream.push(text)) wanted = false;
-      if (last) {
-        finished = true;
-        stream.push(null);
-        stopWorkers();
-      }
-    }
-  };
-
-  const stream = new Readable({
-    highWaterMark: 1024 * 1024,
-    read() {
-      wanted = true;
-      flush();
-      plan();
-    },
-    destroy(err, callback) {
-      finished = true;
-      stopWorkers();
-      callback(err);
-    },
-  });
-
-  for (let i = 0; i < count; i++) {
-    const worker = startAuditWorker('export-worker', {
-      file: options.file,
-      nativeBinding: options.nativeBinding,
-      query,
-      format,
-    } satisfies ExportWorkerData);
-    worker.on('message', (message: ChunkMessage) => {
-      if (message.type === 'failed') return fail(new Error(`the export could not be read: ${message.message}`));
-      inFlight -= 1;
-      ready.set(message.seq, { text: message.text, rows: message.rows });
-      flush();
-      plan();
-    });
-    worker.on('error', fail);
-    worker.on('exit', (code) => {
-      if (!finished) fail(new Error(`an export worker stopped (exit ${code})`));
-    });
-    pool.push(worker);
-  }
-  return stream;
-}
-
 interface PendingExport {
   id: string;
   /** a short, non-secret reference that the audit rows of this export share */
@@ -238,8 +103,6 @@ export interface ExportDownload {
 
 export interface ExportsDeps {
   search: AuditSearch;
-  /** where export workers read from; without it, exports run on the caller's connection */
-  workers?: () => ExportWorkers;
   trail: AuditTrail;
   events: EventBus;
   clock: Clock;
@@ -311,7 +174,7 @@ export class AuditExports {
     const emit = (data: Omit<EventPayloads['audit.export.progress'], 'exportId'>) =>
       this.deps.events.emit('audit.export.progress', { exportId, ...data });
 
-    const stream = auditExportStream(this.deps.search, job.query, job.format, onProgress, this.deps.workers?.());
+    const stream = auditExportStream(this.deps.search, job.query, job.format, onProgress);
     function onProgress(progress: ExportProgress): void {
       rowsWritten = progress.rows;
       const now = Date.now();

@@ -57,7 +57,6 @@ export class AuditRecords {
     this.search = new AuditSearch(() => deps.store().sqlite);
     this.exports = new AuditExports({
       search: this.search,
-      workers: () => ({ file: deps.store().file, nativeBinding: deps.nativeBinding }),
       trail: deps.trail,
       events: deps.events,
       clock: deps.clock,

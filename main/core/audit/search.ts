@@ -228,11 +228,8 @@ export interface PageOptions {
   /**
    * When rows must be checked one by one (free text, say), look at no more than
    * this many index entries: each call stays a short step on the event loop.
-   * Infinity in a worker thread, where a long step blocks nobody.
    */
   scanBudget: number;
-  /** stop at this position (inclusive): the end of an export's chunk */
-  until?: Position;
 }
 
 export interface RawPage<R = AuditLogTable> {
@@ -288,13 +285,13 @@ export class AuditSearch {
 
     // With row-by-row checks, first find how far `scanBudget` index entries reach.
     let windowEnd: Position | undefined;
-    if (plan.residual.length > 0 && Number.isFinite(options.scanBudget)) {
-      windowEnd = this.nth(plan, query, options.direction, options.after, options.until, options.scanBudget);
+    if (plan.residual.length > 0) {
+      windowEnd = this.nth(plan, query, options.direction, options.after, options.scanBudget);
     }
 
     const conditions = [
       ...plan.driving,
-      ...rangeConditions(query, options.direction, options.after, windowEnd ?? options.until),
+      ...rangeConditions(query, options.direction, options.after, windowEnd),
       ...plan.residual,
       ...plan.cheap,
     ];
@@ -316,24 +313,17 @@ export class AuditSearch {
   }
 
   /**
-   * The `n`-th position after `after` along the query's index (inclusive of the
-   * walk's `until`), or undefined when fewer than `n` entries remain. Reads the
-   * index alone (covering), so a probe of 10,000 entries takes a millisecond or two.
+   * The `n`-th position after `after` along the query's index, or undefined when
+   * fewer than `n` entries remain. Reads the index alone (covering): 10,000
+   * entries take a millisecond or two.
    */
-  private nth(plan: Plan, query: AuditQuery, direction: Direction, after: Position | undefined, until: Position | undefined, n: number): Position | undefined {
+  private nth(plan: Plan, query: AuditQuery, direction: Direction, after: Position | undefined, n: number): Position | undefined {
     const order = direction === 'desc' ? 'DESC' : 'ASC';
-    const probe = where([...plan.driving, ...rangeConditions(query, direction, after, until)]);
+    const probe = where([...plan.driving, ...rangeConditions(query, direction, after)]);
     return this.prepare(`SELECT at, id FROM audit_log INDEXED BY ${plan.index}${probe.sql} ORDER BY at ${order}, id ${order} LIMIT 1 OFFSET ?`).get(
       ...probe.params,
       n - 1,
     ) as Position | undefined;
-  }
-
-  /** Where a chunk of `n` index entries after `after` ends, oldest first; null when fewer remain (the last chunk). */
-  boundary(query: AuditQuery, after: Position | undefined, n: number): Position | null {
-    const plan = planFor(query);
-    if (plan.empty) return null;
-    return this.nth(plan, query, 'asc', after, undefined, n) ?? null;
   }
 
   /** The first and last times the query's index range spans (for an export's progress). */

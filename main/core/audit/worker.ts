@@ -8,14 +8,11 @@ import type { VerifyJob, VerifyMessage } from './verify-worker.js';
 // bootstrap that registers tsx first.
 const fromSources = import.meta.url.endsWith('.ts');
 
-/** Starts `<name>.js` (built) or `<name>.ts` (sources) from this folder as a worker thread. */
-export function startAuditWorker(name: 'verify-worker' | 'export-worker', workerData: object): Worker {
-  if (!fromSources) return new Worker(new URL(`./${name}.js`, import.meta.url), { workerData });
-  const tsEntry = new URL(`./${name}.ts`, import.meta.url).href;
-  return new Worker(new URL('../../../scripts/ts-worker.mjs', import.meta.url), { workerData: { ...workerData, tsEntry } });
+function startWorker(job: VerifyJob): Worker {
+  if (!fromSources) return new Worker(new URL('./verify-worker.js', import.meta.url), { workerData: job });
+  const tsEntry = new URL('./verify-worker.ts', import.meta.url).href;
+  return new Worker(new URL('../../../scripts/ts-worker.mjs', import.meta.url), { workerData: { ...job, tsEntry } });
 }
-
-const startWorker = (job: VerifyJob): Worker => startAuditWorker('verify-worker', job);
 
 /** Walks one segment of the chain in a worker thread on its own read-only connection. */
 function walkInWorker(job: VerifyJob, onProgress?: (rows: number) => void): Promise<ChainReport> {
