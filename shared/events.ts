@@ -8,6 +8,21 @@ import type { Access } from './permissions.js';
 export interface EventPayloads {
   /** the core is going down (restart, restore, shutdown) */
   'system.stopping': { reason: string };
+  /** the WhatsApp link changed state (shared/contract/whatsapp.ts describes the fields) */
+  'whatsapp.state': WhatsAppStateEvent;
+  /** the QR to scan, or null once there is none; only for those who may link the number */
+  'whatsapp.qr': { qr: string | null };
+  /** the simulator delivered a message to or from a simulated client */
+  'simulator.message': { from: string; direction: 'in' | 'out' };
+}
+
+export interface WhatsAppStateEvent {
+  state: 'stopped' | 'starting' | 'qr' | 'authenticated' | 'ready' | 'reconnecting' | 'logged_out' | 'failed';
+  since: string;
+  number: string | null;
+  reason: string | null;
+  reconnects: number;
+  retryAt: string | null;
 }
 
 export type EventType = keyof EventPayloads;
@@ -16,4 +31,7 @@ export type ServerEvent = { [T in EventType]: { type: T; at: string; data: Event
 
 export const EVENT_ACCESS: Record<EventType, Access> = {
   'system.stopping': 'public',
+  'whatsapp.state': 'whatsapp.read',
+  'whatsapp.qr': 'whatsapp.manage',
+  'simulator.message': 'simulator',
 };

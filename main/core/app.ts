@@ -10,6 +10,8 @@ import type { Logger } from './log.js';
 import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
+import { WhatsAppService } from './whatsapp/service.js';
+import type { Transport } from './whatsapp/transport.js';
 
 /** What a face hands the core: the things that differ between desktop and headless. */
 export interface FaceDeps {
@@ -17,6 +19,8 @@ export interface FaceDeps {
   clock?: Clock;
   /** better_sqlite3.node built for this runtime (Electron needs its own) */
   nativeBinding?: string;
+  /** tests: replaces the WhatsApp transport chosen by config (e.g. the adapter over a fake Client) */
+  whatsappTransport?: Transport;
 }
 
 /** A part of the core with a life of its own (scheduler, bot, collector…). */
@@ -47,19 +51,34 @@ export function createCore(config: Config, face: FaceDeps): Core {
   const lifecycles: Lifecycle[] = [];
 
   const health = new HealthRegistry();
+  const events = new EventBus(clock);
   health.register('database', () =>
     store?.isOpen && store.ping()
       ? { status: 'ok' }
       : { status: 'down', message: 'The database cannot be read.' },
   );
 
+  const whatsapp = new WhatsAppService({
+    config: config.whatsapp,
+    face: config.face,
+    store: () => services.store,
+    clock,
+    log,
+    events,
+    health,
+    nativeBinding: face.nativeBinding,
+    transport: face.whatsappTransport,
+  });
+  lifecycles.push(whatsapp);
+
   const services: CoreServices = {
     config,
     log,
     clock,
-    events: new EventBus(clock),
+    events,
     health,
     version: APP_VERSION,
+    whatsapp,
     get store(): Store {
       if (!store) throw new Error('the database is not open');
       return store;

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { whatsappConfigFrom, whatsappEnv, type WhatsAppConfig } from './whatsapp/config.js';
 
 export type Face = 'desktop' | 'headless' | 'cli';
 
@@ -30,6 +31,7 @@ const envSchema = z.object({
     .default('info'),
   LEXDESK_TRUST_PROXY: bool.default(false),
   LEXDESK_PUBLIC_URL: z.url({ message: 'must be a full URL such as https://lexdesk.office.example' }).optional(),
+  ...whatsappEnv,
 });
 
 export interface Config {
@@ -43,6 +45,8 @@ export interface Config {
   trustProxy: boolean;
   /** the address users reach in headless mode; https there makes cookies Secure */
   publicUrl?: string;
+  /** the WhatsApp link: which transport, where Chromium is, send limits (main/core/whatsapp/config.ts) */
+  whatsapp: WhatsAppConfig;
 }
 
 export class ConfigError extends Error {
@@ -105,5 +109,6 @@ export function loadConfig(options: LoadConfigOptions): Config {
     logLevel: v.LEXDESK_LOG_LEVEL,
     trustProxy: v.LEXDESK_TRUST_PROXY,
     publicUrl: v.LEXDESK_PUBLIC_URL,
+    whatsapp: whatsappConfigFrom(v, dataDir),
   };
 }

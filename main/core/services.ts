@@ -4,6 +4,7 @@ import type { EventBus } from './events.js';
 import type { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
 import type { Store } from './db/store.js';
+import type { WhatsAppService } from './whatsapp/service.js';
 
 /**
  * What handlers and services can reach. `store` is a getter: a restore swaps the
@@ -17,4 +18,6 @@ export interface CoreServices {
   readonly health: HealthRegistry;
   readonly version: string;
   readonly store: Store;
+  /** the WhatsApp link: `ledger` (what clients wrote), `outbox` (what we send), `stats()` for monitoring */
+  readonly whatsapp: WhatsAppService;
 }

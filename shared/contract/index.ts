@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import type { OperationDef } from './define.js';
 import { systemOperations } from './system.js';
+import { whatsappOperations } from './whatsapp.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export * from './system.js';
+export * from './whatsapp.js';
 
 /**
  * Every operation LexDesk can perform, on every face. Adding one: an entry in a
@@ -11,6 +13,7 @@ export * from './system.js';
  */
 export const operations = {
   ...systemOperations,
+  ...whatsappOperations,
 } satisfies Record<string, OperationDef>;
 
 export type Operations = typeof operations;

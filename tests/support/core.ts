@@ -17,7 +17,8 @@ export async function startTestCore(
   const dataDir = options.dataDir ?? tempDir();
   const config = loadConfig({
     face: options.face ?? 'headless',
-    env: { LEXDESK_DATA_DIR: dataDir, ...options.env },
+    // tests talk to the WhatsApp simulator, already linked, unless they say otherwise
+    env: { LEXDESK_DATA_DIR: dataDir, LEXDESK_WHATSAPP: 'simulator', LEXDESK_SIMULATOR_PAIRED: 'true', ...options.env },
     envFile: null,
   });
   const core = createCore(config, { log: silentLogger, ...options.deps });

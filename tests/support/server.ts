@@ -35,6 +35,9 @@ export async function startServer(
       LEXDESK_HOST: '127.0.0.1',
       LEXDESK_PORT: '0',
       LEXDESK_LOG_LEVEL: 'info',
+      // the WhatsApp simulator, already linked, unless a test says otherwise
+      LEXDESK_WHATSAPP: 'simulator',
+      LEXDESK_SIMULATOR_PAIRED: 'true',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,145 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Every descendant of `pid` (children first found, grandchildren after), from `ps` on POSIX. */
+async function descendants(pid: number): Promise<number[]> {
+  let table: string;
+  try {
+    table = (await run('ps', ['-A', '-o', 'pid=,ppid='], { maxBuffer: 8 * 1024 * 1024 })).stdout;
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const line of table.split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (!child || parent === undefined || Number.isNaN(parent)) continue;
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/**
+ * Kills a process and everything it started (Chromium runs a dozen helpers).
+ * POSIX: SIGKILL to the process group (puppeteer starts the browser detached, as a
+ * group leader) and to every descendant found by `ps`; Windows: `taskkill /T /F`.
+ */
+export async function killProcessTree(pid: number): Promise<void> {
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return;
+  if (process.platform === 'win32') {
+    await run('taskkill', ['/pid', String(pid), '/T', '/F']).catch(() => {});
+    return;
+  }
+  const tree = await descendants(pid);
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // not a group leader
+  }
+  for (const target of [pid, ...tree]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** The command line of a running process, when the platform tells (Linux /proc). */
+function commandLineOf(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return null;
+  }
+}
+
+/** Would killing `pid` kill a browser using `profileDir`? Where we cannot tell, the pid file/lock is trusted. */
+function usesProfile(pid: number, profileDir: string): boolean {
+  const cmd = commandLineOf(pid);
+  return cmd === null ? process.platform !== 'linux' : cmd.includes(profileDir);
+}
+
+async function stillAlive(pid: number): Promise<boolean> {
+  for (let i = 0; i < 20 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return isAlive(pid);
+}
+
+export const BROWSER_PID_FILE = 'browser.pid';
+
+/** Notes the browser's pid so that the next start can clean up after a crash. */
+export function rememberBrowser(dir: string, pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    writeFileSync(join(dir, BROWSER_PID_FILE), String(pid), { mode: 0o600 });
+  } catch {
+    // best effort: the profile lock is the other way to find it
+  }
+}
+
+export function forgetBrowser(dir: string): void {
+  rmSync(join(dir, BROWSER_PID_FILE), { force: true });
+}
+
+/**
+ * At start, before launching a browser on `profileDir`: kill a browser an earlier
+ * run left behind (found by our pid file or Chromium's SingletonLock, which reads
+ * "host-pid"), then remove the stale lock files so the new browser can open the
+ * profile. Returns the pids it killed.
+ */
+export async function killOrphanedBrowser(dir: string, profileDir: string): Promise<number[]> {
+  const suspects = new Set<number>();
+  const pidFile = join(dir, BROWSER_PID_FILE);
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0) suspects.add(pid);
+  }
+  let lockPid: number | null = null;
+  let locked = false;
+  try {
+    const target = readlinkSync(join(profileDir, 'SingletonLock'));
+    locked = true;
+    const match = /^(.*)-(\d+)$/.exec(target);
+    if (match && match[1] === hostname()) {
+      lockPid = Number(match[2]);
+      suspects.add(lockPid);
+    }
+  } catch {
+    // no lock: no browser was using the profile
+  }
+  const killed: number[] = [];
+  for (const pid of suspects) {
+    if (pid === process.pid || !isAlive(pid) || !usesProfile(pid, profileDir)) continue;
+    await killProcessTree(pid);
+    killed.push(pid);
+  }
+  // the lock is stale once the process it names is gone; a lock from another host is left alone
+  if (locked && lockPid !== null && !(await stillAlive(lockPid))) {
+    for (const name of ['SingletonLock', 'SingletonSocket', 'SingletonCookie']) {
+      rmSync(join(profileDir, name), { force: true });
+    }
+  }
+  forgetBrowser(dir);
+  return killed;
+}
