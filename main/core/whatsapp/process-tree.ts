@@ -135,7 +135,8 @@ export async function killOrphanedBrowser(dir: string, profileDir: string): Prom
     killed.push(pid);
   }
   // the lock is stale once the process it names is gone; a lock from another host is left alone
-  if (locked && lockPid !== null && !(await stillAlive(lockPid))) {
+  const stale = lockPid !== null && (killed.includes(lockPid) ? !(await stillAlive(lockPid)) : !isAlive(lockPid));
+  if (locked && stale) {
     for (const name of ['SingletonLock', 'SingletonSocket', 'SingletonCookie']) {
       rmSync(join(profileDir, name), { force: true });
     }

@@ -189,6 +189,13 @@ export class Supervisor {
         break;
       case 'disconnected':
         this.deps.log.warn({ reason: event.reason, kind: event.kind }, 'WhatsApp disconnected');
+        this.clearWatchdog();
+        // staff see the drop at once; tearing down and reconnecting follow in order
+        this.set({
+          state: event.kind === 'transient' ? 'reconnecting' : event.kind === 'logged_out' ? 'logged_out' : 'failed',
+          qr: null,
+          reason: event.reason,
+        });
         if (event.kind === 'transient') {
           void this.serial(() => this.recover(generation, event.reason, false));
         } else {
@@ -206,6 +213,8 @@ export class Supervisor {
         }
         break;
       case 'failed':
+        this.clearWatchdog();
+        this.set({ state: event.retry ? 'reconnecting' : 'failed', qr: null, reason: event.reason });
         if (event.retry) {
           void this.serial(() => this.recover(generation, event.reason, false));
         } else {

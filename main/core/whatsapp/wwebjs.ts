@@ -147,7 +147,7 @@ export class WwebjsTransport implements Transport {
   constructor(
     private readonly config: WhatsAppConfig,
     private readonly log: Logger,
-    private readonly factory: ClientFactory = libraryFactory(),
+    private factory: ClientFactory | null = null,
     private readonly options: { findBrowser?: (configured: string | undefined) => string } = {},
   ) {
     this.authDir = join(config.dir, 'auth');
@@ -172,6 +172,7 @@ export class WwebjsTransport implements Transport {
     const killed = await killOrphanedBrowser(this.config.dir, this.profileDir);
     if (killed.length > 0) this.log.warn({ pids: killed }, 'killed a browser left behind by an earlier run');
 
+    this.factory ??= libraryFactory();
     const client = this.factory.createClient({
       authDir: this.authDir,
       puppeteer: {
@@ -296,7 +297,7 @@ export class WwebjsTransport implements Transport {
   }
 
   async sendDocument(chatId: string, document: OutgoingDocument): Promise<string> {
-    const media = this.factory.createMedia(document.mimetype, document.data.toString('base64'), document.fileName);
+    const media = (this.factory ??= libraryFactory()).createMedia(document.mimetype, document.data.toString('base64'), document.fileName);
     return this.send(chatId, media, { sendMediaAsDocument: true, ...(document.caption ? { caption: document.caption } : {}) });
   }
 
