@@ -9,7 +9,7 @@ import { isAlive, killOrphanedBrowser } from '../../main/core/whatsapp/process-t
 import { WwebjsTransport } from '../../main/core/whatsapp/wwebjs.js';
 import { startTestCore, type TestCore } from '../support/core.js';
 import { doorAs } from '../support/door.js';
-import { FakeFactory, fakeChat, message, spawnBrowserTree } from '../support/fake-wwebjs.js';
+import { FakeFactory, fakeChat, type FakeClient, message, spawnBrowserTree } from '../support/fake-wwebjs.js';
 import { tempDir } from '../support/server.js';
 
 const FAST = {
@@ -39,6 +39,11 @@ async function until<T>(fn: () => T, ok: (v: T) => boolean, ms = 5000): Promise<
   }
 }
 
+/** the nth Client the adapter made, once it was initialized */
+async function started(factory: FakeFactory, n: number, ms = 5000): Promise<FakeClient> {
+  return (await until(() => factory.clients[n], (c) => !!c?.initialized, ms))!;
+}
+
 async function coreWithFake(factory: FakeFactory) {
   const dataDir = tempDir();
   const config = loadConfig({ face: 'headless', env: { LEXDESK_DATA_DIR: dataDir, ...FAST }, envFile: null });
@@ -62,7 +67,7 @@ describe('the whatsapp-web.js adapter against a fake Client', () => {
     const { core, state } = await coreWithFake(factory);
     const whatsapp = core.services.whatsapp;
 
-    const first = await until(() => factory.clients[0], (c) => !!c?.initialized);
+    const first = await started(factory, 0);
     // LocalAuth inside the data folder, the pinned WhatsApp Web version, a headless browser
     expect(first.options).toMatchObject({
       authDir: join(core.config.dataDir, 'whatsapp', 'auth'),
@@ -102,7 +107,7 @@ describe('the whatsapp-web.js adapter against a fake Client', () => {
     // the link drops; while it is down, the client writes again
     first.emit('disconnected', 'NAVIGATION');
     expect(state().state).toBe('reconnecting');
-    const second = await until(() => factory.clients[1], (c) => !!c?.initialized);
+    const second = await started(factory, 1);
     expect(first.destroyed).toBe(true);
     const whileAway = message({
       id: 'false_5511987654321@c.us_BBB',
@@ -140,7 +145,7 @@ describe('the whatsapp-web.js adapter against a fake Client', () => {
       return tree;
     });
     const { state } = await coreWithFake(factory);
-    const first = await until(() => factory.clients[0], (c) => !!c?.initialized);
+    const first = await started(factory, 0);
     first.emit('ready');
     const leader = first.pupBrowser!.process()!.pid!;
     const tree = await until(() => groupOf(leader), (pids) => pids.length >= 3);
@@ -150,7 +155,7 @@ describe('the whatsapp-web.js adapter against a fake Client', () => {
     expect(state().reason).toMatch(/stopped answering/);
     await until(() => tree.filter(isAlive), (alive) => alive.length === 0, 3000);
 
-    const second = await until(() => factory.clients[1], (c) => !!c?.initialized, 3000);
+    const second = await started(factory, 1, 3000);
     second.emit('ready');
     expect(state()).toMatchObject({ state: 'ready', reconnects: 1 });
   });
@@ -158,7 +163,7 @@ describe('the whatsapp-web.js adapter against a fake Client', () => {
   it('restarts a Client that keeps reporting a bad state (the listener died silently)', async () => {
     const factory = new FakeFactory();
     const { state } = await coreWithFake(factory);
-    const first = await until(() => factory.clients[0], (c) => !!c?.initialized);
+    const first = await started(factory, 0);
     first.emit('ready');
     first.state = 'TIMEOUT';
     await until(() => factory.clients.length, (n) => n === 2, 3000);
@@ -168,7 +173,7 @@ describe('the whatsapp-web.js adapter against a fake Client', () => {
   it('does not reconnect a banned number, and says why', async () => {
     const factory = new FakeFactory();
     const { state } = await coreWithFake(factory);
-    const first = await until(() => factory.clients[0], (c) => !!c?.initialized);
+    const first = await started(factory, 0);
     first.emit('ready');
     first.emit('disconnected', 'TOS_BLOCK');
     await until(() => state().state, (s) => s === 'failed');
@@ -180,7 +185,7 @@ describe('the whatsapp-web.js adapter against a fake Client', () => {
   it('treats a refused saved session as logged out', async () => {
     const factory = new FakeFactory();
     const { state } = await coreWithFake(factory);
-    const first = await until(() => factory.clients[0], (c) => !!c?.initialized);
+    const first = await started(factory, 0);
     first.emit('auth_failure', 'session expired');
     await until(() => state().state, (s) => s === 'logged_out');
     expect(state().reason).toMatch(/Link the number again/);

@@ -69,7 +69,10 @@ export class SimulatorNetwork {
     mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
     const db = new Database(this.file, { nativeBinding: this.options.nativeBinding });
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    // the simulated network must survive a killed LexDesk (the OS keeps what was written),
+    // not a power cut: no fsync, and checkpoints rarely, to keep its cost off the event loop
+    db.pragma('synchronous = OFF');
+    db.pragma('wal_autocheckpoint = 10000');
     db.pragma('busy_timeout = 5000');
     db.exec(`
       CREATE TABLE IF NOT EXISTS sim_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;
