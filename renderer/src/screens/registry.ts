@@ -1,6 +1,8 @@
 import type { ComponentType } from 'react';
 import type { Access } from '../../../shared/permissions.js';
 import { Overview } from './Overview.js';
+import { SimulatorPanel } from './whatsapp/SimulatorPanel.js';
+import { WhatsAppSession } from './whatsapp/WhatsAppSession.js';
 
 /** A screen in the navigation. `access` hides it from roles the door would refuse anyway. */
 export interface ScreenDef {
@@ -10,4 +12,8 @@ export interface ScreenDef {
   component: ComponentType;
 }
 
-export const SCREENS: ScreenDef[] = [{ id: 'overview', title: 'Overview', access: 'public', component: Overview }];
+export const SCREENS: ScreenDef[] = [
+  { id: 'overview', title: 'Overview', access: 'public', component: Overview },
+  { id: 'whatsapp', title: 'WhatsApp', access: 'whatsapp.read', component: WhatsAppSession },
+  { id: 'simulator', title: 'WhatsApp simulator', access: 'simulator', component: SimulatorPanel },
+];
