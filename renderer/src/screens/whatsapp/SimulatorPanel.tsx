@@ -21,8 +21,12 @@ function Chat({ client, tick }: { client: PlayedClient; tick: number }) {
   const [error, setError] = useState<string | null>(null);
   const end = useRef<HTMLLIElement>(null);
   const reload = chat.reload;
-  useEffect(() => reload(), [tick, reload]);
-  useEffect(() => end.current?.scrollIntoView({ block: 'nearest' }), [chat.data?.messages.length]);
+  useEffect(() => {
+    reload();
+  }, [tick, reload]);
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'nearest' });
+  }, [chat.data?.messages.length]);
 
   const send = async (event: FormEvent) => {
     event.preventDefault();

@@ -58,7 +58,9 @@ function FailedOutbox({ refreshKey }: { refreshKey: number }) {
   const [busy, setBusy] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const reload = failed.reload;
-  useEffect(() => reload(), [refreshKey, reload]);
+  useEffect(() => {
+    reload();
+  }, [refreshKey, reload]);
 
   if (failed.error?.code === 'forbidden') {
     return <p className="muted">Only an admin can see and retry messages that could not be sent.</p>;
