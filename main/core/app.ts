@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { AuditTrail, doorAuditor } from './audit/trail.js';
 import { Dispatcher } from './dispatch.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -58,6 +59,12 @@ export function createCore(config: Config, face: FaceDeps): Core {
       : { status: 'down', message: 'The database cannot be read.' },
   );
 
+  const storeOrThrow = (): Store => {
+    if (!store) throw new Error('the database is not open');
+    return store;
+  };
+  const audit = new AuditTrail(storeOrThrow, clock);
+
   const whatsapp = new WhatsAppService({
     config: config.whatsapp,
     face: config.face,
@@ -73,6 +80,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
 
   const services: CoreServices = {
     config,
+    audit,
     log,
     clock,
     events,
@@ -80,16 +88,16 @@ export function createCore(config: Config, face: FaceDeps): Core {
     version: APP_VERSION,
     whatsapp,
     get store(): Store {
-      if (!store) throw new Error('the database is not open');
-      return store;
+      return storeOrThrow();
     },
   };
 
   const dispatcher = new Dispatcher<CoreServices>({
     services,
     handlers,
-    store: () => services.store,
+    store: storeOrThrow,
     log: log.child({ component: 'dispatch' }),
+    auditor: doorAuditor(audit),
   });
 
   return {
@@ -111,12 +119,18 @@ export function createCore(config: Config, face: FaceDeps): Core {
         throw err;
       }
       running = true;
+      audit.append({ actor: { type: 'system' }, face: config.face, action: 'system.started', outcome: 'ok', details: { version: APP_VERSION } });
       log.info({ version: APP_VERSION, face: config.face, dataDir: config.dataDir }, 'LexDesk started');
     },
     async stop() {
       if (!running) return;
       running = false;
       services.events.emit('system.stopping', { reason: 'shutdown' });
+      try {
+        audit.append({ actor: { type: 'system' }, face: config.face, action: 'system.stopped', outcome: 'ok' });
+      } catch (err) {
+        log.error({ err }, 'could not record the stop in the audit trail');
+      }
       for (const part of [...lifecycles].reverse()) {
         try {
           await part.stop();

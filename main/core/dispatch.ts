@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   isOperationName,
   operations,
+  withoutSensitive,
   type OperationName,
   type OutputOf,
   type ParsedInputOf,
@@ -153,6 +154,7 @@ export class Dispatcher<S> {
     const record = (outcome: Outcome, errorCode?: ErrorCode) => {
       if (recorded || !this.deps.auditor) return;
       recorded = true;
+      if (outcome === 'ok' && operation && operations[operation].audit === 'failures') return;
       this.deps.auditor.record({
         operation: operation ?? name.slice(0, 100),
         face: call.face,
@@ -160,7 +162,8 @@ export class Dispatcher<S> {
         outcome,
         errorCode,
         target: note.target,
-        input,
+        // fields the contract marks sensitive never leave the door
+        input: operation ? withoutSensitive(operations[operation].input as z.ZodType, input) : undefined,
         details: note.details,
         address: call.address,
         requestId,

@@ -1,3 +1,4 @@
+import type { AuditTrail } from './audit/trail.js';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
@@ -20,4 +21,6 @@ export interface CoreServices {
   readonly store: Store;
   /** the WhatsApp link: `ledger` (what clients wrote), `outbox` (what we send), `stats()` for monitoring */
   readonly whatsapp: WhatsAppService;
+  /** the tamper-evident audit trail; the door records every call, other writers use `append` */
+  readonly audit: AuditTrail;
 }

@@ -4,6 +4,7 @@ import { systemOperations } from './system.js';
 import { whatsappOperations } from './whatsapp.js';
 
 export { defineOperation, type OperationDef } from './define.js';
+export { sensitive, withoutSensitive } from './sensitive.js';
 export * from './system.js';
 export * from './whatsapp.js';
 

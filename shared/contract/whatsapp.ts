@@ -78,6 +78,8 @@ export const whatsappOperations = {
     input: empty,
     output: WhatsAppStatus,
     access: 'whatsapp.read',
+    // the session screen polls it; it shows the link, not office data
+    audit: 'failures',
   }),
   'whatsapp.logout': defineOperation({
     summary: 'Unlinks the office number from LexDesk (a new QR is needed to link again).',
@@ -139,6 +141,8 @@ export const whatsappOperations = {
       messages: z.array(z.object({ id: z.string(), text: z.string().nullable(), fileName: z.string().nullable(), at: isoTime })),
     }),
     access: 'simulator',
+    // the chat panel refreshes it; simulated clients only
+    audit: 'failures',
   }),
   'simulator.clients': defineOperation({
     summary: 'Simulator only: the simulated clients who have a conversation with the office.',
@@ -149,11 +153,15 @@ export const whatsappOperations = {
       ),
     }),
     access: 'simulator',
+    // the chat panel refreshes it; simulated clients only
+    audit: 'failures',
   }),
   'simulator.chat': defineOperation({
     summary: 'Simulator only: one client\'s whole conversation with the office, in order.',
     input: z.object({ from: PhoneNumber }).strict(),
     output: z.object({ messages: z.array(SimulatedMessage) }),
     access: 'simulator',
+    // the chat panel refreshes it; simulated clients only
+    audit: 'failures',
   }),
 };
