@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WhatsAppStatus } from '../../shared/contract/whatsapp.js';
+import type { DoorRecord } from '../../main/core/dispatch.js';
 import type { LedgerMessage } from '../../main/core/whatsapp/ledger.js';
 import type { InboundMessage } from '../../main/core/whatsapp/transport.js';
 import { startTestCore, type TestCore } from '../support/core.js';
@@ -161,7 +162,8 @@ describe('the simulator link through the door', () => {
 
   it('lets an admin log out and link again; staff without the right are refused', async () => {
     const core = await start();
-    const admin = doorAs(core, 'admin');
+    const records: DoorRecord[] = [];
+    const admin = doorAs(core, 'admin', { auditor: { record: (entry) => records.push(entry) } });
     expect(await doorAs(core, 'assistant').call('whatsapp.logout')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await doorAs(core, 'lawyer').call('simulator.clientSend', { from: '5511987654321', text: 'x' })).toMatchObject({
       ok: false,
@@ -181,6 +183,11 @@ describe('the simulator link through the door', () => {
     expect(qr.qr).toBeTruthy();
     await admin.ok('simulator.pair');
     expect((await admin.ok<WhatsAppStatus>('whatsapp.status')).state).toBe('ready');
+    // who unlinked and relinked the office number is on the record
+    expect(records.filter((r) => r.operation === 'whatsapp.logout' || r.operation === 'whatsapp.restart')).toEqual([
+      expect.objectContaining({ operation: 'whatsapp.logout', outcome: 'ok', target: { type: 'whatsapp', id: 'session' } }),
+      expect.objectContaining({ operation: 'whatsapp.restart', outcome: 'ok', target: { type: 'whatsapp', id: 'session' } }),
+    ]);
   });
 
   it('checks simulator input at the door', async () => {
