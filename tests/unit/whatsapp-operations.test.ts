@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WhatsAppStatus } from '../../shared/contract/whatsapp.js';
+import { EVENT_ACCESS, type ServerEvent } from '../../shared/events.js';
+import { systemClock } from '../../main/core/clock.js';
+import { silentLogger } from '../../main/core/log.js';
+import { LINK_STATES, Supervisor } from '../../main/core/whatsapp/supervisor.js';
+import type { Transport } from '../../main/core/whatsapp/transport.js';
 import { startTestCore, type TestCore } from '../support/core.js';
 import { doorAs } from '../support/door.js';
 
@@ -50,5 +55,64 @@ describe('the WhatsApp operations through the door', () => {
       (v) => v.messages.length === 1,
     );
     expect(inbox.messages[0]!.text).toBe('Welcome to the office');
+  });
+});
+
+describe('what the WhatsApp link tells the rest of LexDesk', () => {
+  it('pushes state changes and the QR as events, and keeps a stats snapshot for monitoring', async () => {
+    core = await startTestCore({ env: { LEXDESK_SIMULATOR_PAIRED: 'false' } });
+    const seen: ServerEvent[] = [];
+    core.services.events.subscribe((event) => seen.push(event));
+    const whatsapp = core.services.whatsapp;
+    await until(() => whatsapp.status().state, (s) => s === 'qr');
+    whatsapp.simulator!.pair();
+    await whatsapp.restart();
+    await until(() => whatsapp.status().state, (s) => s === 'ready');
+
+    const states = seen.filter((e) => e.type === 'whatsapp.state').map((e) => (e.data as { state: string }).state);
+    expect(states).toEqual(expect.arrayContaining(['starting', 'qr', 'authenticated', 'ready']));
+    expect(states.at(-1)).toBe('ready');
+    const qrs = seen.filter((e) => e.type === 'whatsapp.qr').map((e) => (e.data as { qr: string | null }).qr);
+    expect(qrs.some((qr) => qr?.startsWith('lexdesk-simulator:'))).toBe(true);
+    expect(qrs.at(-1)).toBeNull();
+    // the QR goes only to those who may link the number
+    expect(EVENT_ACCESS['whatsapp.qr']).toBe('whatsapp.manage');
+    expect(EVENT_ACCESS['whatsapp.state']).toBe('whatsapp.read');
+
+    whatsapp.simulator!.clientSend('5511987654321', null, 'hi');
+    whatsapp.outbox.enqueue({ chatId: '5511987654321@c.us', text: 'one' });
+    whatsapp.outbox.enqueue({ chatId: '5511987654321@c.us', text: 'two' });
+    const stats = whatsapp.stats();
+    expect(stats).toMatchObject({
+      transport: 'simulator',
+      state: 'ready',
+      up: 1,
+      stateCode: LINK_STATES.indexOf('ready'),
+      inboundStored: 1,
+      queueDepth: 2,
+      failedInOutbox: 0,
+    });
+    expect(stats.lastInboundAt).toEqual(expect.any(Number));
+  });
+});
+
+describe('reconnection back-off', () => {
+  it('doubles from the minimum up to the maximum, jittered to 50–100 %', () => {
+    const make = (random: number) =>
+      new Supervisor({
+        transport: {} as Transport,
+        clock: systemClock,
+        log: silentLogger,
+        reconnect: { minMs: 1000, maxMs: 60_000 },
+        watchdog: { intervalMs: 1000, timeoutMs: 1000 },
+        random: () => random,
+        onState() {},
+        onMessage() {},
+        onReady() {},
+      });
+    const high = make(1);
+    const low = make(0);
+    expect([0, 1, 2, 3, 6, 7, 40].map((n) => high.backoff(n))).toEqual([1000, 2000, 4000, 8000, 60_000, 60_000, 60_000]);
+    expect([0, 1, 2, 6].map((n) => low.backoff(n))).toEqual([500, 1000, 2000, 30_000]);
   });
 });
