@@ -275,6 +275,12 @@ export class OutboxSender {
       )
       .run(waId, now, row.id);
     this.lastSentByChat.set(row.chat_id, now);
+    if (this.lastSentByChat.size > 1000) {
+      // only recent sends matter for the spacing
+      for (const [chat, at] of this.lastSentByChat) {
+        if (at + this.deps.send.chatSpacingMs < now) this.lastSentByChat.delete(chat);
+      }
+    }
     this.stats.sent += 1;
     this.stats.lastSentAt = now;
     this.deps.onSettled?.({ id: row.id, chatId: row.chat_id, status: 'sent' });
