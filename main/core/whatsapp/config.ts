@@ -20,6 +20,10 @@ export const whatsappEnv = {
     .enum(['whatsapp-web', 'simulator'], { message: 'must be whatsapp-web or simulator' })
     .default('whatsapp-web'),
   LEXDESK_CHROMIUM_PATH: z.string().min(1, 'must name the Chrome, Chromium or Edge executable').optional(),
+  LEXDESK_CHROMIUM_NO_SANDBOX: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .default(false),
   LEXDESK_WHATSAPP_WEB_VERSION: z
     .string()
     .regex(/^\d+\.\d+\.\d+$/, 'must be a WhatsApp Web version such as 2.3000.1017054665')
@@ -51,6 +55,8 @@ export interface WhatsAppConfig {
   transport: TransportKind;
   /** LEXDESK_CHROMIUM_PATH; when unset the usual install paths are searched */
   chromiumPath?: string;
+  /** run Chromium without its sandbox (containers without user namespaces; always when running as root) */
+  chromiumNoSandbox: boolean;
   /** everything WhatsApp keeps on disk: the LocalAuth session, the web version cache, the simulator's network */
   dir: string;
   webVersion: string;
@@ -73,6 +79,7 @@ export function whatsappConfigFrom(v: WhatsAppEnv, dataDir: string): WhatsAppCon
   return {
     transport: v.LEXDESK_WHATSAPP,
     chromiumPath: v.LEXDESK_CHROMIUM_PATH,
+    chromiumNoSandbox: v.LEXDESK_CHROMIUM_NO_SANDBOX,
     dir: join(dataDir, 'whatsapp'),
     webVersion: v.LEXDESK_WHATSAPP_WEB_VERSION,
     webCacheUrl: v.LEXDESK_WHATSAPP_WEB_CACHE_URL,

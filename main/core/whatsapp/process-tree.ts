@@ -66,6 +66,30 @@ export async function killProcessTree(pid: number): Promise<void> {
   }
 }
 
+/**
+ * Processes whose command line names `profileDir` as their browser profile: a
+ * browser we launched, whatever became of the LexDesk that launched it (headless
+ * Chromium leaves no SingletonLock, so the command line is the reliable mark).
+ */
+export async function browsersOnProfile(profileDir: string): Promise<number[]> {
+  const flag = `--user-data-dir=${profileDir}`;
+  try {
+    if (process.platform === 'win32') {
+      const script = `Get-CimInstance Win32_Process | Where-Object { $_.CommandLine -like '*${flag.replace(/'/g, "''")}*' } | ForEach-Object { $_.ProcessId }`;
+      const { stdout } = await run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', script], { windowsHide: true });
+      return stdout.split(/\s+/).map(Number).filter((pid) => pid > 0 && pid !== process.pid);
+    }
+    const { stdout } = await run('ps', ['-A', '-o', 'pid=,args='], { maxBuffer: 16 * 1024 * 1024 });
+    return stdout
+      .split('\n')
+      .filter((line) => line.includes(flag))
+      .map((line) => Number(line.trim().split(/\s+/)[0]))
+      .filter((pid) => Number.isInteger(pid) && pid > 0 && pid !== process.pid);
+  } catch {
+    return [];
+  }
+}
+
 /** The command line of a running process, when the platform tells (Linux /proc). */
 function commandLineOf(pid: number): string | null {
   try {
@@ -103,10 +127,10 @@ export function forgetBrowser(dir: string): void {
 }
 
 /**
- * At start, before launching a browser on `profileDir`: kill a browser an earlier
- * run left behind (found by our pid file or Chromium's SingletonLock, which reads
- * "host-pid"), then remove the stale lock files so the new browser can open the
- * profile. Returns the pids it killed.
+ * At start, before launching a browser on `profileDir`, and after stopping one: kill
+ * any browser left on the profile (found by our pid file, by Chromium's
+ * SingletonLock, which reads "host-pid", or by its command line), then remove
+ * stale lock files so the next browser can open the profile. Returns the pids it killed.
  */
 export async function killOrphanedBrowser(dir: string, profileDir: string): Promise<number[]> {
   const suspects = new Set<number>();
@@ -128,6 +152,7 @@ export async function killOrphanedBrowser(dir: string, profileDir: string): Prom
   } catch {
     // no lock: no browser was using the profile
   }
+  for (const pid of await browsersOnProfile(profileDir)) suspects.add(pid);
   const killed: number[] = [];
   for (const pid of suspects) {
     if (pid === process.pid || !isAlive(pid) || !usesProfile(pid, profileDir)) continue;

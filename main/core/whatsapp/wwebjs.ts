@@ -141,6 +141,7 @@ export class WwebjsTransport implements Transport {
   readonly kind = 'whatsapp-web' as const;
   private client: WClient | null = null;
   private browserPid: number | undefined;
+  private readonly initializing = new WeakMap<WClient, { done: boolean }>();
   private readonly authDir: string;
   readonly profileDir: string;
 
@@ -178,7 +179,14 @@ export class WwebjsTransport implements Transport {
       puppeteer: {
         executablePath,
         headless: true,
-        args: ['--no-first-run', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
+        args: [
+          '--no-first-run',
+          '--disable-gpu',
+          '--disable-dev-shm-usage',
+          '--disable-background-networking',
+          // Chromium refuses to run as root with its sandbox; containers often lack what it needs
+          ...(this.config.chromiumNoSandbox || process.getuid?.() === 0 ? ['--no-sandbox', '--disable-setuid-sandbox'] : []),
+        ],
       },
       webVersion: this.config.webVersion,
       webVersionCache: this.config.webCacheUrl
@@ -219,9 +227,15 @@ export class WwebjsTransport implements Transport {
 
     // initialize() can hang (WhatsApp Web never loading): it is not awaited, so the
     // supervisor's start timeout and watchdog stay in charge
+    const settled = { done: false };
+    this.initializing.set(client, settled);
     client.initialize().then(
-      () => this.noteBrowser(client),
+      () => {
+        settled.done = true;
+        this.noteBrowser(client);
+      },
       (err: unknown) => {
+        settled.done = true;
         this.noteBrowser(client);
         if (!mine()) return;
         this.log.warn({ err }, 'WhatsApp Web did not start');
@@ -244,6 +258,11 @@ export class WwebjsTransport implements Transport {
     this.client = null;
     if (client) {
       client.removeAllListeners();
+      // a browser still being launched would outlive us: wait until it exists (or the launch failed)
+      const settled = this.initializing.get(client);
+      for (let waited = 0; settled && !settled.done && !client.pupBrowser && waited < 15_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       this.noteBrowser(client);
       if (!hard) {
         try {
@@ -256,6 +275,8 @@ export class WwebjsTransport implements Transport {
     const pid = this.browserPid;
     if (pid && (hard || isAlive(pid))) await killProcessTree(pid);
     this.browserPid = undefined;
+    // whatever is still on the profile (helpers that left the process group) goes too
+    if (client) await killOrphanedBrowser(this.config.dir, this.profileDir);
     forgetBrowser(this.config.dir);
   }
 
