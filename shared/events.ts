@@ -8,6 +8,8 @@ import type { Access } from './permissions.js';
 export interface EventPayloads {
   /** the core is going down (restart, restore, shutdown) */
   'system.stopping': { reason: string };
+  /** a session ended (sign-out, revoked, reuse, role change…); its screens return to sign-in */
+  'auth.session.ended': { sessionId: string };
   /** the WhatsApp link changed state (shared/contract/whatsapp.ts describes the fields) */
   'whatsapp.state': WhatsAppStateEvent;
   /** the QR to scan, or null once there is none; only for those who may link the number */
@@ -31,6 +33,7 @@ export type ServerEvent = { [T in EventType]: { type: T; at: string; data: Event
 
 export const EVENT_ACCESS: Record<EventType, Access> = {
   'system.stopping': 'public',
+  'auth.session.ended': 'authenticated',
   'whatsapp.state': 'whatsapp.read',
   'whatsapp.qr': 'whatsapp.manage',
   'simulator.message': 'simulator',

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { AuditTrail, doorAuditor } from './audit/trail.js';
+import { AuthService } from './auth/service.js';
 import { Dispatcher } from './dispatch.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -8,6 +9,7 @@ import { Store } from './db/store.js';
 import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
+import { HeadlessSecretStore, type SecretStore } from './secrets.js';
 import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
@@ -20,6 +22,8 @@ export interface FaceDeps {
   clock?: Clock;
   /** better_sqlite3.node built for this runtime (Electron needs its own) */
   nativeBinding?: string;
+  /** where secrets live; default: the environment, then files in config.secretsDir (headless) */
+  secrets?: SecretStore;
   /** tests: replaces the WhatsApp transport chosen by config (e.g. the adapter over a fake Client) */
   whatsappTransport?: Transport;
 }
@@ -52,7 +56,6 @@ export function createCore(config: Config, face: FaceDeps): Core {
   const lifecycles: Lifecycle[] = [];
 
   const health = new HealthRegistry();
-  const events = new EventBus(clock);
   health.register('database', () =>
     store?.isOpen && store.ping()
       ? { status: 'ok' }
@@ -64,11 +67,15 @@ export function createCore(config: Config, face: FaceDeps): Core {
     return store;
   };
   const audit = new AuditTrail(storeOrThrow, clock);
+  const events = new EventBus(clock);
+  const secrets = face.secrets ?? new HeadlessSecretStore({ env: config.secretEnv, dir: config.secretsDir, log });
+  const auth = new AuthService({ config, clock, log, store: storeOrThrow, secrets, events, audit });
+  lifecycles.push(auth);
 
   const whatsapp = new WhatsAppService({
     config: config.whatsapp,
     face: config.face,
-    store: () => services.store,
+    store: storeOrThrow,
     clock,
     log,
     events,
@@ -90,6 +97,8 @@ export function createCore(config: Config, face: FaceDeps): Core {
     get store(): Store {
       return storeOrThrow();
     },
+    secrets,
+    auth,
   };
 
   const dispatcher = new Dispatcher<CoreServices>({
@@ -98,6 +107,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     store: storeOrThrow,
     log: log.child({ component: 'dispatch' }),
     auditor: doorAuditor(audit),
+    authenticator: auth.authenticator,
   });
 
   return {

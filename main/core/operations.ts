@@ -1,5 +1,6 @@
 import type { Handlers } from './dispatch.js';
 import type { CoreServices } from './services.js';
+import { authHandlers } from './auth/handlers.js';
 import { systemHandlers } from './system/handlers.js';
 import { whatsappHandlers } from './whatsapp/handlers.js';
 
@@ -9,5 +10,6 @@ import { whatsappHandlers } from './whatsapp/handlers.js';
  */
 export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
+  ...authHandlers,
   ...whatsappHandlers,
 };

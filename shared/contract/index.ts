@@ -1,11 +1,13 @@
 import type { z } from 'zod';
 import type { OperationDef } from './define.js';
+import { authOperations } from './auth.js';
 import { systemOperations } from './system.js';
 import { whatsappOperations } from './whatsapp.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
 export * from './system.js';
+export * from './auth.js';
 export * from './whatsapp.js';
 
 /**
@@ -14,6 +16,7 @@ export * from './whatsapp.js';
  */
 export const operations = {
   ...systemOperations,
+  ...authOperations,
   ...whatsappOperations,
 } satisfies Record<string, OperationDef>;
 
