@@ -1,16 +1,7 @@
-import type { Page } from '@playwright/test';
-import * as fixtures from './fixtures.js';
-import { expect, snap, test as base } from './fixtures.js';
-import { startServer, type RunningServer } from '../support/server.js';
-
-/**
- * Every WhatsApp operation needs a signed-in admin. The sign-in helper
- * (`signedInAs`, tests/e2e/fixtures.ts) arrives with staff sign-in (issue 3);
- * until it is on this branch these tests are skipped, and they run as soon as
- * it is.
- */
-type SignedInAs = (page: Page, server: RunningServer, role: 'admin') => Promise<unknown>;
-const signedInAs = (fixtures as unknown as { signedInAs?: SignedInAs }).signedInAs;
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, signedInAs, snap, test as base } from './fixtures.js';
+import { REPO_ROOT, startServer, type RunningServer } from '../support/server.js';
 
 /** A server whose simulated WhatsApp has never been linked: it starts with a QR code. */
 const test = base.extend<{ server: RunningServer }>({
@@ -23,10 +14,16 @@ const test = base.extend<{ server: RunningServer }>({
   },
 });
 
-test.skip(!signedInAs, 'needs staff sign-in (issue 3: signedInAs in tests/e2e/fixtures.ts), not merged yet');
+// Every WhatsApp operation needs a signed-in admin, and signedInAs drives the sign-in
+// screens. Those screens ("Staff sign-in (screens)", issue 3) are not on main yet;
+// this line can go once they are.
+test.skip(
+  !existsSync(join(REPO_ROOT, 'renderer', 'src', 'screens', 'auth', 'SignIn.tsx')),
+  'needs the staff sign-in screens (issue 3), not merged yet',
+);
 
 test('the session screen shows the QR; pairing makes it ready; a drop shows reconnecting, then ready', async ({ page, server }) => {
-  await signedInAs!(page, server, 'admin');
+  await signedInAs(page, server, 'admin');
   await page.getByRole('link', { name: 'WhatsApp', exact: true }).click();
 
   const state = page.getByTestId('whatsapp-state');
@@ -60,7 +57,7 @@ test('the session screen shows the QR; pairing makes it ready; a drop shows reco
 });
 
 test('in the simulator panel a person writes as a client, and the office receives it', async ({ page, server }) => {
-  await signedInAs!(page, server, 'admin');
+  await signedInAs(page, server, 'admin');
   await page.getByRole('link', { name: 'WhatsApp', exact: true }).click();
   await page.getByRole('button', { name: 'Scan the QR code' }).click();
   await expect(page.getByTestId('whatsapp-state')).toHaveAttribute('data-state', 'ready');
