@@ -91,6 +91,8 @@ describe('what the WhatsApp link tells the rest of LexDesk', () => {
       inboundStored: 1,
       queueDepth: 2,
       failedInOutbox: 0,
+      enabled: true,
+      browserPid: null,
     });
     expect(stats.lastInboundAt).toEqual(expect.any(Number));
   });

@@ -39,6 +39,10 @@ export interface WhatsAppStats {
   failedInOutbox: number;
   lastInboundAt: number | null;
   lastOutboundAt: number | null;
+  /** the Chromium that whatsapp-web.js drives (for its CPU and memory), when one runs */
+  browserPid: number | null;
+  /** false until the number has been linked in this run (never linked, logged out, or not connecting): alerts stay quiet */
+  enabled: boolean;
 }
 
 export interface WhatsAppServiceDeps {
@@ -80,6 +84,9 @@ export class WhatsAppService {
   private readonly connects: boolean;
   private started = false;
   private catchingUp: Promise<void> | null = null;
+  private counts = { depth: 0, failed: 0 };
+  private countsAt = 0;
+  private everReady = false;
 
   constructor(private readonly deps: WhatsAppServiceDeps) {
     const log = deps.log.child({ component: 'whatsapp' });
@@ -111,7 +118,11 @@ export class WhatsAppService {
       watchdog: deps.config.watchdog,
       startTimeoutMs: deps.startTimeoutMs,
       random: deps.random,
-      onState: (snapshot) => this.publish(snapshot),
+      onState: (snapshot) => {
+        if (snapshot.state === 'ready') this.everReady = true;
+        if (snapshot.state === 'logged_out') this.everReady = false;
+        this.publish(snapshot);
+      },
       onMessage: (message) => this.receive(message),
       onReady: () => {
         this.sender.wake();
@@ -126,8 +137,14 @@ export class WhatsAppService {
       ready: () => this.supervisor.state.state === 'ready',
       send: deps.config.send,
       random: deps.random,
+      onSettled: () => {
+        this.countsAt = 0;
+      },
     });
-    this.outbox.onChange = () => this.sender.wake();
+    this.outbox.onChange = () => {
+      this.countsAt = 0;
+      this.sender.wake();
+    };
 
     deps.health.register('whatsapp', () => {
       const { state } = this.supervisor.state;
@@ -190,10 +207,25 @@ export class WhatsAppService {
     return this.transport.downloadMedia(messageId);
   }
 
+  /**
+   * Counters (since start) and gauges for monitoring. Cheap enough for every scrape:
+   * counters live in memory, the two outbox counts are indexed and cached for a second.
+   */
   stats(): WhatsAppStats {
     const link = this.supervisor.state;
-    const store = this.deps.store();
-    const open = store.isOpen;
+    const now = Date.now();
+    if (now - this.countsAt > 1000) {
+      let open = false;
+      try {
+        open = this.deps.store().isOpen;
+      } catch {
+        open = false;
+      }
+      this.counts = open ? { depth: this.outbox.depth(), failed: this.outbox.failedCount() } : { depth: 0, failed: 0 };
+      this.countsAt = now;
+    }
+    if (link.state === 'ready') this.everReady = true;
+    if (link.state === 'logged_out') this.everReady = false;
     return {
       transport: this.transport.kind,
       state: link.state,
@@ -208,10 +240,12 @@ export class WhatsAppService {
       outboundFailed: this.sender.stats.failed,
       sendErrors: this.sender.stats.errors,
       outboundReconciled: this.sender.stats.reconciled,
-      queueDepth: open ? this.outbox.depth() : 0,
-      failedInOutbox: open ? this.outbox.failedCount() : 0,
+      queueDepth: this.counts.depth,
+      failedInOutbox: this.counts.failed,
       lastInboundAt: this.ledger.lastStoredAt,
       lastOutboundAt: this.sender.stats.lastSentAt,
+      browserPid: this.transport instanceof WwebjsTransport ? this.transport.runningBrowserPid : null,
+      enabled: this.connects && this.everReady,
     };
   }
 

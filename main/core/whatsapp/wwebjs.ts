@@ -284,6 +284,11 @@ export class WwebjsTransport implements Transport {
     await this.dispose(false);
   }
 
+  /** the browser's pid while one runs (monitoring measures its CPU and memory) */
+  get runningBrowserPid(): number | null {
+    return this.client?.pupBrowser?.process()?.pid ?? this.browserPid ?? null;
+  }
+
   async kill(): Promise<void> {
     await this.dispose(true);
   }
