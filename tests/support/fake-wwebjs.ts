@@ -61,6 +61,11 @@ export class FakeClient extends EventEmitter implements WClient {
   async getMessageById(): Promise<WMessage | null> {
     return null;
   }
+  /** privacy ids (@lid) and the phone numbers behind them */
+  lids: Record<string, string> = {};
+  async getContactLidAndPhone(userIds: string[]): Promise<{ lid: string; pn: string }[]> {
+    return userIds.map((lid) => ({ lid, pn: this.lids[lid] ?? '' }));
+  }
 }
 
 /** A message as whatsapp-web.js builds it (timestamp in seconds). */

@@ -100,6 +100,12 @@ describe('the whatsapp-web.js adapter against a fake Client', () => {
     expect(stored).toEqual([{ wa_id: hello.id._serialized }]);
     expect(whatsapp.stats()).toMatchObject({ inboundStored: 1, inboundDuplicates: 1 });
 
+    // a client known to WhatsApp only by a privacy id: the number behind it is looked up
+    first.lids['98765432101234@lid'] = '4915112345678@c.us';
+    first.emit('message', message({ id: 'false_98765432101234@lid_L1', from: '98765432101234@lid', body: 'Hallo' }));
+    const viaLid = await until(() => whatsapp.ledger.get('false_98765432101234@lid_L1'), (m) => m !== null);
+    expect(viaLid).toMatchObject({ chatId: '98765432101234@lid', from: '4915112345678' });
+
     whatsapp.outbox.enqueue({ chatId: '5511987654321@c.us', text: 'Welcome' });
     await until(() => first.sent.length, (n) => n === 1);
     expect(first.sent[0]).toMatchObject({ chatId: '5511987654321@c.us', content: 'Welcome' });
@@ -123,7 +129,7 @@ describe('the whatsapp-web.js adapter against a fake Client', () => {
     expect(state()).toMatchObject({ state: 'ready', reconnects: 1 });
     await until(() => whatsapp.ledger.get(whileAway.id._serialized), (m) => m !== null);
     expect(whatsapp.ledger.get('false_5511987654321@c.us_OLD')).toBeNull();
-    expect(whatsapp.stats().inboundStored).toBe(2);
+    expect(whatsapp.stats().inboundStored).toBe(3);
 
     // unlinked on the phone: no reconnection
     second.emit('disconnected', 'LOGOUT');

@@ -60,6 +60,7 @@ export interface WClient extends EventEmitter {
   getChats(): Promise<WChat[]>;
   getChatById(chatId: string): Promise<WChat>;
   getMessageById(messageId: string): Promise<WMessage | null | undefined>;
+  getContactLidAndPhone?(userIds: string[]): Promise<{ lid: string; pn: string }[]>;
 }
 
 /** What the library needs to build a Client; the tests pass a factory of fakes instead. */
@@ -217,7 +218,21 @@ export class WwebjsTransport implements Transport {
     client.on('message', (message: WMessage) => {
       if (!mine()) return;
       const inbound = toInbound(message);
-      if (inbound) listeners.message(inbound);
+      if (!inbound) return;
+      if (!inbound.chatId.endsWith('@lid') || !client.getContactLidAndPhone) {
+        listeners.message(inbound);
+        return;
+      }
+      // a privacy id (@lid) is not a phone number: ask WhatsApp for the number behind it
+      client
+        .getContactLidAndPhone([inbound.chatId])
+        .then(([pair]) => {
+          if (pair?.pn) inbound.from = numberOfChat(pair.pn);
+        })
+        .catch(() => {})
+        .finally(() => {
+          if (mine()) listeners.message(inbound);
+        });
     });
     client.on('disconnected', (reason: string) => {
       if (!mine()) return;
