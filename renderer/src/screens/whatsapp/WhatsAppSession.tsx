@@ -30,7 +30,7 @@ const STATE_TONE: Record<LinkState, 'ok' | 'degraded' | 'down'> = {
   failed: 'down',
 };
 
-function QrCode({ payload }: { payload: string }) {
+function QrCode({ payload, onScan }: { payload: string; onScan?: () => void }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -42,7 +42,14 @@ function QrCode({ payload }: { payload: string }) {
   }, [payload]);
   return (
     <figure className="wa-qr">
-      <canvas ref={canvas} data-testid="whatsapp-qr" role="img" aria-label="QR code to link the office's WhatsApp number" />
+      {onScan ? (
+        // the simulator's QR "pairs" when clicked, as if the office phone had scanned it
+        <button type="button" className="wa-qr-button" onClick={onScan} title="Simulator: click the code to scan it">
+          <canvas ref={canvas} data-testid="whatsapp-qr" role="img" aria-label="QR code to link the office's WhatsApp number" />
+        </button>
+      ) : (
+        <canvas ref={canvas} data-testid="whatsapp-qr" role="img" aria-label="QR code to link the office's WhatsApp number" />
+      )}
       {error && <ErrorBox message={`The QR code could not be drawn: ${error}`} />}
       <figcaption>
         On the office phone open WhatsApp → <strong>Settings</strong> → <strong>Linked devices</strong> →{' '}
@@ -203,7 +210,12 @@ export function WhatsAppSession() {
             {s.state === 'reconnecting' && s.retryAt && (
               <p className="muted">Next attempt in {duration(new Date(s.retryAt).getTime() - now)}.</p>
             )}
-            {s.state === 'qr' && s.qr && <QrCode payload={s.qr} />}
+            {s.state === 'qr' && s.qr && (
+              <QrCode
+                payload={s.qr}
+                onScan={s.transport === 'simulator' ? () => void run('pair', () => api.call('simulator.pair', {})) : undefined}
+              />
+            )}
             {s.state === 'qr' && !s.qr && (
               <p className="muted">The number is waiting to be linked. Ask an admin to open this screen and scan the QR code.</p>
             )}
