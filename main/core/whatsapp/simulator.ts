@@ -56,6 +56,7 @@ interface MessageRow {
  */
 export class SimulatorNetwork {
   private handle: Database.Database | null = null;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
     readonly file: string,
@@ -95,12 +96,22 @@ export class SimulatorNetwork {
     return db;
   }
 
+  /** a prepared statement, kept for the life of the connection */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   get linked(): boolean {
-    return (this.db.prepare(`SELECT value FROM sim_meta WHERE key = 'linked'`).get() as { value: string } | undefined)?.value === '1';
+    return (this.sql(`SELECT value FROM sim_meta WHERE key = 'linked'`).get() as { value: string } | undefined)?.value === '1';
   }
 
   set linked(value: boolean) {
-    this.db.prepare(`INSERT INTO sim_meta (key, value) VALUES ('linked', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(value ? '1' : '0');
+    this.sql(`INSERT INTO sim_meta (key, value) VALUES ('linked', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(value ? '1' : '0');
   }
 
   private now(): number {
@@ -112,8 +123,7 @@ export class SimulatorNetwork {
     const chatId = chatOfNumber(from);
     const id = `false_${chatId}_SIM${randomBytes(8).toString('hex').toUpperCase()}`;
     const at = this.now();
-    this.db
-      .prepare(`INSERT INTO sim_messages (id, chat_id, direction, name, body, at) VALUES (?, ?, 'in', ?, ?, ?)`)
+    this.sql(`INSERT INTO sim_messages (id, chat_id, direction, name, body, at) VALUES (?, ?, 'in', ?, ?, ?)`)
       .run(id, chatId, name, text, at);
     return { id, chatId, from, pushName: name, timestamp: at, text, media: null };
   }
@@ -121,12 +131,10 @@ export class SimulatorNetwork {
   officeSend(chatId: string, content: { text: string } | OutgoingDocument): string {
     const id = `true_${chatId}_SIM${randomBytes(8).toString('hex').toUpperCase()}`;
     if ('text' in content) {
-      this.db
-        .prepare(`INSERT INTO sim_messages (id, chat_id, direction, body, at) VALUES (?, ?, 'out', ?, ?)`)
+      this.sql(`INSERT INTO sim_messages (id, chat_id, direction, body, at) VALUES (?, ?, 'out', ?, ?)`)
         .run(id, chatId, content.text, this.now());
     } else {
-      this.db
-        .prepare(
+      this.sql(
           `INSERT INTO sim_messages (id, chat_id, direction, body, file_name, mimetype, document, at) VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`,
         )
         .run(id, chatId, content.caption ?? null, content.fileName, content.mimetype, content.data, this.now());
@@ -136,8 +144,7 @@ export class SimulatorNetwork {
 
   /** Inbound messages at or after `sinceMs`, in order. */
   inboundSince(sinceMs: number): InboundMessage[] {
-    const rows = this.db
-      .prepare(`SELECT * FROM sim_messages WHERE direction = 'in' AND at >= ? ORDER BY seq`)
+    const rows = this.sql(`SELECT * FROM sim_messages WHERE direction = 'in' AND at >= ? ORDER BY seq`)
       .all(sinceMs) as MessageRow[];
     return rows.map((r) => ({
       id: r.id,
@@ -151,8 +158,7 @@ export class SimulatorNetwork {
   }
 
   findOut(chatId: string, probe: SentProbe, sinceMs: number, exclude: ReadonlySet<string>): string | null {
-    const rows = this.db
-      .prepare(`SELECT id, body, file_name FROM sim_messages WHERE chat_id = ? AND direction = 'out' AND at >= ? ORDER BY seq`)
+    const rows = this.sql(`SELECT id, body, file_name FROM sim_messages WHERE chat_id = ? AND direction = 'out' AND at >= ? ORDER BY seq`)
       .all(chatId, sinceMs) as { id: string; body: string | null; file_name: string | null }[];
     const match = rows.find(
       (r) =>
@@ -164,8 +170,7 @@ export class SimulatorNetwork {
 
   /** Everything in one client's chat, in order. */
   chat(number: string): SimulatedMessage[] {
-    const rows = this.db
-      .prepare(`SELECT * FROM sim_messages WHERE chat_id = ? ORDER BY seq`)
+    const rows = this.sql(`SELECT * FROM sim_messages WHERE chat_id = ? ORDER BY seq`)
       .all(chatOfNumber(number)) as MessageRow[];
     return rows.map((r) => ({
       id: r.id,
@@ -178,8 +183,7 @@ export class SimulatorNetwork {
   }
 
   clients(): SimulatedClient[] {
-    const rows = this.db
-      .prepare(
+    const rows = this.sql(
         `SELECT chat_id,
                 (SELECT name FROM sim_messages n WHERE n.chat_id = m.chat_id AND n.name IS NOT NULL ORDER BY seq DESC LIMIT 1) AS name,
                 MAX(at) AS last_at,
@@ -200,6 +204,7 @@ export class SimulatorNetwork {
   close(): void {
     const db = this.handle;
     this.handle = null;
+    this.statements.clear();
     if (!db?.open) return;
     try {
       db.pragma('wal_checkpoint(TRUNCATE)');
