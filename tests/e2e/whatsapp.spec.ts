@@ -1,26 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { expect, signedInAs, snap, test as base } from './fixtures.js';
-import { REPO_ROOT, startServer, type RunningServer } from '../support/server.js';
+import { expect, signedInAs, snap, test } from './fixtures.js';
 
-/** A server whose simulated WhatsApp has never been linked: it starts with a QR code. */
-const test = base.extend<{ server: RunningServer }>({
-  server: async ({}, use) => {
-    const server = await startServer({
-      env: { LEXDESK_SIMULATOR_PAIRED: 'false', LEXDESK_WHATSAPP_RECONNECT_MIN_MS: '2000' },
-    });
-    await use(server);
-    await server.stop();
-  },
-});
-
-// Every WhatsApp operation needs a signed-in admin, and signedInAs drives the sign-in
-// screens. Those screens ("Staff sign-in (screens)", issue 3) are not on main yet;
-// this line can go once they are.
-test.skip(
-  !existsSync(join(REPO_ROOT, 'renderer', 'src', 'screens', 'auth', 'SignIn.tsx')),
-  'needs the staff sign-in screens (issue 3), not merged yet',
-);
+// a server whose simulated WhatsApp has never been linked: it starts with a QR code
+test.use({ serverEnv: { LEXDESK_SIMULATOR_PAIRED: 'false', LEXDESK_WHATSAPP_RECONNECT_MIN_MS: '2000' } });
 
 test('the session screen shows the QR; pairing makes it ready; a drop shows reconnecting, then ready', async ({ page, server }) => {
   await signedInAs(page, server, 'admin');

@@ -3,6 +3,9 @@ import type { Access } from '../../../shared/permissions.js';
 import { Overview } from './Overview.js';
 import { SimulatorPanel } from './whatsapp/SimulatorPanel.js';
 import { WhatsAppSession } from './whatsapp/WhatsAppSession.js';
+import { ChangePassword } from './auth/ChangePassword.js';
+import { Devices } from './auth/Devices.js';
+import { Users } from './auth/Users.js';
 
 /** A screen in the navigation. `access` hides it from roles the door would refuse anyway. */
 export interface ScreenDef {
@@ -16,4 +19,7 @@ export const SCREENS: ScreenDef[] = [
   { id: 'overview', title: 'Overview', access: 'public', component: Overview },
   { id: 'whatsapp', title: 'WhatsApp', access: 'whatsapp.read', component: WhatsAppSession },
   { id: 'simulator', title: 'WhatsApp simulator', access: 'simulator', component: SimulatorPanel },
+  { id: 'users', title: 'Users', access: 'users.manage', component: Users },
+  { id: 'devices', title: 'My devices', access: 'self', component: Devices },
+  { id: 'password', title: 'Change password', access: 'self', component: ChangePassword },
 ];
