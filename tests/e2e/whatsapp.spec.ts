@@ -1,7 +1,7 @@
 import { expect, signedInAs, snap, test } from './fixtures.js';
 
 // a server whose simulated WhatsApp has never been linked: it starts with a QR code
-test.use({ serverEnv: { LEXDESK_SIMULATOR_PAIRED: 'false', LEXDESK_WHATSAPP_RECONNECT_MIN_MS: '2000' } });
+test.use({ serverEnv: { LEXDESK_SIMULATOR_PAIRED: 'false', LEXDESK_WHATSAPP_RECONNECT_MIN_MS: '4000' } });
 
 test('the session screen shows the QR; pairing makes it ready; a drop shows reconnecting, then ready', async ({ page, server }) => {
   await signedInAs(page, server, 'admin');

@@ -107,8 +107,7 @@ export class WhatsAppService {
       this.transport = new WwebjsTransport(deps.config, log);
       this.simulator = null;
     }
-    this.simulator &&
-      (this.simulator.onActivity = (event) => deps.events.emit('simulator.message', event));
+    if (this.simulator) this.simulator.onActivity = (event) => deps.events.emit('simulator.message', event);
 
     this.supervisor = new Supervisor({
       transport: this.transport,
