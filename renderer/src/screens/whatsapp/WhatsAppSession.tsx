@@ -206,6 +206,12 @@ export function WhatsAppSession() {
                 for {duration(now - new Date(s.since).getTime())}
               </span>
             </p>
+            {s.state === 'ready' && (
+              <p className="muted">Linked and connected: client messages arrive and answers go out.</p>
+            )}
+            {(s.state === 'starting' || s.state === 'authenticated') && (
+              <p className="muted">Connecting to WhatsApp; this can take up to a minute.</p>
+            )}
             {s.reason && s.state !== 'ready' && <p className="wa-reason">{s.reason}</p>}
             {s.state === 'reconnecting' && s.retryAt && (
               <p className="muted">Next attempt in {duration(new Date(s.retryAt).getTime() - now)}.</p>
