@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,19 +16,50 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Every descendant of `pid` (children first found, grandchildren after), from `ps` on POSIX. */
-async function descendants(pid: number): Promise<number[]> {
-  let table: string;
+interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  args: string;
+}
+
+/**
+ * Every process with its parent and command line: from /proc on Linux (slim
+ * container images have no `ps`), from `ps` on macOS and other POSIX systems.
+ */
+async function processTable(): Promise<ProcessInfo[]> {
+  if (process.platform === 'linux' && existsSync('/proc/self/stat')) {
+    const table: ProcessInfo[] = [];
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+        // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).replace(/\0/g, ' ').trim();
+        table.push({ pid: Number(entry), ppid, args });
+      } catch {
+        // it ended while we looked
+      }
+    }
+    return table;
+  }
   try {
-    table = (await run('ps', ['-A', '-o', 'pid=,ppid='], { maxBuffer: 8 * 1024 * 1024 })).stdout;
+    const { stdout } = await run('ps', ['-A', '-o', 'pid=,ppid=,args='], { maxBuffer: 16 * 1024 * 1024 });
+    return stdout
+      .split('\n')
+      .map((line) => /^\s*(\d+)\s+(\d+)\s?(.*)$/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] ?? '' }));
   } catch {
     return [];
   }
+}
+
+/** Every descendant of `pid`. */
+async function descendants(pid: number): Promise<number[]> {
   const children = new Map<number, number[]>();
-  for (const line of table.split('\n')) {
-    const [child, parent] = line.trim().split(/\s+/).map(Number);
-    if (!child || parent === undefined || Number.isNaN(parent)) continue;
-    children.set(parent, [...(children.get(parent) ?? []), child]);
+  for (const { pid: child, ppid } of await processTable()) {
+    children.set(ppid, [...(children.get(ppid) ?? []), child]);
   }
   const found: number[] = [];
   const queue = [pid];
@@ -73,21 +105,18 @@ export async function killProcessTree(pid: number): Promise<void> {
  */
 export async function browsersOnProfile(profileDir: string): Promise<number[]> {
   const flag = `--user-data-dir=${profileDir}`;
-  try {
-    if (process.platform === 'win32') {
+  if (process.platform === 'win32') {
+    try {
       const script = `Get-CimInstance Win32_Process | Where-Object { $_.CommandLine -like '*${flag.replace(/'/g, "''")}*' } | ForEach-Object { $_.ProcessId }`;
       const { stdout } = await run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', script], { windowsHide: true });
       return stdout.split(/\s+/).map(Number).filter((pid) => pid > 0 && pid !== process.pid);
+    } catch {
+      return [];
     }
-    const { stdout } = await run('ps', ['-A', '-o', 'pid=,args='], { maxBuffer: 16 * 1024 * 1024 });
-    return stdout
-      .split('\n')
-      .filter((line) => line.includes(flag))
-      .map((line) => Number(line.trim().split(/\s+/)[0]))
-      .filter((pid) => Number.isInteger(pid) && pid > 0 && pid !== process.pid);
-  } catch {
-    return [];
   }
+  return (await processTable())
+    .filter((p) => p.pid !== process.pid && (p.args.includes(`${flag} `) || p.args.endsWith(flag)))
+    .map((p) => p.pid);
 }
 
 /** The command line of a running process, when the platform tells (Linux /proc). */
