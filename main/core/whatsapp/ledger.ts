@@ -84,7 +84,7 @@ const MARK = `INSERT INTO whatsapp_consumers (name, last_seq, updated_at) VALUES
   ON CONFLICT (name) DO UPDATE SET last_seq = excluded.last_seq, updated_at = excluded.updated_at`;
 
 /** How long a consumer may run handlers before it lets the event loop breathe. */
-const SLICE_MS = 8;
+const SLICE_MS = 5;
 
 /**
  * The inbound ledger: every message a client sent, stored once by its WhatsApp id

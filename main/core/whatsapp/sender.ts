@@ -172,7 +172,7 @@ export class OutboxSender {
           return;
         }
         await this.sendOne(row);
-        if (performance.now() - sliceStart > 8) {
+        if (performance.now() - sliceStart > 5) {
           await yieldToLoop();
           sliceStart = performance.now();
         }
