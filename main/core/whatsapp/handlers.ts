@@ -105,7 +105,8 @@ export const whatsappHandlers: {
   },
   'whatsapp.outbox.retry': (input, ctx) => {
     ctx.audit.target = { type: 'whatsapp.outbox', id: String(input.id) };
-    return entryOf(ctx.services.whatsapp.outbox.retry(input.id));
+    // the row and the audit record change together
+    return entryOf(ctx.write(() => ctx.services.whatsapp.outbox.retry(input.id)));
   },
   'simulator.pair': (_input, ctx) => {
     control(() => simulatorOf(ctx, 'simulator.pair').pair());

@@ -89,6 +89,11 @@ export class Outbox {
 
   constructor(private readonly deps: { store: () => Store; clock: Clock }) {}
 
+  /** Wakes the sender once the caller's transaction is over (never from inside it). */
+  private changed(): void {
+    queueMicrotask(() => this.onChange());
+  }
+
   /**
    * Queues a message; returns its row id. With a `dedupeKey`, a second enqueue of
    * the same key returns the first row's id and queues nothing (`created: false`).
@@ -133,7 +138,7 @@ export class Outbox {
           )
           .run(message.chatId, doc.caption ?? null, doc.data, fileName, doc.mimetype ?? 'application/pdf', key, now, now);
       }
-      queueMicrotask(() => this.onChange());
+      this.changed();
       return { id: Number(result.lastInsertRowid), created: true };
     });
   }
@@ -177,7 +182,7 @@ export class Outbox {
         .run(now, id);
       return this.get(id)!;
     });
-    this.onChange();
+    this.changed();
     return row;
   }
 
@@ -208,7 +213,7 @@ export class Outbox {
          WHERE status = 'sending'`,
       )
       .run();
-    if (result.changes > 0) this.onChange();
+    if (result.changes > 0) this.changed();
     return result.changes;
   }
 }
