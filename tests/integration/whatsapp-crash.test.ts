@@ -60,11 +60,18 @@ describe('a crash in the middle of a WhatsApp burst', () => {
 
     // what the dead process left: work in the middle, not at the end
     const lexdesk = new Database(join(dataDir, 'lexdesk.sqlite'), { readonly: true });
+    lexdesk.prepare('ATTACH DATABASE ? AS net').run(join(dataDir, 'whatsapp', 'simulator.sqlite'));
+    const count = (sql: string) => (lexdesk.prepare(sql).get() as { n: number }).n;
     const atKill = {
-      processed: (lexdesk.prepare('SELECT COUNT(*) AS n FROM burst_processed').get() as { n: number }).n,
-      sent: (lexdesk.prepare(`SELECT COUNT(*) AS n FROM whatsapp_outbox WHERE status = 'sent'`).get() as { n: number }).n,
+      processed: count('SELECT COUNT(*) AS n FROM burst_processed'),
+      stored: count('SELECT COUNT(*) AS n FROM whatsapp_inbound'),
+      sent: count(`SELECT COUNT(*) AS n FROM whatsapp_outbox WHERE status = 'sent'`),
+      // a send WhatsApp had but LexDesk had not recorded: the case reconciliation exists for
+      inFlight: count(`SELECT COUNT(*) AS n FROM whatsapp_outbox WHERE status = 'sending'`),
+      delivered: count(`SELECT COUNT(*) AS n FROM net.sim_messages WHERE direction = 'out'`),
     };
     lexdesk.close();
+    console.info('at the kill:', atKill);
     expect(atKill.processed).toBeLessThan(TOTAL);
     expect(atKill.sent).toBeLessThan(TOTAL);
 

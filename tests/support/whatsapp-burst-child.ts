@@ -25,6 +25,8 @@ const config = loadConfig({
     LEXDESK_WHATSAPP_SEND_PER_MINUTE: '60000',
     LEXDESK_WHATSAPP_SEND_BURST: '20',
     LEXDESK_WHATSAPP_CHAT_SPACING_MS: '0',
+    // WhatsApp confirms a send a moment after it has the message: a kill can land in between
+    LEXDESK_SIMULATOR_SEND_LATENCY_MS: '2',
   },
   envFile: null,
 });

@@ -41,6 +41,7 @@ export const whatsappEnv = {
   LEXDESK_WHATSAPP_RECONNECT_MAX_MS: wholeNumber(1, 86_400_000).default(300_000),
   LEXDESK_WHATSAPP_WATCHDOG_MS: wholeNumber(10, 3_600_000).default(30_000),
   LEXDESK_WHATSAPP_WATCHDOG_TIMEOUT_MS: wholeNumber(10, 3_600_000).default(15_000),
+  LEXDESK_SIMULATOR_SEND_LATENCY_MS: wholeNumber(0, 60_000).default(0),
   LEXDESK_SIMULATOR_PAIRED: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
     .transform((v) => v === 'true' || v === '1' || v === 'yes')
@@ -73,6 +74,8 @@ export interface WhatsAppConfig {
   watchdog: { intervalMs: number; timeoutMs: number };
   /** the simulator starts already linked, as if its QR had been scanned in an earlier run */
   simulatorPaired: boolean;
+  /** how long the simulator takes to confirm a send it already delivered */
+  simulatorSendLatencyMs: number;
 }
 
 export function whatsappConfigFrom(v: WhatsAppEnv, dataDir: string): WhatsAppConfig {
@@ -96,5 +99,6 @@ export function whatsappConfigFrom(v: WhatsAppEnv, dataDir: string): WhatsAppCon
     },
     watchdog: { intervalMs: v.LEXDESK_WHATSAPP_WATCHDOG_MS, timeoutMs: v.LEXDESK_WHATSAPP_WATCHDOG_TIMEOUT_MS },
     simulatorPaired: v.LEXDESK_SIMULATOR_PAIRED,
+    simulatorSendLatencyMs: v.LEXDESK_SIMULATOR_SEND_LATENCY_MS,
   };
 }

@@ -101,7 +101,7 @@ export class WhatsAppService {
       this.network = new SimulatorNetwork(join(deps.config.dir, 'simulator.sqlite'), deps.clock, {
         nativeBinding: deps.nativeBinding,
       });
-      this.simulator = new SimulatorTransport(this.network);
+      this.simulator = new SimulatorTransport(this.network, { sendLatencyMs: deps.config.simulatorSendLatencyMs });
       this.transport = this.simulator;
     } else {
       this.transport = new WwebjsTransport(deps.config, log);

@@ -236,7 +236,11 @@ export class SimulatorTransport implements Transport {
 
   constructor(
     readonly network: SimulatorNetwork,
-    private readonly options: { connectDelayMs?: number } = {},
+    private readonly options: {
+      connectDelayMs?: number;
+      /** how long WhatsApp takes to confirm a send after it has the message (the window a crash can fall into) */
+      sendLatencyMs?: number;
+    } = {},
   ) {}
 
   async start(listeners: TransportListeners): Promise<void> {
@@ -316,16 +320,20 @@ export class SimulatorTransport implements Transport {
   }
 
   async sendText(chatId: string, text: string): Promise<string> {
-    if (this.state !== 'ready') throw new SendError('WhatsApp is not connected.', true);
-    const id = this.network.officeSend(chatId, { text });
-    this.onActivity({ from: numberOfChat(chatId), direction: 'out' });
-    return id;
+    return this.send(chatId, { text });
   }
 
   async sendDocument(chatId: string, document: OutgoingDocument): Promise<string> {
+    return this.send(chatId, document);
+  }
+
+  private async send(chatId: string, content: { text: string } | OutgoingDocument): Promise<string> {
     if (this.state !== 'ready') throw new SendError('WhatsApp is not connected.', true);
-    const id = this.network.officeSend(chatId, document);
+    // WhatsApp has the message from here on; its confirmation comes a little later
+    const id = this.network.officeSend(chatId, content);
     this.onActivity({ from: numberOfChat(chatId), direction: 'out' });
+    const latency = this.options.sendLatencyMs ?? 0;
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     return id;
   }
 
