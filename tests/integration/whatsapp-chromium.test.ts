@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../main/core/config.js';
 import { silentLogger } from '../../main/core/log.js';
 import { findChromium } from '../../main/core/whatsapp/chromium.js';
@@ -37,12 +37,19 @@ async function until<T>(fn: () => T, ok: (v: T) => boolean, ms = 20_000): Promis
   }
 }
 
+/** whatever a failed test leaves running goes: the child LexDesk, then browsers on its profile */
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0)) await fn().catch(() => {});
+});
+
 // The real library and a real Chromium; WhatsApp Web itself is out of reach here.
 describe.skipIf(!chromium)('the whatsapp-web.js adapter with a real Chromium', () => {
   it('launches a headless browser on the profile in the data folder, and stop leaves no process behind', async () => {
     const dataDir = tempDir();
     const config = loadConfig({ face: 'headless', env: { LEXDESK_DATA_DIR: dataDir, LEXDESK_CHROMIUM_PATH: chromium! }, envFile: null });
     const transport = new WwebjsTransport(config.whatsapp, silentLogger);
+    cleanups.push(() => killOrphanedBrowser(join(dataDir, 'whatsapp'), join(dataDir, 'whatsapp', 'auth', 'session')).then(() => {}));
     const events: TransportEvent[] = [];
     await transport.start({ event: (e) => events.push(e), message: () => {} });
     const profile = join(dataDir, 'whatsapp', 'auth', 'session');
@@ -60,6 +67,10 @@ describe.skipIf(!chromium)('the whatsapp-web.js adapter with a real Chromium', (
     const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'tests', 'support', 'whatsapp-chromium-child.ts'), dataDir, chromium!], {
       cwd: REPO_ROOT,
       stdio: 'ignore',
+    });
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await killOrphanedBrowser(join(dataDir, 'whatsapp'), profile);
     });
     const browser = await until(() => processesMentioning(profile), (pids) => pids.length >= 2);
     const exited = new Promise((resolve) => child.once('exit', resolve));
