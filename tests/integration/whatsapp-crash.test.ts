@@ -1,11 +1,17 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDir } from '../support/server.js';
 
 const TOTAL = 2000;
 const CHILD = join(REPO_ROOT, 'tests', 'support', 'whatsapp-burst-child.ts');
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  // a test that failed or timed out leaves no child behind
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 
 interface Progress {
   processed: number;
@@ -19,6 +25,7 @@ function runChild(dataDir: string, killWhen: (p: Progress) => boolean): Promise<
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.push(child);
     let last: Progress = { processed: 0, sent: 0 };
     let killed = false;
     let done = false;
