@@ -14,6 +14,8 @@ import { HeadlessSecretStore, type SecretStore } from './secrets.js';
 import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
+import { WhatsAppService } from './whatsapp/service.js';
+import type { Transport } from './whatsapp/transport.js';
 
 /** What a face hands the core: the things that differ between desktop and headless. */
 export interface FaceDeps {
@@ -23,6 +25,8 @@ export interface FaceDeps {
   nativeBinding?: string;
   /** where secrets live; default: the environment, then files in config.secretsDir (headless) */
   secrets?: SecretStore;
+  /** tests: replaces the WhatsApp transport chosen by config (e.g. the adapter over a fake Client) */
+  whatsappTransport?: Transport;
 }
 
 /** A part of the core with a life of its own (scheduler, bot, collector…). */
@@ -78,6 +82,19 @@ export function createCore(config: Config, face: FaceDeps): Core {
   const auth = new AuthService({ config, clock, log, store: storeOrThrow, secrets, events, audit });
   lifecycles.push(auth);
 
+  const whatsapp = new WhatsAppService({
+    config: config.whatsapp,
+    face: config.face,
+    store: storeOrThrow,
+    clock,
+    log,
+    events,
+    health,
+    nativeBinding: face.nativeBinding,
+    transport: face.whatsappTransport,
+  });
+  lifecycles.push(whatsapp);
+
   const services: CoreServices = {
     config,
     audit,
@@ -87,6 +104,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     events,
     health,
     version: APP_VERSION,
+    whatsapp,
     get store(): Store {
       return storeOrThrow();
     },
