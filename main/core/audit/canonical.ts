@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** JSON with object keys sorted at every level: the same value always gives the same text. */
 export function canonicalJson(value: unknown): string {
@@ -66,5 +66,5 @@ export function rowHash(row: HashedFields): string {
     row.request_id,
     row.prev_hash,
   ]);
-  return createHash('sha256').update(encoded).digest('hex');
+  return hash('sha256', encoded, 'hex');
 }
