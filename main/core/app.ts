@@ -1,16 +1,22 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { AuditTrail, doorAuditor } from './audit/trail.js';
+import { recoverInterruptedRestore } from './backup/restore-journal.js';
+import { FolderSecretStore, type SecretStore } from './backup/secrets.js';
+import { BackupService, type BackupServiceOptions, type DatabaseControl } from './backup/service.js';
 import { Dispatcher } from './dispatch.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
-import { migrateToLatest } from './db/migrate.js';
+import { migrateToLatest, schemaVersionOf, SCHEMA_VERSION } from './db/migrate.js';
 import { Store } from './db/store.js';
+import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
 import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
+import { WriterRegistry } from './writers.js';
 
 /** What a face hands the core: the things that differ between desktop and headless. */
 export interface FaceDeps {
@@ -18,6 +24,10 @@ export interface FaceDeps {
   clock?: Clock;
   /** better_sqlite3.node built for this runtime (Electron needs its own) */
   nativeBinding?: string;
+  /** where secrets (the cached backup key) live: the keychain on the desktop; default files in <data>/secrets */
+  secrets?: SecretStore;
+  /** backup tuning for tests (catch-up delay, scrypt cost, crash hooks) */
+  backup?: BackupServiceOptions;
 }
 
 /** A part of the core with a life of its own (scheduler, bot, collector…). */
@@ -45,6 +55,8 @@ export function createCore(config: Config, face: FaceDeps): Core {
   const log = face.log;
   let store: Store | null = null;
   let running = false;
+  /** set while a restore has the database closed: calls get a `locked` error saying why */
+  let closedFor: string | null = null;
   const lifecycles: Lifecycle[] = [];
 
   const health = new HealthRegistry();
@@ -55,17 +67,64 @@ export function createCore(config: Config, face: FaceDeps): Core {
   );
 
   const storeOrThrow = (): Store => {
-    if (!store) throw new Error('the database is not open');
+    if (!store) {
+      if (closedFor) throw new AppError('locked', closedFor);
+      throw new Error('the database is not open');
+    }
     return store;
   };
   const audit = new AuditTrail(storeOrThrow, clock);
 
+  const events = new EventBus(clock);
+  const writers = new WriterRegistry();
+  const openStore = () => new Store({ file: config.databaseFile, nativeBinding: face.nativeBinding });
+  // a restore closes the database and opens the restored file in its place
+  const database: DatabaseControl = {
+    file: config.databaseFile,
+    async close(reason) {
+      closedFor = reason;
+      store?.close();
+      store = null;
+    },
+    async open() {
+      const next = openStore();
+      try {
+        const schemaFrom = schemaVersionOf(next);
+        const migrated = await migrateToLatest(next, log);
+        store = next;
+        closedFor = null;
+        return { migrated, schemaFrom };
+      } catch (err) {
+        next.close();
+        throw err;
+      }
+    },
+  };
+  const backups = new BackupService({
+    config,
+    log,
+    clock,
+    events,
+    audit,
+    writers,
+    database,
+    secrets: face.secrets ?? new FolderSecretStore(join(config.dataDir, 'secrets')),
+    schemaVersion: SCHEMA_VERSION,
+    appVersion: APP_VERSION,
+    nativeBinding: face.nativeBinding,
+    options: { schedule: config.face !== 'cli', ...face.backup },
+  });
+  lifecycles.push({ name: 'backups', start: () => backups.start(), stop: () => backups.stop() });
+  health.register('backups', () => backups.health());
+
   const services: CoreServices = {
     config,
     audit,
+    writers,
+    backups,
     log,
     clock,
-    events: new EventBus(clock),
+    events,
     health,
     version: APP_VERSION,
     get store(): Store {
@@ -90,9 +149,11 @@ export function createCore(config: Config, face: FaceDeps): Core {
     async start() {
       if (running) return;
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-      store = new Store({ file: config.databaseFile, nativeBinding: face.nativeBinding });
+      const recovered = await recoverInterruptedRestore(config.dataDir, config.databaseFile);
+      if (recovered.outcome !== 'none') log.warn({ ...recovered }, 'a restore was interrupted; it was completed or undone');
+      store = openStore();
       try {
-        await migrateToLatest(store, log);
+        await migrateToLatest(store, log, { beforeMigrate: (pending) => backups.beforeMigration(pending) });
         for (const part of lifecycles) await part.start();
       } catch (err) {
         store.close();
@@ -101,6 +162,9 @@ export function createCore(config: Config, face: FaceDeps): Core {
       }
       running = true;
       audit.append({ actor: { type: 'system' }, face: config.face, action: 'system.started', outcome: 'ok', details: { version: APP_VERSION } });
+      if (recovered.outcome !== 'none') {
+        audit.append({ actor: { type: 'system' }, face: config.face, action: `backup.restore.${recovered.outcome}-at-start`, outcome: 'ok', target: { type: 'backup', id: recovered.id } });
+      }
       log.info({ version: APP_VERSION, face: config.face, dataDir: config.dataDir }, 'LexDesk started');
     },
     async stop() {

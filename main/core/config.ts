@@ -30,6 +30,9 @@ const envSchema = z.object({
     .default('info'),
   LEXDESK_TRUST_PROXY: bool.default(false),
   LEXDESK_PUBLIC_URL: z.url({ message: 'must be a full URL such as https://lexdesk.office.example' }).optional(),
+  // backups (see main/core/backup)
+  LEXDESK_BACKUP_DIR: z.string().min(1, 'must name a folder').optional(),
+  LEXDESK_BACKUP_BEFORE_MIGRATION: bool.default(true),
 });
 
 export interface Config {
@@ -43,6 +46,10 @@ export interface Config {
   trustProxy: boolean;
   /** the address users reach in headless mode; https there makes cookies Secure */
   publicUrl?: string;
+  /** LEXDESK_BACKUP_DIR: the backup folder, fixed by IT (else the Backups screen's, else <data>/backups) */
+  backupDir?: string;
+  /** back up before schema migrations (LEXDESK_BACKUP_BEFORE_MIGRATION) */
+  backupBeforeMigration: boolean;
 }
 
 export class ConfigError extends Error {
@@ -105,5 +112,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     logLevel: v.LEXDESK_LOG_LEVEL,
     trustProxy: v.LEXDESK_TRUST_PROXY,
     publicUrl: v.LEXDESK_PUBLIC_URL,
+    backupDir: v.LEXDESK_BACKUP_DIR === undefined ? undefined : resolve(cwd, v.LEXDESK_BACKUP_DIR),
+    backupBeforeMigration: v.LEXDESK_BACKUP_BEFORE_MIGRATION,
   };
 }

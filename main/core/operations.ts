@@ -1,3 +1,4 @@
+import { backupHandlers } from './backup/handlers.js';
 import type { Handlers } from './dispatch.js';
 import type { CoreServices } from './services.js';
 import { systemHandlers } from './system/handlers.js';
@@ -8,4 +9,5 @@ import { systemHandlers } from './system/handlers.js';
  */
 export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
+  ...backupHandlers,
 };

@@ -1,10 +1,12 @@
 import type { AuditTrail } from './audit/trail.js';
+import type { BackupService } from './backup/service.js';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
 import type { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
 import type { Store } from './db/store.js';
+import type { WriterRegistry } from './writers.js';
 
 /**
  * What handlers and services can reach. `store` is a getter: a restore swaps the
@@ -20,4 +22,8 @@ export interface CoreServices {
   readonly store: Store;
   /** the tamper-evident audit trail; the door records every call, other writers use `append` */
   readonly audit: AuditTrail;
+  /** services that write on their own register here so that a restore can pause them */
+  readonly writers: WriterRegistry;
+  /** backups: create, verify, restore, schedule; `backupAgeSeconds()` for monitoring */
+  readonly backups: BackupService;
 }
