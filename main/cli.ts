@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config, type Face } from './core/config.js';
+import { PreMigrationBackupError } from './core/backup/service.js';
 import { SchemaTooNewError } from './core/db/migrate.js';
 import { APP_VERSION } from './core/version.js';
 
@@ -12,6 +13,7 @@ Usage: lexdesk <command> [options]
 Commands:
   serve              run headless: the core and the web screens over HTTP
   migrate            bring the database to this version's schema, then exit
+  backup …           create | list | verify <id> | restore <id> | decrypt | passphrase (lexdesk backup help)
   version            print the version
 
 The data folder is LEXDESK_DATA_DIR (default ./data); see README.md for every setting.
@@ -39,6 +41,12 @@ export async function main(argv: string[]): Promise<number> {
       await core.stop();
       return 0;
     }
+    case 'backup': {
+      const { backupCommand } = await import('./cli-backup.js');
+      const { createHeadlessLogger } = await import('./headless/logger.js');
+      const config = configFor('cli');
+      return backupCommand(argv.slice(argv.indexOf('backup') + 1), config, createHeadlessLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr));
+    }
     case 'version':
       process.stdout.write(`${APP_VERSION}\n`);
       return 0;
@@ -63,7 +71,7 @@ export async function run(argv: string[]): Promise<void> {
       process.stderr.write(`lexdesk: configuration error: ${err.message}\n`);
       process.exit(2);
     }
-    if (err instanceof SchemaTooNewError) {
+    if (err instanceof SchemaTooNewError || err instanceof PreMigrationBackupError) {
       process.stderr.write(`lexdesk: ${err.message}\n`);
       process.exit(3);
     }

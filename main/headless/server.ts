@@ -7,6 +7,7 @@ import { HTTP_STATUS_BY_CODE, type ApiError } from '../../shared/errors.js';
 import { roleAllows } from '../../shared/permissions.js';
 import type { Core } from '../core/app.js';
 import type { CallContext } from '../core/dispatch.js';
+import { registerBackupRoutes } from './backup-routes.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 export interface ServerOptions {
@@ -103,6 +104,8 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
       checks: report.checks.map(({ name, status }) => ({ name, status })),
     });
   });
+
+  registerBackupRoutes(app, core);
 
   // Server-sent events. The token travels in the Authorization header (fetch
   // streaming), never in the URL where proxies would log it.

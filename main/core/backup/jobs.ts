@@ -12,7 +12,7 @@ import { sealToFile, unsealFile, type SealedFile } from './stream.js';
  * services, no clock — so the worker and the tests call them alike.
  */
 
-export type JobStep = 'copying' | 'counting' | 'compressing' | 'dumping' | 'verifying' | 'checking';
+export type JobStep = 'copying' | 'counting' | 'compressing' | 'dumping' | 'verifying' | 'checking' | 'verifying-sql';
 
 export type ProgressFn = (step: JobStep, fraction: number) => void;
 
@@ -287,7 +287,7 @@ export async function verifySqlDump(job: VerifySqlJob, progress?: ProgressFn): P
     file: job.file,
     key: job.key,
     sink,
-    onProgress: (read, total) => progress?.('verifying', read / Math.max(1, total)),
+    onProgress: (read, total) => progress?.('verifying-sql', read / Math.max(1, total)),
   });
   const header = unsealed.header;
   checkManifest(header.manifest, job.expect);

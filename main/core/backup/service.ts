@@ -121,6 +121,7 @@ const STEP_LABELS: Record<JobStep | 'saving' | 'retention', string> = {
   dumping: 'Writing the SQL copy',
   verifying: 'Decrypting and checking the backup',
   checking: 'Opening the copy (integrity check)',
+  'verifying-sql': 'Checking the SQL copy',
   saving: 'Saving',
   retention: 'Removing old backups',
 };
@@ -128,8 +129,8 @@ const STEP_LABELS: Record<JobStep | 'saving' | 'retention', string> = {
 /** Which slice of the progress bar each step of a backup fills. */
 function backupSlices(withSql: boolean): Record<JobStep, [number, number]> {
   return withSql
-    ? { copying: [0, 20], counting: [20, 22], compressing: [22, 60], dumping: [60, 75], verifying: [75, 95], checking: [95, 99] }
-    : { copying: [0, 25], counting: [25, 27], compressing: [27, 78], dumping: [78, 78], verifying: [78, 95], checking: [95, 99] };
+    ? { copying: [0, 20], counting: [20, 22], compressing: [22, 55], dumping: [55, 70], verifying: [70, 90], checking: [90, 95], 'verifying-sql': [95, 99] }
+    : { copying: [0, 25], counting: [25, 27], compressing: [27, 78], dumping: [78, 78], verifying: [78, 95], checking: [95, 99], 'verifying-sql': [99, 99] };
 }
 
 export class BackupService {
@@ -226,8 +227,9 @@ export class BackupService {
   async start(): Promise<void> {
     await this.load();
     this.started = true;
-    await this.removeLeftovers();
+    // the command line may run beside a running LexDesk: only the app itself cleans up
     if (this.deps.options?.schedule === false) return;
+    await this.removeLeftovers();
     this.scheduler.apply(this.settings);
     const lastGood = await this.lastGoodAt();
     const now = this.deps.clock.now().getTime();
@@ -970,6 +972,26 @@ export class BackupService {
         },
       ),
     );
+  }
+
+  /** Writes the plain content of a backup (the database, or with `sql` its SQL copy) to `out`, for IT. */
+  async decrypt(id: string, out: string, options: { passphrase?: string; sql?: boolean } = {}): Promise<BackupHeader> {
+    await this.load();
+    const { folder } = await this.fileOf(id);
+    const file = options.sql ? folder.sqlFile(id) : folder.databaseFile(id);
+    let header: BackupHeader;
+    try {
+      header = (await readHeader(file)).header;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('not_found', `Backup ${id} has no SQL copy.`);
+      throw restoreRefused(err);
+    }
+    const { key } = await this.keyFor(header, options.passphrase);
+    try {
+      return (await runInWorker({ type: 'decrypt', key: key.key, job: { file, out } })).header;
+    } catch (err) {
+      throw restoreRefused(err);
+    }
   }
 
   /** For the door: checks the signed-in user's password (restore, passphrase change). */
