@@ -13,6 +13,8 @@ export interface EventPayloads {
   'backup.progress': BackupJob & { kind: BackupKind | null };
   /** a backup job ended */
   'backup.finished': { jobId: string; operation: BackupJob['operation']; outcome: 'ok' | 'failed'; id: string | null; message: string | null };
+  /** a session ended (sign-out, revoked, reuse, role change…); its screens return to sign-in */
+  'auth.session.ended': { sessionId: string };
 }
 
 export type EventType = keyof EventPayloads;
@@ -23,4 +25,5 @@ export const EVENT_ACCESS: Record<EventType, Access> = {
   'system.stopping': 'public',
   'backup.progress': 'backups.manage',
   'backup.finished': 'backups.manage',
+  'auth.session.ended': 'authenticated',
 };

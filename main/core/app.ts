@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { AuditTrail, doorAuditor } from './audit/trail.js';
+import { AuthService } from './auth/service.js';
 import { recoverInterruptedRestore } from './backup/restore-journal.js';
-import { FolderSecretStore, type SecretStore } from './backup/secrets.js';
 import { BackupService, type BackupServiceOptions, type DatabaseControl } from './backup/service.js';
 import { Dispatcher } from './dispatch.js';
 import { type Clock, systemClock } from './clock.js';
@@ -13,6 +12,7 @@ import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
+import { HeadlessSecretStore, type SecretStore } from './secrets.js';
 import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
@@ -24,7 +24,7 @@ export interface FaceDeps {
   clock?: Clock;
   /** better_sqlite3.node built for this runtime (Electron needs its own) */
   nativeBinding?: string;
-  /** where secrets (the cached backup key) live: the keychain on the desktop; default files in <data>/secrets */
+  /** where secrets live; default: the environment, then files in config.secretsDir (headless) */
   secrets?: SecretStore;
   /** backup tuning for tests (catch-up delay, scrypt cost, crash hooks) */
   backup?: BackupServiceOptions;
@@ -74,8 +74,11 @@ export function createCore(config: Config, face: FaceDeps): Core {
     return store;
   };
   const audit = new AuditTrail(storeOrThrow, clock);
-
   const events = new EventBus(clock);
+  const secrets = face.secrets ?? new HeadlessSecretStore({ env: config.secretEnv, dir: config.secretsDir, log });
+  const auth = new AuthService({ config, clock, log, store: storeOrThrow, secrets, events, audit });
+  lifecycles.push(auth);
+
   const writers = new WriterRegistry();
   const openStore = () => new Store({ file: config.databaseFile, nativeBinding: face.nativeBinding });
   // a restore closes the database and opens the restored file in its place
@@ -108,11 +111,16 @@ export function createCore(config: Config, face: FaceDeps): Core {
     audit,
     writers,
     database,
-    secrets: face.secrets ?? new FolderSecretStore(join(config.dataDir, 'secrets')),
+    secrets,
     schemaVersion: SCHEMA_VERSION,
     appVersion: APP_VERSION,
     nativeBinding: face.nativeBinding,
     options: { schedule: config.face !== 'cli', ...face.backup },
+  });
+  // a restore asks the admin's password again, and ends the sessions the restored database holds
+  backups.useAuth({
+    passwords: { verify: (userId, password, call) => auth.confirmPassword(userId, password, call) },
+    sessions: { endAllExcept: (keep, call) => auth.endAllSessions('restored', call, keep?.sessionId) },
   });
   lifecycles.push({ name: 'backups', start: () => backups.start(), stop: () => backups.stop() });
   health.register('backups', () => backups.health());
@@ -130,6 +138,8 @@ export function createCore(config: Config, face: FaceDeps): Core {
     get store(): Store {
       return storeOrThrow();
     },
+    secrets,
+    auth,
   };
 
   const dispatcher = new Dispatcher<CoreServices>({
@@ -138,6 +148,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     store: storeOrThrow,
     log: log.child({ component: 'dispatch' }),
     auditor: doorAuditor(audit),
+    authenticator: auth.authenticator,
   });
 
   return {

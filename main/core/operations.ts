@@ -1,6 +1,7 @@
 import { backupHandlers } from './backup/handlers.js';
 import type { Handlers } from './dispatch.js';
 import type { CoreServices } from './services.js';
+import { authHandlers } from './auth/handlers.js';
 import { systemHandlers } from './system/handlers.js';
 
 /**
@@ -10,4 +11,5 @@ import { systemHandlers } from './system/handlers.js';
 export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
   ...backupHandlers,
+  ...authHandlers,
 };

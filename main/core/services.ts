@@ -1,10 +1,12 @@
 import type { AuditTrail } from './audit/trail.js';
 import type { BackupService } from './backup/service.js';
+import type { AuthService } from './auth/service.js';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
 import type { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
+import type { SecretStore } from './secrets.js';
 import type { Store } from './db/store.js';
 import type { WriterRegistry } from './writers.js';
 
@@ -26,4 +28,8 @@ export interface CoreServices {
   readonly writers: WriterRegistry;
   /** backups: create, verify, restore, schedule; `backupAgeSeconds()` for monitoring */
   readonly backups: BackupService;
+  /** where LexDesk's own keys live (never the database); which backend is in `secrets.kind` */
+  readonly secrets: SecretStore;
+  /** staff accounts, sign-in and sessions */
+  readonly auth: AuthService;
 }

@@ -1,12 +1,14 @@
 import type { z } from 'zod';
 import type { OperationDef } from './define.js';
 import { backupOperations } from './backup.js';
+import { authOperations } from './auth.js';
 import { systemOperations } from './system.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
 export * from './system.js';
 export * from './backup.js';
+export * from './auth.js';
 
 /**
  * Every operation LexDesk can perform, on every face. Adding one: an entry in a
@@ -15,6 +17,7 @@ export * from './backup.js';
 export const operations = {
   ...systemOperations,
   ...backupOperations,
+  ...authOperations,
 } satisfies Record<string, OperationDef>;
 
 export type Operations = typeof operations;

@@ -7,9 +7,10 @@ import type { ServerEvent } from '../../shared/events.js';
 import { SCHEMA_VERSION } from '../../main/core/db/migrate.js';
 import { ManualClock } from '../../main/core/clock.js';
 import { BACKUP_KEY_SECRET } from '../../main/core/backup/keyring.js';
-import { FolderSecretStore } from '../../main/core/backup/secrets.js';
+import { FileSecretStore } from '../../main/core/secrets.js';
 import type { TestCore } from '../support/core.js';
 import { doorAs } from '../support/door.js';
+import { signedInAs } from '../support/auth.js';
 import { tempDir } from '../support/server.js';
 import {
   ADMIN_PASSWORD,
@@ -170,7 +171,7 @@ describe('backups', () => {
     addNotes(c, 50);
     const item = await admin.ok<BackupItem>('backup.create');
     // the machine forgets the key (a new installation, a wiped keychain)
-    await new FolderSecretStore(join(c.config.dataDir, 'secrets')).delete(BACKUP_KEY_SECRET);
+    await new FileSecretStore(join(c.config.dataDir, 'secrets')).delete(BACKUP_KEY_SECRET);
     (c.services.backups as unknown as { keys: { reload(): void } }).keys.reload();
     addNotes(c, 1, 'later');
 
@@ -233,6 +234,34 @@ describe('backups', () => {
     expect(c.services.store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(existsSync(join(c.config.dataDir, 'restore-journal.json'))).toBe(false);
     expect(readdirSync(join(c.config.dataDir, '.backup-work'))).toEqual([]);
+  });
+
+  it('with real sign-in: asks the admin password again, counts wrong ones, and ends every other session', async () => {
+    const c = await core();
+    const admin = await signedInAs(c, 'admin');
+    const lawyer = await signedInAs(c, 'lawyer');
+    await admin.ok('backup.settings.update', { passphrase: PASSPHRASE, password: admin.user.password });
+    addNotes(c, 30);
+    const item = await admin.ok<BackupItem>('backup.create');
+    addNotes(c, 3, 'later');
+
+    const wrong = await admin.call('backup.restore', { id: item.id, password: 'Not the admin password 42' });
+    expect(wrong.ok ? null : wrong.error).toMatchObject({ code: 'invalid_input', details: { issues: [{ path: 'password' }] } });
+    const failures = c.services.store.sqlite.prepare('SELECT failed_attempts FROM users WHERE id = ?').get(admin.user.id) as { failed_attempts: number };
+    expect(failures.failed_attempts).toBe(1);
+    expect(noteCount(c)).toBe(33);
+
+    const ended: string[] = [];
+    c.services.events.subscribe((e) => {
+      if (e.type === 'auth.session.ended') ended.push(e.data.sessionId);
+    });
+    const result = await admin.ok<{ sessionsEnded: number }>('backup.restore', { id: item.id, password: admin.user.password });
+    expect(noteCount(c)).toBe(30);
+    expect(result.sessionsEnded).toBe(1);
+    expect(ended).toEqual([lawyer.sessionId]);
+    expect(await lawyer.call('auth.sessions.list')).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    // the restoring admin carries on
+    expect((await admin.ok<BackupOverview>('backup.list')).backups.length).toBe(2);
   });
 
   it('answers other calls with "locked" while a restore has the database closed', async () => {

@@ -11,7 +11,7 @@ import { tempDir } from '../support/server.js';
 const DAY = 86_400_000;
 const now = new Date('2026-06-30T12:00:00Z');
 
-function good(daysAgo: number, kind: 'scheduled' | 'pre-restore' = 'scheduled'): StoredBackup {
+function good(daysAgo: number, kind: 'scheduled' | 'pre-restore' = 'scheduled'): Extract<StoredBackup, { status: 'verified' }> {
   const createdAt = new Date(now.getTime() - daysAgo * DAY).toISOString();
   const id = `b${daysAgo}`;
   return {
@@ -54,7 +54,7 @@ describe('retention', () => {
   });
 
   it('never removes a file found without a manifest', () => {
-    const lone: StoredBackup = { status: 'unverified', id: 'lone', keyId: 'k', sizeBytes: 1, manifest: { ...(good(400) as { manifest: never }).manifest } };
+    const lone: StoredBackup = { status: 'unverified', id: 'lone', keyId: 'k', sizeBytes: 1, manifest: good(400).manifest };
     expect(retentionPlan([lone, good(1)], now, { retentionDays: 1, keepAtLeast: 1 })).toEqual([]);
   });
 });

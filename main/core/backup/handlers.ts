@@ -41,10 +41,11 @@ export const backupHandlers: { [N in BackupOperation]: Handler<N, CoreServices> 
   'backup.restore': async (input, ctx) => {
     const principal = ctx.requirePrincipal();
     ctx.audit.target = { type: 'backup', id: input.id };
-    await ctx.services.backups.checkPassword(principal.userId, input.password);
+    await ctx.services.backups.checkPassword(principal.userId, input.password, ctx.call);
     const result = await ctx.services.backups.restore(input.id, originOf(ctx), {
       passphrase: input.passphrase,
       keep: { userId: principal.userId, sessionId: principal.sessionId },
+      call: ctx.call,
     });
     ctx.audit.details = { preRestoreBackupId: result.preRestoreBackupId, schemaFrom: result.schemaFrom, sessionsEnded: result.sessionsEnded };
     return result;
@@ -55,7 +56,7 @@ export const backupHandlers: { [N in BackupOperation]: Handler<N, CoreServices> 
   'backup.settings.update': async (input, ctx) => {
     const principal = ctx.requirePrincipal();
     const { password, ...patch } = input;
-    if (patch.passphrase !== undefined) await ctx.services.backups.checkPassword(principal.userId, password);
+    if (patch.passphrase !== undefined) await ctx.services.backups.checkPassword(principal.userId, password, ctx.call);
     ctx.audit.details = {
       changed: Object.keys(patch).filter((k) => k !== 'passphrase'),
       passphraseChanged: patch.passphrase !== undefined,

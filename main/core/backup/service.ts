@@ -13,6 +13,7 @@ import type {
 import type { AuditActor, AuditFace, AuditTrail } from '../audit/trail.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { CallContext } from '../dispatch.js';
 import { AppError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { CheckResult } from '../health.js';
@@ -44,13 +45,14 @@ export interface DatabaseControl {
  * Provided by sign-in (main/core/auth); it should count failures towards lockout.
  */
 export interface PasswordVerifier {
-  verify(userId: string, password: string): Promise<boolean>;
+  /** false when wrong; may throw AppError('locked') when wrong guesses locked the account */
+  verify(userId: string, password: string, call: CallContext): Promise<boolean>;
 }
 
 /** Ends sessions after a restore: the restored database's sessions are from the past. */
 export interface SessionEnder {
   /** ends every session except `keep` (the restoring admin's); returns how many ended */
-  endAllExcept(keep: { userId: string; sessionId: string } | null, reason: 'restore'): Promise<number> | number;
+  endAllExcept(keep: { userId: string; sessionId: string } | null, call: CallContext): Promise<number> | number;
 }
 
 export type BackupAlertKey = 'backup.failed' | 'backup.destination' | 'backup.overdue' | 'backup.passphrase';
@@ -847,7 +849,7 @@ export class BackupService {
   restore(
     id: string,
     origin: Origin,
-    options: { passphrase?: string; keep?: { userId: string; sessionId: string } | null; skipSafetyBackup?: boolean } = {},
+    options: { passphrase?: string; keep?: { userId: string; sessionId: string } | null; call?: CallContext } = {},
   ): Promise<{ id: string; preRestoreBackupId: string; schemaFrom: number; schemaTo: number; sessionsEnded: number }> {
     const job = this.beginJob('restore', null);
     const step = (name: string, label: string, percent: number) => this.setStep(job, name, label, percent);
@@ -949,7 +951,9 @@ export class BackupService {
       }
       let sessionsEnded = 0;
       try {
-        sessionsEnded = this.sessions ? await this.sessions.endAllExcept(options.keep ?? null, 'restore') : 0;
+        sessionsEnded = this.sessions
+          ? await this.sessions.endAllExcept(options.keep ?? null, options.call ?? { face: origin.face === 'scheduler' || origin.face === 'bot' ? 'cli' : origin.face })
+          : 0;
       } catch (err) {
         this.log.error({ err }, 'could not end the sessions after the restore');
       }
@@ -995,11 +999,11 @@ export class BackupService {
   }
 
   /** For the door: checks the signed-in user's password (restore, passphrase change). */
-  async checkPassword(userId: string, password: string | undefined): Promise<void> {
+  async checkPassword(userId: string, password: string | undefined, call: CallContext): Promise<void> {
     if (!this.passwords) {
       throw new AppError('conflict', 'Password checks are not available in this build, so this cannot be done from the screen. Use `lexdesk backup` on the server.');
     }
-    if (!password || !(await this.passwords.verify(userId, password))) {
+    if (!password || !(await this.passwords.verify(userId, password, call))) {
       throw new AppError('invalid_input', 'Your password is not correct.', { issues: [{ path: 'password', message: 'Your password is not correct.' }] });
     }
   }
