@@ -4,6 +4,8 @@ import { ApiCallError } from '../api/index.js';
 import { ErrorBox } from '../components/Status.js';
 import { useApi } from '../context.js';
 import { useQuery } from '../hooks.js';
+import './auth/auth.css';
+import './backups.css';
 
 const KIND_LABEL: Record<BackupItem['kind'], string> = {
   scheduled: 'Scheduled',
@@ -134,7 +136,7 @@ export function Backups() {
   }
 
   return (
-    <section className="screen" aria-labelledby="backups-title">
+    <section className="screen backups" aria-labelledby="backups-title">
       <header className="screen-header">
         <h1 id="backups-title">Backups</h1>
         <button type="button" onClick={backUpNow} disabled={running || !data?.passphraseSet}>
@@ -147,7 +149,7 @@ export function Backups() {
 
       {data && <Banners overview={data} />}
       {notice && (
-        <div className={notice.kind === 'ok' ? 'notice' : 'error-box'} role={notice.kind === 'ok' ? 'status' : 'alert'} data-testid="backup-notice">
+        <div className={notice.kind === 'ok' ? 'notice notice-ok' : 'error-box'} role={notice.kind === 'ok' ? 'status' : 'alert'} data-testid="backup-notice">
           <p>{notice.text}</p>
         </div>
       )}
@@ -500,7 +502,7 @@ function RestoreDialog({ item, job, onClose }: { item: BackupItem; job: BackupJo
   }
 
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && phase === 'form' && onClose()}>
+    <div className="modal-backdrop backups" onKeyDown={(e) => e.key === 'Escape' && phase === 'form' && onClose()}>
       <div className="modal card" role="dialog" aria-modal="true" aria-labelledby="restore-title">
         <h2 id="restore-title">Restore the backup of {when(item.createdAt)}</h2>
         {phase === 'form' && (
@@ -545,8 +547,8 @@ function RestoreDialog({ item, job, onClose }: { item: BackupItem; job: BackupJo
         {phase === 'done' && result && (
           <>
             <p role="status" data-testid="restore-done">
-              The backup of {when(item.createdAt)} is restored. The data as it was before is kept in a safety backup. Sign in again to
-              continue.
+              The backup of {when(item.createdAt)} is restored. The data as it was before is kept in a safety backup (listed as “Before a
+              restore”). Everyone else was signed out.
             </p>
             <div className="form-actions">
               <button type="button" onClick={() => window.location.reload()}>
