@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type {
   BackupItem,
@@ -271,10 +271,19 @@ export class BackupService {
 
   // ---- status ---------------------------------------------------------------------------------
 
+  /** the newest verified backup in the folder, read at most once a minute (health is polled often) */
+  private newestInFolder: { at: number; value: string | null } | null = null;
+
+  private async newestGood(): Promise<string | null> {
+    const now = Date.now();
+    if (this.newestInFolder && now - this.newestInFolder.at < 60_000) return this.newestInFolder.value;
+    const newest = (await this.folder().list()).find((i) => i.status === 'verified');
+    this.newestInFolder = { at: now, value: newest ? createdAtOf(newest) : null };
+    return this.newestInFolder.value;
+  }
+
   async lastGoodAt(): Promise<string | null> {
-    const items = await this.folder().list();
-    const newest = items.find((i) => i.status === 'verified');
-    const fromFolder = newest ? createdAtOf(newest) : null;
+    const fromFolder = await this.newestGood();
     const fromState = this.state.lastGood?.at ?? null;
     if (fromFolder && fromState) return fromFolder > fromState ? fromFolder : fromState;
     return fromFolder ?? fromState;
@@ -450,6 +459,7 @@ export class BackupService {
     }
     await writeFileAtomic(this.settingsFile, `${JSON.stringify(next, null, 2)}\n`);
     this.settings = next;
+    this.newestInFolder = null;
     if (this.started && this.deps.options?.schedule !== false) this.scheduler.apply(next);
     return this.getSettings();
   }
@@ -489,6 +499,7 @@ export class BackupService {
 
   private endJob(job: RunningJob, outcome: 'ok' | 'failed', id: string | null, message: string | null): void {
     if (this.job === job) this.job = null;
+    this.newestInFolder = null;
     this.deps.events.emit('backup.finished', { jobId: job.jobId, operation: job.operation, outcome, id, message });
   }
 
@@ -698,6 +709,7 @@ export class BackupService {
     const items = await folder.list();
     const plan = retentionPlan(items, this.deps.clock.now(), this.settings);
     for (const item of plan) await folder.remove(item);
+    this.newestInFolder = null;
     if (plan.length > 0) {
       this.audit(origin, 'backup.retention', 'ok', { removed: plan.map((i) => i.id), retentionDays: this.settings.retentionDays, keepAtLeast: this.settings.keepAtLeast });
       this.log.info({ removed: plan.map((i) => i.id) }, 'old backups removed');
@@ -917,7 +929,13 @@ export class BackupService {
       }
 
       step('pausing', 'Pausing work in progress', 70);
-      const resume = await this.deps.writers.pauseAll('restore');
+      let resume: () => Promise<void>;
+      try {
+        resume = await this.deps.writers.pauseAll('restore');
+      } catch (err) {
+        await rm(candidate, { force: true });
+        throw new AppError('conflict', `Nothing was changed: ${(err as Error).message}`, { reason: 'busy' });
+      }
       const journal: RestoreJournal = {
         version: 1,
         id,
