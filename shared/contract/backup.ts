@@ -110,8 +110,9 @@ export const backupOperations = {
     access: 'backups.manage',
   }),
   'backup.verify': defineOperation({
-    summary: 'Decrypts a backup to a temporary file, opens it and checks it against its manifest.',
-    input: z.object({ id: BackupId }).strict(),
+    summary:
+      'Decrypts a backup to a temporary file, opens it and checks it against its manifest. The passphrase only when this machine lacks the key.',
+    input: z.object({ id: BackupId, passphrase: sensitive(z.string().max(1024)).optional() }).strict(),
     output: BackupItem,
     access: 'backups.manage',
   }),

@@ -295,6 +295,25 @@ describe('backups', () => {
     expect(during).toBe(10);
   });
 
+  it('puts the old database back when the file swap fails half-way, and keeps working', async () => {
+    const c = await core({
+      swapHook: (point) => {
+        if (point === 'aside-database') throw Object.assign(new Error('the disk went away'), { code: 'EIO' });
+      },
+    });
+    const { admin } = await setUp(c);
+    addNotes(c, 10);
+    const item = await admin.ok<BackupItem>('backup.create');
+    addNotes(c, 5, 'later');
+    const result = await admin.call('backup.restore', { id: item.id, password: ADMIN_PASSWORD });
+    expect(result.ok ? null : result.error).toMatchObject({ code: 'internal', message: expect.stringMatching(/^Nothing was changed: .*the disk went away/) });
+    expect(noteCount(c)).toBe(15);
+    expect(c.services.store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(existsSync(join(c.config.dataDir, 'restore-journal.json'))).toBe(false);
+    addNotes(c, 1, 'still writable');
+    expect(noteCount(c)).toBe(16);
+  });
+
   it('brings an older backup up to the current schema, and refuses one from a newer LexDesk', async () => {
     const dataDir = tempDir();
     const first = await startBackupCore({ dataDir });

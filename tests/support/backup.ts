@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Core } from '../../main/core/app.js';
 import type { Clock } from '../../main/core/clock.js';
 import type { Face } from '../../main/core/config.js';
+import type { StepHook } from '../../main/core/backup/restore-journal.js';
 import { startTestCore, type TestCore } from './core.js';
 
 /** A cheap scrypt cost for tests; the product uses N = 2^17. */
@@ -13,13 +14,16 @@ export const PASSPHRASE = 'violet tractor under marmalade';
 export const ADMIN_PASSWORD = 'the admin password';
 
 export async function startBackupCore(
-  options: { dataDir?: string; clock?: Clock; env?: Record<string, string>; face?: Face; catchUpDelayMs?: number } = {},
+  options: { dataDir?: string; clock?: Clock; env?: Record<string, string>; face?: Face; catchUpDelayMs?: number; swapHook?: StepHook } = {},
 ): Promise<TestCore> {
   return startTestCore({
     dataDir: options.dataDir,
     face: options.face,
     env: options.env,
-    deps: { clock: options.clock, backup: { scryptCost: TEST_SCRYPT, catchUpDelayMs: options.catchUpDelayMs ?? 3_600_000 } },
+    deps: {
+      clock: options.clock,
+      backup: { scryptCost: TEST_SCRYPT, catchUpDelayMs: options.catchUpDelayMs ?? 3_600_000, swapHook: options.swapHook },
+    },
   });
 }
 

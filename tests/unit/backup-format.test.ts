@@ -63,6 +63,22 @@ describe('the backup file format', () => {
     }
   });
 
+  it('compresses a file in parallel blocks that any gunzip reads back as one stream', async () => {
+    const key = await keyPromise;
+    // 2.5 blocks of half-compressible content
+    const content = Buffer.concat(Array.from({ length: 20 }, (_, i) => (i % 2 ? randomBytes(1024 * 1024) : Buffer.alloc(1024 * 1024, i))));
+    const plain = join(dir, 'plain-blocks');
+    writeFileSync(plain, content);
+    const file = join(dir, 'blocks');
+    const progress: number[] = [];
+    const sealed = await sealToFile({ source: plain, dest: file, header, key, onProgress: (n) => progress.push(n) });
+    expect(progress.at(-1)).toBe(content.length);
+    const out = collect();
+    const opened = await unsealFile({ file, key, sink: out.sink });
+    expect(out.bytes().equals(content)).toBe(true);
+    expect(opened.sha256).toBe(sealed.sha256);
+  });
+
   it('refuses a file cut at a segment boundary as incomplete, and segments swapped or changed as damaged', async () => {
     const key = await keyPromise;
     const file = join(dir, 'cut');

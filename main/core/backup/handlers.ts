@@ -13,9 +13,8 @@ type BackupOperation =
 /** The signed-in caller as the backup service records it (the door records the call itself too). */
 function originOf(ctx: HandlerContext<CoreServices>): Origin {
   const p = ctx.principal;
-  const face = ctx.call.face === 'cli' ? 'cli' : ctx.call.face;
   return {
-    face,
+    face: ctx.call.face,
     actor: p ? { type: 'user', id: p.userId, name: p.username, role: p.role } : { type: 'system' },
     requestId: ctx.requestId,
   };
@@ -33,7 +32,7 @@ export const backupHandlers: { [N in BackupOperation]: Handler<N, CoreServices> 
 
   'backup.verify': async (input, ctx) => {
     ctx.audit.target = { type: 'backup', id: input.id };
-    const item = await ctx.services.backups.verify(input.id, originOf(ctx));
+    const item = await ctx.services.backups.verify(input.id, originOf(ctx), { passphrase: input.passphrase });
     ctx.audit.details = { status: item.status, failure: item.failure };
     return item;
   },

@@ -951,7 +951,14 @@ export class BackupService {
         step('swapping', 'Swapping the database files', 72);
         await writeJournal(this.dataDir, journal);
         await this.deps.database.close(`A backup is being restored. Try again in a minute.`);
-        await swapIn(this.dataDir, journal, this.deps.options?.swapHook);
+        try {
+          await swapIn(this.dataDir, journal, this.deps.options?.swapHook);
+        } catch (err) {
+          this.log.error({ err, id }, 'the database files could not be swapped; putting the old ones back');
+          await rollBack(this.dataDir, journal);
+          await this.deps.database.open();
+          throw new AppError('internal', `Nothing was changed: the database files could not be swapped (${(err as Error).message}).`);
+        }
         step('migrating', 'Opening the restored database', 80);
         try {
           schemaFrom = (await this.deps.database.open()).schemaFrom;
