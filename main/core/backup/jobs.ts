@@ -58,8 +58,8 @@ export async function copyDatabase(source: string, dest: string, nativeBinding: 
     await db.backup(dest, {
       progress: ({ totalPages, remainingPages }) => {
         progress?.('copying', totalPages === 0 ? 1 : 1 - remainingPages / totalPages);
-        // about 1% per step, between 1 and 16 MiB of 4 KiB pages
-        return Math.min(4096, Math.max(256, Math.ceil(totalPages / 100)));
+        // about 1% per step, between 1 and 4 MiB of 4 KiB pages (each step passes through memory)
+        return Math.min(1024, Math.max(256, Math.ceil(totalPages / 100)));
       },
     });
     db.exec('COMMIT');

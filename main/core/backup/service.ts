@@ -274,19 +274,25 @@ export class BackupService {
   /** the newest verified backup in the folder, read at most once a minute (health is polled often) */
   private newestInFolder: { at: number; value: string | null } | null = null;
 
-  private async newestGood(): Promise<string | null> {
+  /** The newest verified backup in the folder; undefined when the folder cannot be read. */
+  private async newestGood(): Promise<string | null | undefined> {
     const now = Date.now();
     if (this.newestInFolder && now - this.newestInFolder.at < 60_000) return this.newestInFolder.value;
-    const newest = (await this.folder().list()).find((i) => i.status === 'verified');
+    const folder = this.folder();
+    if ((await folder.problem()) !== null) return undefined;
+    const newest = (await folder.list()).find((i) => i.status === 'verified');
     this.newestInFolder = { at: now, value: newest ? createdAtOf(newest) : null };
     return this.newestInFolder.value;
   }
 
+  /**
+   * When the last good backup was made: what the backup folder holds (backups removed
+   * or a new empty folder count), or, while the folder cannot be reached, the last one
+   * this installation recorded.
+   */
   async lastGoodAt(): Promise<string | null> {
     const fromFolder = await this.newestGood();
-    const fromState = this.state.lastGood?.at ?? null;
-    if (fromFolder && fromState) return fromFolder > fromState ? fromFolder : fromState;
-    return fromFolder ?? fromState;
+    return fromFolder === undefined ? (this.state.lastGood?.at ?? null) : fromFolder;
   }
 
   /** Seconds since the last good backup (monitoring's backup age), or null when there is none. */

@@ -103,13 +103,14 @@ export async function sealToFile(options: SealOptions): Promise<SealedFile> {
 }
 
 /** Bytes of plain content per gzip member when a file is compressed in parallel. */
-export const BLOCK_BYTES = 8 * 1024 * 1024;
+export const BLOCK_BYTES = 4 * 1024 * 1024;
 
 /**
- * A file as a gzip stream made of independent members, one per 8 MiB block,
+ * A file as a gzip stream made of independent members, one per 4 MiB block,
  * compressed up to `concurrency` at a time on libuv's thread pool (the way pigz
  * does it), yielded in order. Any gunzip reads the members as one stream; the
- * dictionary restarting every 8 MiB costs well under 1% in size.
+ * dictionary restarting every 4 MiB costs well under 1% in size. The blocks are
+ * reused buffers, so memory stays at a few blocks whatever the file's size.
  */
 export async function* compressFileInBlocks(
   file: string,
@@ -118,42 +119,49 @@ export async function* compressFileInBlocks(
   concurrency = Math.max(1, Math.min(2, availableParallelism() - 1)),
 ): AsyncGenerator<Buffer> {
   const handle = await open(file, 'r');
-  const inFlight: Promise<Buffer>[] = [];
+  const free: Buffer[] = Array.from({ length: concurrency }, () => Buffer.allocUnsafe(BLOCK_BYTES));
+  const inFlight: { block: Buffer; done: Promise<Buffer> }[] = [];
   let read = 0;
   let done = false;
   const compress = (block: Buffer) =>
     new Promise<Buffer>((resolve, reject) => gzip(block, zlibOptions, (err, out) => (err ? reject(err) : resolve(out))));
-  const readBlock = async (): Promise<Buffer | null> => {
-    const block = Buffer.allocUnsafe(BLOCK_BYTES);
+  const readBlock = async (block: Buffer): Promise<number> => {
     let got = 0;
-    while (got < BLOCK_BYTES) {
-      const { bytesRead } = await handle.read(block, got, BLOCK_BYTES - got, read + got);
+    while (got < block.length) {
+      const { bytesRead } = await handle.read(block, got, block.length - got, read + got);
       if (bytesRead === 0) break;
       got += bytesRead;
     }
-    if (got === 0) return null;
     read += got;
-    return got === BLOCK_BYTES ? block : block.subarray(0, got);
+    return got;
   };
   try {
     while (!done || inFlight.length > 0) {
-      while (!done && inFlight.length < concurrency) {
-        const block = await readBlock();
-        if (!block) {
+      while (!done && free.length > 0) {
+        const block = free.pop()!;
+        const got = await readBlock(block);
+        if (got === 0) {
+          free.push(block);
           done = true;
           break;
         }
-        const job = compress(block);
+        const job = compress(got === block.length ? block : block.subarray(0, got));
         job.catch(() => undefined); // awaited in order below
-        inFlight.push(job);
+        inFlight.push({ block, done: job });
         onProgress?.(read);
       }
       const next = inFlight.shift();
-      if (next) yield await next;
+      if (next) {
+        const compressed = await next.done;
+        free.push(next.block);
+        yield compressed;
+      }
     }
     // an empty file is still one (empty) gzip member
     if (read === 0) yield await compress(Buffer.alloc(0));
   } finally {
+    // a block still being compressed must not be reused or freed under zlib's feet
+    await Promise.allSettled(inFlight.map((j) => j.done));
     await handle.close();
   }
 }
