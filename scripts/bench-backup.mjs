@@ -177,6 +177,6 @@ LexDesk backup benchmark — ${mb(dbBytes)} MB database, ${runs} runs (medians; 
   CPU seconds (all threads)             baseline ${s(baseCpu)} s, LexDesk ${s(oursCpu)} s (${(oursCpu / baseCpu).toFixed(2)}×: it also verifies; it spreads over the cores)
   machine load average at the end       ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores (a loaded machine makes both times noisy)
   event-loop lag while it runs          p50 ${ours[0].lagP50.toFixed(1)} ms, p99 ${lagP99.toFixed(1)} ms, max ${lagMax.toFixed(1)} ms   goal p99 < 20 ms  ${verdict(lagP99 < 20)}
-  peak memory growth (RSS, whole process ${mb(rss)} MB over its size before the first backup)   goal < 100 MB  ${verdict(rss < 100 * 1024 * 1024)}
+  peak memory growth (RSS)              ${mb(rss)} MB (whole process, over its size before the first backup)   goal < 100 MB  ${verdict(rss < 100 * 1024 * 1024)}
 `);
 if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });

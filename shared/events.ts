@@ -15,6 +15,21 @@ export interface EventPayloads {
   'backup.finished': { jobId: string; operation: BackupJob['operation']; outcome: 'ok' | 'failed'; id: string | null; message: string | null };
   /** a session ended (sign-out, revoked, reuse, role change…); its screens return to sign-in */
   'auth.session.ended': { sessionId: string };
+  /** the WhatsApp link changed state (shared/contract/whatsapp.ts describes the fields) */
+  'whatsapp.state': WhatsAppStateEvent;
+  /** the QR to scan, or null once there is none; only for those who may link the number */
+  'whatsapp.qr': { qr: string | null };
+  /** the simulator delivered a message to or from a simulated client */
+  'simulator.message': { from: string; direction: 'in' | 'out' };
+}
+
+export interface WhatsAppStateEvent {
+  state: 'stopped' | 'starting' | 'qr' | 'authenticated' | 'ready' | 'reconnecting' | 'logged_out' | 'failed';
+  since: string;
+  number: string | null;
+  reason: string | null;
+  reconnects: number;
+  retryAt: string | null;
 }
 
 export type EventType = keyof EventPayloads;
@@ -26,4 +41,7 @@ export const EVENT_ACCESS: Record<EventType, Access> = {
   'backup.progress': 'backups.manage',
   'backup.finished': 'backups.manage',
   'auth.session.ended': 'authenticated',
+  'whatsapp.state': 'whatsapp.read',
+  'whatsapp.qr': 'whatsapp.manage',
+  'simulator.message': 'simulator',
 };

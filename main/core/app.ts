@@ -17,6 +17,8 @@ import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
 import { WriterRegistry } from './writers.js';
+import { WhatsAppService } from './whatsapp/service.js';
+import type { Transport } from './whatsapp/transport.js';
 
 /** What a face hands the core: the things that differ between desktop and headless. */
 export interface FaceDeps {
@@ -28,6 +30,8 @@ export interface FaceDeps {
   secrets?: SecretStore;
   /** backup tuning for tests (catch-up delay, scrypt cost, crash hooks) */
   backup?: BackupServiceOptions;
+  /** tests: replaces the WhatsApp transport chosen by config (e.g. the adapter over a fake Client) */
+  whatsappTransport?: Transport;
 }
 
 /** A part of the core with a life of its own (scheduler, bot, collector…). */
@@ -124,6 +128,19 @@ export function createCore(config: Config, face: FaceDeps): Core {
   });
   lifecycles.push({ name: 'backups', start: () => backups.start(), stop: () => backups.stop() });
   health.register('backups', () => backups.health());
+  const whatsapp = new WhatsAppService({
+    config: config.whatsapp,
+    face: config.face,
+    store: storeOrThrow,
+    clock,
+    log,
+    events,
+    health,
+    nativeBinding: face.nativeBinding,
+    transport: face.whatsappTransport,
+  });
+  lifecycles.push(whatsapp);
+  writers.register({ name: 'whatsapp', pause: () => whatsapp.pause(), resume: () => whatsapp.resume() });
 
   const services: CoreServices = {
     config,
@@ -135,6 +152,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     events,
     health,
     version: APP_VERSION,
+    whatsapp,
     get store(): Store {
       return storeOrThrow();
     },

@@ -3,6 +3,7 @@ import type { Handlers } from './dispatch.js';
 import type { CoreServices } from './services.js';
 import { authHandlers } from './auth/handlers.js';
 import { systemHandlers } from './system/handlers.js';
+import { whatsappHandlers } from './whatsapp/handlers.js';
 
 /**
  * The handler of every operation in shared/contract. The type makes a missing
@@ -12,4 +13,5 @@ export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
   ...backupHandlers,
   ...authHandlers,
+  ...whatsappHandlers,
 };

@@ -9,6 +9,7 @@ import type { Logger } from './log.js';
 import type { SecretStore } from './secrets.js';
 import type { Store } from './db/store.js';
 import type { WriterRegistry } from './writers.js';
+import type { WhatsAppService } from './whatsapp/service.js';
 
 /**
  * What handlers and services can reach. `store` is a getter: a restore swaps the
@@ -22,6 +23,8 @@ export interface CoreServices {
   readonly health: HealthRegistry;
   readonly version: string;
   readonly store: Store;
+  /** the WhatsApp link: `ledger` (what clients wrote), `outbox` (what we send), `stats()` for monitoring */
+  readonly whatsapp: WhatsAppService;
   /** the tamper-evident audit trail; the door records every call, other writers use `append` */
   readonly audit: AuditTrail;
   /** services that write on their own register here so that a restore can pause them */

@@ -3,12 +3,14 @@ import type { OperationDef } from './define.js';
 import { backupOperations } from './backup.js';
 import { authOperations } from './auth.js';
 import { systemOperations } from './system.js';
+import { whatsappOperations } from './whatsapp.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
 export * from './system.js';
 export * from './backup.js';
 export * from './auth.js';
+export * from './whatsapp.js';
 
 /**
  * Every operation LexDesk can perform, on every face. Adding one: an entry in a
@@ -18,6 +20,7 @@ export const operations = {
   ...systemOperations,
   ...backupOperations,
   ...authOperations,
+  ...whatsappOperations,
 } satisfies Record<string, OperationDef>;
 
 export type Operations = typeof operations;
