@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config, type Face } from './core/config.js';
+import { PreMigrationBackupError } from './core/backup/service.js';
 import { SchemaTooNewError } from './core/db/migrate.js';
 import { APP_VERSION } from './core/version.js';
 
@@ -14,6 +15,7 @@ Commands:
   migrate            bring the database to this version's schema, then exit
   audit verify       check the audit trail's hash chain (exit 1 when broken)
   audit export       write audit rows to a CSV or JSON Lines file (lexdesk audit help)
+  backup …           create | list | verify <id> | restore <id> | decrypt | passphrase (lexdesk backup help)
   user create-admin --username U [--display-name "Name"]
                      first run: create the administrator; the password is read from stdin
   version            print the version
@@ -55,6 +57,12 @@ export async function main(argv: string[]): Promise<number> {
         return positionals[1] === 'help' ? 0 : 2;
       }
       return auditCommand(argv.slice(argv.indexOf('audit') + 1), configFor('cli'));
+    }
+    case 'backup': {
+      const { backupCommand } = await import('./cli-backup.js');
+      const { createHeadlessLogger } = await import('./headless/logger.js');
+      const config = configFor('cli');
+      return backupCommand(argv.slice(argv.indexOf('backup') + 1), config, createHeadlessLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr));
     }
     case 'user': {
       if (positionals[1] !== 'create-admin' || typeof values.username !== 'string' || values.username === '') {
@@ -105,7 +113,7 @@ export async function run(argv: string[]): Promise<void> {
       process.stderr.write(`lexdesk: configuration error: ${err.message}\n`);
       process.exit(2);
     }
-    if (err instanceof SchemaTooNewError) {
+    if (err instanceof SchemaTooNewError || err instanceof PreMigrationBackupError) {
       process.stderr.write(`lexdesk: ${err.message}\n`);
       process.exit(3);
     }

@@ -1,3 +1,4 @@
+import type { BackupJob, BackupKind } from './contract/backup.js';
 import type { Access } from './permissions.js';
 
 /**
@@ -19,6 +20,10 @@ export interface EventPayloads {
   };
   /** a verification of the audit chain finished */
   'audit.verified': { intact: boolean; rows: number; brokenAt: number | null; message: string };
+  /** a backup, verification or restore moved on a step (to the Backups screen) */
+  'backup.progress': BackupJob & { kind: BackupKind | null };
+  /** a backup job ended */
+  'backup.finished': { jobId: string; operation: BackupJob['operation']; outcome: 'ok' | 'failed'; id: string | null; message: string | null };
   /** a session ended (sign-out, revoked, reuse, role change…); its screens return to sign-in */
   'auth.session.ended': { sessionId: string };
   /** the WhatsApp link changed state (shared/contract/whatsapp.ts describes the fields) */
@@ -46,6 +51,8 @@ export const EVENT_ACCESS: Record<EventType, Access> = {
   'system.stopping': 'public',
   'audit.export.progress': 'audit.all',
   'audit.verified': 'audit.all',
+  'backup.progress': 'backups.manage',
+  'backup.finished': 'backups.manage',
   'auth.session.ended': 'authenticated',
   'whatsapp.state': 'whatsapp.read',
   'whatsapp.qr': 'whatsapp.manage',

@@ -1,3 +1,4 @@
+import { backupHandlers } from './backup/handlers.js';
 import type { Handlers } from './dispatch.js';
 import type { CoreServices } from './services.js';
 import { auditHandlers } from './audit/handlers.js';
@@ -12,6 +13,7 @@ import { whatsappHandlers } from './whatsapp/handlers.js';
 export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
   ...auditHandlers,
+  ...backupHandlers,
   ...authHandlers,
   ...whatsappHandlers,
 };

@@ -10,6 +10,7 @@ import type { Core } from '../core/app.js';
 import { takeSessionTokens } from '../core/auth/grant.js';
 import type { CallContext } from '../core/dispatch.js';
 import { registerAuditRoutes } from './audit-routes.js';
+import { registerBackupRoutes } from './backup-routes.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 export interface ServerOptions {
@@ -132,6 +133,8 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
       checks: report.checks.map(({ name, status }) => ({ name, status })),
     });
   });
+
+  registerBackupRoutes(app, core);
 
   // Open event streams end before the server closes: close() waits for open connections.
   const openStreams = new Set<() => void>();
