@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_init.js';
+import * as m0007 from './0007_monitoring.js';
 
 /**
  * Every migration, in order, imported statically so that they bundle (asar, dist/).
@@ -7,4 +8,5 @@ import * as m0001 from './0001_init.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_init': m0001,
+  '0007_monitoring': m0007,
 };

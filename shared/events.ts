@@ -8,6 +8,14 @@ import type { Access } from './permissions.js';
 export interface EventPayloads {
   /** the core is going down (restart, restore, shutdown) */
   'system.stopping': { reason: string };
+  /** an alert fired, resolved or was acknowledged */
+  'monitoring.alert': {
+    id: number;
+    ruleId: string;
+    state: 'firing' | 'resolved' | 'acknowledged';
+    title: string;
+    severity: 'warning' | 'critical';
+  };
 }
 
 export type EventType = keyof EventPayloads;
@@ -16,4 +24,5 @@ export type ServerEvent = { [T in EventType]: { type: T; at: string; data: Event
 
 export const EVENT_ACCESS: Record<EventType, Access> = {
   'system.stopping': 'public',
+  'monitoring.alert': 'monitoring.read',
 };

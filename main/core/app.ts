@@ -7,6 +7,7 @@ import { Store } from './db/store.js';
 import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
+import { Monitoring, type AlertNotifier, type SystemProbe } from './monitoring/index.js';
 import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
@@ -17,6 +18,10 @@ export interface FaceDeps {
   clock?: Clock;
   /** better_sqlite3.node built for this runtime (Electron needs its own) */
   nativeBinding?: string;
+  /** shows alerts outside the window (the desktop's OS notifications) */
+  notifier?: AlertNotifier;
+  /** monitoring overrides: a probe of system readings, or no timers (tests drive `tick()`) */
+  monitoring?: { probe?: SystemProbe; schedule?: boolean };
 }
 
 /** A part of the core with a life of its own (scheduler, bot, collector…). */
@@ -53,17 +58,36 @@ export function createCore(config: Config, face: FaceDeps): Core {
       : { status: 'down', message: 'The database cannot be read.' },
   );
 
+  const events = new EventBus(clock);
+  const currentStore = (): Store => {
+    if (!store) throw new Error('the database is not open');
+    return store;
+  };
+  const monitoring = new Monitoring({
+    config,
+    log,
+    clock,
+    events,
+    health,
+    store: currentStore,
+    version: APP_VERSION,
+    notifier: face.notifier,
+    probe: face.monitoring?.probe,
+    schedule: face.monitoring?.schedule,
+  });
+  lifecycles.push(monitoring);
+
   const services: CoreServices = {
     config,
     log,
     clock,
-    events: new EventBus(clock),
+    events,
     health,
     version: APP_VERSION,
     get store(): Store {
-      if (!store) throw new Error('the database is not open');
-      return store;
+      return currentStore();
     },
+    monitoring,
   };
 
   const dispatcher = new Dispatcher<CoreServices>({
@@ -71,6 +95,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     handlers,
     store: () => services.store,
     log: log.child({ component: 'dispatch' }),
+    observer: monitoring.observer,
   });
 
   return {

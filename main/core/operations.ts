@@ -1,5 +1,6 @@
 import type { Handlers } from './dispatch.js';
 import type { CoreServices } from './services.js';
+import { monitoringHandlers } from './monitoring/handlers.js';
 import { systemHandlers } from './system/handlers.js';
 
 /**
@@ -8,4 +9,5 @@ import { systemHandlers } from './system/handlers.js';
  */
 export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
+  ...monitoringHandlers,
 };

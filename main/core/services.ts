@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
 import type { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
+import type { Monitoring } from './monitoring/index.js';
 import type { Store } from './db/store.js';
 
 /**
@@ -17,4 +18,6 @@ export interface CoreServices {
   readonly health: HealthRegistry;
   readonly version: string;
   readonly store: Store;
+  /** the collector, alerts and metrics; other capabilities register their numbers here */
+  readonly monitoring: Monitoring;
 }

@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import type { OperationDef } from './define.js';
+import { monitoringOperations } from './monitoring.js';
 import { systemOperations } from './system.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export * from './system.js';
+export * from './monitoring.js';
 
 /**
  * Every operation LexDesk can perform, on every face. Adding one: an entry in a
@@ -11,6 +13,7 @@ export * from './system.js';
  */
 export const operations = {
   ...systemOperations,
+  ...monitoringOperations,
 } satisfies Record<string, OperationDef>;
 
 export type Operations = typeof operations;
