@@ -11,6 +11,7 @@ import { APP_HOST, APP_SCHEME } from './channels.js';
 import { pushEvent, registerIpc } from './ipc.js';
 import { createElectronLogger } from './logger.js';
 import { betterSqliteBinding } from './native.js';
+import { createDesktopNotifier } from './notifier.js';
 import { CONTENT_SECURITY_POLICY, isAllowedNavigation, mainWindowOptions, START_URL } from './window.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -88,7 +89,12 @@ async function boot(): Promise<void> {
     throw err;
   }
   const log = createElectronLogger(config.logLevel);
-  core = createCore(config, { log, nativeBinding: betterSqliteBinding(appRoot, app.isPackaged) });
+  const notifier = createDesktopNotifier(() => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  core = createCore(config, { log, nativeBinding: betterSqliteBinding(appRoot, app.isPackaged), notifier });
   try {
     await core.start();
   } catch (err) {

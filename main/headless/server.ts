@@ -7,6 +7,7 @@ import { HTTP_STATUS_BY_CODE, type ApiError } from '../../shared/errors.js';
 import { roleAllows } from '../../shared/permissions.js';
 import type { Core } from '../core/app.js';
 import type { CallContext } from '../core/dispatch.js';
+import { registerMonitoringRoutes } from './monitoring-routes.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 export interface ServerOptions {
@@ -102,6 +103,11 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
       database,
       checks: report.checks.map(({ name, status }) => ({ name, status })),
     });
+  });
+
+  registerMonitoringRoutes(app, core, {
+    token: core.services.config.metricsToken,
+    allow: core.services.config.metricsAllow,
   });
 
   // Server-sent events. The token travels in the Authorization header (fetch

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import { RULE_IDS, type RuleId } from '../../../shared/contract/monitoring.js';
 import type { Logger } from '../log.js';
 import type { EventLoopWindow } from './event-loop.js';
@@ -47,23 +47,47 @@ const LEFT_OUT = [
 ];
 
 function addDefaultMetrics(registry: Registry, log: Logger): void {
+  const leftOut = new Set(LEFT_OUT);
+  const scratch = new Registry();
   try {
     for (const name of DEFAULT_METRIC_MODULES) {
       if (name === 'processResources' && typeof process.getActiveResourcesInfo !== 'function') continue;
       const register = require(`prom-client/lib/metrics/${name}.js`) as (registry: Registry, config: object) => void;
-      register(registry, {});
+      register(scratch, {});
     }
   } catch (err) {
-    // a prom-client that moved its files: take the public entry point and drop what we replace
+    // a prom-client that moved its files: take its public entry point (and its 10 ms histogram)
     log.warn({ err }, 'prom-client default metrics loaded through collectDefaultMetrics');
-    for (const metric of registry.getMetricsAsArray()) {
-      if (metric.name.startsWith('process_') || metric.name.startsWith('nodejs_')) {
-        registry.removeSingleMetric(metric.name);
-      }
-    }
-    collectDefaultMetrics({ register: registry });
+    scratch.clear();
+    collectDefaultMetrics({ register: scratch });
   }
-  for (const name of LEFT_OUT) registry.removeSingleMetric(name);
+  for (const metric of scratch.getMetricsAsArray()) {
+    const name = (metric as unknown as { name: string }).name;
+    if (!leftOut.has(name)) registry.registerMetric(metric as unknown as Metric);
+  }
+}
+
+/**
+ * A gauge without a sample while its value is unknown (rather than 0 or NaN):
+ * Prometheus then sees the series as absent.
+ */
+class OptionalGauge extends Gauge {
+  constructor(
+    private readonly config: { name: string; help: string; registers: Registry[] },
+    private readonly read: () => number | null,
+  ) {
+    super(config);
+  }
+
+  override async get(): ReturnType<Gauge['get']> {
+    const value = this.read();
+    if (value === null || !Number.isFinite(value)) {
+      const empty = { name: this.config.name, help: this.config.help, type: 'gauge', values: [], aggregator: 'sum' };
+      return empty as unknown as Awaited<ReturnType<Gauge['get']>>;
+    }
+    this.set(value);
+    return super.get();
+  }
 }
 
 /**
@@ -221,15 +245,7 @@ export class PromMetrics {
   }
 
   private level(source: SourceName, name: string, help: string, read: () => number | null): void {
-    new Gauge({
-      name,
-      help,
-      registers: [this.registry],
-      collect() {
-        const value = read();
-        this.set(value ?? Number.NaN);
-      },
-    });
+    new OptionalGauge({ name, help, registers: [this.registry] }, read);
     this.add(source, name);
   }
 
