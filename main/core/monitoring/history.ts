@@ -38,7 +38,8 @@ export interface MaintenanceResult {
 
 const WATERMARK_KEY = { 60: 'monitoring.rolled_up_to.minute', 3600: 'monitoring.rolled_up_to.hour' } as const;
 
-const round = (v: number) => Math.round(v * 1000) / 1000;
+/** six significant digits: plenty for a chart, and small on the wire */
+const round = (v: number) => Number(v.toPrecision(6));
 
 /**
  * The monitoring history in SQLite. Each collector tick writes one raw row per
@@ -203,47 +204,76 @@ export class History {
 
   /**
    * A series between `from` and `to` (seconds), in buckets of `step` seconds: from
-   * raw samples when the range is within the last 48 hours and the step is finer
-   * than a minute, else per-minute summaries within 30 days, else per-hour ones.
-   * The step is raised when needed to keep at most MAX_SERIES_POINTS buckets.
+   * raw samples when the range starts within the last 48 hours, else from
+   * per-minute summaries within 30 days, else from per-hour ones; the part of the
+   * range newer than the last roll-up comes from the finer resolution, so a chart
+   * reaches the present. The step is raised when needed to keep at most
+   * MAX_SERIES_POINTS buckets, and to whole minutes or hours for summaries.
    */
   query(metric: SeriesName, from: number, to: number, requestedStep: number | undefined, now: number): SeriesPoints {
     const range = Math.max(1, to - from);
     const floor = Math.ceil(range / MAX_SERIES_POINTS);
     let step = Math.max(requestedStep ?? niceStep(Math.max(this.rawStepSeconds, range / 600)), floor);
     let resolution: SeriesPoints['resolution'];
-    if (step < 60 && from >= now - RETENTION.raw) {
+    if (from >= now - RETENTION.raw) {
       resolution = 'raw';
-    } else if (step < HOUR && from >= now - RETENTION.minute) {
+    } else if (from >= now - RETENTION.minute) {
       resolution = 'minute';
       step = Math.ceil(step / 60) * 60;
     } else {
       resolution = 'hour';
       step = Math.ceil(step / HOUR) * HOUR;
     }
-    const empty: SeriesPoints = { resolution, step, t: [], value: [] };
     const kind = SERIES[metric].kind;
-    if (kind === 'gauge') Object.assign(empty, { min: [], max: [] });
+    const out: SeriesPoints = { resolution, step, t: [], value: [] };
+    if (kind === 'gauge') Object.assign(out, { min: [], max: [] });
     const id = this.seriesId(metric, false);
-    if (id === null) return empty;
+    if (id === null) return out;
+
+    // [source, from, to): the summaries up to their roll-up mark, then finer data
+    const lo = Math.floor(from);
+    const hi = Math.ceil(to);
+    const minuteMark = this.watermark(60) ?? lo;
+    const hourMark = this.watermark(3600) ?? lo;
+    const parts: [0 | 60 | 3600, number, number][] =
+      resolution === 'raw'
+        ? [[0, lo, hi]]
+        : resolution === 'minute'
+          ? [
+              [60, lo, Math.min(hi, minuteMark)],
+              [0, Math.max(lo, minuteMark), hi],
+            ]
+          : [
+              [3600, lo, Math.min(hi, hourMark)],
+              [60, Math.max(lo, hourMark), Math.min(hi, minuteMark)],
+              [0, Math.max(lo, hourMark, minuteMark), hi],
+            ];
 
     const store = this.store();
-    const statement =
-      resolution === 'raw'
-        ? store.prepare(`
-            SELECT (t / @step) * @step AS b, sum(value), count(*), min(value), max(value)
-            FROM monitoring_raw WHERE series_id = @id AND t >= @from AND t < @to
-            GROUP BY b ORDER BY b`)
-        : store.prepare(`
-            SELECT (t / @step) * @step AS b, sum(sum), sum(count), min(min), max(max)
-            FROM monitoring_rollup WHERE series_id = @id AND resolution = @resolution AND t >= @from AND t < @to
-            GROUP BY b ORDER BY b`);
-    const args: Record<string, number> = { step, id, from: Math.floor(from), to: Math.ceil(to) };
-    if (resolution !== 'raw') args.resolution = resolution === 'minute' ? 60 : HOUR;
-    const rows = statement.raw(true).all(args) as [number, number, number, number, number][];
+    const buckets = new Map<number, [number, number, number, number]>();
+    for (const [source, partFrom, partTo] of parts) {
+      if (partFrom >= partTo) continue;
+      const statement =
+        source === 0
+          ? store.prepare(`
+              SELECT t - t % @step AS b, sum(value), count(*), min(value), max(value)
+              FROM monitoring_raw WHERE series_id = @id AND t >= @from AND t < @to
+              GROUP BY b ORDER BY b`)
+          : store.prepare(`
+              SELECT t - t % @step AS b, sum(sum), sum(count), min(min), max(max)
+              FROM monitoring_rollup WHERE series_id = @id AND resolution = @resolution AND t >= @from AND t < @to
+              GROUP BY b ORDER BY b`);
+      const args: Record<string, number> = { step, id, from: partFrom, to: partTo };
+      if (source !== 0) args.resolution = source;
+      for (const [b, sum, count, min, max] of statement.raw(true).all(args) as [number, number, number, number, number][]) {
+        const seen = buckets.get(b);
+        if (seen) buckets.set(b, [seen[0] + sum, seen[1] + count, Math.min(seen[2], min), Math.max(seen[3], max)]);
+        else buckets.set(b, [sum, count, min, max]);
+      }
+    }
 
-    const out = empty;
-    for (const [b, sum, count, min, max] of rows) {
+    for (const b of [...buckets.keys()].sort((x, y) => x - y)) {
+      const [sum, count, min, max] = buckets.get(b)!;
       out.t.push(b);
       if (kind === 'count') {
         out.value.push(round((sum * 60) / step));
