@@ -38,8 +38,8 @@ export interface MaintenanceResult {
 
 const WATERMARK_KEY = { 60: 'monitoring.rolled_up_to.minute', 3600: 'monitoring.rolled_up_to.hour' } as const;
 
-/** six significant digits: plenty for a chart, and small on the wire */
-const round = (v: number) => Number(v.toPrecision(6));
+/** seven significant digits: plenty for a chart, and small on the wire */
+const round = (v: number) => Number(v.toPrecision(7));
 
 /**
  * The monitoring history in SQLite. Each collector tick writes one raw row per
