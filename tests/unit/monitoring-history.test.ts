@@ -70,7 +70,7 @@ describe('monitoring history', () => {
     const firstHour = await door.ok<{ t: number[]; value: number[]; min: number[]; max: number[] }>('monitoring.series', {
       metric: 'system.cpu',
       from: new Date((end - YEAR) * 1000).toISOString(),
-      to: new Date((end - YEAR + 3 * HOUR) * 1000).toISOString(),
+      to: new Date((end - YEAR + 3 * HOUR - 1) * 1000).toISOString(), // `to` is inclusive
       step: 3600,
     });
     expect(firstHour.t).toEqual([START, START + HOUR, START + 2 * HOUR]);

@@ -49,8 +49,12 @@ export const monitoringHandlers: { [N in MonitoringOperation]: Handler<N, CoreSe
     const principal = ctx.requirePrincipal();
     const { alerts } = ctx.services.monitoring;
     ctx.audit.target = { type: 'alert', id: String(input.id) };
-    const { alert, changed } = ctx.write(() => alerts.acknowledge(input.id, principal.username, ctx.services.clock.now()));
-    ctx.audit.details = { rule: alert.ruleId, alreadyAcknowledged: !changed };
+    // the audit record is written at the end of the write: its details are set inside it
+    const { alert, changed } = ctx.write(() => {
+      const outcome = alerts.acknowledge(input.id, principal.username, ctx.services.clock.now());
+      ctx.audit.details = { rule: outcome.alert.ruleId, alreadyAcknowledged: !outcome.changed };
+      return outcome;
+    });
     if (changed) alerts.announceAcknowledged(alert, principal.username);
     return alert;
   },
@@ -69,18 +73,19 @@ export const monitoringHandlers: { [N in MonitoringOperation]: Handler<N, CoreSe
     const { rules, alerts } = ctx.services.monitoring;
     const before = rules.get(input.id);
     ctx.audit.target = { type: 'alert-rule', id: input.id };
-    const after = ctx.write(() =>
-      rules.update(
+    const after = ctx.write(() => {
+      const rule = rules.update(
         input.id,
         { threshold: input.threshold, forSeconds: input.forSeconds, enabled: input.enabled, reset: input.reset },
         principal.username,
         ctx.services.clock.now(),
-      ),
-    );
-    ctx.audit.details = {
-      before: { threshold: before.threshold, forSeconds: before.forSeconds, enabled: before.enabled },
-      after: { threshold: after.threshold, forSeconds: after.forSeconds, enabled: after.enabled },
-    };
+      );
+      ctx.audit.details = {
+        before: { threshold: before.threshold, forSeconds: before.forSeconds, enabled: before.enabled },
+        after: { threshold: rule.threshold, forSeconds: rule.forSeconds, enabled: rule.enabled },
+      };
+      return rule;
+    });
     // a changed rule starts its duration afresh at the next sample
     alerts.resetPending(input.id);
     return toContractRule(after, alerts.stateOf(after, alerts.firingRuleIds()));

@@ -232,7 +232,7 @@ export class History {
 
     // [source, from, to): the summaries up to their roll-up mark, then finer data
     const lo = Math.floor(from);
-    const hi = Math.ceil(to);
+    const hi = Math.floor(to) + 1; // a sample taken at `to` (now) belongs in
     const minuteMark = this.watermark(60) ?? lo;
     const hourMark = this.watermark(3600) ?? lo;
     const parts: [0 | 60 | 3600, number, number][] =
