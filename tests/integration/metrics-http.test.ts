@@ -1,8 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildServer } from '../../main/headless/server.js';
 import { startTestCore, type TestCore } from '../support/core.js';
+import { DASHBOARD_FILE, dashboardQueries } from '../support/grafana.js';
+import { REPO_ROOT } from '../support/server.js';
 
 let core: TestCore | undefined;
 let app: FastifyInstance | undefined;
@@ -146,6 +150,33 @@ describe('GET /metrics', () => {
 
     const allowed = await start({ LEXDESK_METRICS_ALLOW: '10.0.0.0/8,127.0.0.0/8' });
     expect((await fetch(`${allowed}/metrics`)).status).toBe(200);
+  });
+});
+
+describe('the Grafana dashboard', () => {
+  it('uses the provisioned Prometheus datasource and only metrics LexDesk serves', async () => {
+    const text = readFileSync(DASHBOARD_FILE, 'utf8');
+    const dashboard = JSON.parse(text) as { uid: string; panels: { datasource?: { uid: string } }[] };
+    expect(dashboard.uid).toBe('lexdesk-overview');
+    const datasources = readFileSync(join(REPO_ROOT, 'build', 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8');
+    for (const panel of dashboard.panels) {
+      if (panel.datasource) expect(datasources).toContain(`uid: ${panel.datasource.uid}`);
+    }
+
+    const base = await start();
+    registerAllSources(core!);
+    await core!.services.monitoring.tick();
+    await fetch(`${base}/api/rpc/system.info`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const served = new Set(
+      [...(await (await fetch(`${base}/metrics`)).text()).matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!),
+    );
+    const queries = dashboardQueries();
+    expect(queries.length).toBeGreaterThan(20);
+    const named = new Set(queries.flatMap((q) => [...q.matchAll(/\b((?:lexdesk|nodejs|process)_[a-z0-9_]+)/g)].map((m) => m[1]!)));
+    for (const metric of named) {
+      const family = metric.replace(/_(bucket|count|sum)$/, '');
+      expect(served.has(metric) || served.has(family), `${metric} is not served`).toBe(true);
+    }
   });
 });
 

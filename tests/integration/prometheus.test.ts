@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startServer, tempDir, type RunningServer } from '../support/server.js';
+import { dashboardQueries } from '../support/grafana.js';
 
 const SHIPPED = join(REPO_ROOT, 'build', 'prometheus.yml');
 
@@ -126,6 +127,23 @@ describe('Prometheus scraping a running headless LexDesk', () => {
     await eventually(base, 'process_resident_memory_bytes');
     const alerts = await eventually(base, 'lexdesk_alert_firing');
     expect(alerts.length).toBeGreaterThanOrEqual(11);
+
+    // every query of the Grafana dashboard is PromQL this Prometheus accepts
+    for (const expr of dashboardQueries()) {
+      const response = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(expr)}`);
+      const body = (await response.json()) as { status: string; error?: string };
+      expect(body, expr).toMatchObject({ status: 'success' });
+    }
+    // the dashboard's latency panel, while operations keep coming
+    const p95 = 'histogram_quantile(0.95, sum by (le) (rate(lexdesk_operation_duration_seconds_bucket{job="lexdesk"}[5m])))';
+    let latency = Number.NaN;
+    for (const deadline = Date.now() + 20_000; !(latency > 0) && Date.now() < deadline; ) {
+      await fetch(`${server.url}/api/rpc/system.info`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      latency = Number((await query(base, p95))[0]?.value[1]);
+    }
+    expect(latency).toBeGreaterThan(0);
+    expect(latency).toBeLessThan(10);
   }, 60_000);
 
   it('with LEXDESK_METRICS_TOKEN and the shipped config’s token lines: up == 1, and 0 with a wrong token', async () => {

@@ -139,6 +139,7 @@ export class PromMetrics {
       this.gauges[name] = new Gauge({ name, help, labelNames, registers });
     };
     gauge('lexdesk_system_cpu_ratio', 'Share of all CPU cores busy over the last collector interval (0-1).');
+    gauge('lexdesk_system_cpu_cores', 'CPU cores of the machine.');
     gauge('lexdesk_system_memory_total_bytes', 'Physical memory of the machine.');
     gauge('lexdesk_system_memory_available_bytes', 'Physical memory available to programs.');
     gauge('lexdesk_volume_free_bytes', 'Free space on the volume of a LexDesk folder.', ['volume']);
@@ -188,6 +189,7 @@ export class PromMetrics {
   update(reading: SystemReading, eventLoop: EventLoopWindow | null, at: Date, tookSeconds: number): void {
     const g = this.gauges;
     if (reading.cpuPercent !== null) g.lexdesk_system_cpu_ratio!.set(reading.cpuPercent / 100);
+    g.lexdesk_system_cpu_cores!.set(reading.cores);
     g.lexdesk_system_memory_total_bytes!.set(reading.memoryTotalBytes);
     g.lexdesk_system_memory_available_bytes!.set(reading.memoryAvailableBytes);
     g.lexdesk_volume_free_bytes!.reset();
