@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { PRODUCT_NAME } from '../../shared/product.js';
+import { AlertBanner } from './components/AlertBanner.js';
 import { StatusPill } from './components/Status.js';
 import { useQuery } from './hooks.js';
 import { SCREENS } from './screens/registry.js';
@@ -60,6 +61,7 @@ export function App() {
             ) : null}
           </span>
         </header>
+        <AlertBanner />
         <main>
           <Screen />
         </main>

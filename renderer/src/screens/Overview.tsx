@@ -3,6 +3,9 @@ import { useQuery } from '../hooks.js';
 
 const CHECK_NAMES: Record<string, string> = {
   database: 'Database',
+  system: 'CPU, memory, responsiveness',
+  disk: 'Disk space',
+  monitoring: 'Monitoring',
 };
 
 export function Overview() {
