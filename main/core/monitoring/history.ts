@@ -215,9 +215,10 @@ export class History {
     const floor = Math.ceil(range / MAX_SERIES_POINTS);
     let step = Math.max(requestedStep ?? niceStep(Math.max(this.rawStepSeconds, range / 600)), floor);
     let resolution: SeriesPoints['resolution'];
-    if (from >= now - RETENTION.raw) {
+    // a little slack: "the last 30 days" asked a moment ago is still a range the minutes cover
+    if (from >= now - RETENTION.raw - 10 * 60) {
       resolution = 'raw';
-    } else if (from >= now - RETENTION.minute) {
+    } else if (from >= now - RETENTION.minute - HOUR) {
       resolution = 'minute';
       step = Math.ceil(step / 60) * 60;
     } else {
