@@ -8,6 +8,8 @@ import type { Access } from './permissions.js';
 export interface EventPayloads {
   /** the core is going down (restart, restore, shutdown) */
   'system.stopping': { reason: string };
+  /** a session ended (sign-out, revoked, reuse, role change…); its screens return to sign-in */
+  'auth.session.ended': { sessionId: string };
   /** an alert fired, resolved or was acknowledged */
   'monitoring.alert': {
     id: number;
@@ -24,5 +26,6 @@ export type ServerEvent = { [T in EventType]: { type: T; at: string; data: Event
 
 export const EVENT_ACCESS: Record<EventType, Access> = {
   'system.stopping': 'public',
+  'auth.session.ended': 'authenticated',
   'monitoring.alert': 'monitoring.read',
 };

@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { AuditTrail, doorAuditor } from './audit/trail.js';
+import { AuthService } from './auth/service.js';
 import { Dispatcher } from './dispatch.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -8,6 +10,7 @@ import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
 import { Monitoring, type AlertNotifier, type SystemProbe } from './monitoring/index.js';
+import { HeadlessSecretStore, type SecretStore } from './secrets.js';
 import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
@@ -18,6 +21,8 @@ export interface FaceDeps {
   clock?: Clock;
   /** better_sqlite3.node built for this runtime (Electron needs its own) */
   nativeBinding?: string;
+  /** where secrets live; default: the environment, then files in config.secretsDir (headless) */
+  secrets?: SecretStore;
   /** shows alerts outside the window (the desktop's OS notifications) */
   notifier?: AlertNotifier;
   /** monitoring overrides: a probe of system readings, or no timers (tests drive `tick()`) */
@@ -58,43 +63,66 @@ export function createCore(config: Config, face: FaceDeps): Core {
       : { status: 'down', message: 'The database cannot be read.' },
   );
 
-  const events = new EventBus(clock);
-  const currentStore = (): Store => {
+  const storeOrThrow = (): Store => {
     if (!store) throw new Error('the database is not open');
     return store;
   };
+  const audit = new AuditTrail(storeOrThrow, clock);
+  const events = new EventBus(clock);
+  const secrets = face.secrets ?? new HeadlessSecretStore({ env: config.secretEnv, dir: config.secretsDir, log });
+  const auth = new AuthService({ config, clock, log, store: storeOrThrow, secrets, events, audit });
+  lifecycles.push(auth);
   const monitoring = new Monitoring({
     config,
     log,
     clock,
     events,
     health,
-    store: currentStore,
+    store: storeOrThrow,
     version: APP_VERSION,
     notifier: face.notifier,
     probe: face.monitoring?.probe,
     schedule: face.monitoring?.schedule,
   });
+  // alerts firing and resolving go into the audit trail in the same transaction as the alert
+  // (acknowledging is an operation: the door records it)
+  monitoring.onAlertStored((change) => {
+    if (change.type === 'acknowledged') return;
+    const { alert } = change;
+    audit.append({
+      actor: { type: 'system', name: 'monitoring' },
+      face: 'scheduler',
+      action: `monitoring.alert.${change.type}`,
+      target: { type: 'alert', id: String(alert.id) },
+      outcome: 'ok',
+      details: { rule: alert.ruleId, severity: alert.severity, title: alert.title, value: alert.value, threshold: alert.threshold },
+    });
+  });
   lifecycles.push(monitoring);
 
   const services: CoreServices = {
     config,
+    audit,
     log,
     clock,
     events,
     health,
     version: APP_VERSION,
     get store(): Store {
-      return currentStore();
+      return storeOrThrow();
     },
+    secrets,
+    auth,
     monitoring,
   };
 
   const dispatcher = new Dispatcher<CoreServices>({
     services,
     handlers,
-    store: () => services.store,
+    store: storeOrThrow,
     log: log.child({ component: 'dispatch' }),
+    auditor: doorAuditor(audit),
+    authenticator: auth.authenticator,
     observer: monitoring.observer,
   });
 
@@ -117,12 +145,18 @@ export function createCore(config: Config, face: FaceDeps): Core {
         throw err;
       }
       running = true;
+      audit.append({ actor: { type: 'system' }, face: config.face, action: 'system.started', outcome: 'ok', details: { version: APP_VERSION } });
       log.info({ version: APP_VERSION, face: config.face, dataDir: config.dataDir }, 'LexDesk started');
     },
     async stop() {
       if (!running) return;
       running = false;
       services.events.emit('system.stopping', { reason: 'shutdown' });
+      try {
+        audit.append({ actor: { type: 'system' }, face: config.face, action: 'system.stopped', outcome: 'ok' });
+      } catch (err) {
+        log.error({ err }, 'could not record the stop in the audit trail');
+      }
       for (const part of [...lifecycles].reverse()) {
         try {
           await part.stop();

@@ -1,5 +1,6 @@
 import type { Handlers } from './dispatch.js';
 import type { CoreServices } from './services.js';
+import { authHandlers } from './auth/handlers.js';
 import { monitoringHandlers } from './monitoring/handlers.js';
 import { systemHandlers } from './system/handlers.js';
 
@@ -9,5 +10,6 @@ import { systemHandlers } from './system/handlers.js';
  */
 export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
+  ...authHandlers,
   ...monitoringHandlers,
 };

@@ -1,9 +1,12 @@
+import type { AuditTrail } from './audit/trail.js';
+import type { AuthService } from './auth/service.js';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
 import type { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
 import type { Monitoring } from './monitoring/index.js';
+import type { SecretStore } from './secrets.js';
 import type { Store } from './db/store.js';
 
 /**
@@ -18,6 +21,12 @@ export interface CoreServices {
   readonly health: HealthRegistry;
   readonly version: string;
   readonly store: Store;
+  /** the tamper-evident audit trail; the door records every call, other writers use `append` */
+  readonly audit: AuditTrail;
+  /** where LexDesk's own keys live (never the database); which backend is in `secrets.kind` */
+  readonly secrets: SecretStore;
+  /** staff accounts, sign-in and sessions */
+  readonly auth: AuthService;
   /** the collector, alerts and metrics; other capabilities register their numbers here */
   readonly monitoring: Monitoring;
 }

@@ -7,6 +7,12 @@ export interface OperationDef<I extends z.ZodType = z.ZodType, O extends z.ZodTy
   input: I;
   output: O;
   access: Access;
+  /**
+   * Which calls the audit trail records: `all` (the default), or only refused and
+   * failed ones (`failures`) for reads that show no office data, such as the
+   * health a load balancer polls every few seconds.
+   */
+  audit?: 'all' | 'failures';
 }
 
 export function defineOperation<I extends z.ZodType, O extends z.ZodType>(def: OperationDef<I, O>): OperationDef<I, O> {

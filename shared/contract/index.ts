@@ -1,10 +1,13 @@
 import type { z } from 'zod';
 import type { OperationDef } from './define.js';
+import { authOperations } from './auth.js';
 import { monitoringOperations } from './monitoring.js';
 import { systemOperations } from './system.js';
 
 export { defineOperation, type OperationDef } from './define.js';
+export { sensitive, withoutSensitive } from './sensitive.js';
 export * from './system.js';
+export * from './auth.js';
 export * from './monitoring.js';
 
 /**
@@ -13,6 +16,7 @@ export * from './monitoring.js';
  */
 export const operations = {
   ...systemOperations,
+  ...authOperations,
   ...monitoringOperations,
 } satisfies Record<string, OperationDef>;
 

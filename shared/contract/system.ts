@@ -20,6 +20,7 @@ export const systemOperations = {
     input: z.object({}).strict(),
     output: HealthReport,
     access: 'public',
+    audit: 'failures',
   }),
   'system.info': defineOperation({
     summary: 'Product name, version, database schema version and the face being used.',
@@ -31,5 +32,6 @@ export const systemOperations = {
       mode: Mode,
     }),
     access: 'public',
+    audit: 'failures',
   }),
 };

@@ -31,8 +31,8 @@ describe('the dispatch door', () => {
       ok: true,
       value: { product: 'LexDesk', version: core.services.version, schemaVersion: expect.any(Number), mode: 'headless' },
     });
-    expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ operation: 'system.info', outcome: 'ok', face: 'headless' });
+    // system.info shows no office data: only its refusals and failures are audited
+    expect(records).toHaveLength(0);
     expect(samples[0]).toMatchObject({ operation: 'system.info', outcome: 'ok' });
     expect(samples[0]!.seconds).toBeGreaterThanOrEqual(0);
     await core.dispose();
@@ -112,21 +112,24 @@ describe('the dispatch door', () => {
     await core.dispose();
   });
 
-  it('writes a handler\'s changes and the audit record in one transaction', async () => {
+  it('rolls back a handler\'s writes when it fails inside its transaction', async () => {
     const { core, door, records } = await withDoor({
       'system.info': (_input, ctx) => {
         ctx.write(() => {
+          expect(ctx.services.store.sqlite.inTransaction).toBe(true);
           ctx.services.store.sqlite
             .prepare("INSERT INTO app_meta (key, value, updated_at) VALUES ('probe', '1', 'now')")
             .run();
-          expect(ctx.services.store.sqlite.inTransaction).toBe(true);
+          throw new Error('half-way');
         });
         return { product: 'LexDesk', version: '1', schemaVersion: 1, mode: 'headless' };
       },
     });
-    await door.dispatch('system.info', {}, { face: 'headless' });
-    expect(records).toHaveLength(1);
-    expect(records[0]!.outcome).toBe('ok');
+    const result = await door.dispatch('system.info', {}, { face: 'headless' });
+    expect(result.ok).toBe(false);
+    const probe = core.services.store.sqlite.prepare("SELECT COUNT(*) AS n FROM app_meta WHERE key = 'probe'").get();
+    expect(probe).toEqual({ n: 0 });
+    expect(records).toEqual([expect.objectContaining({ outcome: 'error', errorCode: 'internal' })]);
     await core.dispose();
   });
 });

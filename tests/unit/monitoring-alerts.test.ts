@@ -69,6 +69,15 @@ describe('alert rules', () => {
       expect.objectContaining({ ruleId: 'cpu-high', state: 'resolved' }),
     ]);
     expect(changes.map((c) => c.type)).toEqual(['fired', 'resolved']);
+    // and the audit trail has both, for the same alert
+    const trail = core!.services.store.sqlite
+      .prepare("SELECT action, target_id, details FROM audit_log WHERE action LIKE 'monitoring.alert.%' ORDER BY id")
+      .all() as { action: string; target_id: string; details: string }[];
+    expect(trail.map((r) => [r.action, r.target_id])).toEqual([
+      ['monitoring.alert.fired', String(alert!.id)],
+      ['monitoring.alert.resolved', String(alert!.id)],
+    ]);
+    expect(JSON.parse(trail[0]!.details)).toMatchObject({ rule: 'cpu-high', value: 97, threshold: 90 });
   });
 
   it('a dip below the threshold restarts the duration', async () => {

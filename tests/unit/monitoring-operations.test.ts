@@ -4,6 +4,7 @@ import type { ServerEvent } from '../../shared/events.js';
 import { ManualClock } from '../../main/core/clock.js';
 import type { DoorRecord } from '../../main/core/dispatch.js';
 import { startTestCore, type TestCore } from '../support/core.js';
+import { signedInAs } from '../support/auth.js';
 import { doorAs } from '../support/door.js';
 import { FakeProbe } from '../support/monitoring.js';
 
@@ -33,6 +34,30 @@ describe('monitoring operations', () => {
       const result = await core.dispatcher.dispatch(name, {}, { face: 'headless' });
       expect(result).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
     }
+  });
+
+  it('through the real door, a signed-in admin acknowledges an alert and the trail records firing and acknowledging', async () => {
+    const { core, tick, probe } = await setup();
+    probe.freePercent.data = 1;
+    await tick();
+    const admin = await signedInAs(core, 'admin');
+    const { alerts } = await admin.ok<{ alerts: Alert[] }>('monitoring.alerts.list', { state: 'firing' });
+    expect(alerts).toHaveLength(2);
+    const acked = await admin.ok<Alert>('monitoring.alerts.ack', { id: alerts[0]!.id });
+    expect(acked.acknowledgedBy).toBe(admin.user.username);
+    const assistant = await signedInAs(core, 'assistant');
+    expect(await assistant.call('monitoring.alerts.ack', { id: alerts[1]!.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+
+    const trail = core.services.store.sqlite
+      .prepare("SELECT action, actor_type, actor_name, target_id, outcome FROM audit_log WHERE action LIKE 'monitoring.%' ORDER BY id")
+      .all();
+    expect(trail).toEqual([
+      { action: 'monitoring.alert.fired', actor_type: 'system', actor_name: 'monitoring', target_id: expect.any(String), outcome: 'ok' },
+      { action: 'monitoring.alert.fired', actor_type: 'system', actor_name: 'monitoring', target_id: expect.any(String), outcome: 'ok' },
+      { action: 'monitoring.alerts.list', actor_type: 'user', actor_name: admin.user.username, target_id: null, outcome: 'ok' },
+      { action: 'monitoring.alerts.ack', actor_type: 'user', actor_name: admin.user.username, target_id: String(alerts[0]!.id), outcome: 'ok' },
+      { action: 'monitoring.alerts.ack', actor_type: 'user', actor_name: assistant.user.username, target_id: null, outcome: 'denied' },
+    ]);
   });
 
   it('roles: assistants see health only, lawyers read monitoring, only admins change rules', async () => {

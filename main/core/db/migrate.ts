@@ -62,7 +62,9 @@ export async function migrateToLatest(store: Store, log: Logger): Promise<string
   assertSchemaNotNewer(store);
   const pending = pendingMigrations(store);
   if (pending.length === 0) return [];
-  const migrator = new Migrator({ db: store.db, provider });
+  // Unordered: capabilities developed side by side number their migrations in advance, and a
+  // database may have a later number applied before an earlier one lands.
+  const migrator = new Migrator({ db: store.db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   if (error) {

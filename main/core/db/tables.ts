@@ -10,6 +10,67 @@ export interface AppMetaTable {
   updated_at: string;
 }
 
+export interface AuditLogTable {
+  id: number;
+  at: string;
+  actor_type: 'user' | 'bot' | 'system' | 'cli' | 'anonymous';
+  actor_id: string | null;
+  actor_name: string | null;
+  role: string | null;
+  face: 'desktop' | 'headless' | 'cli' | 'bot' | 'scheduler';
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  outcome: 'ok' | 'denied' | 'invalid' | 'error';
+  error_code: string | null;
+  details: string;
+  session_id: string | null;
+  address: string | null;
+  request_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  /** the username folded for uniqueness (NFKC, lower case) */
+  username_key: string;
+  display_name: string;
+  role: 'admin' | 'lawyer' | 'assistant';
+  password_hash: string;
+  disabled: number;
+  must_change_password: number;
+  failed_attempts: number;
+  locked_until: string | null;
+  password_changed_at: string;
+  last_sign_in_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AuthSessionsTable {
+  id: string;
+  user_id: string;
+  device_name: string;
+  face: string;
+  address: string | null;
+  user_agent: string | null;
+  created_at: string;
+  last_seen_at: string;
+  idle_expires_at: string;
+  absolute_expires_at: string;
+  ended_at: string | null;
+  end_reason: string | null;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  session_id: string;
+  issued_at: string;
+  used_at: string | null;
+}
+
 export interface MonitoringSeriesTable {
   id: number;
   name: string;
@@ -59,6 +120,10 @@ export interface MonitoringAlertsTable {
 
 export interface Tables {
   app_meta: AppMetaTable;
+  audit_log: AuditLogTable;
+  users: UsersTable;
+  auth_sessions: AuthSessionsTable;
+  refresh_tokens: RefreshTokensTable;
   monitoring_series: MonitoringSeriesTable;
   monitoring_raw: MonitoringRawTable;
   monitoring_rollup: MonitoringRollupTable;

@@ -84,12 +84,23 @@ export class AlertEngine {
   private readonly pendingSince = new Map<RuleId, number>();
   private readonly noData = new Set<RuleId>();
   private readonly listeners = new Set<AlertListener>();
+  private readonly recorders = new Set<AlertListener>();
 
   constructor(private readonly deps: AlertEngineDeps) {}
 
+  /** Called after a change has been stored (screens, logs, anything that must not undo it). */
   onChange(listener: AlertListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Called inside the transaction that stores the change (the audit trail): if it
+   * throws, the change is not stored, and the next sample tries again.
+   */
+  onStored(recorder: AlertListener): () => void {
+    this.recorders.add(recorder);
+    return () => this.recorders.delete(recorder);
   }
 
   private openRows(): Map<string, AlertRow> {
@@ -152,22 +163,20 @@ export class AlertEngine {
   private fire(rule: EffectiveRule, value: number, about: string | undefined, since: Date, now: Date): void {
     const lasted = Math.round((now.getTime() - since.getTime()) / 1000);
     const message = rule.message(value, rule.threshold, about) + (lasted > 0 ? ` It has lasted ${describeDuration(lasted)}.` : '');
-    let row: AlertRow;
-    try {
-      row = this.deps
-        .store()
+    const store = this.deps.store();
+    if (store.prepare('SELECT 1 FROM monitoring_alerts WHERE rule_id = ? AND resolved_at IS NULL').get(rule.id)) return;
+    const alert = store.tx(() => {
+      const row = store
         .prepare(
           `INSERT INTO monitoring_alerts (rule_id, severity, title, message, value, threshold, since, fired_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
         )
         .get(rule.id, rule.severity, rule.title, message, Number.isFinite(value) ? value : null, rule.threshold,
           since.toISOString(), now.toISOString()) as AlertRow;
-    } catch (err) {
-      // the unique index: this rule's alert is already open
-      this.deps.log.warn({ err, rule: rule.id }, 'alert not stored');
-      return;
-    }
-    const alert = toAlert(row);
+      const stored = toAlert(row);
+      this.record({ type: 'fired', alert: stored });
+      return stored;
+    });
     this.deps.log.warn({ rule: rule.id, alert: alert.id, value }, `alert firing: ${rule.title}`);
     this.deps.prom.setAlert(rule.id, true);
     this.announce({ type: 'fired', alert });
@@ -182,15 +191,24 @@ export class AlertEngine {
   }
 
   private resolve(row: AlertRow, now: Date): void {
-    const result = this.deps
-      .store()
-      .prepare('UPDATE monitoring_alerts SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL')
-      .run(now.toISOString(), row.id);
-    if (result.changes === 0) return;
-    const alert = toAlert({ ...row, resolved_at: now.toISOString() });
+    const store = this.deps.store();
+    const alert = store.tx(() => {
+      const result = store
+        .prepare('UPDATE monitoring_alerts SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL')
+        .run(now.toISOString(), row.id);
+      if (result.changes === 0) return null;
+      const resolved = toAlert({ ...row, resolved_at: now.toISOString() });
+      this.record({ type: 'resolved', alert: resolved });
+      return resolved;
+    });
+    if (!alert) return;
     this.deps.log.info({ rule: row.rule_id, alert: row.id }, `alert resolved: ${row.title}`);
     this.deps.prom.setAlert(alert.ruleId, false);
     this.announce({ type: 'resolved', alert });
+  }
+
+  private record(change: AlertChange): void {
+    for (const recorder of this.recorders) recorder(change);
   }
 
   private announce(change: AlertChange): void {

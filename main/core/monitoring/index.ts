@@ -141,9 +141,17 @@ export class Monitoring implements Lifecycle {
     return this.sources.register(name, read);
   }
 
-  /** Called for every alert that fires, resolves or is acknowledged: the hook for the audit trail. */
+  /** Called for every alert that fires, resolves or is acknowledged, once it is stored. */
   onAlert(listener: AlertListener): () => void {
     return this.alerts.onChange(listener);
+  }
+
+  /**
+   * Called inside the transaction that stores an alert firing or resolving: the
+   * hook through which the audit trail records alerts (core/app.ts wires it).
+   */
+  onAlertStored(recorder: AlertListener): () => void {
+    return this.alerts.onStored(recorder);
   }
 
   get latest(): LatestReading | null {
