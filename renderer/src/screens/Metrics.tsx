@@ -7,6 +7,7 @@ import { formatBytes, formatDuration, formatTime, formatValue, RULE_UNIT_LABEL }
 import { useQuery } from '../hooks.js';
 
 const RANGES = [
+  { id: '15m', label: '15 min', seconds: 900 },
   { id: '1h', label: '1 hour', seconds: 3600 },
   { id: '6h', label: '6 hours', seconds: 6 * 3600 },
   { id: '24h', label: '24 hours', seconds: 86_400 },
@@ -415,6 +416,17 @@ export function Metrics() {
       <header className="screen-header">
         <h1 id="metrics-title">Metrics</h1>
         <div className="segmented" role="group" aria-label="Range">
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              charts.reload();
+              dashboard.reload();
+              health.reload();
+            }}
+          >
+            Refresh
+          </button>
           {RANGES.map((r) => (
             <button
               key={r.id}
