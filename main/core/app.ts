@@ -10,6 +10,7 @@ import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
 import { Monitoring, type AlertNotifier, type SystemProbe } from './monitoring/index.js';
+import { signInFromAuditTrail } from './monitoring/signin-source.js';
 import { HeadlessSecretStore, type SecretStore } from './secrets.js';
 import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
@@ -82,8 +83,10 @@ export function createCore(config: Config, face: FaceDeps): Core {
     version: APP_VERSION,
     notifier: face.notifier,
     probe: face.monitoring?.probe,
-    schedule: face.monitoring?.schedule,
+    // a command-line run (backup, restore…) beside a running LexDesk must not sample too
+    schedule: face.monitoring?.schedule ?? config.face !== 'cli',
   });
+  monitoring.registerSource('signin', signInFromAuditTrail(storeOrThrow));
   // alerts firing and resolving go into the audit trail in the same transaction as the alert
   // (acknowledging is an operation: the door records it)
   monitoring.onAlertStored((change) => {

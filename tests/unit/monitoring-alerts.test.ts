@@ -3,6 +3,7 @@ import type { ServerEvent } from '../../shared/events.js';
 import { ManualClock } from '../../main/core/clock.js';
 import type { AlertChange } from '../../main/core/monitoring/index.js';
 import type { WhatsAppSnapshot } from '../../main/core/monitoring/sources.js';
+import { createUser } from '../support/auth.js';
 import { startTestCore, type TestCore } from '../support/core.js';
 import { doorAs } from '../support/door.js';
 import { FakeProbe, RecordingNotifier } from '../support/monitoring.js';
@@ -273,6 +274,23 @@ describe('alert rules on other capabilities’ sources (fake sources)', () => {
     // quiet for 16 minutes: resolved
     await ticks(64);
     expect(monitoring.alerts.list('firing', 10)).toEqual([]);
+  });
+
+  it('real failed sign-ins, counted from the audit trail’s security events, raise the burst alert', async () => {
+    const { monitoring, ticks } = await setup();
+    const user = await createUser(core!, { role: 'lawyer' });
+    await ticks(1);
+    for (let i = 0; i < 11; i++) {
+      const result = await core!.dispatcher.dispatch('auth.login', { username: user.username, password: 'wrong password here' }, {
+        face: 'headless',
+        address: '192.0.2.10',
+      });
+      expect(result.ok).toBe(false);
+    }
+    await ticks(1);
+    const [alert] = monitoring.alerts.list('firing', 10);
+    expect(alert).toMatchObject({ ruleId: 'signin-burst', value: 11 });
+    expect((await monitoring.dashboard()).signin).toMatchObject({ failures: 11, lockouts: 1, failuresLast15Minutes: 11 });
   });
 
   it('a broken audit chain fires at once with a critical notification', async () => {

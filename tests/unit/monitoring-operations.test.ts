@@ -221,7 +221,7 @@ describe('monitoring operations', () => {
       'monitoring.health',
     );
     expect(health.status).toBe('degraded');
-    expect(health.checks.map((c) => c.name)).toEqual(['database', 'system', 'disk', 'monitoring']);
+    expect(health.checks.map((c) => c.name)).toEqual(['database', 'system', 'disk', 'monitoring', 'signin']);
     expect(health.checks.find((c) => c.name === 'system')!.alerts).toEqual([
       expect.objectContaining({ title: 'High CPU use', message: expect.stringContaining('99%') }),
     ]);
