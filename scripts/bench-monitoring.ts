@@ -1,4 +1,4 @@
-// `npm run bench:monitoring [-- --seconds=120 --skip-cpu]`: what monitoring costs.
+// `npm run bench:monitoring [-- --seconds=120 --only=cpu|scrape|series]`: what monitoring costs.
 //
 //  1. Collector CPU: a fresh process with a started core and the collector at the
 //     default interval, against the same process with monitoring stopped (idle
@@ -27,7 +27,8 @@ const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '120' },
     phase: { type: 'string' },
-    'skip-cpu': { type: 'boolean', default: false },
+    /** run one part: cpu, scrape or series */
+    only: { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -221,7 +222,8 @@ if (values.phase === 'idle' || values.phase === 'collector') {
   await cpuPhase(values.phase);
 } else {
   process.stdout.write(`LexDesk monitoring benchmark · Node ${process.version} · ${process.platform}/${process.arch}\n`);
-  await benchScrape();
-  await benchSeries();
-  if (!values['skip-cpu']) await benchCpu();
+  const only = values.only;
+  if (!only || only === 'scrape') await benchScrape();
+  if (!only || only === 'series') await benchSeries();
+  if (!only || only === 'cpu') await benchCpu();
 }

@@ -408,7 +408,7 @@ export class Monitoring implements Lifecycle {
       status: report.status,
       system: {
         cpuPercent: s?.cpuPercent ?? null,
-        memoryPercent: s ? ((s.memoryTotalBytes - s.memoryAvailableBytes) / s.memoryTotalBytes) * 100 : null,
+        memoryPercent: s && s.memoryTotalBytes > 0 ? ((s.memoryTotalBytes - s.memoryAvailableBytes) / s.memoryTotalBytes) * 100 : null,
         memoryUsedBytes: s ? s.memoryTotalBytes - s.memoryAvailableBytes : null,
         memoryTotalBytes: s?.memoryTotalBytes ?? null,
         cores: s?.cores ?? 1,

@@ -8,12 +8,18 @@ import { useQuery } from '../hooks.js';
  */
 export function AlertBanner() {
   const api = useApi();
-  const alerts = useQuery('monitoring.alerts.list', { state: 'firing', limit: 20 }, { refreshMs: 30_000 });
+  const [denied, setDenied] = useState(false);
+  // once refused (signed out, or a role without monitoring), stop asking: every call is audited
+  const alerts = useQuery('monitoring.alerts.list', { state: 'firing', limit: 20 }, { refreshMs: denied ? undefined : 30_000 });
   const [busy, setBusy] = useState<number | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
   const { reload } = alerts;
 
   useEffect(() => api.subscribe((event) => event.type === 'monitoring.alert' && reload()), [api, reload]);
+  useEffect(() => {
+    const code = alerts.error?.code;
+    setDenied(code === 'unauthenticated' || code === 'forbidden');
+  }, [alerts.error]);
 
   const open = (alerts.data?.alerts ?? []).filter((alert) => !alert.acknowledgedAt);
   if (alerts.error || open.length === 0) return null;

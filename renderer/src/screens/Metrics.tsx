@@ -388,9 +388,30 @@ function RuleList() {
 }
 
 export function Metrics() {
+  const [denied, setDenied] = useState(false);
+  // once refused (signed out, or a role without monitoring), stop asking: every call is audited
+  const dashboard = useQuery('monitoring.dashboard', {}, { refreshMs: denied ? undefined : 15_000 });
+  useEffect(() => {
+    const code = dashboard.error?.code;
+    setDenied(code === 'unauthenticated' || code === 'forbidden');
+  }, [dashboard.error]);
+
+  if (denied) {
+    return (
+      <section className="screen" aria-labelledby="metrics-title">
+        <header className="screen-header">
+          <h1 id="metrics-title">Metrics</h1>
+        </header>
+        <ErrorBox message={dashboard.error!.message} />
+      </section>
+    );
+  }
+  return <MetricsBody dashboard={dashboard} />;
+}
+
+function MetricsBody({ dashboard }: { dashboard: ReturnType<typeof useQuery<'monitoring.dashboard'>> }) {
   const [rangeId, setRangeId] = useState<RangeId>('1h');
   const range = RANGES.find((r) => r.id === rangeId)!;
-  const dashboard = useQuery('monitoring.dashboard', {}, { refreshMs: 15_000 });
   const health = useQuery('monitoring.health', {}, { refreshMs: 15_000 });
   const charts = useCharts(range.seconds, range.seconds <= 6 * 3600 ? 15_000 : 60_000);
 
@@ -409,7 +430,6 @@ export function Metrics() {
   }, [charts.series]);
 
   const d = dashboard.data;
-  const denied = dashboard.error && (dashboard.error.code === 'unauthenticated' || dashboard.error.code === 'forbidden');
 
   return (
     <section className="screen" aria-labelledby="metrics-title">
@@ -441,79 +461,73 @@ export function Metrics() {
         </div>
       </header>
 
-      {denied ? (
-        <ErrorBox message={dashboard.error!.message} />
-      ) : (
-        <>
-          <div className="cards">
-            <article className="card" aria-labelledby="health-title">
-              <h2 id="health-title">Health</h2>
-              {health.error && <ErrorBox message={health.error.message} onRetry={health.reload} />}
-              {!health.data && !health.error && <p className="muted">Checking…</p>}
-              {health.data && (
-                <>
-                  <p>
-                    Overall: <StatusPill status={health.data.status} />
-                  </p>
-                  <ul className="checks" aria-label="Health checks">
-                    {health.data.checks.map((check) => (
-                      <li key={check.name} data-check={check.name}>
-                        <span>{CHECK_LABEL[check.name] ?? check.name}</span>
-                        <StatusPill status={check.status} />
-                        {check.message && <span className="muted">{check.message}</span>}
-                      </li>
-                    ))}
-                  </ul>
-                </>
+        <div className="cards">
+          <article className="card" aria-labelledby="health-title">
+            <h2 id="health-title">Health</h2>
+            {health.error && <ErrorBox message={health.error.message} onRetry={health.reload} />}
+            {!health.data && !health.error && <p className="muted">Checking…</p>}
+            {health.data && (
+              <>
+                <p>
+                  Overall: <StatusPill status={health.data.status} />
+                </p>
+                <ul className="checks" aria-label="Health checks">
+                  {health.data.checks.map((check) => (
+                    <li key={check.name} data-check={check.name}>
+                      <span>{CHECK_LABEL[check.name] ?? check.name}</span>
+                      <StatusPill status={check.status} />
+                      {check.message && <span className="muted">{check.message}</span>}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </article>
+
+          <article className="card" aria-labelledby="now-title">
+            <h2 id="now-title">Now</h2>
+            {dashboard.error && <ErrorBox message={dashboard.error.message} onRetry={dashboard.reload} />}
+            {!d && !dashboard.error && <p className="muted">Loading…</p>}
+            {d && !d.collectedAt && (
+              <p className="muted">The first sample is on its way: LexDesk takes one every {d.intervalSeconds} seconds.</p>
+            )}
+            {d?.collectedAt && (
+              <>
+                <div className="readings">
+                  <Reading label="CPU" value={formatValue(d.system.cpuPercent, 'percent')} testId="now-cpu" />
+                  <Reading label="Memory in use" value={formatValue(d.system.memoryPercent, 'percent')} />
+                  {d.volumes.map((v) => (
+                    <Reading key={v.name} label={`Free, ${v.name} folder`} value={`${formatBytes(v.freeBytes)} (${formatValue(v.freePercent, 'percent')})`} />
+                  ))}
+                  <Reading label="Event-loop delay p99" value={formatValue(d.eventLoop.p99Ms, 'ms')} />
+                  <Reading label="LexDesk memory" value={formatValue(d.process.memoryBytes, 'bytes')} />
+                  <Reading label="Database" value={formatValue(d.database.sizeBytes, 'bytes')} />
+                  {d.whatsapp && <Reading label="WhatsApp" value={d.whatsapp.ready ? 'ready' : d.whatsapp.state} />}
+                  {d.backup && <Reading label="Last good backup" value={d.backup.ageHours === null ? 'none' : `${formatValue(d.backup.ageHours, 'hours')} ago`} />}
+                </div>
+                <p className="muted small">Sampled {formatTime(d.collectedAt)}, every {d.intervalSeconds} s.</p>
+              </>
+            )}
+          </article>
+        </div>
+
+        <h2 className="section-title">History</h2>
+        {charts.error && <ErrorBox message={charts.error} onRetry={charts.reload} />}
+        <div className="charts">
+          {CHARTS.map((chart) => (
+            <article key={chart.id} className="card" aria-label={chart.title}>
+              <h3>{chart.title}</h3>
+              {charts.loading && charts.series.size === 0 ? (
+                <p className="muted">Loading…</p>
+              ) : (
+                <TimeChart id={chart.id} lines={lines.get(chart.id) ?? []} unit={chart.unit} from={charts.from} to={charts.to} />
               )}
             </article>
+          ))}
+        </div>
 
-            <article className="card" aria-labelledby="now-title">
-              <h2 id="now-title">Now</h2>
-              {dashboard.error && <ErrorBox message={dashboard.error.message} onRetry={dashboard.reload} />}
-              {!d && !dashboard.error && <p className="muted">Loading…</p>}
-              {d && !d.collectedAt && (
-                <p className="muted">The first sample is on its way: LexDesk takes one every {d.intervalSeconds} seconds.</p>
-              )}
-              {d?.collectedAt && (
-                <>
-                  <div className="readings">
-                    <Reading label="CPU" value={formatValue(d.system.cpuPercent, 'percent')} testId="now-cpu" />
-                    <Reading label="Memory in use" value={formatValue(d.system.memoryPercent, 'percent')} />
-                    {d.volumes.map((v) => (
-                      <Reading key={v.name} label={`Free, ${v.name} folder`} value={`${formatBytes(v.freeBytes)} (${formatValue(v.freePercent, 'percent')})`} />
-                    ))}
-                    <Reading label="Event-loop delay p99" value={formatValue(d.eventLoop.p99Ms, 'ms')} />
-                    <Reading label="LexDesk memory" value={formatValue(d.process.memoryBytes, 'bytes')} />
-                    <Reading label="Database" value={formatValue(d.database.sizeBytes, 'bytes')} />
-                    {d.whatsapp && <Reading label="WhatsApp" value={d.whatsapp.ready ? 'ready' : d.whatsapp.state} />}
-                    {d.backup && <Reading label="Last good backup" value={d.backup.ageHours === null ? 'none' : `${formatValue(d.backup.ageHours, 'hours')} ago`} />}
-                  </div>
-                  <p className="muted small">Sampled {formatTime(d.collectedAt)}, every {d.intervalSeconds} s.</p>
-                </>
-              )}
-            </article>
-          </div>
-
-          <h2 className="section-title">History</h2>
-          {charts.error && <ErrorBox message={charts.error} onRetry={charts.reload} />}
-          <div className="charts">
-            {CHARTS.map((chart) => (
-              <article key={chart.id} className="card" aria-label={chart.title}>
-                <h3>{chart.title}</h3>
-                {charts.loading && charts.series.size === 0 ? (
-                  <p className="muted">Loading…</p>
-                ) : (
-                  <TimeChart id={chart.id} lines={lines.get(chart.id) ?? []} unit={chart.unit} from={charts.from} to={charts.to} />
-                )}
-              </article>
-            ))}
-          </div>
-
-          <AlertList onChange={dashboard.reload} />
-          <RuleList />
-        </>
-      )}
+        <AlertList onChange={dashboard.reload} />
+        <RuleList />
     </section>
   );
 }
