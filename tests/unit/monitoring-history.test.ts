@@ -127,6 +127,25 @@ describe('monitoring history', () => {
     expect(count('SELECT count(*) AS n FROM monitoring_rollup WHERE resolution = 60')).toBe(60);
   });
 
+  it('a chart reaches the present: summaries up to the last roll-up, then minutes and raw samples', async () => {
+    const start = START + 10 * DAY;
+    const now = start + 3 * HOUR;
+    const c = await freshCore(now);
+    const { history } = c.services.monitoring;
+    c.services.store.tx(() => {
+      for (let t = start; t < now; t += 15) history.record(t, [['system.memory', 10 * (1 + Math.floor((t - start) / HOUR))]]);
+    });
+    history.maintain(start + 2.5 * HOUR); // hours rolled up to +2 h, minutes to +2.5 h
+    const week = await doorAs(c, 'admin').ok<{ resolution: string; t: number[]; value: number[]; max: number[] }>(
+      'monitoring.series',
+      { metric: 'system.memory', from: new Date((now - 7 * DAY) * 1000).toISOString(), to: new Date(now * 1000).toISOString(), step: 3600 },
+    );
+    expect(week.resolution).toBe('hour');
+    expect(week.t).toEqual([start, start + HOUR, start + 2 * HOUR]);
+    expect(week.value).toEqual([10, 20, 30]);
+    expect(week.max).toEqual([10, 20, 30]);
+  });
+
   it('counts are summed and charted as a rate per minute', async () => {
     const now = START + DAY;
     const c = await freshCore(now);

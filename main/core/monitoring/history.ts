@@ -203,27 +203,31 @@ export class History {
   }
 
   /**
-   * A series between `from` and `to` (seconds), in buckets of `step` seconds: from
-   * raw samples when the range starts within the last 48 hours, else from
-   * per-minute summaries within 30 days, else from per-hour ones; the part of the
-   * range newer than the last roll-up comes from the finer resolution, so a chart
-   * reaches the present. The step is raised when needed to keep at most
+   * A series between `from` and `to` (seconds), in buckets of `step` seconds, from
+   * the coarsest stored resolution that is fine enough: per-hour summaries for steps
+   * of an hour or more (or ranges older than 30 days), per-minute ones for steps of
+   * a minute or more (or ranges older than 48 hours), else raw samples. The part of
+   * the range newer than the last roll-up comes from the finer resolutions, so a
+   * chart reaches the present. The step is raised when needed to keep at most
    * MAX_SERIES_POINTS buckets, and to whole minutes or hours for summaries.
    */
   query(metric: SeriesName, from: number, to: number, requestedStep: number | undefined, now: number): SeriesPoints {
     const range = Math.max(1, to - from);
     const floor = Math.ceil(range / MAX_SERIES_POINTS);
     let step = Math.max(requestedStep ?? niceStep(Math.max(this.rawStepSeconds, range / 600)), floor);
+    // the coarsest resolution that is fine enough for the step and still covers the
+    // start (with a little slack: "the last 30 days" asked a moment ago is still 30 days)
+    const coversRaw = from >= now - RETENTION.raw - 10 * 60;
+    const coversMinutes = from >= now - RETENTION.minute - HOUR;
     let resolution: SeriesPoints['resolution'];
-    // a little slack: "the last 30 days" asked a moment ago is still a range the minutes cover
-    if (from >= now - RETENTION.raw - 10 * 60) {
-      resolution = 'raw';
-    } else if (from >= now - RETENTION.minute - HOUR) {
+    if (step >= HOUR || !coversMinutes) {
+      resolution = 'hour';
+      step = Math.ceil(step / HOUR) * HOUR;
+    } else if (step >= 60 || !coversRaw) {
       resolution = 'minute';
       step = Math.ceil(step / 60) * 60;
     } else {
-      resolution = 'hour';
-      step = Math.ceil(step / HOUR) * HOUR;
+      resolution = 'raw';
     }
     const kind = SERIES[metric].kind;
     const out: SeriesPoints = { resolution, step, t: [], value: [] };
