@@ -182,6 +182,8 @@ async function benchSeries(): Promise<void> {
       .prepare("INSERT INTO app_meta (key, value, updated_at) VALUES ('monitoring.rolled_up_to.minute', ?, ?)")
       .run(String(minuteNow), new Date().toISOString());
   })();
+  // and the per-hour summaries that maintenance makes of them, as after 30 days of running
+  core.services.monitoring.history.maintain(now);
   const rows = (sqlite.prepare('SELECT count(*) AS n FROM monitoring_rollup').get() as { n: number }).n;
   const admin = doorAs(core, 'admin');
   const input = (step?: number) => ({
@@ -213,8 +215,8 @@ async function benchSeries(): Promise<void> {
     if (i >= 10) raw.push(performance.now() - t);
   }
   process.stdout.write(`\n3. monitoring.series over 30 days of per-minute samples (${names.length} series, ${rows} summary rows, built in ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
-  process.stdout.write(`   default step (${chart.points} points):       median ${ms(median(chart.samples))}, p95 ${ms(percentile(chart.samples, 0.95))} (goal < 50 ms) ${median(chart.samples) < 50 ? 'OK' : 'OVER'}\n`);
-  process.stdout.write(`   step 60 s asked (${fine.points} points):    median ${ms(median(fine.samples))}, p95 ${ms(percentile(fine.samples, 0.95))} (goal < 50 ms) ${median(fine.samples) < 50 ? 'OK' : 'OVER'}\n`);
+  process.stdout.write(`   a 30-day chart, default step (${chart.points} points, from hourly summaries): median ${ms(median(chart.samples))}, p95 ${ms(percentile(chart.samples, 0.95))} (goal < 50 ms) ${median(chart.samples) < 50 ? 'OK' : 'OVER'}\n`);
+  process.stdout.write(`   step 60 s asked (${fine.points} points, all ${rawRows} per-minute rows): median ${ms(median(fine.samples))}, p95 ${ms(percentile(fine.samples, 0.95))} (goal < 50 ms) ${median(fine.samples) < 50 ? 'OK' : 'OVER'}\n`);
   process.stdout.write(`   baseline, raw SQL reading its ${rawRows} rows: median ${ms(median(raw))}\n`);
   await core.dispose();
 }

@@ -14,7 +14,7 @@ export async function snap(page: Page, name: string): Promise<void> {
 
 /**
  * Each test gets its own headless LexDesk on an ephemeral port with an empty data
- * folder; `test.use({ serverEnv: { … } })` adds settings to its environment.
+ * folder. `test.use({ serverEnv: { LEXDESK_…: '…' } })` adds settings for a file or group.
  */
 export const test = base.extend<{ server: RunningServer; serverEnv: Record<string, string> }>({
   serverEnv: [{}, { option: true }],

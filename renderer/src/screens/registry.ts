@@ -2,6 +2,9 @@ import type { ComponentType } from 'react';
 import type { Access } from '../../../shared/permissions.js';
 import { Metrics } from './Metrics.js';
 import { Overview } from './Overview.js';
+import { ChangePassword } from './auth/ChangePassword.js';
+import { Devices } from './auth/Devices.js';
+import { Users } from './auth/Users.js';
 
 /** A screen in the navigation. `access` hides it from roles the door would refuse anyway. */
 export interface ScreenDef {
@@ -14,4 +17,7 @@ export interface ScreenDef {
 export const SCREENS: ScreenDef[] = [
   { id: 'overview', title: 'Overview', access: 'public', component: Overview },
   { id: 'metrics', title: 'Metrics', access: 'monitoring.read', component: Metrics },
+  { id: 'users', title: 'Users', access: 'users.manage', component: Users },
+  { id: 'devices', title: 'My devices', access: 'self', component: Devices },
+  { id: 'password', title: 'Change password', access: 'self', component: ChangePassword },
 ];
