@@ -1,26 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO_ROOT } from '../support/server.js';
 import { expect, signedInAs, snap, test } from './fixtures.js';
-
-/** Whether the built screens include sign-in (the shell marks the signed-in user), which `signedInAs` drives. */
-function screensHaveSignIn(): boolean {
-  const assets = join(REPO_ROOT, 'dist', 'renderer', 'assets');
-  try {
-    return readdirSync(assets).some((file) => file.endsWith('.js') && readFileSync(join(assets, file), 'utf8').includes('signed-in-user'));
-  } catch {
-    return false;
-  }
-}
 
 // a sample every second, so that a fresh server has history to chart within moments
 test.use({ serverEnv: { LEXDESK_MONITORING_INTERVAL: '1' } });
 
 test('the metrics screen charts live data, and a firing alert shows in a banner until acknowledged', async ({ page, server }) => {
-  // Skipped until the sign-in screens (issue 3, renderer part) are merged: every monitoring
-  // operation needs a signed-in caller and `signedInAs` signs in through those screens.
-  test.skip(!screensHaveSignIn(), 'the sign-in screens are not merged yet; signedInAs needs them');
-
   await signedInAs(page, server, 'admin');
   await page.getByRole('link', { name: 'Metrics' }).click();
   await expect(page.getByRole('heading', { name: 'Metrics', level: 1 })).toBeVisible();
@@ -50,6 +33,8 @@ test('the metrics screen charts live data, and a firing alert shows in a banner 
   const banner = page.getByTestId('alert-banner');
   await expect(banner).toContainText('High memory use', { timeout: 15_000 });
   await expect(page.getByTestId('alert-list').locator('tr[data-rule="memory-high"]')).toHaveAttribute('data-state', 'firing');
+  await expect(memoryRule.getByTestId('rule-state')).toHaveText('Firing');
+  await expect(page.locator('[data-check="system"]')).toContainText('Degraded');
   await snap(page, 'metrics-alert-firing');
 
   await banner.locator('li[data-rule="memory-high"]').getByRole('button', { name: 'Acknowledge' }).click();

@@ -351,7 +351,11 @@ function RuleRow({ rule, canEdit, onSaved }: { rule: Rule; canEdit: boolean; onS
 }
 
 function RuleList() {
+  const api = useApi();
   const rules = useQuery('monitoring.rules.list', {}, { refreshMs: 60_000 });
+  const { reload } = rules;
+  // a rule's state changes when its alert fires or resolves
+  useEffect(() => api.subscribe((event) => event.type === 'monitoring.alert' && reload()), [api, reload]);
   return (
     <article className="card wide" aria-labelledby="rules-title">
       <h2 id="rules-title">Alert rules</h2>
@@ -412,8 +416,20 @@ export function Metrics() {
 function MetricsBody({ dashboard }: { dashboard: ReturnType<typeof useQuery<'monitoring.dashboard'>> }) {
   const [rangeId, setRangeId] = useState<RangeId>('1h');
   const range = RANGES.find((r) => r.id === rangeId)!;
+  const api = useApi();
   const health = useQuery('monitoring.health', {}, { refreshMs: 15_000 });
   const charts = useCharts(range.seconds, range.seconds <= 6 * 3600 ? 15_000 : 60_000);
+  const reloadHealth = health.reload;
+  const reloadDashboard = dashboard.reload;
+  useEffect(
+    () =>
+      api.subscribe((event) => {
+        if (event.type !== 'monitoring.alert') return;
+        reloadHealth();
+        reloadDashboard();
+      }),
+    [api, reloadHealth, reloadDashboard],
+  );
 
   const lines = useMemo(() => {
     const byChart = new Map<string, ChartLine[]>();
