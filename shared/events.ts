@@ -18,6 +18,21 @@ export interface EventPayloads {
     title: string;
     severity: 'warning' | 'critical';
   };
+  /** the WhatsApp link changed state (shared/contract/whatsapp.ts describes the fields) */
+  'whatsapp.state': WhatsAppStateEvent;
+  /** the QR to scan, or null once there is none; only for those who may link the number */
+  'whatsapp.qr': { qr: string | null };
+  /** the simulator delivered a message to or from a simulated client */
+  'simulator.message': { from: string; direction: 'in' | 'out' };
+}
+
+export interface WhatsAppStateEvent {
+  state: 'stopped' | 'starting' | 'qr' | 'authenticated' | 'ready' | 'reconnecting' | 'logged_out' | 'failed';
+  since: string;
+  number: string | null;
+  reason: string | null;
+  reconnects: number;
+  retryAt: string | null;
 }
 
 export type EventType = keyof EventPayloads;
@@ -28,4 +43,7 @@ export const EVENT_ACCESS: Record<EventType, Access> = {
   'system.stopping': 'public',
   'auth.session.ended': 'authenticated',
   'monitoring.alert': 'monitoring.read',
+  'whatsapp.state': 'whatsapp.read',
+  'whatsapp.qr': 'whatsapp.manage',
+  'simulator.message': 'simulator',
 };

@@ -15,6 +15,8 @@ import { HeadlessSecretStore, type SecretStore } from './secrets.js';
 import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
+import { WhatsAppService } from './whatsapp/service.js';
+import type { Transport } from './whatsapp/transport.js';
 
 /** What a face hands the core: the things that differ between desktop and headless. */
 export interface FaceDeps {
@@ -24,6 +26,8 @@ export interface FaceDeps {
   nativeBinding?: string;
   /** where secrets live; default: the environment, then files in config.secretsDir (headless) */
   secrets?: SecretStore;
+  /** tests: replaces the WhatsApp transport chosen by config (e.g. the adapter over a fake Client) */
+  whatsappTransport?: Transport;
   /** shows alerts outside the window (the desktop's OS notifications) */
   notifier?: AlertNotifier;
   /** monitoring overrides: a probe of system readings, or no timers (tests drive `tick()`) */
@@ -103,6 +107,34 @@ export function createCore(config: Config, face: FaceDeps): Core {
   });
   lifecycles.push(monitoring);
 
+  const whatsapp = new WhatsAppService({
+    config: config.whatsapp,
+    face: config.face,
+    store: storeOrThrow,
+    clock,
+    log,
+    events,
+    health,
+    nativeBinding: face.nativeBinding,
+    transport: face.whatsappTransport,
+  });
+  lifecycles.push(whatsapp);
+  monitoring.registerSource('whatsapp', () => {
+    const s = whatsapp.stats();
+    return {
+      enabled: s.enabled,
+      state: s.state,
+      ready: s.up === 1,
+      received: s.inboundStored,
+      sent: s.outboundSent,
+      failed: s.outboundFailed,
+      reconnects: s.reconnects,
+      outboxDepth: s.queueDepth,
+      outboxFailed: s.failedInOutbox,
+      browserPid: s.browserPid,
+    };
+  });
+
   const services: CoreServices = {
     config,
     audit,
@@ -111,6 +143,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     events,
     health,
     version: APP_VERSION,
+    whatsapp,
     get store(): Store {
       return storeOrThrow();
     },

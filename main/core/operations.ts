@@ -3,6 +3,7 @@ import type { CoreServices } from './services.js';
 import { authHandlers } from './auth/handlers.js';
 import { monitoringHandlers } from './monitoring/handlers.js';
 import { systemHandlers } from './system/handlers.js';
+import { whatsappHandlers } from './whatsapp/handlers.js';
 
 /**
  * The handler of every operation in shared/contract. The type makes a missing
@@ -11,5 +12,6 @@ import { systemHandlers } from './system/handlers.js';
 export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
   ...authHandlers,
+  ...whatsappHandlers,
   ...monitoringHandlers,
 };

@@ -8,6 +8,7 @@ import type { Logger } from './log.js';
 import type { Monitoring } from './monitoring/index.js';
 import type { SecretStore } from './secrets.js';
 import type { Store } from './db/store.js';
+import type { WhatsAppService } from './whatsapp/service.js';
 
 /**
  * What handlers and services can reach. `store` is a getter: a restore swaps the
@@ -21,6 +22,8 @@ export interface CoreServices {
   readonly health: HealthRegistry;
   readonly version: string;
   readonly store: Store;
+  /** the WhatsApp link: `ledger` (what clients wrote), `outbox` (what we send), `stats()` for monitoring */
+  readonly whatsapp: WhatsAppService;
   /** the tamper-evident audit trail; the door records every call, other writers use `append` */
   readonly audit: AuditTrail;
   /** where LexDesk's own keys live (never the database); which backend is in `secrets.kind` */

@@ -3,11 +3,13 @@ import type { OperationDef } from './define.js';
 import { authOperations } from './auth.js';
 import { monitoringOperations } from './monitoring.js';
 import { systemOperations } from './system.js';
+import { whatsappOperations } from './whatsapp.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
 export * from './system.js';
 export * from './auth.js';
+export * from './whatsapp.js';
 export * from './monitoring.js';
 
 /**
@@ -17,6 +19,7 @@ export * from './monitoring.js';
 export const operations = {
   ...systemOperations,
   ...authOperations,
+  ...whatsappOperations,
   ...monitoringOperations,
 } satisfies Record<string, OperationDef>;
 

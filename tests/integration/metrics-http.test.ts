@@ -107,12 +107,15 @@ describe('GET /metrics', () => {
     expect(text).not.toMatch(/^nodejs_active_(handles|requests|resources)_total/m);
   });
 
-  it('without sources, their metrics are absent rather than zero', async () => {
+  it('the WhatsApp link’s own figures are there; a source not registered has no metrics rather than zeros', async () => {
     const base = await start();
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(promtool(text).status).toBe(0);
-    expect(text).not.toContain('lexdesk_whatsapp_');
+    // the real WhatsApp service, not linked in a test
+    expect(text).toMatch(/^lexdesk_whatsapp_ready 0$/m);
+    expect(text).toMatch(/^lexdesk_whatsapp_messages_received_total 0$/m);
     expect(text).not.toContain('lexdesk_backup_');
+    expect(text).not.toContain('lexdesk_audit_');
     // a source that stops reporting a value leaves its gauge without a sample
     core!.services.monitoring.registerSource('backup', () => ({
       lastSuccessAt: null,

@@ -126,8 +126,10 @@ export class Monitoring implements Lifecycle {
     options.health.register('system', () => this.checkStatus('system'));
     options.health.register('disk', () => this.checkStatus('disk'));
     options.health.register('monitoring', () => this.collectorStatus());
+    // a check per source, from its alert rules, unless the capability reports its own health
     this.sources.onChange((name, present) => {
-      if (present) options.health.register(CHECK_OF_SOURCE[name], () => this.checkStatus(CHECK_OF_SOURCE[name]));
+      const check = CHECK_OF_SOURCE[name];
+      if (present && !options.health.has(check)) options.health.register(check, () => this.checkStatus(check));
     });
   }
 

@@ -2,6 +2,8 @@ import type { ComponentType } from 'react';
 import type { Access } from '../../../shared/permissions.js';
 import { Metrics } from './Metrics.js';
 import { Overview } from './Overview.js';
+import { SimulatorPanel } from './whatsapp/SimulatorPanel.js';
+import { WhatsAppSession } from './whatsapp/WhatsAppSession.js';
 import { ChangePassword } from './auth/ChangePassword.js';
 import { Devices } from './auth/Devices.js';
 import { Users } from './auth/Users.js';
@@ -16,6 +18,8 @@ export interface ScreenDef {
 
 export const SCREENS: ScreenDef[] = [
   { id: 'overview', title: 'Overview', access: 'public', component: Overview },
+  { id: 'whatsapp', title: 'WhatsApp', access: 'whatsapp.read', component: WhatsAppSession },
+  { id: 'simulator', title: 'WhatsApp simulator', access: 'simulator', component: SimulatorPanel },
   { id: 'metrics', title: 'Metrics', access: 'monitoring.read', component: Metrics },
   { id: 'users', title: 'Users', access: 'users.manage', component: Users },
   { id: 'devices', title: 'My devices', access: 'self', component: Devices },
