@@ -212,6 +212,30 @@ describe('monitoring operations', () => {
     expect(core.services.monitoring.alerts.list('firing', 10)).toEqual([]);
   });
 
+  it('the real WhatsApp link (simulator) feeds the dashboard and the message history', async () => {
+    const clock = new ManualClock('2026-03-02T08:00:00Z');
+    core = await startTestCore({
+      env: { LEXDESK_WHATSAPP: 'simulator', LEXDESK_SIMULATOR_PAIRED: 'true' },
+      deps: { clock, monitoring: { probe: new FakeProbe(), schedule: false } },
+    });
+    const { whatsapp, monitoring } = core.services;
+    for (let i = 0; i < 100 && whatsapp.status().state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 50));
+    clock.advance(15_000);
+    await monitoring.tick();
+    whatsapp.simulator!.clientSend('5511987654321', null, 'hello');
+    whatsapp.simulator!.clientSend('5511987654321', null, 'are you there?');
+    for (let i = 0; i < 100 && whatsapp.stats().inboundStored < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    clock.advance(15_000);
+    await monitoring.tick();
+    const admin = doorAs(core, 'admin');
+    const dashboard = await admin.ok<Dashboard>('monitoring.dashboard');
+    expect(dashboard.whatsapp).toMatchObject({ state: 'ready', ready: true, received: 2 });
+    const inbound = await admin.ok<{ value: number[] }>('monitoring.series', { metric: 'whatsapp.in', from: '2026-03-02T07:59:00Z', step: 15 });
+    // 2 messages in a 15-second bucket: 8 a minute
+    expect(inbound.value).toEqual([8]);
+    expect(monitoring.alerts.list('all', 10)).toEqual([]);
+  });
+
   it('health for staff names the checks and the alerts behind them', async () => {
     const { core, tick, probe } = await setup();
     probe.reading.cpuPercent = 99;
