@@ -1,3 +1,4 @@
+import type { BackupJob, BackupKind } from './contract/backup.js';
 import type { Access } from './permissions.js';
 
 /**
@@ -8,6 +9,10 @@ import type { Access } from './permissions.js';
 export interface EventPayloads {
   /** the core is going down (restart, restore, shutdown) */
   'system.stopping': { reason: string };
+  /** a backup, verification or restore moved on a step (to the Backups screen) */
+  'backup.progress': BackupJob & { kind: BackupKind | null };
+  /** a backup job ended */
+  'backup.finished': { jobId: string; operation: BackupJob['operation']; outcome: 'ok' | 'failed'; id: string | null; message: string | null };
   /** a session ended (sign-out, revoked, reuse, role change…); its screens return to sign-in */
   'auth.session.ended': { sessionId: string };
   /** an alert fired, resolved or was acknowledged */
@@ -41,6 +46,8 @@ export type ServerEvent = { [T in EventType]: { type: T; at: string; data: Event
 
 export const EVENT_ACCESS: Record<EventType, Access> = {
   'system.stopping': 'public',
+  'backup.progress': 'backups.manage',
+  'backup.finished': 'backups.manage',
   'auth.session.ended': 'authenticated',
   'monitoring.alert': 'monitoring.read',
   'whatsapp.state': 'whatsapp.read',

@@ -1,3 +1,4 @@
+import { backupHandlers } from './backup/handlers.js';
 import type { Handlers } from './dispatch.js';
 import type { CoreServices } from './services.js';
 import { authHandlers } from './auth/handlers.js';
@@ -11,6 +12,7 @@ import { whatsappHandlers } from './whatsapp/handlers.js';
  */
 export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
+  ...backupHandlers,
   ...authHandlers,
   ...whatsappHandlers,
   ...monitoringHandlers,

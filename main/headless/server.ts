@@ -9,6 +9,7 @@ import { roleAllows } from '../../shared/permissions.js';
 import type { Core } from '../core/app.js';
 import { takeSessionTokens } from '../core/auth/grant.js';
 import type { CallContext } from '../core/dispatch.js';
+import { registerBackupRoutes } from './backup-routes.js';
 import { registerMonitoringRoutes } from './monitoring-routes.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
@@ -133,6 +134,7 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
     });
   });
 
+  registerBackupRoutes(app, core);
   registerMonitoringRoutes(app, core, {
     token: core.services.config.metricsToken,
     allow: core.services.config.metricsAllow,

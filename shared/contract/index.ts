@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { OperationDef } from './define.js';
+import { backupOperations } from './backup.js';
 import { authOperations } from './auth.js';
 import { monitoringOperations } from './monitoring.js';
 import { systemOperations } from './system.js';
@@ -8,6 +9,7 @@ import { whatsappOperations } from './whatsapp.js';
 export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
 export * from './system.js';
+export * from './backup.js';
 export * from './auth.js';
 export * from './whatsapp.js';
 export * from './monitoring.js';
@@ -18,6 +20,7 @@ export * from './monitoring.js';
  */
 export const operations = {
   ...systemOperations,
+  ...backupOperations,
   ...authOperations,
   ...whatsappOperations,
   ...monitoringOperations,

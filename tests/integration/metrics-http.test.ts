@@ -107,27 +107,26 @@ describe('GET /metrics', () => {
     expect(text).not.toMatch(/^nodejs_active_(handles|requests|resources)_total/m);
   });
 
-  it('the WhatsApp link’s own figures are there; a source not registered has no metrics rather than zeros', async () => {
+  it('the WhatsApp link’s and the backups’ own figures are there; a source not registered has no metrics rather than zeros', async () => {
     const base = await start();
+    await fetch(`${base}/metrics`); // the backups' last good backup is looked up in the background
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(promtool(text).status).toBe(0);
-    // the real WhatsApp service, not linked in a test
-    expect(text).toMatch(/^lexdesk_whatsapp_ready 0$/m);
+    // the real WhatsApp service (the simulator in tests)
+    expect(text).toMatch(/^lexdesk_whatsapp_ready [01]$/m);
+    expect(text).toMatch(/^lexdesk_whatsapp_state\{state="[a-z_]+"\} 1$/m);
     expect(text).toMatch(/^lexdesk_whatsapp_messages_received_total 0$/m);
-    expect(text).not.toContain('lexdesk_backup_');
+    // the real backup service, which has made no backup yet: no time for the last good one
+    expect(text).toMatch(/^lexdesk_backup_last_failed 0$/m);
+    expect(text).toContain('# TYPE lexdesk_backup_last_success_timestamp_seconds gauge');
+    expect(text).not.toMatch(/^lexdesk_backup_last_success_timestamp_seconds /m);
     expect(text).not.toContain('lexdesk_audit_');
-    // a source that stops reporting a value leaves its gauge without a sample
-    core!.services.monitoring.registerSource('backup', () => ({
-      lastSuccessAt: null,
-      lastDurationSeconds: null,
-      lastFailed: false,
-      failures: 0,
-    }));
-    const withBackup = await (await fetch(`${base}/metrics`)).text();
-    expect(promtool(withBackup).status).toBe(0);
-    expect(withBackup).toContain('# TYPE lexdesk_backup_last_success_timestamp_seconds gauge');
-    expect(withBackup).not.toMatch(/^lexdesk_backup_last_success_timestamp_seconds /m);
-    expect(withBackup).toMatch(/^lexdesk_backup_last_failed 0$/m);
+    // the audit trail's metrics appear once it reports
+    core!.services.monitoring.registerSource('audit', () => ({ chainOk: true, checkedAt: null }));
+    const withAudit = await (await fetch(`${base}/metrics`)).text();
+    expect(promtool(withAudit).status).toBe(0);
+    expect(withAudit).toMatch(/^lexdesk_audit_chain_ok 1$/m);
   });
 
   it('with LEXDESK_METRICS_TOKEN, answers 401 without the bearer token and 200 with it', async () => {

@@ -63,7 +63,7 @@ const GB = 1e9;
 
 const CHECK_OF_SOURCE: Record<SourceName, CheckName> = {
   whatsapp: 'whatsapp',
-  backup: 'backup',
+  backup: 'backups',
   signin: 'signin',
   audit: 'audit',
 };
@@ -324,7 +324,7 @@ export class Monitoring implements Lifecycle {
     }
     if (backup) {
       signals['backup.age_hours'] = { value: backupAgeHours!, about: backupNever ? 'never' : undefined };
-      signals['backup.failed'] = { value: backup.lastFailed ? 1 : 0 };
+      signals['backup.failed'] = { value: backup.lastFailed ? 1 : 0, about: backup.lastFailure ?? undefined };
     }
     if (signinFailures15m !== null) signals['signin.failures_15m'] = { value: signinFailures15m };
     if (audit) signals['audit.chain_ok'] = { value: audit.chainOk ? 1 : 0 };

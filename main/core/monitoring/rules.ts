@@ -25,7 +25,7 @@ export interface Signal {
 export type Signals = Partial<Record<SignalName, Signal>>;
 
 /** Health checks that rules report into. */
-export type CheckName = 'system' | 'disk' | 'whatsapp' | 'backup' | 'signin' | 'audit';
+export type CheckName = 'system' | 'disk' | 'whatsapp' | 'backups' | 'signin' | 'audit';
 
 export interface RuleDef {
   id: RuleId;
@@ -155,7 +155,7 @@ export const RULES: readonly RuleDef[] = [
     id: 'backup-stale',
     title: 'No recent backup',
     description: 'The last good backup is older than the threshold.',
-    check: 'backup',
+    check: 'backups',
     signal: 'backup.age_hours',
     comparator: 'above',
     threshold: 26,
@@ -172,7 +172,7 @@ export const RULES: readonly RuleDef[] = [
     id: 'backup-failed',
     title: 'A backup failed',
     description: 'The most recent backup attempt failed. Clears when a backup succeeds.',
-    check: 'backup',
+    check: 'backups',
     signal: 'backup.failed',
     comparator: 'above',
     threshold: 0,
@@ -182,7 +182,7 @@ export const RULES: readonly RuleDef[] = [
     thresholdEditable: false,
     thresholdMin: 0,
     thresholdMax: 0,
-    message: () => 'The most recent backup failed. See the Backups screen.',
+    message: (_v, _t, about) => (about ? `A backup failed: ${about}` : 'The most recent backup failed. See the Backups screen.'),
   },
   {
     id: 'outbox-failed',

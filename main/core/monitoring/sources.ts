@@ -35,6 +35,8 @@ export interface BackupSnapshot {
   lastDurationSeconds: number | null;
   /** true while the most recent attempt is a failure (cleared by the next success) */
   lastFailed: boolean;
+  /** what went wrong, in a sentence for staff */
+  lastFailure?: string | null;
   /** failed attempts since start */
   failures: number;
   /** the backup folder, whose volume's free space monitoring then watches */
@@ -62,7 +64,8 @@ export interface SourceSnapshots {
 }
 
 export type SourceName = keyof SourceSnapshots;
-export type SourceReader<K extends SourceName> = () => SourceSnapshots[K];
+/** A source's snapshot, or null while it has nothing to report yet (its rules wait). */
+export type SourceReader<K extends SourceName> = () => SourceSnapshots[K] | null;
 
 /** The registered sources; a source that throws is reported once and read as absent. */
 export class SourceRegistry {

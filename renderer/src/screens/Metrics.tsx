@@ -95,7 +95,7 @@ const CHECK_LABEL: Record<string, string> = {
   disk: 'Disk space',
   monitoring: 'Monitoring',
   whatsapp: 'WhatsApp',
-  backup: 'Backups',
+  backups: 'Backups',
   signin: 'Sign-in',
   audit: 'Audit trail',
 };

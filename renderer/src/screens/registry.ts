@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { Access } from '../../../shared/permissions.js';
+import { Backups } from './Backups.js';
 import { Metrics } from './Metrics.js';
 import { Overview } from './Overview.js';
 import { SimulatorPanel } from './whatsapp/SimulatorPanel.js';
@@ -22,6 +23,7 @@ export const SCREENS: ScreenDef[] = [
   { id: 'simulator', title: 'WhatsApp simulator', access: 'simulator', component: SimulatorPanel },
   { id: 'metrics', title: 'Metrics', access: 'monitoring.read', component: Metrics },
   { id: 'users', title: 'Users', access: 'users.manage', component: Users },
+  { id: 'backups', title: 'Backups', access: 'backups.manage', component: Backups },
   { id: 'devices', title: 'My devices', access: 'self', component: Devices },
   { id: 'password', title: 'Change password', access: 'self', component: ChangePassword },
 ];
