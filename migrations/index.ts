@@ -4,6 +4,7 @@ import * as m0002 from './0002_auth.js';
 import * as m0003 from './0003_audit.js';
 import * as m0003a from './0003a_audit_queries.js';
 import * as m0004 from './0004_whatsapp.js';
+import * as m0007 from './0007_monitoring.js';
 
 /**
  * Every migration, in order, imported statically so that they bundle (asar, dist/).
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003_audit': m0003,
   '0003a_audit_queries': m0003a,
   '0004_whatsapp': m0004,
+  '0007_monitoring': m0007,
 };

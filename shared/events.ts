@@ -26,6 +26,14 @@ export interface EventPayloads {
   'backup.finished': { jobId: string; operation: BackupJob['operation']; outcome: 'ok' | 'failed'; id: string | null; message: string | null };
   /** a session ended (sign-out, revoked, reuse, role change…); its screens return to sign-in */
   'auth.session.ended': { sessionId: string };
+  /** an alert fired, resolved or was acknowledged */
+  'monitoring.alert': {
+    id: number;
+    ruleId: string;
+    state: 'firing' | 'resolved' | 'acknowledged';
+    title: string;
+    severity: 'warning' | 'critical';
+  };
   /** the WhatsApp link changed state (shared/contract/whatsapp.ts describes the fields) */
   'whatsapp.state': WhatsAppStateEvent;
   /** the QR to scan, or null once there is none; only for those who may link the number */
@@ -54,6 +62,7 @@ export const EVENT_ACCESS: Record<EventType, Access> = {
   'backup.progress': 'backups.manage',
   'backup.finished': 'backups.manage',
   'auth.session.ended': 'authenticated',
+  'monitoring.alert': 'monitoring.read',
   'whatsapp.state': 'whatsapp.read',
   'whatsapp.qr': 'whatsapp.manage',
   'simulator.message': 'simulator',

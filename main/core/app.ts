@@ -13,6 +13,9 @@ import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
+import { Monitoring, type AlertNotifier, type SystemProbe } from './monitoring/index.js';
+import { backupSource } from './monitoring/backup-source.js';
+import { signInFromAuditTrail } from './monitoring/signin-source.js';
 import { HeadlessSecretStore, type SecretStore } from './secrets.js';
 import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
@@ -33,6 +36,10 @@ export interface FaceDeps {
   backup?: BackupServiceOptions;
   /** tests: replaces the WhatsApp transport chosen by config (e.g. the adapter over a fake Client) */
   whatsappTransport?: Transport;
+  /** shows alerts outside the window (the desktop's OS notifications) */
+  notifier?: AlertNotifier;
+  /** monitoring overrides: a probe of system readings, or no timers (tests drive `tick()`) */
+  monitoring?: { probe?: SystemProbe; schedule?: boolean };
 }
 
 /** A part of the core with a life of its own (scheduler, bot, collector…). */
@@ -92,6 +99,35 @@ export function createCore(config: Config, face: FaceDeps): Core {
   const secrets = face.secrets ?? new HeadlessSecretStore({ env: config.secretEnv, dir: config.secretsDir, log });
   const auth = new AuthService({ config, clock, log, store: storeOrThrow, secrets, events, audit });
   lifecycles.push(auth);
+  const monitoring = new Monitoring({
+    config,
+    log,
+    clock,
+    events,
+    health,
+    store: storeOrThrow,
+    version: APP_VERSION,
+    notifier: face.notifier,
+    probe: face.monitoring?.probe,
+    // a command-line run (backup, restore…) beside a running LexDesk must not sample too
+    schedule: face.monitoring?.schedule ?? config.face !== 'cli',
+  });
+  monitoring.registerSource('signin', signInFromAuditTrail(storeOrThrow));
+  // alerts firing and resolving go into the audit trail in the same transaction as the alert
+  // (acknowledging is an operation: the door records it)
+  monitoring.onAlertStored((change) => {
+    if (change.type === 'acknowledged') return;
+    const { alert } = change;
+    audit.append({
+      actor: { type: 'system', name: 'monitoring' },
+      face: 'scheduler',
+      action: `monitoring.alert.${change.type}`,
+      target: { type: 'alert', id: String(alert.id) },
+      outcome: 'ok',
+      details: { rule: alert.ruleId, severity: alert.severity, title: alert.title, value: alert.value, threshold: alert.threshold },
+    });
+  });
+  lifecycles.push(monitoring);
 
   const writers = new WriterRegistry();
   const openStore = () => new Store({ file: config.databaseFile, nativeBinding: face.nativeBinding });
@@ -138,6 +174,9 @@ export function createCore(config: Config, face: FaceDeps): Core {
   });
   lifecycles.push({ name: 'backups', start: () => backups.start(), stop: () => backups.stop() });
   health.register('backups', () => backups.health());
+  const backupFeed = backupSource(backups, log);
+  backups.useAlerts(backupFeed.sink);
+  monitoring.registerSource('backup', backupFeed.read);
   const whatsapp = new WhatsAppService({
     config: config.whatsapp,
     face: config.face,
@@ -153,6 +192,21 @@ export function createCore(config: Config, face: FaceDeps): Core {
   writers.register({ name: 'whatsapp', pause: () => whatsapp.pause(), resume: () => whatsapp.resume() });
   // an export must not run on across a restore: it would mix two databases
   writers.register({ name: 'audit exports', pause: () => auditRecords.exports.closeAll(), resume: () => undefined });
+  monitoring.registerSource('whatsapp', () => {
+    const s = whatsapp.stats();
+    return {
+      enabled: s.enabled,
+      state: s.state,
+      ready: s.up === 1,
+      received: s.inboundStored,
+      sent: s.outboundSent,
+      failed: s.outboundFailed,
+      reconnects: s.reconnects,
+      outboxDepth: s.queueDepth,
+      outboxFailed: s.failedInOutbox,
+      browserPid: s.browserPid,
+    };
+  });
 
   const services: CoreServices = {
     config,
@@ -171,6 +225,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     },
     secrets,
     auth,
+    monitoring,
   };
 
   const dispatcher = new Dispatcher<CoreServices>({
@@ -180,6 +235,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     log: log.child({ component: 'dispatch' }),
     auditor: doorAuditor(audit),
     authenticator: auth.authenticator,
+    observer: monitoring.observer,
   });
 
   return {

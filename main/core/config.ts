@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -29,6 +30,24 @@ const intIn = (min: number, max: number) =>
     .min(min, `must be a whole number from ${min} to ${max}`)
     .max(max, `must be a whole number from ${min} to ${max}`);
 
+/** "10.0.0.5, 192.168.1.0/24, ::1": addresses and CIDR ranges, IPv4 or IPv6 */
+const addressList = z
+  .string()
+  .transform((text) => text.split(',').map((part) => part.trim()).filter(Boolean))
+  .refine(
+    (entries) =>
+      entries.length > 0 &&
+      entries.every((entry) => {
+        const [address = '', prefix, extra] = entry.split('/');
+        const family = isIP(address);
+        if (!family || extra !== undefined) return false;
+        if (prefix === undefined) return true;
+        const bits = Number(prefix);
+        return /^\d+$/.test(prefix) && bits >= 0 && bits <= (family === 4 ? 32 : 128);
+      }),
+    'must be a comma-separated list of IP addresses or ranges such as 10.0.0.0/8',
+  );
+
 const envSchema = z.object({
   LEXDESK_DATA_DIR: z.string().min(1, 'must name a folder').optional(),
   LEXDESK_HOST: z.string().min(1, 'must be a host name or address').default('127.0.0.1'),
@@ -51,9 +70,21 @@ const envSchema = z.object({
   LEXDESK_SIGNIN_LIMIT: intIn(1, 100_000).default(30),
   // secrets (see main/core/secrets)
   LEXDESK_SECRETS_DIR: z.string().min(1, 'must name a folder').optional(),
+  // monitoring (see main/core/monitoring)
+  LEXDESK_MONITORING_INTERVAL: z.coerce
+    .number({ message: 'must be a whole number of seconds from 1 to 3600' })
+    .int('must be a whole number of seconds from 1 to 3600')
+    .min(1, 'must be a whole number of seconds from 1 to 3600')
+    .max(3600, 'must be a whole number of seconds from 1 to 3600')
+    .default(15),
+  LEXDESK_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  LEXDESK_METRICS_ALLOW: addressList.optional(),
   LEXDESK_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 32)').optional(),
   ...whatsappEnv,
 });
+
+/** Variables whose value a configuration error must not repeat (it ends up in logs). */
+const SECRET_VARIABLES = new Set(['LEXDESK_METRICS_TOKEN', 'LEXDESK_JWT_SECRET']);
 
 export interface Config {
   face: Face;
@@ -77,6 +108,12 @@ export interface Config {
   secretsDir: string;
   /** secrets given in the environment, by secret name (e.g. 'jwt-secret' from LEXDESK_JWT_SECRET). Never log. */
   secretEnv: Readonly<Record<string, string>>;
+  /** seconds between two samples of the monitoring collector */
+  monitoringIntervalSeconds: number;
+  /** headless: /metrics requires `Authorization: Bearer <this>` when set */
+  metricsToken?: string;
+  /** headless: /metrics answers only these addresses and ranges when set */
+  metricsAllow?: string[];
 }
 
 export interface AuthConfig {
@@ -139,7 +176,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0]);
     const got = merged[variable];
-    throw new ConfigError(variable, `${issue.message}${got === undefined ? '' : ` (got "${got}")`}`);
+    const echo = got !== undefined && !SECRET_VARIABLES.has(variable);
+    throw new ConfigError(variable, `${issue.message}${echo ? ` (got "${got}")` : ''}`);
   }
   const v = parsed.data;
   const dataDir = resolve(
@@ -170,5 +208,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
     secretsDir: resolve(cwd, v.LEXDESK_SECRETS_DIR ?? join(dataDir, 'secrets')),
     secretEnv: v.LEXDESK_JWT_SECRET ? { 'jwt-secret': v.LEXDESK_JWT_SECRET } : {},
     whatsapp: whatsappConfigFrom(v, dataDir),
+    monitoringIntervalSeconds: v.LEXDESK_MONITORING_INTERVAL,
+    metricsToken: v.LEXDESK_METRICS_TOKEN,
+    metricsAllow: v.LEXDESK_METRICS_ALLOW,
   };
 }

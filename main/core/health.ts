@@ -16,6 +16,10 @@ export class HealthRegistry {
     this.checks.set(name, check);
   }
 
+  has(name: string): boolean {
+    return this.checks.has(name);
+  }
+
   async report(version: string): Promise<HealthReport> {
     const checks: HealthReport['checks'] = [];
     for (const [name, check] of this.checks) {

@@ -3,6 +3,7 @@ import type { Handlers } from './dispatch.js';
 import type { CoreServices } from './services.js';
 import { auditHandlers } from './audit/handlers.js';
 import { authHandlers } from './auth/handlers.js';
+import { monitoringHandlers } from './monitoring/handlers.js';
 import { systemHandlers } from './system/handlers.js';
 import { whatsappHandlers } from './whatsapp/handlers.js';
 
@@ -16,4 +17,5 @@ export const handlers: Handlers<CoreServices> = {
   ...backupHandlers,
   ...authHandlers,
   ...whatsappHandlers,
+  ...monitoringHandlers,
 };

@@ -7,6 +7,7 @@ import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
 import type { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
+import type { Monitoring } from './monitoring/index.js';
 import type { SecretStore } from './secrets.js';
 import type { Store } from './db/store.js';
 import type { WriterRegistry } from './writers.js';
@@ -38,4 +39,6 @@ export interface CoreServices {
   readonly secrets: SecretStore;
   /** staff accounts, sign-in and sessions */
   readonly auth: AuthService;
+  /** the collector, alerts and metrics; other capabilities register their numbers here */
+  readonly monitoring: Monitoring;
 }

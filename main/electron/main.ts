@@ -14,6 +14,7 @@ import { createElectronLogger } from './logger.js';
 import { betterSqliteBinding } from './native.js';
 import { createDesktopSecretStore, loadKeytar } from './secret-store.js';
 import { WindowSessions } from './sessions.js';
+import { createDesktopNotifier } from './notifier.js';
 import { CONTENT_SECURITY_POLICY, isAllowedNavigation, mainWindowOptions, START_URL } from './window.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -98,7 +99,12 @@ async function boot(): Promise<void> {
     dir: config.secretsDir,
     log,
   });
-  core = createCore(config, { log, nativeBinding: betterSqliteBinding(appRoot, app.isPackaged), secrets });
+  const notifier = createDesktopNotifier(() => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  core = createCore(config, { log, nativeBinding: betterSqliteBinding(appRoot, app.isPackaged), secrets, notifier });
   try {
     await core.start();
   } catch (err) {

@@ -11,6 +11,7 @@ import { takeSessionTokens } from '../core/auth/grant.js';
 import type { CallContext } from '../core/dispatch.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { registerBackupRoutes } from './backup-routes.js';
+import { registerMonitoringRoutes } from './monitoring-routes.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 export interface ServerOptions {
@@ -135,6 +136,10 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
   });
 
   registerBackupRoutes(app, core);
+  registerMonitoringRoutes(app, core, {
+    token: core.services.config.metricsToken,
+    allow: core.services.config.metricsAllow,
+  });
 
   // Open event streams end before the server closes: close() waits for open connections.
   const openStreams = new Set<() => void>();

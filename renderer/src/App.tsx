@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { PRODUCT_NAME } from '../../shared/product.js';
 import { roleAllows, type Role } from '../../shared/permissions.js';
+import { AlertBanner } from './components/AlertBanner.js';
 import { ErrorBox, StatusPill } from './components/Status.js';
 import { useQuery } from './hooks.js';
 import { SCREENS, type ScreenDef } from './screens/registry.js';
@@ -107,6 +108,7 @@ function Shell({ role }: { role: Role }) {
             </span>
           </span>
         </header>
+        {roleAllows(role, 'monitoring.read') && <AlertBanner />}
         <main>
           <Screen />
         </main>

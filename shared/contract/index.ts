@@ -3,6 +3,7 @@ import { auditOperations } from './audit.js';
 import type { OperationDef } from './define.js';
 import { backupOperations } from './backup.js';
 import { authOperations } from './auth.js';
+import { monitoringOperations } from './monitoring.js';
 import { systemOperations } from './system.js';
 import { whatsappOperations } from './whatsapp.js';
 
@@ -13,6 +14,7 @@ export * from './audit.js';
 export * from './backup.js';
 export * from './auth.js';
 export * from './whatsapp.js';
+export * from './monitoring.js';
 
 /**
  * Every operation LexDesk can perform, on every face. Adding one: an entry in a
@@ -24,6 +26,7 @@ export const operations = {
   ...backupOperations,
   ...authOperations,
   ...whatsappOperations,
+  ...monitoringOperations,
 } satisfies Record<string, OperationDef>;
 
 export type Operations = typeof operations;

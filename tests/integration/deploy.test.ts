@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/server.js';
 
@@ -18,6 +20,14 @@ describe('the docker compose stack for IT', () => {
     const result = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: REPO_ROOT, encoding: 'utf8', env });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('GRAFANA_ADMIN_PASSWORD');
+  });
+
+  it('ships a Prometheus configuration that promtool accepts, scraping LexDesk’s /metrics', () => {
+    const result = spawnSync('promtool', ['check', 'config', 'build/prometheus.yml'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    const config = readFileSync(join(REPO_ROOT, 'build', 'prometheus.yml'), 'utf8');
+    expect(config).toContain('metrics_path: /metrics');
+    expect(config).toContain("targets: ['lexdesk:3001']");
   });
 
   it('wires the app, Prometheus, Grafana and the proxy together', () => {

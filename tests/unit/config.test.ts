@@ -45,3 +45,45 @@ describe('configuration', () => {
     expect(overridden.port).toBe(5000);
   });
 });
+
+describe('monitoring configuration', () => {
+  it('defaults to a 15-second collector and open /metrics', () => {
+    const config = loadConfig({ face: 'headless', env: {}, envFile: null, cwd: tempDir() });
+    expect(config.monitoringIntervalSeconds).toBe(15);
+    expect(config.metricsToken).toBeUndefined();
+    expect(config.metricsAllow).toBeUndefined();
+  });
+
+  it('reads the interval, the metrics token and the allow-list', () => {
+    const config = loadConfig({
+      face: 'headless',
+      env: {
+        LEXDESK_MONITORING_INTERVAL: '30',
+        LEXDESK_METRICS_TOKEN: 'x'.repeat(32),
+        LEXDESK_METRICS_ALLOW: ' 10.0.0.0/8, 192.168.1.20 ,::1 , fd00::/8',
+      },
+      envFile: null,
+    });
+    expect(config.monitoringIntervalSeconds).toBe(30);
+    expect(config.metricsToken).toBe('x'.repeat(32));
+    expect(config.metricsAllow).toEqual(['10.0.0.0/8', '192.168.1.20', '::1', 'fd00::/8']);
+  });
+
+  it('refuses a bad interval or allow-list, and never repeats a token in the error', () => {
+    expect(() => loadConfig({ face: 'headless', env: { LEXDESK_MONITORING_INTERVAL: '0' }, envFile: null })).toThrow(
+      /^LEXDESK_MONITORING_INTERVAL: must be a whole number of seconds from 1 to 3600/,
+    );
+    for (const allow of ['10.0.0.0/33', 'lexdesk.local', '10.0.0.1/8/2', ',']) {
+      expect(() => loadConfig({ face: 'headless', env: { LEXDESK_METRICS_ALLOW: allow }, envFile: null })).toThrow(
+        /^LEXDESK_METRICS_ALLOW: must be a comma-separated list/,
+      );
+    }
+    try {
+      loadConfig({ face: 'headless', env: { LEXDESK_METRICS_TOKEN: 'short-secret' }, envFile: null });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).variable).toBe('LEXDESK_METRICS_TOKEN');
+      expect((err as Error).message).toBe('LEXDESK_METRICS_TOKEN: must be at least 16 characters');
+    }
+  });
+});

@@ -60,7 +60,8 @@ describe('the WhatsApp operations through the door', () => {
 
 describe('what the WhatsApp link tells the rest of LexDesk', () => {
   it('pushes state changes and the QR as events, and keeps a stats snapshot for monitoring', async () => {
-    core = await startTestCore({ env: { LEXDESK_SIMULATOR_PAIRED: 'false' } });
+    // no monitoring collector here: it reads stats() too, and the outbox counts are cached for a second
+    core = await startTestCore({ env: { LEXDESK_SIMULATOR_PAIRED: 'false' }, deps: { monitoring: { schedule: false } } });
     const seen: ServerEvent[] = [];
     core.services.events.subscribe((event) => seen.push(event));
     const whatsapp = core.services.whatsapp;

@@ -89,6 +89,53 @@ export interface RefreshTokensTable {
   used_at: string | null;
 }
 
+export interface MonitoringSeriesTable {
+  id: number;
+  name: string;
+}
+
+export interface MonitoringRawTable {
+  series_id: number;
+  /** seconds since 1970 */
+  t: number;
+  value: number;
+}
+
+export interface MonitoringRollupTable {
+  series_id: number;
+  /** seconds per bucket: 60 or 3600 */
+  resolution: number;
+  t: number;
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+}
+
+export interface MonitoringRulesTable {
+  id: string;
+  threshold: number | null;
+  for_seconds: number | null;
+  enabled: number | null;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface MonitoringAlertsTable {
+  id: Generated<number>;
+  rule_id: string;
+  severity: string;
+  title: string;
+  message: string;
+  value: number | null;
+  threshold: number;
+  since: string;
+  fired_at: string;
+  resolved_at: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+}
+
 export interface Tables {
   app_meta: AppMetaTable;
   audit_log: AuditLogTable;
@@ -96,6 +143,11 @@ export interface Tables {
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
   refresh_tokens: RefreshTokensTable;
+  monitoring_series: MonitoringSeriesTable;
+  monitoring_raw: MonitoringRawTable;
+  monitoring_rollup: MonitoringRollupTable;
+  monitoring_rules: MonitoringRulesTable;
+  monitoring_alerts: MonitoringAlertsTable;
   whatsapp_inbound: WhatsAppInboundTable;
   whatsapp_consumers: WhatsAppConsumersTable;
   whatsapp_consumer_failures: WhatsAppConsumerFailuresTable;

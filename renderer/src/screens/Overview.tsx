@@ -4,6 +4,9 @@ import { useQuery } from '../hooks.js';
 const CHECK_NAMES: Record<string, string> = {
   database: 'Database',
   backups: 'Backups',
+  system: 'CPU, memory, responsiveness',
+  disk: 'Disk space',
+  monitoring: 'Monitoring',
 };
 
 export function Overview() {

@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import type { Access } from '../../../shared/permissions.js';
 import { Audit } from './Audit.js';
 import { Backups } from './Backups.js';
+import { Metrics } from './Metrics.js';
 import { Overview } from './Overview.js';
 import { SimulatorPanel } from './whatsapp/SimulatorPanel.js';
 import { WhatsAppSession } from './whatsapp/WhatsAppSession.js';
@@ -22,6 +23,7 @@ export const SCREENS: ScreenDef[] = [
   { id: 'whatsapp', title: 'WhatsApp', access: 'whatsapp.read', component: WhatsAppSession },
   { id: 'simulator', title: 'WhatsApp simulator', access: 'simulator', component: SimulatorPanel },
   { id: 'audit', title: 'Audit', access: 'audit.matters', component: Audit },
+  { id: 'metrics', title: 'Metrics', access: 'monitoring.read', component: Metrics },
   { id: 'users', title: 'Users', access: 'users.manage', component: Users },
   { id: 'backups', title: 'Backups', access: 'backups.manage', component: Backups },
   { id: 'devices', title: 'My devices', access: 'self', component: Devices },

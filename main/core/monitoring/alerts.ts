@@ -1,0 +1,273 @@
+import type { Alert, Rule, RuleId, Severity } from '../../../shared/contract/monitoring.js';
+import type { Clock } from '../clock.js';
+import type { Store } from '../db/store.js';
+import { AppError } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import type { PromMetrics } from './prometheus.js';
+import { breached, describeDuration, type EffectiveRule, type RuleBook, type Signals } from './rules.js';
+
+/**
+ * How an alert reaches a person outside the app's window: the desktop face shows
+ * an OS notification (Electron's Notification); headless mode has none and relies
+ * on the banner, Prometheus and Grafana.
+ */
+export interface AlertNotifier {
+  notify(notification: { title: string; body: string; severity: Severity }): void | Promise<void>;
+}
+
+/** An alert changed; the audit trail subscribes to record it (see Monitoring.onAlert). */
+export interface AlertChange {
+  type: 'fired' | 'resolved' | 'acknowledged';
+  alert: Alert;
+  /** the staff member who acknowledged */
+  by?: string;
+}
+
+export type AlertListener = (change: AlertChange) => void;
+
+interface AlertRow {
+  id: number;
+  rule_id: string;
+  severity: string;
+  title: string;
+  message: string;
+  value: number | null;
+  threshold: number;
+  since: string;
+  fired_at: string;
+  resolved_at: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+}
+
+function toAlert(row: AlertRow): Alert {
+  return {
+    id: row.id,
+    ruleId: row.rule_id as RuleId,
+    severity: row.severity as Severity,
+    title: row.title,
+    message: row.message,
+    value: row.value,
+    threshold: row.threshold,
+    state: row.resolved_at ? 'resolved' : 'firing',
+    since: row.since,
+    firedAt: row.fired_at,
+    resolvedAt: row.resolved_at,
+    acknowledgedAt: row.acknowledged_at,
+    acknowledgedBy: row.acknowledged_by,
+  };
+}
+
+/** Resolved alerts are kept this long. */
+const ALERT_RETENTION_DAYS = 365;
+
+export interface AlertEngineDeps {
+  store: () => Store;
+  rules: RuleBook;
+  clock: Clock;
+  events: EventBus;
+  log: Logger;
+  prom: PromMetrics;
+  notifier?: AlertNotifier;
+}
+
+/**
+ * Evaluates the rules against each tick's signals. A rule whose condition holds
+ * becomes pending; once it has held for the rule's duration, its alert fires:
+ * one row in monitoring_alerts (a unique index allows one open alert per rule),
+ * one event to the screens, one desktop notification, one call to each listener.
+ * When the condition stops holding (or the rule is turned off) the alert
+ * resolves, once. A rule without data (its source is not there) changes nothing.
+ */
+export class AlertEngine {
+  private readonly pendingSince = new Map<RuleId, number>();
+  private readonly noData = new Set<RuleId>();
+  private readonly listeners = new Set<AlertListener>();
+  private readonly recorders = new Set<AlertListener>();
+
+  constructor(private readonly deps: AlertEngineDeps) {}
+
+  /** Called after a change has been stored (screens, logs, anything that must not undo it). */
+  onChange(listener: AlertListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Called inside the transaction that stores the change (the audit trail): if it
+   * throws, the change is not stored, and the next sample tries again.
+   */
+  onStored(recorder: AlertListener): () => void {
+    this.recorders.add(recorder);
+    return () => this.recorders.delete(recorder);
+  }
+
+  private openRows(): Map<string, AlertRow> {
+    const rows = this.deps.store().prepare('SELECT * FROM monitoring_alerts WHERE resolved_at IS NULL').all() as AlertRow[];
+    return new Map(rows.map((row) => [row.rule_id, row]));
+  }
+
+  /** Sets the Prometheus gauges from the stored alerts (at start, and after a restore). */
+  syncGauges(): void {
+    const open = this.openRows();
+    for (const rule of this.deps.rules.all()) this.deps.prom.setAlert(rule.id, open.has(rule.id));
+  }
+
+  evaluate(signals: Signals, now: Date = this.deps.clock.now()): void {
+    const open = this.openRows();
+    for (const rule of this.deps.rules.all()) {
+      const current = open.get(rule.id);
+      if (!rule.enabled) {
+        this.pendingSince.delete(rule.id);
+        if (current) this.resolve(current, now);
+        continue;
+      }
+      const signal = signals[rule.signal];
+      if (!signal) {
+        this.noData.add(rule.id);
+        continue;
+      }
+      this.noData.delete(rule.id);
+      if (breached(rule, signal.value)) {
+        const since = this.pendingSince.get(rule.id) ?? now.getTime();
+        this.pendingSince.set(rule.id, since);
+        if (!current && now.getTime() - since >= rule.forSeconds * 1000) {
+          this.fire(rule, signal.value, signal.about, new Date(since), now);
+        }
+      } else {
+        this.pendingSince.delete(rule.id);
+        if (current) this.resolve(current, now);
+      }
+    }
+  }
+
+  stateOf(rule: EffectiveRule, open: Set<string>): Rule['state'] {
+    if (!rule.enabled) return 'disabled';
+    if (open.has(rule.id)) return 'firing';
+    if (this.noData.has(rule.id)) return 'no_data';
+    if (this.pendingSince.has(rule.id)) return 'pending';
+    return 'ok';
+  }
+
+  /** Rule ids with an open alert. */
+  firingRuleIds(): Set<string> {
+    return new Set(this.openRows().keys());
+  }
+
+  /** Forgets a pending condition (the admin changed the rule). */
+  resetPending(rule: RuleId): void {
+    this.pendingSince.delete(rule);
+  }
+
+  private fire(rule: EffectiveRule, value: number, about: string | undefined, since: Date, now: Date): void {
+    const lasted = Math.round((now.getTime() - since.getTime()) / 1000);
+    const message = rule.message(value, rule.threshold, about) + (lasted > 0 ? ` It has lasted ${describeDuration(lasted)}.` : '');
+    const store = this.deps.store();
+    if (store.prepare('SELECT 1 FROM monitoring_alerts WHERE rule_id = ? AND resolved_at IS NULL').get(rule.id)) return;
+    const alert = store.tx(() => {
+      const row = store
+        .prepare(
+          `INSERT INTO monitoring_alerts (rule_id, severity, title, message, value, threshold, since, fired_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        )
+        .get(rule.id, rule.severity, rule.title, message, Number.isFinite(value) ? value : null, rule.threshold,
+          since.toISOString(), now.toISOString()) as AlertRow;
+      const stored = toAlert(row);
+      this.record({ type: 'fired', alert: stored });
+      return stored;
+    });
+    this.deps.log.warn({ rule: rule.id, alert: alert.id, value }, `alert firing: ${rule.title}`);
+    this.deps.prom.setAlert(rule.id, true);
+    this.announce({ type: 'fired', alert });
+    try {
+      const sent = this.deps.notifier?.notify({ title: alert.title, body: alert.message, severity: alert.severity });
+      if (sent && typeof sent.then === 'function') {
+        sent.then(undefined, (err: unknown) => this.deps.log.warn({ err }, 'the alert notification failed'));
+      }
+    } catch (err) {
+      this.deps.log.warn({ err }, 'the alert notification failed');
+    }
+  }
+
+  private resolve(row: AlertRow, now: Date): void {
+    const store = this.deps.store();
+    const alert = store.tx(() => {
+      const result = store
+        .prepare('UPDATE monitoring_alerts SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL')
+        .run(now.toISOString(), row.id);
+      if (result.changes === 0) return null;
+      const resolved = toAlert({ ...row, resolved_at: now.toISOString() });
+      this.record({ type: 'resolved', alert: resolved });
+      return resolved;
+    });
+    if (!alert) return;
+    this.deps.log.info({ rule: row.rule_id, alert: row.id }, `alert resolved: ${row.title}`);
+    this.deps.prom.setAlert(alert.ruleId, false);
+    this.announce({ type: 'resolved', alert });
+  }
+
+  private record(change: AlertChange): void {
+    for (const recorder of this.recorders) recorder(change);
+  }
+
+  private announce(change: AlertChange): void {
+    const state = change.type === 'fired' ? 'firing' : change.type;
+    this.deps.events.emit('monitoring.alert', {
+      id: change.alert.id,
+      ruleId: change.alert.ruleId,
+      state,
+      title: change.alert.title,
+      severity: change.alert.severity,
+    });
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.deps.log.error({ err }, 'an alert listener failed');
+      }
+    }
+  }
+
+  list(state: 'firing' | 'all', limit: number): Alert[] {
+    const sql =
+      state === 'firing'
+        ? 'SELECT * FROM monitoring_alerts WHERE resolved_at IS NULL ORDER BY fired_at DESC, id DESC LIMIT ?'
+        : 'SELECT * FROM monitoring_alerts ORDER BY fired_at DESC, id DESC LIMIT ?';
+    return (this.deps.store().prepare(sql).all(limit) as AlertRow[]).map(toAlert);
+  }
+
+  counts(): { firing: number; unacknowledged: number } {
+    const row = this.deps
+      .store()
+      .prepare(
+        'SELECT count(*) AS firing, count(*) FILTER (WHERE acknowledged_at IS NULL) AS unacknowledged FROM monitoring_alerts WHERE resolved_at IS NULL',
+      )
+      .get() as { firing: number; unacknowledged: number };
+    return row;
+  }
+
+  /**
+   * Marks an alert as seen; acknowledging twice keeps the first. Call inside the
+   * operation's write, then `announceAcknowledged` once it has committed.
+   */
+  acknowledge(id: number, by: string, now: Date): { alert: Alert; changed: boolean } {
+    const store = this.deps.store();
+    const changed = store
+      .prepare('UPDATE monitoring_alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL')
+      .run(now.toISOString(), by, id).changes;
+    const row = store.prepare('SELECT * FROM monitoring_alerts WHERE id = ?').get(id) as AlertRow | undefined;
+    if (!row) throw new AppError('not_found', 'There is no such alert.');
+    return { alert: toAlert(row), changed: changed > 0 };
+  }
+
+  announceAcknowledged(alert: Alert, by: string): void {
+    this.announce({ type: 'acknowledged', alert, by });
+  }
+
+  /** Drops resolved alerts older than a year. */
+  enforceRetention(now: Date): void {
+    const before = new Date(now.getTime() - ALERT_RETENTION_DAYS * 86_400_000).toISOString();
+    this.deps.store().prepare('DELETE FROM monitoring_alerts WHERE resolved_at IS NOT NULL AND resolved_at < ?').run(before);
+  }
+}

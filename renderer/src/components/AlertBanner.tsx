@@ -1,0 +1,58 @@
+import { useEffect, useState } from 'react';
+import { useApi } from '../context.js';
+import { useQuery } from '../hooks.js';
+
+/**
+ * Firing alerts that nobody has acknowledged yet, across the top of every
+ * screen. Hidden from those who may not read monitoring (and before sign-in).
+ */
+export function AlertBanner() {
+  const api = useApi();
+  const [denied, setDenied] = useState(false);
+  // once refused (signed out, or a role without monitoring), stop asking: every call is audited
+  const alerts = useQuery('monitoring.alerts.list', { state: 'firing', limit: 20 }, { refreshMs: denied ? undefined : 30_000 });
+  const [busy, setBusy] = useState<number | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  const { reload } = alerts;
+
+  useEffect(() => api.subscribe((event) => event.type === 'monitoring.alert' && reload()), [api, reload]);
+  useEffect(() => {
+    const code = alerts.error?.code;
+    setDenied(code === 'unauthenticated' || code === 'forbidden');
+  }, [alerts.error]);
+
+  const open = (alerts.data?.alerts ?? []).filter((alert) => !alert.acknowledgedAt);
+  if (alerts.error || open.length === 0) return null;
+
+  async function acknowledge(id: number) {
+    setBusy(id);
+    setFailed(null);
+    try {
+      await api.call('monitoring.alerts.ack', { id });
+      reload();
+    } catch (err) {
+      setFailed((err as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <section className="alert-banner" role="alert" aria-label="Alerts" data-testid="alert-banner">
+      <ul>
+        {open.map((alert) => (
+          <li key={alert.id} className={`alert-${alert.severity}`} data-rule={alert.ruleId}>
+            <span className="alert-text">
+              <strong>{alert.title}.</strong> {alert.message}
+            </span>
+            <button type="button" className="secondary" disabled={busy === alert.id} onClick={() => void acknowledge(alert.id)}>
+              {busy === alert.id ? 'Acknowledging…' : 'Acknowledge'}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {failed && <p className="alert-error">{failed}</p>}
+      <a href="#/metrics">All alerts and metrics</a>
+    </section>
+  );
+}

@@ -1,0 +1,549 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Alert, Rule, Series, SeriesName, SeriesUnit } from '../../../shared/contract/monitoring.js';
+import { ErrorBox, StatusPill } from '../components/Status.js';
+import { TimeChart, type ChartLine } from '../components/TimeChart.js';
+import { useApi } from '../context.js';
+import { formatBytes, formatDuration, formatTime, formatValue, RULE_UNIT_LABEL } from '../format.js';
+import { useQuery } from '../hooks.js';
+
+const RANGES = [
+  { id: '15m', label: '15 min', seconds: 900 },
+  { id: '1h', label: '1 hour', seconds: 3600 },
+  { id: '6h', label: '6 hours', seconds: 6 * 3600 },
+  { id: '24h', label: '24 hours', seconds: 86_400 },
+  { id: '7d', label: '7 days', seconds: 7 * 86_400 },
+  { id: '30d', label: '30 days', seconds: 30 * 86_400 },
+  { id: '1y', label: '1 year', seconds: 365 * 86_400 },
+] as const;
+type RangeId = (typeof RANGES)[number]['id'];
+
+interface ChartDef {
+  id: string;
+  title: string;
+  unit: SeriesUnit | 'per-minute';
+  metrics: { name: SeriesName; label: string }[];
+}
+
+const CHARTS: ChartDef[] = [
+  {
+    id: 'cpu',
+    title: 'CPU',
+    unit: 'percent',
+    metrics: [
+      { name: 'system.cpu', label: 'Machine' },
+      { name: 'process.cpu', label: 'LexDesk' },
+      { name: 'browser.cpu', label: 'WhatsApp browser' },
+    ],
+  },
+  {
+    id: 'memory',
+    title: 'Memory in use',
+    unit: 'percent',
+    metrics: [{ name: 'system.memory', label: 'Machine' }],
+  },
+  {
+    id: 'disk',
+    title: 'Free disk space',
+    unit: 'percent',
+    metrics: [
+      { name: 'disk.data.free_percent', label: 'Data folder' },
+      { name: 'disk.backup.free_percent', label: 'Backup folder' },
+    ],
+  },
+  {
+    id: 'eventloop',
+    title: 'Event-loop delay',
+    unit: 'ms',
+    metrics: [
+      { name: 'eventloop.p99', label: 'p99' },
+      { name: 'eventloop.max', label: 'max' },
+    ],
+  },
+  {
+    id: 'latency',
+    title: 'Operation latency',
+    unit: 'ms',
+    metrics: [
+      { name: 'operations.p50', label: 'p50' },
+      { name: 'operations.p95', label: 'p95' },
+      { name: 'operations.p99', label: 'p99' },
+    ],
+  },
+  {
+    id: 'messages',
+    title: 'WhatsApp messages',
+    unit: 'per-minute',
+    metrics: [
+      { name: 'whatsapp.in', label: 'Received' },
+      { name: 'whatsapp.out', label: 'Sent' },
+    ],
+  },
+  {
+    id: 'errors',
+    title: 'Errors',
+    unit: 'per-minute',
+    metrics: [
+      { name: 'operations.errors', label: 'Operation errors' },
+      { name: 'whatsapp.failed', label: 'Messages failed' },
+    ],
+  },
+];
+
+const CHECK_LABEL: Record<string, string> = {
+  database: 'Database',
+  system: 'CPU, memory, responsiveness',
+  disk: 'Disk space',
+  monitoring: 'Monitoring',
+  whatsapp: 'WhatsApp',
+  backups: 'Backups',
+  signin: 'Sign-in',
+  audit: 'Audit trail',
+};
+
+/** Every chart's series over the chosen range, fetched together and refreshed. */
+function useCharts(rangeSeconds: number, refreshMs: number) {
+  const api = useApi();
+  const [state, setState] = useState<{
+    series: Map<SeriesName, Series>;
+    from: number;
+    to: number;
+    error?: string;
+    loading: boolean;
+  }>({ series: new Map(), from: 0, to: 0, loading: true });
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    let cancelled = false;
+    const to = Date.now();
+    const from = to - rangeSeconds * 1000;
+    const names = [...new Set(CHARTS.flatMap((chart) => chart.metrics.map((m) => m.name)))];
+    setState((s) => ({ ...s, loading: true }));
+    Promise.all(
+      names.map((metric) =>
+        api.call('monitoring.series', { metric, from: new Date(from).toISOString(), to: new Date(to).toISOString() }),
+      ),
+    )
+      .then((results) => {
+        if (cancelled) return;
+        setState({ series: new Map(results.map((r) => [r.metric, r])), from: from / 1000, to: to / 1000, loading: false });
+      })
+      .catch((err: Error) => {
+        if (!cancelled) setState((s) => ({ ...s, loading: false, error: err.message }));
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [api, rangeSeconds, tick]);
+
+  useEffect(() => {
+    const timer = setInterval(() => setTick((t) => t + 1), refreshMs);
+    return () => clearInterval(timer);
+  }, [refreshMs]);
+
+  return { ...state, reload: useCallback(() => setTick((t) => t + 1), []) };
+}
+
+function Reading({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div className="reading" data-testid={testId}>
+      <span className="reading-value">{value}</span>
+      <span className="reading-label">{label}</span>
+    </div>
+  );
+}
+
+function AlertList({ onChange }: { onChange: () => void }) {
+  const api = useApi();
+  const alerts = useQuery('monitoring.alerts.list', { state: 'all', limit: 50 }, { refreshMs: 30_000 });
+  const [busy, setBusy] = useState<number | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  const { reload } = alerts;
+  useEffect(() => api.subscribe((event) => event.type === 'monitoring.alert' && reload()), [api, reload]);
+
+  async function acknowledge(alert: Alert) {
+    setBusy(alert.id);
+    setFailed(null);
+    try {
+      await api.call('monitoring.alerts.ack', { id: alert.id });
+      reload();
+      onChange();
+    } catch (err) {
+      setFailed((err as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <article className="card wide" aria-labelledby="alerts-title">
+      <h2 id="alerts-title">Alerts</h2>
+      {alerts.error && <ErrorBox message={alerts.error.message} onRetry={reload} />}
+      {failed && <ErrorBox message={failed} />}
+      {!alerts.data && !alerts.error && <p className="muted">Loading…</p>}
+      {alerts.data && alerts.data.alerts.length === 0 && (
+        <p className="muted">No alerts so far. When a rule below is broken for its duration, the alert appears here and on every screen.</p>
+      )}
+      {alerts.data && alerts.data.alerts.length > 0 && (
+        <table className="table" data-testid="alert-list">
+          <thead>
+            <tr>
+              <th scope="col">State</th>
+              <th scope="col">Alert</th>
+              <th scope="col">Fired</th>
+              <th scope="col">Resolved</th>
+              <th scope="col">Acknowledged</th>
+            </tr>
+          </thead>
+          <tbody>
+            {alerts.data.alerts.map((alert) => (
+              <tr key={alert.id} data-rule={alert.ruleId} data-state={alert.state}>
+                <td>
+                  <StatusPill
+                    status={alert.state === 'resolved' ? 'ok' : alert.severity === 'critical' ? 'down' : 'degraded'}
+                    label={alert.state === 'resolved' ? 'Resolved' : alert.severity === 'critical' ? 'Critical' : 'Warning'}
+                  />
+                </td>
+                <td>
+                  <strong>{alert.title}</strong>
+                  <div className="muted">{alert.message}</div>
+                </td>
+                <td>{formatTime(alert.firedAt)}</td>
+                <td>{formatTime(alert.resolvedAt)}</td>
+                <td>
+                  {alert.acknowledgedAt ? (
+                    <span>
+                      {alert.acknowledgedBy} · {formatTime(alert.acknowledgedAt)}
+                    </span>
+                  ) : (
+                    <button type="button" className="secondary" disabled={busy === alert.id} onClick={() => void acknowledge(alert)}>
+                      Acknowledge
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </article>
+  );
+}
+
+function RuleRow({ rule, canEdit, onSaved }: { rule: Rule; canEdit: boolean; onSaved: () => void }) {
+  const api = useApi();
+  const [threshold, setThreshold] = useState(String(rule.threshold));
+  const [minutes, setMinutes] = useState(String(rule.forSeconds / 60));
+  const [enabled, setEnabled] = useState(rule.enabled);
+  const [saving, setSaving] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  useEffect(() => {
+    setThreshold(String(rule.threshold));
+    setMinutes(String(rule.forSeconds / 60));
+    setEnabled(rule.enabled);
+  }, [rule.threshold, rule.forSeconds, rule.enabled]);
+
+  const changed =
+    enabled !== rule.enabled || Number(minutes) * 60 !== rule.forSeconds || (rule.thresholdEditable && Number(threshold) !== rule.threshold);
+
+  async function save(reset = false) {
+    setSaving(true);
+    setProblem(null);
+    try {
+      const seconds = Math.round(Number(minutes) * 60);
+      if (!reset && (!Number.isFinite(seconds) || seconds < 0)) throw new Error('The duration must be a number of minutes, 0 or more.');
+      await api.call(
+        'monitoring.rules.update',
+        reset
+          ? { id: rule.id, reset: true }
+          : {
+              id: rule.id,
+              enabled,
+              forSeconds: seconds,
+              ...(rule.thresholdEditable ? { threshold: Number(threshold) } : {}),
+            },
+      );
+      onSaved();
+    } catch (err) {
+      const details = (err as { details?: { issues?: { path: string; message: string }[] } }).details;
+      setProblem(details?.issues?.map((i) => `${i.path}: ${i.message}`).join('; ') || (err as Error).message);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const unit = RULE_UNIT_LABEL[rule.unit];
+  const stateLabel = { ok: 'OK', pending: 'Pending', firing: 'Firing', no_data: 'No data yet', disabled: 'Off' }[rule.state];
+  return (
+    <tr data-rule={rule.id}>
+      <td>
+        <strong>{rule.title}</strong>
+        <div className="muted">{rule.description}</div>
+        {problem && <div className="field-error">{problem}</div>}
+      </td>
+      <td>
+        {canEdit && rule.thresholdEditable ? (
+          <label className="inline">
+            {rule.comparator === 'above' ? '>' : '<'}
+            <input
+              type="number"
+              step="any"
+              min={rule.thresholdMin}
+              max={rule.thresholdMax}
+              value={threshold}
+              onChange={(e) => setThreshold(e.target.value)}
+              aria-label={`Threshold of ${rule.title}`}
+            />
+            {unit}
+          </label>
+        ) : rule.unit === 'flag' ? (
+          <span className="muted">when it happens</span>
+        ) : (
+          <span>
+            {rule.comparator === 'above' ? '>' : '<'} {rule.threshold} {unit}
+          </span>
+        )}
+      </td>
+      <td>
+        {canEdit ? (
+          <label className="inline">
+            <input
+              type="number"
+              step="any"
+              min={0}
+              value={minutes}
+              onChange={(e) => setMinutes(e.target.value)}
+              aria-label={`Minutes before ${rule.title} fires`}
+            />
+            min
+          </label>
+        ) : (
+          formatDuration(rule.forSeconds)
+        )}
+      </td>
+      <td>
+        {canEdit ? (
+          <label className="inline">
+            <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} aria-label={`${rule.title} is on`} />
+            On
+          </label>
+        ) : rule.enabled ? (
+          'On'
+        ) : (
+          'Off'
+        )}
+      </td>
+      <td data-testid="rule-state">{stateLabel}</td>
+      {canEdit && (
+        <td className="actions">
+          <button type="button" disabled={!changed || saving} onClick={() => void save()}>
+            Save
+          </button>
+          {rule.updatedAt && (
+            <button type="button" className="secondary" disabled={saving} onClick={() => void save(true)} title="Back to the defaults">
+              Reset
+            </button>
+          )}
+        </td>
+      )}
+    </tr>
+  );
+}
+
+function RuleList() {
+  const api = useApi();
+  const rules = useQuery('monitoring.rules.list', {}, { refreshMs: 60_000 });
+  const { reload } = rules;
+  // a rule's state changes when its alert fires or resolves
+  useEffect(() => api.subscribe((event) => event.type === 'monitoring.alert' && reload()), [api, reload]);
+  return (
+    <article className="card wide" aria-labelledby="rules-title">
+      <h2 id="rules-title">Alert rules</h2>
+      {rules.error && <ErrorBox message={rules.error.message} onRetry={rules.reload} />}
+      {!rules.data && !rules.error && <p className="muted">Loading…</p>}
+      {rules.data && (
+        <>
+          <p className="muted">
+            {rules.data.canEdit
+              ? 'An alert fires when its condition holds for the duration; change a threshold or duration and save the row.'
+              : 'An alert fires when its condition holds for the duration. An admin can change these.'}
+          </p>
+          <table className="table rules" data-testid="rule-list">
+            <thead>
+              <tr>
+                <th scope="col">Rule</th>
+                <th scope="col">Threshold</th>
+                <th scope="col">For</th>
+                <th scope="col">On</th>
+                <th scope="col">Now</th>
+                {rules.data.canEdit && <th scope="col" aria-label="Actions" />}
+              </tr>
+            </thead>
+            <tbody>
+              {rules.data.rules.map((rule) => (
+                <RuleRow key={rule.id} rule={rule} canEdit={rules.data!.canEdit} onSaved={rules.reload} />
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </article>
+  );
+}
+
+export function Metrics() {
+  const [denied, setDenied] = useState(false);
+  // once refused (signed out, or a role without monitoring), stop asking: every call is audited
+  const dashboard = useQuery('monitoring.dashboard', {}, { refreshMs: denied ? undefined : 15_000 });
+  useEffect(() => {
+    const code = dashboard.error?.code;
+    setDenied(code === 'unauthenticated' || code === 'forbidden');
+  }, [dashboard.error]);
+
+  if (denied) {
+    return (
+      <section className="screen" aria-labelledby="metrics-title">
+        <header className="screen-header">
+          <h1 id="metrics-title">Metrics</h1>
+        </header>
+        <ErrorBox message={dashboard.error!.message} />
+      </section>
+    );
+  }
+  return <MetricsBody dashboard={dashboard} />;
+}
+
+function MetricsBody({ dashboard }: { dashboard: ReturnType<typeof useQuery<'monitoring.dashboard'>> }) {
+  const [rangeId, setRangeId] = useState<RangeId>('1h');
+  const range = RANGES.find((r) => r.id === rangeId)!;
+  const api = useApi();
+  const health = useQuery('monitoring.health', {}, { refreshMs: 15_000 });
+  const charts = useCharts(range.seconds, range.seconds <= 6 * 3600 ? 15_000 : 60_000);
+  const reloadHealth = health.reload;
+  const reloadDashboard = dashboard.reload;
+  useEffect(
+    () =>
+      api.subscribe((event) => {
+        if (event.type !== 'monitoring.alert') return;
+        reloadHealth();
+        reloadDashboard();
+      }),
+    [api, reloadHealth, reloadDashboard],
+  );
+
+  const lines = useMemo(() => {
+    const byChart = new Map<string, ChartLine[]>();
+    for (const chart of CHARTS) {
+      byChart.set(
+        chart.id,
+        chart.metrics
+          .map((m) => ({ m, s: charts.series.get(m.name) }))
+          .filter(({ s }) => s && s.t.length > 0)
+          .map(({ m, s }) => ({ label: m.label, t: s!.t, value: s!.value, step: s!.step })),
+      );
+    }
+    return byChart;
+  }, [charts.series]);
+
+  const d = dashboard.data;
+
+  return (
+    <section className="screen" aria-labelledby="metrics-title">
+      <header className="screen-header">
+        <h1 id="metrics-title">Metrics</h1>
+        <div className="segmented" role="group" aria-label="Range">
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              charts.reload();
+              dashboard.reload();
+              health.reload();
+            }}
+          >
+            Refresh
+          </button>
+          {RANGES.map((r) => (
+            <button
+              key={r.id}
+              type="button"
+              className={r.id === rangeId ? '' : 'secondary'}
+              aria-pressed={r.id === rangeId}
+              onClick={() => setRangeId(r.id)}
+            >
+              {r.label}
+            </button>
+          ))}
+        </div>
+      </header>
+
+        <div className="cards">
+          <article className="card" aria-labelledby="health-title">
+            <h2 id="health-title">Health</h2>
+            {health.error && <ErrorBox message={health.error.message} onRetry={health.reload} />}
+            {!health.data && !health.error && <p className="muted">Checking…</p>}
+            {health.data && (
+              <>
+                <p>
+                  Overall: <StatusPill status={health.data.status} />
+                </p>
+                <ul className="checks" aria-label="Health checks">
+                  {health.data.checks.map((check) => (
+                    <li key={check.name} data-check={check.name}>
+                      <span>{CHECK_LABEL[check.name] ?? check.name}</span>
+                      <StatusPill status={check.status} />
+                      {check.message && <span className="muted">{check.message}</span>}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </article>
+
+          <article className="card" aria-labelledby="now-title">
+            <h2 id="now-title">Now</h2>
+            {dashboard.error && <ErrorBox message={dashboard.error.message} onRetry={dashboard.reload} />}
+            {!d && !dashboard.error && <p className="muted">Loading…</p>}
+            {d && !d.collectedAt && (
+              <p className="muted">The first sample is on its way: LexDesk takes one every {d.intervalSeconds} seconds.</p>
+            )}
+            {d?.collectedAt && (
+              <>
+                <div className="readings">
+                  <Reading label="CPU" value={formatValue(d.system.cpuPercent, 'percent')} testId="now-cpu" />
+                  <Reading label="Memory in use" value={formatValue(d.system.memoryPercent, 'percent')} />
+                  {d.volumes.map((v) => (
+                    <Reading key={v.name} label={`Free, ${v.name} folder`} value={`${formatBytes(v.freeBytes)} (${formatValue(v.freePercent, 'percent')})`} />
+                  ))}
+                  <Reading label="Event-loop delay p99" value={formatValue(d.eventLoop.p99Ms, 'ms')} />
+                  <Reading label="LexDesk memory" value={formatValue(d.process.memoryBytes, 'bytes')} />
+                  <Reading label="Database" value={formatValue(d.database.sizeBytes, 'bytes')} />
+                  {d.whatsapp && <Reading label="WhatsApp" value={d.whatsapp.ready ? 'ready' : d.whatsapp.state} />}
+                  {d.backup && <Reading label="Last good backup" value={d.backup.ageHours === null ? 'none' : `${formatValue(d.backup.ageHours, 'hours')} ago`} />}
+                </div>
+                <p className="muted small">Sampled {formatTime(d.collectedAt)}, every {d.intervalSeconds} s.</p>
+              </>
+            )}
+          </article>
+        </div>
+
+        <h2 className="section-title">History</h2>
+        {charts.error && <ErrorBox message={charts.error} onRetry={charts.reload} />}
+        <div className="charts">
+          {CHARTS.map((chart) => (
+            <article key={chart.id} className="card" aria-label={chart.title}>
+              <h3>{chart.title}</h3>
+              {charts.loading && charts.series.size === 0 ? (
+                <p className="muted">Loading…</p>
+              ) : (
+                <TimeChart id={chart.id} lines={lines.get(chart.id) ?? []} unit={chart.unit} from={charts.from} to={charts.to} />
+              )}
+            </article>
+          ))}
+        </div>
+
+        <AlertList onChange={dashboard.reload} />
+        <RuleList />
+    </section>
+  );
+}
