@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_init.js';
 import * as m0003 from './0003_audit.js';
+import * as m0005 from './0005_bot.js';
 
 /**
  * Every migration, in order, imported statically so that they bundle (asar, dist/).
@@ -9,4 +10,5 @@ import * as m0003 from './0003_audit.js';
 export const migrations: Record<string, Migration> = {
   '0001_init': m0001,
   '0003_audit': m0003,
+  '0005_bot': m0005,
 };

@@ -8,6 +8,10 @@ import type { Access } from './permissions.js';
 export interface EventPayloads {
   /** the core is going down (restart, restore, shutdown) */
   'system.stopping': { reason: string };
+  /** a conversation changed: a message in or out, a hand-off, a take-over, a new intake */
+  'inbox.changed': { conversationId: number; reason: 'message' | 'intake' | 'waiting' | 'staff' | 'delivery' };
+  /** a matter changed: created, status, note, conflict cleared, document */
+  'matters.changed': { matterId: number };
 }
 
 export type EventType = keyof EventPayloads;
@@ -16,4 +20,6 @@ export type ServerEvent = { [T in EventType]: { type: T; at: string; data: Event
 
 export const EVENT_ACCESS: Record<EventType, Access> = {
   'system.stopping': 'public',
+  'inbox.changed': 'conversations',
+  'matters.changed': 'matters',
 };

@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { Store } from './db/store.js';
 import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
+import { BotService } from './bot/service.js';
 import type { Logger } from './log.js';
 import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
@@ -60,6 +61,9 @@ export function createCore(config: Config, face: FaceDeps): Core {
   };
   const audit = new AuditTrail(storeOrThrow, clock);
 
+  // the legal bot (main/core/bot); its events go through the services' bus
+  const bot = new BotService({ store: storeOrThrow, clock, log, events: () => services.events });
+
   const services: CoreServices = {
     config,
     audit,
@@ -71,7 +75,9 @@ export function createCore(config: Config, face: FaceDeps): Core {
     get store(): Store {
       return storeOrThrow();
     },
+    bot,
   };
+  lifecycles.push(bot);
 
   const dispatcher = new Dispatcher<CoreServices>({
     services,

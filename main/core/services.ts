@@ -5,6 +5,7 @@ import type { EventBus } from './events.js';
 import type { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
 import type { Store } from './db/store.js';
+import type { BotService } from './bot/service.js';
 
 /**
  * What handlers and services can reach. `store` is a getter: a restore swaps the
@@ -20,4 +21,6 @@ export interface CoreServices {
   readonly store: Store;
   /** the tamper-evident audit trail; the door records every call, other writers use `append` */
   readonly audit: AuditTrail;
+  /** the legal bot: settings, conversations, intake PDFs (main/core/bot) */
+  readonly bot: BotService;
 }

@@ -1,0 +1,106 @@
+import type { Clock } from '../clock.js';
+import type { Store } from '../db/store.js';
+import { AppError } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import { PdfWorkers } from '../pdf/pdf-workers.js';
+import { BotEngine } from './engine.js';
+import type { BotConsumer, BotLink, BotOutbox } from './link.js';
+import { PdfJobs } from './pdf-jobs.js';
+import { BotSettingsStore } from './settings.js';
+
+export interface BotServiceDeps {
+  store: () => Store;
+  clock: Clock;
+  log: Logger;
+  /** the core's event bus (a getter: the bus is built alongside the bot) */
+  events: () => EventBus;
+}
+
+/**
+ * The legal bot as a part of the core: its settings, the engine that consumes the
+ * inbound ledger, the intake PDF queue and its worker. It reaches WhatsApp only
+ * through a `BotLink` (the ledger and the outbox), attached by the core when the
+ * link exists.
+ */
+export class BotService {
+  readonly name = 'bot';
+  readonly settings: BotSettingsStore;
+  readonly engine: BotEngine;
+  readonly pdfs: PdfJobs;
+  readonly workers: PdfWorkers;
+  private link: BotLink | null = null;
+  private consumer: BotConsumer | null = null;
+  private started = false;
+
+  constructor(private readonly deps: BotServiceDeps) {
+    const events = { emit: (type, data) => deps.events().emit(type, data) } as EventBus;
+    this.settings = new BotSettingsStore(deps.store, deps.clock);
+    this.workers = new PdfWorkers();
+    this.pdfs = new PdfJobs({
+      store: deps.store,
+      clock: deps.clock,
+      log: deps.log.child({ component: 'bot.pdf' }),
+      events,
+      settings: this.settings,
+      workers: this.workers,
+      outbox: () => this.link?.outbox ?? null,
+    });
+    this.engine = new BotEngine({
+      store: deps.store,
+      clock: deps.clock,
+      log: deps.log.child({ component: 'bot' }),
+      events,
+      settings: this.settings,
+      outbox: () => this.outbox(),
+      onPdfQueued: () => this.pdfs.wake(),
+    });
+  }
+
+  /** Connects the bot to WhatsApp's ledger and outbox; it starts consuming when the core starts. */
+  attach(link: BotLink): void {
+    this.link = link;
+    if (this.started) this.consume();
+  }
+
+  get attached(): boolean {
+    return this.link !== null;
+  }
+
+  /** The outbox, or a clear error when WhatsApp is not part of this installation. */
+  outbox(): BotOutbox {
+    if (!this.link) throw new AppError('conflict', 'WhatsApp is not set up, so nothing can be sent yet.');
+    return this.link.outbox;
+  }
+
+  /** Resolves when every stored inbound message and every pending PDF has been handled. */
+  async drained(): Promise<void> {
+    await this.consumer?.drained();
+    await this.pdfs.idle();
+  }
+
+  start(): void {
+    this.settings.invalidate();
+    this.settings.ensureDefaults();
+    this.started = true;
+    this.consume();
+    this.pdfs.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    const consumer = this.consumer;
+    this.consumer = null;
+    await consumer?.stop();
+    await this.pdfs.stop();
+    await this.workers.close();
+  }
+
+  private consume(): void {
+    if (!this.link || this.consumer) return;
+    this.consumer = this.link.inbound.consume('bot', (message, ctx) => {
+      this.engine.handle(message, ctx);
+    });
+    this.pdfs.wake();
+  }
+}
