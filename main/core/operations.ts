@@ -1,6 +1,7 @@
 import type { Handlers } from './dispatch.js';
 import type { CoreServices } from './services.js';
 import { systemHandlers } from './system/handlers.js';
+import { botHandlers } from './bot/handlers.js';
 
 /**
  * The handler of every operation in shared/contract. The type makes a missing
@@ -8,4 +9,5 @@ import { systemHandlers } from './system/handlers.js';
  */
 export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
+  ...botHandlers,
 };

@@ -1,10 +1,12 @@
 import type { z } from 'zod';
 import type { OperationDef } from './define.js';
 import { systemOperations } from './system.js';
+import { botOperations } from './bot.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
 export * from './system.js';
+export * from './bot.js';
 
 /**
  * Every operation LexDesk can perform, on every face. Adding one: an entry in a
@@ -12,6 +14,7 @@ export * from './system.js';
  */
 export const operations = {
   ...systemOperations,
+  ...botOperations,
 } satisfies Record<string, OperationDef>;
 
 export type Operations = typeof operations;

@@ -74,7 +74,12 @@ export function nameSimilarity(keyA: string, keyB: string): number {
   const a = keyA.split(' ').filter(Boolean);
   const b = keyB.split(' ').filter(Boolean);
   if (a.length === 0 || b.length === 0) return 0;
-  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (a.length === b.length) return Math.max(alignedSimilarity(a, b), alignedSimilarity(b, a));
+  return a.length < b.length ? alignedSimilarity(a, b) : alignedSimilarity(b, a);
+}
+
+/** `nameSimilarity` with the words of `short` looked up among those of `long`. */
+function alignedSimilarity(short: string[], long: string[]): number {
   const free = [...long];
   let weighted = 0;
   let weight = 0;
