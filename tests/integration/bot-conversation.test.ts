@@ -162,7 +162,7 @@ describe('the legal bot, scripted', () => {
     await core.services.bot.drained();
     const toCompany = link.sentTo(company.number).map((m) => m.text ?? '').join('\n');
     expect(toCompany).toMatch(/reference \*2026-0002\*/);
-    expect(toCompany).not.toMatch(/José Núñez García|Construtora Horizonte Ltda|2026-0001|conflict/i);
+    expect(toCompany).not.toMatch(/José Núñez García|Construtora Horizonte Ltda|2026-0001|possible conflict/i);
     const hits = core.services.store
       .prepare('SELECT direction, matched_name, score FROM conflict_hits WHERE matter_id = ? ORDER BY direction')
       .all(matterByReference(second)!.id) as { direction: string; matched_name: string; score: number }[];
