@@ -5,7 +5,7 @@ import { useQuery } from './hooks.js';
 import { SCREENS } from './screens/registry.js';
 
 function screenFromHash(): string {
-  const id = window.location.hash.replace(/^#\/?/, '');
+  const id = window.location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
   return SCREENS.some((s) => s.id === id) ? id : SCREENS[0]!.id;
 }
 

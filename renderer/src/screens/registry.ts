@@ -1,6 +1,9 @@
 import type { ComponentType } from 'react';
 import type { Access } from '../../../shared/permissions.js';
 import { Overview } from './Overview.js';
+import { BotSettings } from './bot/BotSettings.js';
+import { Inbox } from './bot/Inbox.js';
+import { Matters } from './bot/Matters.js';
 
 /** A screen in the navigation. `access` hides it from roles the door would refuse anyway. */
 export interface ScreenDef {
@@ -10,4 +13,9 @@ export interface ScreenDef {
   component: ComponentType;
 }
 
-export const SCREENS: ScreenDef[] = [{ id: 'overview', title: 'Overview', access: 'public', component: Overview }];
+export const SCREENS: ScreenDef[] = [
+  { id: 'overview', title: 'Overview', access: 'public', component: Overview },
+  { id: 'inbox', title: 'Inbox', access: 'conversations', component: Inbox },
+  { id: 'matters', title: 'Clients and matters', access: 'matters', component: Matters },
+  { id: 'bot-settings', title: 'Bot settings', access: 'settings.manage', component: BotSettings },
+];
