@@ -89,7 +89,7 @@ export class BotEngine {
         state: '{}',
         now: at,
       });
-      const inboundText = message.text || (message.media ? `📎 ${message.media.fileName ?? message.media.mimetype}` : '');
+      const inboundText = message.text || (message.media ? `Attachment: ${message.media.fileName ?? message.media.mimetype}` : '');
       appendMessage(store, {
         conversationId,
         direction: 'in',

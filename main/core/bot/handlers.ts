@@ -454,7 +454,7 @@ export const botHandlers: { [N in BotOperationName]: Handler<N, CoreServices> } 
         .prepare(
           `UPDATE conversations SET mode = CASE WHEN mode = 'bot' THEN mode ELSE 'staff' END, last_preview = ?, last_activity_at = ? WHERE id = ?`,
         )
-        .run(`📎 ${doc.file_name}`, at, conv.id);
+        .run(`Document: ${doc.file_name}`, at, conv.id);
       ctx.audit.details = { documentId: doc.id, fileName: doc.file_name };
       return { messageId, documentId: doc.id };
     });

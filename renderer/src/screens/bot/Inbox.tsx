@@ -262,10 +262,10 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
             {m.fileName &&
               (m.documentId ? (
                 <button type="button" className="secondary doc" onClick={() => void open(m.documentId!)}>
-                  📄 {m.fileName}
+                  {m.fileName}
                 </button>
               ) : (
-                <span className="doc">📎 {m.fileName}</span>
+                <span className="doc">Attachment: {m.fileName}</span>
               ))}
             {m.text}
             <span className="meta">

@@ -327,7 +327,7 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
           {m.documents.map((d) => (
             <li key={d.id}>
               <button type="button" className="secondary" onClick={() => void open(d.id)}>
-                📄 {d.fileName}
+                {d.fileName}
               </button>{' '}
               <span className="muted">
                 {(d.size / 1024).toFixed(0)} KB · {fullTime(d.createdAt)}
