@@ -12,6 +12,8 @@ Usage: lexdesk <command> [options]
 Commands:
   serve              run headless: the core and the web screens over HTTP
   migrate            bring the database to this version's schema, then exit
+  user create-admin --username U [--display-name "Name"]
+                     first run: create the administrator; the password is read from stdin
   version            print the version
 
 The data folder is LEXDESK_DATA_DIR (default ./data); see README.md for every setting.
@@ -22,7 +24,12 @@ function configFor(face: Face): Config {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: { username: { type: 'string' }, 'display-name': { type: 'string' } },
+  });
   const [command] = positionals;
   switch (command) {
     case 'serve': {
@@ -38,6 +45,31 @@ export async function main(argv: string[]): Promise<number> {
       await core.start();
       await core.stop();
       return 0;
+    }
+    case 'user': {
+      if (positionals[1] !== 'create-admin' || typeof values.username !== 'string' || values.username === '') {
+        process.stderr.write('Usage: lexdesk user create-admin --username U [--display-name "Name"]  (password on stdin)\n');
+        return 2;
+      }
+      const { createCore } = await import('./core/app.js');
+      const { createHeadlessLogger } = await import('./headless/logger.js');
+      const { createAdminFromCli, readPassword } = await import('./core/auth/cli.js');
+      const config = configFor('cli');
+      const password = await readPassword(process.stdin, process.stderr);
+      const core = createCore(config, { log: createHeadlessLogger('warn', process.stderr) });
+      await core.start();
+      try {
+        const displayName = typeof values['display-name'] === 'string' ? values['display-name'] : undefined;
+        const result = await createAdminFromCli(core, { username: values.username, displayName, password });
+        if (!result.ok) {
+          process.stderr.write(`lexdesk: ${result.message}\n`);
+          return result.code === 'conflict' ? 3 : 1;
+        }
+        process.stdout.write(`Administrator "${result.username}" created. Sign in with this username and password.\n`);
+        return 0;
+      } finally {
+        await core.stop();
+      }
     }
     case 'version':
       process.stdout.write(`${APP_VERSION}\n`);

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_init.js';
+import * as m0002 from './0002_auth.js';
 import * as m0003 from './0003_audit.js';
 import * as m0005 from './0005_bot.js';
 
@@ -9,6 +10,7 @@ import * as m0005 from './0005_bot.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_init': m0001,
+  '0002_auth': m0002,
   '0003_audit': m0003,
   '0005_bot': m0005,
 };

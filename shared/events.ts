@@ -12,6 +12,8 @@ export interface EventPayloads {
   'inbox.changed': { conversationId: number; reason: 'message' | 'intake' | 'waiting' | 'staff' | 'delivery' };
   /** a matter changed: created, status, note, conflict cleared, document */
   'matters.changed': { matterId: number };
+  /** a session ended (sign-out, revoked, reuse, role change…); its screens return to sign-in */
+  'auth.session.ended': { sessionId: string };
 }
 
 export type EventType = keyof EventPayloads;
@@ -22,4 +24,5 @@ export const EVENT_ACCESS: Record<EventType, Access> = {
   'system.stopping': 'public',
   'inbox.changed': 'conversations',
   'matters.changed': 'matters',
+  'auth.session.ended': 'authenticated',
 };

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { AuditTrail, doorAuditor } from './audit/trail.js';
+import { AuthService } from './auth/service.js';
 import { Dispatcher } from './dispatch.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -9,6 +10,7 @@ import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
 import { BotService } from './bot/service.js';
 import type { Logger } from './log.js';
+import { HeadlessSecretStore, type SecretStore } from './secrets.js';
 import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
@@ -19,6 +21,8 @@ export interface FaceDeps {
   clock?: Clock;
   /** better_sqlite3.node built for this runtime (Electron needs its own) */
   nativeBinding?: string;
+  /** where secrets live; default: the environment, then files in config.secretsDir (headless) */
+  secrets?: SecretStore;
 }
 
 /** A part of the core with a life of its own (scheduler, bot, collector…). */
@@ -60,6 +64,10 @@ export function createCore(config: Config, face: FaceDeps): Core {
     return store;
   };
   const audit = new AuditTrail(storeOrThrow, clock);
+  const events = new EventBus(clock);
+  const secrets = face.secrets ?? new HeadlessSecretStore({ env: config.secretEnv, dir: config.secretsDir, log });
+  const auth = new AuthService({ config, clock, log, store: storeOrThrow, secrets, events, audit });
+  lifecycles.push(auth);
 
   // the legal bot (main/core/bot); its events go through the services' bus
   const bot = new BotService({ store: storeOrThrow, clock, log, events: () => services.events });
@@ -69,13 +77,15 @@ export function createCore(config: Config, face: FaceDeps): Core {
     audit,
     log,
     clock,
-    events: new EventBus(clock),
+    events,
     health,
     version: APP_VERSION,
     get store(): Store {
       return storeOrThrow();
     },
     bot,
+    secrets,
+    auth,
   };
   lifecycles.push(bot);
 
@@ -85,6 +95,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     store: storeOrThrow,
     log: log.child({ component: 'dispatch' }),
     auditor: doorAuditor(audit),
+    authenticator: auth.authenticator,
   });
 
   return {

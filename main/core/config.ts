@@ -21,6 +21,13 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const intIn = (min: number, max: number) =>
+  z.coerce
+    .number({ message: `must be a whole number from ${min} to ${max}` })
+    .int(`must be a whole number from ${min} to ${max}`)
+    .min(min, `must be a whole number from ${min} to ${max}`)
+    .max(max, `must be a whole number from ${min} to ${max}`);
+
 const envSchema = z.object({
   LEXDESK_DATA_DIR: z.string().min(1, 'must name a folder').optional(),
   LEXDESK_HOST: z.string().min(1, 'must be a host name or address').default('127.0.0.1'),
@@ -30,6 +37,17 @@ const envSchema = z.object({
     .default('info'),
   LEXDESK_TRUST_PROXY: bool.default(false),
   LEXDESK_PUBLIC_URL: z.url({ message: 'must be a full URL such as https://lexdesk.office.example' }).optional(),
+  // sign-in (see main/core/auth)
+  LEXDESK_BCRYPT_COST: intIn(4, 15).default(12),
+  LEXDESK_ACCESS_TOKEN_MINUTES: intIn(1, 60).default(15),
+  LEXDESK_SESSION_IDLE_HOURS: intIn(1, 24 * 30).default(12),
+  LEXDESK_SESSION_MAX_DAYS: intIn(1, 365).default(30),
+  LEXDESK_LOCKOUT_THRESHOLD: intIn(1, 1000).default(5),
+  LEXDESK_LOCKOUT_MINUTES: intIn(1, 24 * 60).default(15),
+  LEXDESK_SIGNIN_LIMIT: intIn(1, 100_000).default(30),
+  // secrets (see main/core/secrets)
+  LEXDESK_SECRETS_DIR: z.string().min(1, 'must name a folder').optional(),
+  LEXDESK_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 32)').optional(),
 });
 
 export interface Config {
@@ -43,6 +61,27 @@ export interface Config {
   trustProxy: boolean;
   /** the address users reach in headless mode; https there makes cookies Secure */
   publicUrl?: string;
+  auth: AuthConfig;
+  /** headless: where secrets live as files (mode 0700 folder, 0600 files) unless given in the environment */
+  secretsDir: string;
+  /** secrets given in the environment, by secret name (e.g. 'jwt-secret' from LEXDESK_JWT_SECRET). Never log. */
+  secretEnv: Readonly<Record<string, string>>;
+}
+
+export interface AuthConfig {
+  /** bcrypt cost factor for new password hashes */
+  bcryptCost: number;
+  accessTokenTtlMs: number;
+  /** a session not refreshed for this long ends */
+  sessionIdleMs: number;
+  /** a session ends this long after sign-in, whatever happens */
+  sessionMaxMs: number;
+  /** consecutive failed sign-ins that lock an account */
+  lockoutThreshold: number;
+  lockoutMs: number;
+  /** headless: sign-in attempts allowed per client address per window */
+  signInLimitPerAddress: number;
+  signInLimitWindowMs: number;
 }
 
 export class ConfigError extends Error {
@@ -105,5 +144,17 @@ export function loadConfig(options: LoadConfigOptions): Config {
     logLevel: v.LEXDESK_LOG_LEVEL,
     trustProxy: v.LEXDESK_TRUST_PROXY,
     publicUrl: v.LEXDESK_PUBLIC_URL,
+    auth: {
+      bcryptCost: v.LEXDESK_BCRYPT_COST,
+      accessTokenTtlMs: v.LEXDESK_ACCESS_TOKEN_MINUTES * 60_000,
+      sessionIdleMs: v.LEXDESK_SESSION_IDLE_HOURS * 3_600_000,
+      sessionMaxMs: v.LEXDESK_SESSION_MAX_DAYS * 86_400_000,
+      lockoutThreshold: v.LEXDESK_LOCKOUT_THRESHOLD,
+      lockoutMs: v.LEXDESK_LOCKOUT_MINUTES * 60_000,
+      signInLimitPerAddress: v.LEXDESK_SIGNIN_LIMIT,
+      signInLimitWindowMs: 15 * 60_000,
+    },
+    secretsDir: resolve(cwd, v.LEXDESK_SECRETS_DIR ?? join(dataDir, 'secrets')),
+    secretEnv: v.LEXDESK_JWT_SECRET ? { 'jwt-secret': v.LEXDESK_JWT_SECRET } : {},
   };
 }

@@ -25,6 +25,10 @@ export interface CallContext {
   address?: string;
   userAgent?: string;
   requestId?: string;
+  /** the refresh token, for `auth.refresh` (headless: the cookie; desktop: kept per window) */
+  refreshToken?: string;
+  /** the request came through a proxy (forwarding headers), so `address` may not be the client's own */
+  forwarded?: boolean;
 }
 
 /** A signed-in staff member, as established by the authenticator for one call. */
@@ -34,6 +38,8 @@ export interface Principal {
   displayName: string;
   role: Role;
   sessionId: string;
+  /** when set, the only operations (besides public ones) this principal may call, e.g. until a temporary password is changed */
+  allowedOperations?: readonly string[];
 }
 
 export interface Authenticator {
@@ -204,6 +210,9 @@ export class Dispatcher<S> {
       }
       if (def.access !== 'public') {
         if (!principal) throw new AppError('unauthenticated', 'Please sign in.');
+        if (principal.allowedOperations && !principal.allowedOperations.includes(operation)) {
+          throw new AppError('forbidden', 'Change your temporary password first.', { reason: 'password_change_required' });
+        }
         if (!roleAllows(principal.role, def.access)) {
           throw new AppError('forbidden', 'Your role does not allow this.');
         }

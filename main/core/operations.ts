@@ -1,5 +1,6 @@
 import type { Handlers } from './dispatch.js';
 import type { CoreServices } from './services.js';
+import { authHandlers } from './auth/handlers.js';
 import { systemHandlers } from './system/handlers.js';
 import { botHandlers } from './bot/handlers.js';
 
@@ -10,4 +11,5 @@ import { botHandlers } from './bot/handlers.js';
 export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
   ...botHandlers,
+  ...authHandlers,
 };

@@ -1,9 +1,11 @@
 import type { AuditTrail } from './audit/trail.js';
+import type { AuthService } from './auth/service.js';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
 import type { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
+import type { SecretStore } from './secrets.js';
 import type { Store } from './db/store.js';
 import type { BotService } from './bot/service.js';
 
@@ -23,4 +25,8 @@ export interface CoreServices {
   readonly audit: AuditTrail;
   /** the legal bot: settings, conversations, intake PDFs (main/core/bot) */
   readonly bot: BotService;
+  /** where LexDesk's own keys live (never the database); which backend is in `secrets.kind` */
+  readonly secrets: SecretStore;
+  /** staff accounts, sign-in and sessions */
+  readonly auth: AuthService;
 }

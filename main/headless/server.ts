@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { EVENT_ACCESS } from '../../shared/events.js';
 import { HTTP_STATUS_BY_CODE, type ApiError } from '../../shared/errors.js';
 import { roleAllows } from '../../shared/permissions.js';
 import type { Core } from '../core/app.js';
+import { takeSessionTokens } from '../core/auth/grant.js';
 import type { CallContext } from '../core/dispatch.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
@@ -24,17 +26,29 @@ function bearer(request: FastifyRequest): string | undefined {
   return match?.[1]?.trim() || undefined;
 }
 
-export function callContextOf(request: FastifyRequest): CallContext {
+/** The refresh token's cookie: sent only to the refresh operation, never readable by scripts. */
+export const REFRESH_COOKIE_PATH = '/api/rpc/auth.refresh';
+
+export function refreshCookieName(secure: boolean): string {
+  // the __Secure- prefix makes browsers refuse the cookie unless it is Secure and came over https
+  return secure ? '__Secure-lexdesk_refresh' : 'lexdesk_refresh';
+}
+
+export function callContextOf(request: FastifyRequest, cookieName?: string): CallContext {
   return {
     face: 'headless',
     token: bearer(request),
     address: request.ip,
     userAgent: request.headers['user-agent']?.slice(0, 300),
     requestId: request.id,
+    refreshToken: cookieName ? request.cookies?.[cookieName] : undefined,
+    forwarded: request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined,
   };
 }
 
 function sendError(reply: FastifyReply, error: ApiError, status = HTTP_STATUS_BY_CODE[error.code]): FastifyReply {
+  const wait = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (typeof wait === 'number' && (error.code === 'rate_limited' || error.code === 'locked')) reply.header('retry-after', String(wait));
   return reply.code(status).type('application/json').send({ ok: false, error });
 }
 
@@ -51,6 +65,10 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
     routerOptions: { maxParamLength: 200 },
   });
   const log = core.services.log.child({ component: 'http' });
+  const secureCookie = core.services.config.publicUrl?.startsWith('https:') ?? false;
+  const cookieName = refreshCookieName(secureCookie);
+  const cookieOptions = { path: REFRESH_COOKIE_PATH, httpOnly: true, sameSite: 'strict', secure: secureCookie } as const;
+  await app.register(fastifyCookie);
 
   app.addHook('onSend', async (_request, reply, payload) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
@@ -86,7 +104,17 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
   });
 
   app.post<{ Params: { operation: string } }>('/api/rpc/:operation', async (request, reply) => {
-    const result = await core.dispatcher.dispatch(request.params.operation, request.body, callContextOf(request));
+    const operation = request.params.operation;
+    const raw = await core.dispatcher.dispatch(operation, request.body, callContextOf(request, cookieName));
+    // the refresh token travels only in the cookie; the screens keep the access token in memory
+    const { result, refresh, forget } = takeSessionTokens(operation, raw, { keepAccessToken: true });
+    reply.header('cache-control', 'no-store');
+    if (refresh) {
+      const maxAge = Math.max(0, Math.floor((Date.parse(refresh.expiresAt) - Date.now()) / 1000));
+      reply.setCookie(cookieName, refresh.token, { ...cookieOptions, maxAge });
+    } else if (forget) {
+      reply.clearCookie(cookieName, cookieOptions);
+    }
     if (!result.ok) return sendError(reply, result.error);
     return reply.type('application/json').send(result);
   });
@@ -122,6 +150,11 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
       const access = EVENT_ACCESS[event.type];
       if (access !== 'public' && !(principal && roleAllows(principal.role, access))) return;
       res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      // a stream belongs to its session: when that ends, so does the stream
+      if (event.type === 'auth.session.ended' && principal && event.data.sessionId === principal.sessionId) {
+        close();
+        res.end();
+      }
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), options.heartbeatMs ?? 25_000);
     const close = () => {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { OperationDef } from './define.js';
+import { authOperations } from './auth.js';
 import { systemOperations } from './system.js';
 import { botOperations } from './bot.js';
 
@@ -7,6 +8,7 @@ export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
 export * from './system.js';
 export * from './bot.js';
+export * from './auth.js';
 
 /**
  * Every operation LexDesk can perform, on every face. Adding one: an entry in a
@@ -15,6 +17,7 @@ export * from './bot.js';
 export const operations = {
   ...systemOperations,
   ...botOperations,
+  ...authOperations,
 } satisfies Record<string, OperationDef>;
 
 export type Operations = typeof operations;

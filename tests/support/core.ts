@@ -17,7 +17,8 @@ export async function startTestCore(
   const dataDir = options.dataDir ?? tempDir();
   const config = loadConfig({
     face: options.face ?? 'headless',
-    env: { LEXDESK_DATA_DIR: dataDir, ...options.env },
+    // bcrypt cost 4 keeps sign-in fast in tests; the production default (12) has its own test
+    env: { LEXDESK_DATA_DIR: dataDir, LEXDESK_BCRYPT_COST: '4', ...options.env },
     envFile: null,
   });
   const core = createCore(config, { log: silentLogger, ...options.deps });

@@ -29,9 +29,52 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface UsersTable {
+  id: string;
+  username: string;
+  /** the username folded for uniqueness (NFKC, lower case) */
+  username_key: string;
+  display_name: string;
+  role: 'admin' | 'lawyer' | 'assistant';
+  password_hash: string;
+  disabled: number;
+  must_change_password: number;
+  failed_attempts: number;
+  locked_until: string | null;
+  password_changed_at: string;
+  last_sign_in_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AuthSessionsTable {
+  id: string;
+  user_id: string;
+  device_name: string;
+  face: string;
+  address: string | null;
+  user_agent: string | null;
+  created_at: string;
+  last_seen_at: string;
+  idle_expires_at: string;
+  absolute_expires_at: string;
+  ended_at: string | null;
+  end_reason: string | null;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  session_id: string;
+  issued_at: string;
+  used_at: string | null;
+}
+
 export interface Tables {
   app_meta: AppMetaTable;
   audit_log: AuditLogTable;
+  users: UsersTable;
+  auth_sessions: AuthSessionsTable;
+  refresh_tokens: RefreshTokensTable;
 }
 
 /* migrations/0005_bot.ts: the legal bot. Times are ISO 8601 strings (UTC). */

@@ -1,0 +1,60 @@
+// Runs in a worker thread: bcrypt hashing and password-strength estimation are
+// CPU work of tens to hundreds of milliseconds that must not stall the event loop.
+import { createHmac } from 'node:crypto';
+import { parentPort } from 'node:worker_threads';
+import bcrypt from 'bcryptjs';
+import { ZxcvbnFactory, type ZxcvbnResult } from '@zxcvbn-ts/core';
+import * as common from '@zxcvbn-ts/language-common';
+import * as en from '@zxcvbn-ts/language-en';
+
+export type PasswordTask =
+  | { op: 'hash'; password: string; cost: number }
+  | { op: 'verify'; password: string; hash: string }
+  | { op: 'strength'; password: string; userInputs: string[] };
+
+export interface StrengthAnswer {
+  score: number;
+  warning: string | null;
+  suggestions: string[];
+}
+
+/**
+ * bcrypt reads only the first 72 bytes of its input, so a long passphrase would
+ * be cut silently. The password (NFC, so the same text typed on any system
+ * matches) goes through HMAC-SHA-384 first, and bcrypt gets its 64 base64
+ * characters. The fixed key keeps these digests unlike any other site's.
+ */
+export function prehash(password: string): string {
+  return createHmac('sha384', 'lexdesk-password-v1').update(password.normalize('NFC'), 'utf8').digest('base64');
+}
+
+let zxcvbn: ZxcvbnFactory | null = null;
+function strength(password: string, userInputs: string[]): StrengthAnswer {
+  zxcvbn ??= new ZxcvbnFactory({
+    dictionary: { ...common.dictionary, ...en.dictionary },
+    graphs: common.adjacencyGraphs,
+    translations: en.translations,
+    useLevenshteinDistance: true,
+  });
+  const result: ZxcvbnResult = zxcvbn.check(password, userInputs);
+  return { score: result.score, warning: result.feedback.warning || null, suggestions: result.feedback.suggestions };
+}
+
+function run(task: PasswordTask): unknown {
+  switch (task.op) {
+    case 'hash':
+      return bcrypt.hashSync(prehash(task.password), task.cost);
+    case 'verify':
+      return bcrypt.compareSync(prehash(task.password), task.hash);
+    case 'strength':
+      return strength(task.password, task.userInputs);
+  }
+}
+
+parentPort?.on('message', (message: { id: number; task: PasswordTask }) => {
+  try {
+    parentPort!.postMessage({ id: message.id, value: run(message.task) });
+  } catch (err) {
+    parentPort!.postMessage({ id: message.id, error: err instanceof Error ? err.message : String(err) });
+  }
+});

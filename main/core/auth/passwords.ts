@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { AppError } from '../errors.js';
+import type { PasswordTask, StrengthAnswer } from './password-worker.js';
+
+interface Job {
+  id: number;
+  task: PasswordTask;
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: Job | null;
+}
+
+/**
+ * The worker: the compiled JavaScript next to this module, or, when running from
+ * the TypeScript sources (the test runner), the source loaded through tsx.
+ */
+function startWorker(): Worker {
+  const js = new URL('./password-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(js))) return new Worker(js);
+  const ts = new URL('./password-worker.ts', import.meta.url).href;
+  return new Worker(
+    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(ts)}); })`,
+    { eval: true },
+  );
+}
+
+/**
+ * bcrypt and the strength estimator in worker threads, so the event loop (the
+ * window's lifeline on the desktop) never waits for them. Workers start on first
+ * use and stop after a minute idle. The queue is bounded: a flood of sign-in
+ * attempts is refused with `rate_limited` instead of growing without end.
+ */
+export class PasswordWorkers {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  readonly size: number;
+
+  constructor(options: { size?: number; maxQueue?: number; idleMs?: number } = {}) {
+    this.size = options.size ?? Math.max(1, Math.min(2, availableParallelism() - 1));
+    this.maxQueue = options.maxQueue ?? 64;
+    this.idleMs = options.idleMs ?? 60_000;
+  }
+  private readonly maxQueue: number;
+  private readonly idleMs: number;
+
+  hash(password: string, cost: number): Promise<string> {
+    return this.submit({ op: 'hash', password, cost }) as Promise<string>;
+  }
+
+  verify(password: string, hash: string): Promise<boolean> {
+    return this.submit({ op: 'verify', password, hash }) as Promise<boolean>;
+  }
+
+  strength(password: string, userInputs: string[]): Promise<StrengthAnswer> {
+    return this.submit({ op: 'strength', password, userInputs }) as Promise<StrengthAnswer>;
+  }
+
+  /** Jobs waiting for a worker (for tests and metrics). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    for (const job of this.queue.splice(0)) job.reject(new Error('password workers stopped'));
+    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
+  }
+
+  private submit(task: PasswordTask): Promise<unknown> {
+    if (this.closed) return Promise.reject(new Error('password workers stopped'));
+    if (this.queue.length >= this.maxQueue) {
+      return Promise.reject(new AppError('rate_limited', 'LexDesk is busy with other sign-ins. Try again in a moment.', { retryAfterSeconds: 5 }));
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, task, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.idleTimer) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = null;
+    }
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => s.busy === null);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const job = this.queue.shift()!;
+      slot.busy = job;
+      slot.worker.ref(); // a pending job keeps the process alive (the CLI awaits it)
+      slot.worker.postMessage({ id: job.id, task: job.task });
+    }
+    if (this.slots.every((s) => s.busy === null) && this.slots.length > 0) {
+      this.idleTimer = setTimeout(() => {
+        for (const slot of this.slots.splice(0)) void slot.worker.terminate();
+      }, this.idleMs);
+      this.idleTimer.unref();
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = startWorker();
+    worker.unref();
+    const slot: Slot = { worker, busy: null };
+    worker.on('message', (message: { id: number; value?: unknown; error?: string }) => {
+      const job = slot.busy;
+      if (!job || job.id !== message.id) return;
+      slot.busy = null;
+      worker.unref();
+      if (message.error !== undefined) job.reject(new Error(message.error));
+      else job.resolve(message.value);
+      this.pump();
+    });
+    const fail = (err: Error) => {
+      const index = this.slots.indexOf(slot);
+      if (index >= 0) this.slots.splice(index, 1);
+      slot.busy?.reject(err);
+      slot.busy = null;
+      if (!this.closed) this.pump();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`password worker exited (${code})`)));
+    this.slots.push(slot);
+    return slot;
+  }
+}
