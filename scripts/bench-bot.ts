@@ -56,6 +56,8 @@ class BenchLink implements BotLink {
   private running = false;
   private cursor = 0;
   private waiters: (() => void)[] = [];
+  /** main-thread time of each step (ledger read excluded): the bot's own share of the lag */
+  readonly stepMs: number[] = [];
 
   constructor(private readonly core: Core) {
     core.services.store.sqlite.exec(`
@@ -114,6 +116,7 @@ class BenchLink implements BotLink {
       if (rows.length === 0) break;
       for (const row of rows) {
         const message: BotInboundMessage = { id: row.wa_id, chatId: row.chat_id, from: row.sender, pushName: null, timestamp: Date.now(), text: row.body, media: null };
+        const t0 = performance.now();
         await this.handler!(message, {
           commit: (fn) =>
             this.store.tx(() => {
@@ -122,6 +125,7 @@ class BenchLink implements BotLink {
               return value;
             }),
         });
+        this.stepMs.push(performance.now() - t0);
         this.cursor = row.seq;
         if (performance.now() - slice > 8) {
           await yieldToLoop();
@@ -185,6 +189,7 @@ async function phase(label: string, paced: boolean) {
   const all = messages();
   const lag = monitorEventLoopDelay({ resolution: 5 });
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   lag.enable();
   if (paced) {
     const perTick = Math.max(1, Math.round(RATE / 100)); // every 10 ms
@@ -204,7 +209,9 @@ async function phase(label: string, paced: boolean) {
   await core.services.bot.pdfs.idle();
   const withPdfs = performance.now() - started;
   lag.disable();
+  const cpu = process.cpuUsage(cpu0);
   const latencies = link.latencies();
+  const steps = [...link.stepMs].sort((a, b) => a - b);
   const store = core.services.store;
   const count = (sql: string) => (store.prepare(sql).get() as { n: number }).n;
   const result = {
@@ -221,6 +228,10 @@ async function phase(label: string, paced: boolean) {
     conflicts: count('SELECT COUNT(*) AS n FROM conflict_hits'),
     pdfs: count("SELECT COUNT(*) AS n FROM pdf_jobs WHERE status = 'done'"),
     pdfSeconds: withPdfs / 1000,
+    stepP50: pct(steps, 50),
+    stepP99: pct(steps, 99),
+    stepMax: steps.at(-1) ?? NaN,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
   await core.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -253,18 +264,21 @@ async function idleLag(ms: number): Promise<number> {
 
 const f = (n: number, d = 1) => n.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
 
+const load = (await import('node:os')).loadavg()[0]!;
 const baselineLag = await idleLag(1000);
 const raw = rawBaseline(CLIENTS * MESSAGES_PER_CLIENT);
 const paced = await phase(`paced at ${RATE} msg/s`, true);
 const flood = await phase('flood (all stored at once)', false);
 
-console.log(`\nLexDesk bench:bot — ${CLIENTS} clients × ${MESSAGES_PER_CLIENT} messages, ${CONFIRMING} intakes with PDF (node ${process.version})`);
+console.log(`\nLexDesk bench:bot — ${CLIENTS} clients × ${MESSAGES_PER_CLIENT} messages, ${CONFIRMING} intakes with PDF (node ${process.version}, ${(await import('node:os')).availableParallelism()} cores, load average ${f(load, 2)} at start)`);
 console.log('Measured from the inbound ledger row to the reply row in the outbox (the bot\'s input to its output).');
 for (const r of [paced, flood]) {
   console.log(`\n${r.label}`);
   console.log(`  handled            ${r.messages} messages → ${r.replies} replies in ${f(r.seconds, 2)} s = ${f(r.throughput, 0)} msg/s`);
   console.log(`  ledger → outbox    p50 ${f(r.p50)} ms   p99 ${f(r.p99)} ms`);
   console.log(`  event-loop lag     p99 ${f(r.lagP99)} ms   max ${f(r.lagMax)} ms   (goal p99 < 20 ms; idle baseline p99 ${f(baselineLag)} ms)`);
+  console.log(`  one bot step       p50 ${f(r.stepP50, 2)} ms   p99 ${f(r.stepP99, 2)} ms   max ${f(r.stepMax)} ms   (main-thread work per message)`);
+  console.log(`  CPU                ${f(r.cpuSeconds, 2)} s for ${f(r.pdfSeconds, 2)} s wall, all threads (PDF worker included)`);
   console.log(`  intakes            ${r.matters} matters, ${r.conflicts} conflict hits, ${r.pdfs} PDFs done ${f(r.pdfSeconds, 2)} s after the first message`);
 }
 console.log(`\nraw baseline: better-sqlite3, ${CLIENTS * MESSAGES_PER_CLIENT} reply rows, one transaction each: ${f(raw.seconds, 2)} s = ${f(raw.rate, 0)} rows/s`);
