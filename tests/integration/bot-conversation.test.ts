@@ -314,4 +314,22 @@ describe('the legal bot, scripted', () => {
     expect(summary).toContain('2. Area: Family');
     expect(await again.say('yes')).toMatch(/reference \*2026-0001\*/);
   });
+
+  test('an intake PDF not yet made when LexDesk stops is made and sent once after the restart', async () => {
+    const pending = (store: typeof core.services.store) =>
+      (store.prepare("SELECT COUNT(*) AS n FROM pdf_jobs WHERE status = 'pending'").get() as { n: number }).n;
+    // the PDF queue stops first, as if the process died right after the intake's commit
+    await core.services.bot.pdfs.stop();
+    const ana = client('351910000001');
+    await intake(ana, { name: 'Ana Souza', area: '1', description: 'Custody of my son.', opposing: 'none', deadline: 'none' });
+    expect(pending(core.services.store)).toBe(1);
+    expect(link.sentTo('351910000001').filter((m) => m.kind === 'document')).toEqual([]);
+    await core.stop();
+
+    await boot();
+    await core.services.bot.drained();
+    expect(pending(core.services.store)).toBe(0);
+    const documents = link.sentTo('351910000001').filter((m) => m.kind === 'document');
+    expect(documents.map((d) => d.fileName)).toEqual(['intake-2026-0001.pdf']);
+  });
 });
