@@ -414,6 +414,10 @@ export function turn(previous: ChatState, input: TurnInput, facts: TurnFacts): T
         const field = INTAKE_FIELDS[n - 1]!;
         state.step = { at: 'intake', field, correcting: true };
         ask(field);
+      } else if (texts.means('no.words', text)) {
+        // "no" is understood: something needs correcting, and the client is told how
+        state.misunderstood = 0;
+        say('intake.confirm_unclear');
       } else {
         misunderstood(() => say('intake.confirm_unclear'));
       }
