@@ -1,16 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, type WebContents } from 'electron';
 import electronUpdater from 'electron-updater';
 import { createCore, type Core } from '../core/app.js';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { SchemaTooNewError } from '../core/db/migrate.js';
-import type { CallContext } from '../core/dispatch.js';
 import { APP_HOST, APP_SCHEME } from './channels.js';
 import { pushEvent, registerIpc } from './ipc.js';
 import { createElectronLogger } from './logger.js';
 import { betterSqliteBinding } from './native.js';
+import { createDesktopSecretStore, loadKeytar } from './secret-store.js';
+import { WindowSessions } from './sessions.js';
 import { CONTENT_SECURITY_POLICY, isAllowedNavigation, mainWindowOptions, START_URL } from './window.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -88,7 +89,14 @@ async function boot(): Promise<void> {
     throw err;
   }
   const log = createElectronLogger(config.logLevel);
-  core = createCore(config, { log, nativeBinding: betterSqliteBinding(appRoot, app.isPackaged) });
+  // the JWT key (and later the backup key) live in the OS keychain, or an encrypted file when there is none
+  const secrets = await createDesktopSecretStore({
+    loadKeytar: () => loadKeytar(appRoot, app.isPackaged),
+    safeStorage,
+    dir: config.secretsDir,
+    log,
+  });
+  core = createCore(config, { log, nativeBinding: betterSqliteBinding(appRoot, app.isPackaged), secrets });
   try {
     await core.start();
   } catch (err) {
@@ -103,13 +111,22 @@ async function boot(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
 
+  // each window's tokens stay here in the main process; the renderer holds none
+  const sessions = new WindowSessions(core.dispatcher);
   registerIpc({
     ipcMain,
     dispatcher: core.dispatcher,
-    callContextFor: (): CallContext => ({ face: 'desktop' }),
+    callContextFor: (id) => sessions.callContextFor(id),
+    afterCall: (id, operation, result) => sessions.afterCall(id, operation, result),
   });
   core.services.events.subscribe((event) => {
-    for (const win of BrowserWindow.getAllWindows()) pushEvent(win.webContents, null, event);
+    for (const win of BrowserWindow.getAllWindows()) {
+      pushEvent(win.webContents, sessions.viewerOf(win.webContents.id), event);
+    }
+  });
+  app.on('web-contents-created', (_event, contents) => {
+    const id = contents.id;
+    contents.once('destroyed', () => void sessions.closed(id));
   });
 
   mainWindow = createWindow();

@@ -132,6 +132,13 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
     });
   });
 
+  // Open event streams end before the server closes: close() waits for open connections.
+  const openStreams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of [...openStreams]) end();
+    openStreams.clear();
+  });
+
   // Server-sent events. The token travels in the Authorization header (fetch
   // streaming), never in the URL where proxies would log it.
   app.get('/api/events', async (request, reply) => {
@@ -151,20 +158,21 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
       if (access !== 'public' && !(principal && roleAllows(principal.role, access))) return;
       res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       // a stream belongs to its session: when that ends, so does the stream
-      if (event.type === 'auth.session.ended' && principal && event.data.sessionId === principal.sessionId) {
-        close();
-        res.end();
-      }
+      if (event.type === 'auth.session.ended' && principal && event.data.sessionId === principal.sessionId) end();
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), options.heartbeatMs ?? 25_000);
     const close = () => {
       clearInterval(heartbeat);
       unsubscribe();
     };
-    request.raw.on('close', close);
-    app.addHook('onClose', async () => {
+    const end = () => {
       close();
       res.end();
+    };
+    openStreams.add(end);
+    request.raw.on('close', () => {
+      openStreams.delete(end);
+      close();
     });
   });
 

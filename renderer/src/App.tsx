@@ -1,26 +1,63 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { PRODUCT_NAME } from '../../shared/product.js';
-import { StatusPill } from './components/Status.js';
+import { roleAllows, type Role } from '../../shared/permissions.js';
+import { ErrorBox, StatusPill } from './components/Status.js';
 import { useQuery } from './hooks.js';
-import { SCREENS } from './screens/registry.js';
+import { SCREENS, type ScreenDef } from './screens/registry.js';
+import { ForcedPasswordChange } from './screens/auth/ChangePassword.js';
+import { FirstRun } from './screens/auth/FirstRun.js';
+import { AuthPage, SignIn } from './screens/auth/SignIn.js';
+import { useSession } from './session.js';
 
-function screenFromHash(): string {
+const ROLE_LABEL: Record<Role, string> = { admin: 'Administrator', lawyer: 'Lawyer', assistant: 'Assistant' };
+
+function screenFromHash(allowed: ScreenDef[]): ScreenDef {
   const id = window.location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
-  return SCREENS.some((s) => s.id === id) ? id : SCREENS[0]!.id;
+  return allowed.find((s) => s.id === id) ?? allowed[0]!;
 }
 
+/** The gate: first run, sign-in, a forced password change, or the app itself. */
 export function App() {
-  const [current, setCurrent] = useState(screenFromHash);
+  const session = useSession();
+  const { state } = session;
+  switch (state.phase) {
+    case 'starting':
+      return (
+        <div className="splash" role="status">
+          Opening {PRODUCT_NAME}…
+        </div>
+      );
+    case 'unreachable':
+      return (
+        <AuthPage title={`${PRODUCT_NAME} cannot be reached`}>
+          <ErrorBox message="Check the network connection (or that the server is running) and try again." onRetry={session.retry} />
+        </AuthPage>
+      );
+    case 'setup':
+      return <FirstRun />;
+    case 'signed-out':
+      return <SignIn />;
+    case 'signed-in':
+      return state.user?.mustChangePassword ? <ForcedPasswordChange /> : <Shell role={state.user!.role} />;
+  }
+}
+
+function Shell({ role }: { role: Role }) {
+  const session = useSession();
+  const user = session.state.user!;
+  // navigation shows only what the role may use; the door refuses the rest anyway
+  const allowed = useMemo(() => SCREENS.filter((s) => roleAllows(role, s.access)), [role]);
+  const [current, setCurrent] = useState(() => screenFromHash(allowed).id);
   const info = useQuery('system.info', {});
   const health = useQuery('system.health', {}, { refreshMs: 15_000 });
 
   useEffect(() => {
-    const onHash = () => setCurrent(screenFromHash());
+    const onHash = () => setCurrent(screenFromHash(allowed).id);
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
-  }, []);
+  }, [allowed]);
 
-  const screen = SCREENS.find((s) => s.id === current) ?? SCREENS[0]!;
+  const screen = allowed.find((s) => s.id === current) ?? allowed[0]!;
   const Screen = screen.component;
 
   return (
@@ -32,7 +69,7 @@ export function App() {
         </div>
         <nav aria-label="Screens">
           <ul>
-            {SCREENS.map((s) => (
+            {allowed.map((s) => (
               <li key={s.id}>
                 <a href={`#/${s.id}`} aria-current={s.id === screen.id ? 'page' : undefined}>
                   {s.title}
@@ -52,12 +89,22 @@ export function App() {
       <div className="main">
         <header className="topbar">
           <span className="topbar-title">{screen.title}</span>
-          <span className="topbar-health" data-testid="shell-health">
-            {health.data ? (
-              <StatusPill status={health.data.status} label={`System ${health.data.status === 'ok' ? 'healthy' : health.data.status}`} />
-            ) : health.error ? (
-              <StatusPill status="down" label="LexDesk unreachable" />
-            ) : null}
+          <span className="topbar-right">
+            <span className="topbar-health" data-testid="shell-health">
+              {health.data ? (
+                <StatusPill status={health.data.status} label={`System ${health.data.status === 'ok' ? 'healthy' : health.data.status}`} />
+              ) : health.error ? (
+                <StatusPill status="down" label="LexDesk unreachable" />
+              ) : null}
+            </span>
+            <span className="topbar-user">
+              <span data-testid="signed-in-user">
+                {user.displayName} <span className="muted">· {ROLE_LABEL[user.role]}</span>
+              </span>
+              <button type="button" className="secondary small" onClick={() => void session.signOut('You are signed out.')}>
+                Sign out
+              </button>
+            </span>
           </span>
         </header>
         <main>

@@ -2,15 +2,16 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createApi } from './api/index.js';
 import { App } from './App.js';
-import { ApiProvider } from './context.js';
+import { SessionProvider } from './session.js';
+import './screens/auth/auth.css';
 import './styles.css';
 
 const api = createApi();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <ApiProvider api={api}>
+    <SessionProvider api={api}>
       <App />
-    </ApiProvider>
+    </SessionProvider>
   </StrictMode>,
 );

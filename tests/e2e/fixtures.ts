@@ -12,10 +12,14 @@ export async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
-/** Each test gets its own headless LexDesk on an ephemeral port with an empty data folder. */
-export const test = base.extend<{ server: RunningServer }>({
-  server: async ({}, use) => {
-    const server = await startServer();
+/**
+ * Each test gets its own headless LexDesk on an ephemeral port with an empty data
+ * folder. `test.use({ serverEnv: { LEXDESK_…: '…' } })` adds settings for a file or group.
+ */
+export const test = base.extend<{ server: RunningServer; serverEnv: Record<string, string> }>({
+  serverEnv: [{}, { option: true }],
+  server: async ({ serverEnv }, use) => {
+    const server = await startServer({ env: serverEnv });
     await use(server);
     await server.stop();
   },

@@ -1,7 +1,7 @@
-import { expect, snap, test } from './fixtures.js';
+import { expect, signedInAs, snap, test } from './fixtures.js';
 
 test('the served app shows the product, the mode and a healthy database', async ({ page, server }) => {
-  await page.goto(server.url);
+  await signedInAs(page, server, 'admin');
   await expect(page.getByRole('navigation', { name: 'Screens' })).toBeVisible();
   await expect(page.getByTestId('shell-health')).toContainText('System healthy');
   await expect(page.getByTestId('mode')).toHaveText('Server (headless)');
@@ -10,6 +10,7 @@ test('the served app shows the product, the mode and a healthy database', async 
 });
 
 test('a deep link to an unknown screen lands on the overview', async ({ page, server }) => {
+  await signedInAs(page, server, 'admin');
   await page.goto(`${server.url}/some/where#/nowhere`);
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
 });

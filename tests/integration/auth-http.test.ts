@@ -150,3 +150,18 @@ describe('sign-in over HTTP', () => {
     expect(text).toContain(assistantGrant.sessionId);
   });
 });
+
+describe('shutdown with screens open', () => {
+  it('SIGTERM ends open event streams and exits at once, not after the 15 s guard', async () => {
+    const { startServer } = await import('../support/server.js');
+    const server = await startServer();
+    const stream = await fetch(`${server.url}/api/events`);
+    const reader = stream.body!.getReader();
+    await reader.read();
+    const started = Date.now();
+    const code = await server.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await reader.read()).done).toBe(true);
+  });
+});

@@ -276,3 +276,24 @@ describe('lockout', () => {
     expect(await from('192.0.2.51')).toMatchObject({ error: { code: 'unauthenticated' } });
   });
 });
+
+describe('housekeeping', () => {
+  it('removes sessions ended over 30 days ago, with their token hashes, at start', async () => {
+    const clock = new ManualClock('2026-01-01T00:00:00Z');
+    core = await startTestCore({ deps: { clock } });
+    const gone = await signedInAs(core, 'lawyer');
+    await gone.ok('auth.logout');
+    const kept = await signedInAs(core, 'lawyer');
+    clock.advance(31 * 86_400_000);
+    const kept2 = await signIn(core, kept.user);
+    await core.stop();
+    await core.start();
+    const ids = (core.services.store.sqlite.prepare('SELECT id FROM auth_sessions').all() as { id: string }[]).map((r) => r.id);
+    // the signed-out one and the one that idled out are gone; the fresh one stays
+    expect(ids).toEqual([kept2.sessionId]);
+    const orphans = core.services.store.sqlite
+      .prepare('SELECT count(*) AS n FROM refresh_tokens WHERE session_id NOT IN (SELECT id FROM auth_sessions)')
+      .get() as { n: number };
+    expect(orphans.n).toBe(0);
+  });
+});

@@ -40,6 +40,18 @@ function strength(password: string, userInputs: string[]): StrengthAnswer {
   return { score: result.score, warning: result.feedback.warning || null, suggestions: result.feedback.suggestions };
 }
 
+/** The same work without a worker, in slices that yield to the event loop; used only if workers cannot start. */
+export async function runTaskInline(task: PasswordTask): Promise<unknown> {
+  switch (task.op) {
+    case 'hash':
+      return bcrypt.hash(prehash(task.password), task.cost);
+    case 'verify':
+      return bcrypt.compare(prehash(task.password), task.hash);
+    case 'strength':
+      return strength(task.password, task.userInputs);
+  }
+}
+
 function run(task: PasswordTask): unknown {
   switch (task.op) {
     case 'hash':

@@ -45,10 +45,20 @@ export class PasswordWorkers {
   private closed = false;
   readonly size: number;
 
-  constructor(options: { size?: number; maxQueue?: number; idleMs?: number } = {}) {
+  /** set when a worker could not start at all (e.g. a packaging problem): work then runs in-process */
+  private inline = false;
+  private everWorked = false;
+  private readonly onFallback?: (reason: string) => void;
+  private readonly startWorker: () => Worker;
+
+  constructor(
+    options: { size?: number; maxQueue?: number; idleMs?: number; onFallback?: (reason: string) => void; startWorker?: () => Worker } = {},
+  ) {
+    this.startWorker = options.startWorker ?? startWorker;
     this.size = options.size ?? Math.max(1, Math.min(2, availableParallelism() - 1));
     this.maxQueue = options.maxQueue ?? 64;
     this.idleMs = options.idleMs ?? 60_000;
+    this.onFallback = options.onFallback;
   }
   private readonly maxQueue: number;
   private readonly idleMs: number;
@@ -93,6 +103,12 @@ export class PasswordWorkers {
       clearTimeout(this.idleTimer);
       this.idleTimer = null;
     }
+    if (this.inline) {
+      for (const job of this.queue.splice(0)) {
+        import('./password-worker.js').then((m) => m.runTaskInline(job.task)).then(job.resolve, job.reject);
+      }
+      return;
+    }
     while (this.queue.length > 0) {
       let slot = this.slots.find((s) => s.busy === null);
       if (!slot && this.slots.length < this.size) slot = this.spawn();
@@ -111,13 +127,14 @@ export class PasswordWorkers {
   }
 
   private spawn(): Slot {
-    const worker = startWorker();
+    const worker = this.startWorker();
     worker.unref();
     const slot: Slot = { worker, busy: null };
     worker.on('message', (message: { id: number; value?: unknown; error?: string }) => {
       const job = slot.busy;
       if (!job || job.id !== message.id) return;
       slot.busy = null;
+      this.everWorked = true;
       worker.unref();
       if (message.error !== undefined) job.reject(new Error(message.error));
       else job.resolve(message.value);
@@ -126,8 +143,16 @@ export class PasswordWorkers {
     const fail = (err: Error) => {
       const index = this.slots.indexOf(slot);
       if (index >= 0) this.slots.splice(index, 1);
-      slot.busy?.reject(err);
+      const job = slot.busy;
       slot.busy = null;
+      if (!this.everWorked && !this.closed && !this.inline) {
+        // no worker has ever answered: they cannot start here; do the work in-process rather than not at all
+        this.inline = true;
+        this.onFallback?.(err.message);
+        if (job) this.queue.unshift(job);
+      } else {
+        job?.reject(err);
+      }
       if (!this.closed) this.pump();
     };
     worker.on('error', fail);

@@ -108,10 +108,15 @@ export class AuthService {
   private readonly limiter: AttemptLimiter;
   private readonly phantoms = new PhantomLockouts();
   private readonly log: Logger;
+  private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: AuthDeps) {
     this.sessions = new SessionStore(deps.store, deps.clock, deps.config.auth);
-    this.passwords = new PasswordWorkers({ size: deps.workers });
+    this.passwords = new PasswordWorkers({
+      size: deps.workers,
+      onFallback: (reason) =>
+        deps.log.error({ reason }, 'password worker threads cannot start; hashing on the main thread (the app may stutter at sign-in)'),
+    });
     this.limiter = new AttemptLimiter(deps.config.auth.signInLimitPerAddress, deps.config.auth.signInLimitWindowMs);
     this.log = deps.log.child({ component: 'auth' });
   }
@@ -128,6 +133,9 @@ export class AuthService {
     // the hash that unknown usernames are checked against, so that they take as long as real ones
     this.dummyHash = this.passwords.hash(randomBytes(16).toString('hex'), this.deps.config.auth.bcryptCost);
     this.dummyHash.catch(() => undefined);
+    this.pruneEndedSessions();
+    this.pruneTimer = setInterval(() => this.pruneEndedSessions(), 24 * 3_600_000);
+    this.pruneTimer.unref();
     if (this.deps.config.face === 'headless' && this.userCount() === 0) {
       this.setupCode = randomBytes(9).toString('base64url').toUpperCase().replace(/[^A-Z0-9]/g, 'X').replace(/(.{4})(?=.)/g, '$1-');
       this.log.warn(
@@ -138,7 +146,19 @@ export class AuthService {
   }
 
   async stop(): Promise<void> {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.pruneTimer = null;
     await this.passwords.close();
+  }
+
+  /** Sessions that ended (or idled out) over 30 days ago go, with their used refresh-token hashes. */
+  private pruneEndedSessions(): void {
+    try {
+      const removed = this.sessions.prune(30 * 86_400_000);
+      if (removed > 0) this.log.info({ removed }, 'old sessions removed');
+    } catch (err) {
+      this.log.warn({ err }, 'could not remove old sessions');
+    }
   }
 
   private get accessTokens(): AccessTokens {

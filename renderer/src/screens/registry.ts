@@ -4,6 +4,9 @@ import { Overview } from './Overview.js';
 import { BotSettings } from './bot/BotSettings.js';
 import { Inbox } from './bot/Inbox.js';
 import { Matters } from './bot/Matters.js';
+import { ChangePassword } from './auth/ChangePassword.js';
+import { Devices } from './auth/Devices.js';
+import { Users } from './auth/Users.js';
 
 /** A screen in the navigation. `access` hides it from roles the door would refuse anyway. */
 export interface ScreenDef {
@@ -18,4 +21,7 @@ export const SCREENS: ScreenDef[] = [
   { id: 'inbox', title: 'Inbox', access: 'conversations', component: Inbox },
   { id: 'matters', title: 'Clients and matters', access: 'matters', component: Matters },
   { id: 'bot-settings', title: 'Bot settings', access: 'settings.manage', component: BotSettings },
+  { id: 'users', title: 'Users', access: 'users.manage', component: Users },
+  { id: 'devices', title: 'My devices', access: 'self', component: Devices },
+  { id: 'password', title: 'Change password', access: 'self', component: ChangePassword },
 ];

@@ -1,0 +1,88 @@
+import { useState } from 'react';
+import { useApi } from '../../context.js';
+import { useSession } from '../../session.js';
+import { AuthPage } from './SignIn.js';
+import { Field, PASSWORD_HINT, useSubmit } from './form.js';
+import './auth.css';
+
+function ChangePasswordForm({ onDone }: { onDone(message: string): void }) {
+  const api = useApi();
+  const session = useSession();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const { busy, error, setError, onSubmit } = useSubmit(async () => {
+    if (next !== confirm) {
+      setError({ message: 'The two new passwords are not the same.', fields: { confirm: 'Type the same new password again.' } });
+      return;
+    }
+    const result = await api.call('auth.changePassword', { current, next });
+    setCurrent('');
+    setNext('');
+    setConfirm('');
+    session.updateUser(result.user);
+    onDone(
+      result.endedSessions > 0
+        ? `Password changed. ${result.endedSessions} other device${result.endedSessions === 1 ? ' was' : 's were'} signed out.`
+        : 'Password changed.',
+    );
+  });
+  return (
+    <form className="form" onSubmit={onSubmit} aria-label="Change password" noValidate>
+      <Field label="Current password" name="current" type="password" value={current} onChange={setCurrent} autoComplete="current-password" required error={error?.fields.current} />
+      <Field label="New password" name="next" type="password" value={next} onChange={setNext} autoComplete="new-password" required hint={PASSWORD_HINT} error={error?.fields.next} />
+      <Field label="New password again" name="confirm" type="password" value={confirm} onChange={setConfirm} autoComplete="new-password" required error={error?.fields.confirm} />
+      {error && (
+        <div className="error-box" role="alert" data-code={error.code}>
+          <p>{error.message}</p>
+        </div>
+      )}
+      <div className="actions">
+        <button type="submit" disabled={busy || !current || !next || !confirm}>
+          {busy ? 'Saving…' : 'Change password'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The screen in the navigation. */
+export function ChangePassword() {
+  const [done, setDone] = useState<string | null>(null);
+  return (
+    <section className="screen" aria-labelledby="password-title">
+      <header className="screen-header">
+        <h1 id="password-title">Change password</h1>
+      </header>
+      <div className="cards">
+        <article className="card">
+          {done && (
+            <div className="notice" role="status">
+              <p>{done}</p>
+            </div>
+          )}
+          <p className="muted">Changing your password signs out your other devices.</p>
+          <ChangePasswordForm onDone={setDone} />
+        </article>
+      </div>
+    </section>
+  );
+}
+
+/** Shown instead of the app while the user still has a temporary password. */
+export function ForcedPasswordChange() {
+  const session = useSession();
+  return (
+    <AuthPage
+      title="Choose your password"
+      intro={`Welcome, ${session.state.user?.displayName ?? ''}. You signed in with a temporary password; choose your own to continue.`}
+    >
+      <ChangePasswordForm onDone={() => undefined} />
+      <div className="form actions">
+        <button type="button" className="secondary" onClick={() => void session.signOut()}>
+          Sign out
+        </button>
+      </div>
+    </AuthPage>
+  );
+}

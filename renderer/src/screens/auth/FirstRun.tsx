@@ -1,0 +1,56 @@
+import { useState } from 'react';
+import { useSession } from '../../session.js';
+import { AuthPage } from './SignIn.js';
+import { Field, PASSWORD_HINT, useSubmit } from './form.js';
+import './auth.css';
+
+/** First run: there is no account yet, so the person at the keyboard creates the administrator. */
+export function FirstRun() {
+  const session = useSession();
+  const [username, setUsername] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [setupCode, setSetupCode] = useState('');
+  const { busy, error, setError, onSubmit } = useSubmit(async () => {
+    if (password !== confirm) {
+      setError({ message: 'The two passwords are not the same.', fields: { confirm: 'Type the same password again.' } });
+      return;
+    }
+    await session.setup({ username, displayName, password, ...(setupCode.trim() ? { setupCode: setupCode.trim() } : {}) });
+  });
+  return (
+    <AuthPage
+      title="Create the administrator"
+      intro="LexDesk has no accounts yet. The administrator manages staff accounts, settings and backups. Other staff get their accounts from the administrator."
+    >
+      <form className="form" onSubmit={onSubmit} aria-label="Create the administrator" noValidate>
+        <Field label="Username" name="username" value={username} onChange={setUsername} autoComplete="username" required autoFocus error={error?.fields.username} />
+        <Field label="Full name" name="displayName" value={displayName} onChange={setDisplayName} autoComplete="name" required error={error?.fields.displayName} />
+        <Field label="Password" name="password" type="password" value={password} onChange={setPassword} autoComplete="new-password" required hint={PASSWORD_HINT} error={error?.fields.password} />
+        <Field label="Password again" name="confirm" type="password" value={confirm} onChange={setConfirm} autoComplete="new-password" required error={error?.fields.confirm} />
+        {session.state.setupCodeRequired && (
+          <Field
+            label="Set-up code"
+            name="setupCode"
+            value={setupCode}
+            onChange={setSetupCode}
+            autoComplete="off"
+            hint="Only needed when this page is opened from another computer than the server: the code is in the server's log."
+            error={error?.fields.setupCode}
+          />
+        )}
+        {error && (
+          <div className="error-box" role="alert" data-code={error.code}>
+            <p>{error.message}</p>
+          </div>
+        )}
+        <div className="actions">
+          <button type="submit" disabled={busy || !username || !displayName || !password}>
+            {busy ? 'Creating…' : 'Create administrator'}
+          </button>
+        </div>
+      </form>
+    </AuthPage>
+  );
+}
