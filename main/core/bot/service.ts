@@ -83,8 +83,9 @@ export class BotService {
     this.settings.invalidate();
     this.settings.ensureDefaults();
     this.started = true;
+    // only a face with the WhatsApp link attached (desktop, headless) runs the bot;
+    // the command line opens the same database without answering anyone
     this.consume();
-    this.pdfs.wake();
   }
 
   async stop(): Promise<void> {
