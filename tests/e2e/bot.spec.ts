@@ -21,6 +21,9 @@ const ensureAdmin = (fixtures as unknown as { ensureAdmin?: (request: Page['requ
 
 test.skip(!signedInAs || !ensureAdmin, 'needs staff sign-in (issue 3: signedInAs in tests/e2e/fixtures.ts), not merged yet');
 
+// the simulated phone answers at once; the office's conservative send limits are tested with the outbox
+test.use({ serverEnv: { LEXDESK_WHATSAPP_SEND_PER_MINUTE: '6000', LEXDESK_WHATSAPP_SEND_BURST: '50', LEXDESK_WHATSAPP_CHAT_SPACING_MS: '0' } });
+
 async function rpc<T>(page: Page, server: RunningServer, token: string, name: string, input: unknown): Promise<T> {
   const response = await page.request.post(`${server.url}/api/rpc/${name}`, { data: input, headers: { authorization: `Bearer ${token}` } });
   const body = (await response.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } };
@@ -118,9 +121,14 @@ test('a client completes an intake in the simulator; the assistant takes over an
   await expect(conflicts.first()).toContainText('Possible conflict');
   await snap(lawyer, 'bot-matter-conflict');
   lawyer.on('dialog', (dialog) => void dialog.accept('We act for both only in unrelated matters.'));
-  await conflicts.first().getByRole('button', { name: 'Clear' }).click();
-  await expect(conflicts.first()).toContainText('cleared by Dr. Helena Costa');
-  await conflicts.nth(1).getByRole('button', { name: 'Clear' }).click();
-  await expect(lawyer.locator('[data-testid="conflict"][data-cleared="yes"]')).toHaveCount(2);
+  const open = lawyer.locator('[data-testid="conflict"][data-cleared="no"]');
+  const cleared = lawyer.locator('[data-testid="conflict"][data-cleared="yes"]');
+  await open.first().getByRole('button', { name: 'Clear' }).click();
+  await expect(cleared).toHaveCount(1);
+  await expect(cleared).toContainText('cleared by Dr. Helena Costa');
+  await expect(cleared).toContainText('We act for both only in unrelated matters.');
+  await open.first().getByRole('button', { name: 'Clear' }).click();
+  await expect(cleared).toHaveCount(2);
+  await expect(open).toHaveCount(0);
   await snap(lawyer, 'bot-matter-cleared');
 });

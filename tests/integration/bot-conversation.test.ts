@@ -23,7 +23,7 @@ let link: TestLink;
 
 async function boot(): Promise<void> {
   core = await startTestCore({ dataDir, deps: { clock } });
-  link = attachTestLink(core);
+  link = await attachTestLink(core);
 }
 
 beforeEach(async () => {

@@ -12,7 +12,7 @@ const clock = new ManualClock('2026-01-05T10:00:00Z');
 
 beforeEach(async () => {
   core = await startTestCore({ deps: { clock } });
-  link = attachTestLink(core);
+  link = await attachTestLink(core);
   const s = core.services.bot.settings;
   s.set('profile', { ...s.get().profile, name: 'Silva & Partners' }, null);
   s.set('hours', { ...s.get().hours, timeZone: 'Europe/Lisbon' }, null);

@@ -52,6 +52,10 @@ export class TestLink implements BotLink {
     },
   };
 
+  get consuming(): boolean {
+    return this.handler !== null;
+  }
+
   private get store() {
     return this.core.services.store;
   }
@@ -90,9 +94,11 @@ export class TestLink implements BotLink {
   }
 }
 
-/** Attaches a TestLink to a started core's bot. */
-export function attachTestLink(core: Core): TestLink {
+/** Attaches a TestLink to a started core's bot, in place of the WhatsApp link; resolves once the bot consumes it. */
+export async function attachTestLink(core: Core): Promise<TestLink> {
   const link = new TestLink(core);
   core.services.bot.attach(link);
+  for (let i = 0; i < 1000 && !link.consuming; i++) await new Promise((resolve) => setImmediate(resolve));
+  if (!link.consuming) throw new Error('the bot did not start consuming the test link');
   return link;
 }

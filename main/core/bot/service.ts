@@ -57,10 +57,21 @@ export class BotService {
     });
   }
 
-  /** Connects the bot to WhatsApp's ledger and outbox; it starts consuming when the core starts. */
+  /**
+   * Connects the bot to WhatsApp's ledger and outbox; it starts consuming when the
+   * core starts. Attaching another link (tests) stops consuming the first.
+   */
   attach(link: BotLink): void {
+    const previous = this.consumer;
+    this.consumer = null;
     this.link = link;
-    if (this.started) this.consume();
+    if (!previous) {
+      if (this.started) this.consume();
+      return;
+    }
+    void previous.stop().then(() => {
+      if (this.started && this.link === link) this.consume();
+    });
   }
 
   get attached(): boolean {
