@@ -51,13 +51,50 @@ function script(i: number): string[] {
  * each step together with its progress mark, yielding to the event loop every
  * 8 ms of work.
  */
-class BenchLink implements BotLink {
+/** Where the burst comes in: the real WhatsApp ledger and outbox, or the stand-in below. */
+interface Source {
+  readonly kind: string;
+  record(m: { id: string; from: string; text: string }): void;
+  drained(): Promise<void>;
+  /** ms from ledger row to reply row, one per reply */
+  latencies(): number[];
+}
+
+/** The WhatsApp link's own ledger and outbox (main/core/whatsapp), through the simulator transport. */
+interface WhatsAppLike {
+  ledger: { record(m: { id: string; chatId: string; from: string; pushName: string | null; timestamp: number; text: string; media: null }): boolean };
+}
+
+class LinkSource implements Source {
+  readonly kind = 'the WhatsApp link (inbound ledger and durable outbox, simulator transport)';
+  constructor(
+    private readonly core: Core,
+    private readonly whatsapp: WhatsAppLike,
+  ) {}
+  record(m: { id: string; from: string; text: string }): void {
+    this.whatsapp.ledger.record({ id: m.id, chatId: `${m.from}@c.us`, from: m.from, pushName: null, timestamp: Date.now(), text: m.text, media: null });
+  }
+  drained(): Promise<void> {
+    return this.core.services.bot.drained();
+  }
+  latencies(): number[] {
+    return (
+      this.core.services.store
+        .prepare(
+          `SELECT o.created_at - i.received_at AS ms FROM whatsapp_outbox o JOIN whatsapp_inbound i ON o.dedupe_key = 'bot:' || i.wa_id
+           WHERE o.kind = 'text' ORDER BY ms`,
+        )
+        .all() as { ms: number }[]
+    ).map((r) => r.ms);
+  }
+}
+
+class BenchLink implements BotLink, Source {
+  readonly kind = 'a stand-in ledger and outbox in the same SQLite database (the WhatsApp link is not on this branch)';
   private handler: InboundHandler | null = null;
   private running = false;
   private cursor = 0;
   private waiters: (() => void)[] = [];
-  /** main-thread time of each step (ledger read excluded): the bot's own share of the lag */
-  readonly stepMs: number[] = [];
 
   constructor(private readonly core: Core) {
     core.services.store.sqlite.exec(`
@@ -116,7 +153,6 @@ class BenchLink implements BotLink {
       if (rows.length === 0) break;
       for (const row of rows) {
         const message: BotInboundMessage = { id: row.wa_id, chatId: row.chat_id, from: row.sender, pushName: null, timestamp: Date.now(), text: row.body, media: null };
-        const t0 = performance.now();
         await this.handler!(message, {
           commit: (fn) =>
             this.store.tx(() => {
@@ -125,7 +161,6 @@ class BenchLink implements BotLink {
               return value;
             }),
         });
-        this.stepMs.push(performance.now() - t0);
         this.cursor = row.seq;
         if (performance.now() - slice > 8) {
           await yieldToLoop();
@@ -160,17 +195,40 @@ function pct(sorted: number[], p: number): number {
 }
 
 async function startCore(dir: string) {
-  const config = loadConfig({ face: 'headless', env: { LEXDESK_DATA_DIR: dir }, envFile: null });
+  const config = loadConfig({
+    face: 'headless',
+    env: { LEXDESK_DATA_DIR: dir, LEXDESK_WHATSAPP: 'simulator', LEXDESK_SIMULATOR_PAIRED: 'true' },
+    envFile: null,
+  });
   const core = createCore(config, { log: silentLogger });
   await core.start();
-  const link = new BenchLink(core);
-  core.services.bot.attach(link);
+  const whatsapp = (core.services as unknown as { whatsapp?: WhatsAppLike }).whatsapp;
+  let source: Source;
+  if (whatsapp) {
+    source = new LinkSource(core, whatsapp);
+  } else {
+    const link = new BenchLink(core);
+    core.services.bot.attach(link);
+    source = link;
+  }
+  // the main-thread time of each bot step: the bot's own share of the event-loop lag
+  const steps: number[] = [];
+  const engine = core.services.bot.engine;
+  const handle = engine.handle.bind(engine);
+  engine.handle = (message, ctx) => {
+    const t0 = performance.now();
+    try {
+      return handle(message, ctx);
+    } finally {
+      steps.push(performance.now() - t0);
+    }
+  };
   const s = core.services.bot.settings;
   // open every hour so the out-of-hours notice does not change the texts from run to run
   const always = [{ open: '00:00', close: '23:59' }];
   s.set('hours', { timeZone: 'UTC', week: { mon: always, tue: always, wed: always, thu: always, fri: always, sat: always, sun: always }, closedDates: [] }, null);
   s.set('profile', { ...s.get().profile, name: 'Bench & Partners' }, null);
-  return { core, link };
+  return { core, source, steps };
 }
 
 function messages(): { id: string; from: string; text: string }[] {
@@ -183,9 +241,12 @@ function messages(): { id: string; from: string; text: string }[] {
   return out;
 }
 
+let sourceKind = '';
+
 async function phase(label: string, paced: boolean) {
   const dir = mkdtempSync(join(tmpdir(), 'lexdesk-bench-bot-'));
-  const { core, link } = await startCore(dir);
+  const { core, source, steps: stepTimes } = await startCore(dir);
+  sourceKind = source.kind;
   const all = messages();
   const lag = monitorEventLoopDelay({ resolution: 5 });
   const started = performance.now();
@@ -194,24 +255,24 @@ async function phase(label: string, paced: boolean) {
   if (paced) {
     const perTick = Math.max(1, Math.round(RATE / 100)); // every 10 ms
     for (let i = 0; i < all.length; i += perTick) {
-      for (const m of all.slice(i, i + perTick)) link.record(m);
+      for (const m of all.slice(i, i + perTick)) source.record(m);
       await sleep(10);
     }
   } else {
     // as fast as the link can store them (a catch-up after a reconnect): 200 per turn of the event loop
     for (let i = 0; i < all.length; i += 200) {
-      for (const m of all.slice(i, i + 200)) link.record(m);
+      for (const m of all.slice(i, i + 200)) source.record(m);
       await yieldToLoop();
     }
   }
-  await link.drained();
+  await source.drained();
   const handled = performance.now() - started;
   await core.services.bot.pdfs.idle();
   const withPdfs = performance.now() - started;
   lag.disable();
   const cpu = process.cpuUsage(cpu0);
-  const latencies = link.latencies();
-  const steps = [...link.stepMs].sort((a, b) => a - b);
+  const latencies = source.latencies();
+  const steps = [...stepTimes].sort((a, b) => a - b);
   const store = core.services.store;
   const count = (sql: string) => (store.prepare(sql).get() as { n: number }).n;
   const result = {
@@ -271,7 +332,7 @@ const paced = await phase(`paced at ${RATE} msg/s`, true);
 const flood = await phase('flood (all stored at once)', false);
 
 console.log(`\nLexDesk bench:bot — ${CLIENTS} clients × ${MESSAGES_PER_CLIENT} messages, ${CONFIRMING} intakes with PDF (node ${process.version}, ${(await import('node:os')).availableParallelism()} cores, load average ${f(load, 2)} at start)`);
-console.log('Measured from the inbound ledger row to the reply row in the outbox (the bot\'s input to its output).');
+console.log(`Measured from the inbound ledger row to the reply row in the outbox, through ${sourceKind}.`);
 for (const r of [paced, flood]) {
   console.log(`\n${r.label}`);
   console.log(`  handled            ${r.messages} messages → ${r.replies} replies in ${f(r.seconds, 2)} s = ${f(r.throughput, 0)} msg/s`);
