@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_init.js';
 import * as m0002 from './0002_auth.js';
 import * as m0003 from './0003_audit.js';
+import * as m0004 from './0004_whatsapp.js';
 import * as m0005 from './0005_bot.js';
 
 /**
@@ -12,5 +13,6 @@ export const migrations: Record<string, Migration> = {
   '0001_init': m0001,
   '0002_auth': m0002,
   '0003_audit': m0003,
+  '0004_whatsapp': m0004,
   '0005_bot': m0005,
 };

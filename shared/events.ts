@@ -14,6 +14,21 @@ export interface EventPayloads {
   'matters.changed': { matterId: number };
   /** a session ended (sign-out, revoked, reuse, role change…); its screens return to sign-in */
   'auth.session.ended': { sessionId: string };
+  /** the WhatsApp link changed state (shared/contract/whatsapp.ts describes the fields) */
+  'whatsapp.state': WhatsAppStateEvent;
+  /** the QR to scan, or null once there is none; only for those who may link the number */
+  'whatsapp.qr': { qr: string | null };
+  /** the simulator delivered a message to or from a simulated client */
+  'simulator.message': { from: string; direction: 'in' | 'out' };
+}
+
+export interface WhatsAppStateEvent {
+  state: 'stopped' | 'starting' | 'qr' | 'authenticated' | 'ready' | 'reconnecting' | 'logged_out' | 'failed';
+  since: string;
+  number: string | null;
+  reason: string | null;
+  reconnects: number;
+  retryAt: string | null;
 }
 
 export type EventType = keyof EventPayloads;
@@ -25,4 +40,7 @@ export const EVENT_ACCESS: Record<EventType, Access> = {
   'inbox.changed': 'conversations',
   'matters.changed': 'matters',
   'auth.session.ended': 'authenticated',
+  'whatsapp.state': 'whatsapp.read',
+  'whatsapp.qr': 'whatsapp.manage',
+  'simulator.message': 'simulator',
 };

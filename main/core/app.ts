@@ -9,11 +9,14 @@ import { Store } from './db/store.js';
 import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
 import { BotService } from './bot/service.js';
+import { whatsappBotLink } from './bot/whatsapp-link.js';
 import type { Logger } from './log.js';
 import { HeadlessSecretStore, type SecretStore } from './secrets.js';
 import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
+import { WhatsAppService } from './whatsapp/service.js';
+import type { Transport } from './whatsapp/transport.js';
 
 /** What a face hands the core: the things that differ between desktop and headless. */
 export interface FaceDeps {
@@ -23,6 +26,8 @@ export interface FaceDeps {
   nativeBinding?: string;
   /** where secrets live; default: the environment, then files in config.secretsDir (headless) */
   secrets?: SecretStore;
+  /** tests: replaces the WhatsApp transport chosen by config (e.g. the adapter over a fake Client) */
+  whatsappTransport?: Transport;
 }
 
 /** A part of the core with a life of its own (scheduler, bot, collector…). */
@@ -69,8 +74,21 @@ export function createCore(config: Config, face: FaceDeps): Core {
   const auth = new AuthService({ config, clock, log, store: storeOrThrow, secrets, events, audit });
   lifecycles.push(auth);
 
-  // the legal bot (main/core/bot); its events go through the services' bus
+  const whatsapp = new WhatsAppService({
+    config: config.whatsapp,
+    face: config.face,
+    store: storeOrThrow,
+    clock,
+    log,
+    events,
+    health,
+    nativeBinding: face.nativeBinding,
+    transport: face.whatsappTransport,
+  });
+  lifecycles.push(whatsapp);
+  // the legal bot (main/core/bot): it answers on the faces that connect WhatsApp, not on the command line
   const bot = new BotService({ store: storeOrThrow, clock, log, events: () => services.events });
+  if (config.face !== 'cli') bot.attach(whatsappBotLink(whatsapp, storeOrThrow));
 
   const services: CoreServices = {
     config,
@@ -80,6 +98,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     events,
     health,
     version: APP_VERSION,
+    whatsapp,
     get store(): Store {
       return storeOrThrow();
     },

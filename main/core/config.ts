@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { whatsappConfigFrom, whatsappEnv, type WhatsAppConfig } from './whatsapp/config.js';
 
 export type Face = 'desktop' | 'headless' | 'cli';
 
@@ -48,6 +49,7 @@ const envSchema = z.object({
   // secrets (see main/core/secrets)
   LEXDESK_SECRETS_DIR: z.string().min(1, 'must name a folder').optional(),
   LEXDESK_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 32)').optional(),
+  ...whatsappEnv,
 });
 
 export interface Config {
@@ -61,6 +63,8 @@ export interface Config {
   trustProxy: boolean;
   /** the address users reach in headless mode; https there makes cookies Secure */
   publicUrl?: string;
+  /** the WhatsApp link: which transport, where Chromium is, send limits (main/core/whatsapp/config.ts) */
+  whatsapp: WhatsAppConfig;
   auth: AuthConfig;
   /** headless: where secrets live as files (mode 0700 folder, 0600 files) unless given in the environment */
   secretsDir: string;
@@ -156,5 +160,6 @@ export function loadConfig(options: LoadConfigOptions): Config {
     },
     secretsDir: resolve(cwd, v.LEXDESK_SECRETS_DIR ?? join(dataDir, 'secrets')),
     secretEnv: v.LEXDESK_JWT_SECRET ? { 'jwt-secret': v.LEXDESK_JWT_SECRET } : {},
+    whatsapp: whatsappConfigFrom(v, dataDir),
   };
 }

@@ -2,6 +2,7 @@ import type { Handlers } from './dispatch.js';
 import type { CoreServices } from './services.js';
 import { authHandlers } from './auth/handlers.js';
 import { systemHandlers } from './system/handlers.js';
+import { whatsappHandlers } from './whatsapp/handlers.js';
 import { botHandlers } from './bot/handlers.js';
 
 /**
@@ -12,4 +13,5 @@ export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
   ...botHandlers,
   ...authHandlers,
+  ...whatsappHandlers,
 };

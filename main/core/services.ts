@@ -7,6 +7,7 @@ import type { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './secrets.js';
 import type { Store } from './db/store.js';
+import type { WhatsAppService } from './whatsapp/service.js';
 import type { BotService } from './bot/service.js';
 
 /**
@@ -21,6 +22,8 @@ export interface CoreServices {
   readonly health: HealthRegistry;
   readonly version: string;
   readonly store: Store;
+  /** the WhatsApp link: `ledger` (what clients wrote), `outbox` (what we send), `stats()` for monitoring */
+  readonly whatsapp: WhatsAppService;
   /** the tamper-evident audit trail; the door records every call, other writers use `append` */
   readonly audit: AuditTrail;
   /** the legal bot: settings, conversations, intake PDFs (main/core/bot) */

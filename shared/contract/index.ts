@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { OperationDef } from './define.js';
 import { authOperations } from './auth.js';
 import { systemOperations } from './system.js';
+import { whatsappOperations } from './whatsapp.js';
 import { botOperations } from './bot.js';
 
 export { defineOperation, type OperationDef } from './define.js';
@@ -9,6 +10,7 @@ export { sensitive, withoutSensitive } from './sensitive.js';
 export * from './system.js';
 export * from './bot.js';
 export * from './auth.js';
+export * from './whatsapp.js';
 
 /**
  * Every operation LexDesk can perform, on every face. Adding one: an entry in a
@@ -18,6 +20,7 @@ export const operations = {
   ...systemOperations,
   ...botOperations,
   ...authOperations,
+  ...whatsappOperations,
 } satisfies Record<string, OperationDef>;
 
 export type Operations = typeof operations;

@@ -17,8 +17,15 @@ export async function startTestCore(
   const dataDir = options.dataDir ?? tempDir();
   const config = loadConfig({
     face: options.face ?? 'headless',
-    // bcrypt cost 4 keeps sign-in fast in tests; the production default (12) has its own test
-    env: { LEXDESK_DATA_DIR: dataDir, LEXDESK_BCRYPT_COST: '4', ...options.env },
+    // bcrypt cost 4 keeps sign-in fast in tests; the production default (12) has its own test.
+    // Tests talk to the WhatsApp simulator, already linked, unless they say otherwise.
+    env: {
+      LEXDESK_DATA_DIR: dataDir,
+      LEXDESK_BCRYPT_COST: '4',
+      LEXDESK_WHATSAPP: 'simulator',
+      LEXDESK_SIMULATOR_PAIRED: 'true',
+      ...options.env,
+    },
     envFile: null,
   });
   const core = createCore(config, { log: silentLogger, ...options.deps });

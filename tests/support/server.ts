@@ -37,6 +37,9 @@ export async function startServer(
       LEXDESK_LOG_LEVEL: 'info',
       // bcrypt cost 8 (~20 ms) keeps sign-in quick in tests; production uses 12
       LEXDESK_BCRYPT_COST: '8',
+      // the WhatsApp simulator, already linked, unless a test says otherwise
+      LEXDESK_WHATSAPP: 'simulator',
+      LEXDESK_SIMULATOR_PAIRED: 'true',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

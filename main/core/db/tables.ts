@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Table types for kysely: one interface per table, added by the migration that
  * creates it. Queries against these are checked by the compiler.
@@ -75,6 +77,63 @@ export interface Tables {
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
   refresh_tokens: RefreshTokensTable;
+  whatsapp_inbound: WhatsAppInboundTable;
+  whatsapp_consumers: WhatsAppConsumersTable;
+  whatsapp_consumer_failures: WhatsAppConsumerFailuresTable;
+  whatsapp_outbox: WhatsAppOutboxTable;
+}
+
+/** migrations/0004_whatsapp.ts; times in ms since the epoch */
+export interface WhatsAppInboundTable {
+  seq: Generated<number>;
+  wa_id: string;
+  chat_id: string;
+  sender: string;
+  push_name: string | null;
+  sent_at: number;
+  body: string;
+  media_mimetype: string | null;
+  media_file_name: string | null;
+  media_size: number | null;
+  received_at: number;
+}
+
+export interface WhatsAppConsumersTable {
+  name: string;
+  last_seq: number;
+  updated_at: number;
+}
+
+export interface WhatsAppConsumerFailuresTable {
+  id: Generated<number>;
+  consumer: string;
+  seq: number;
+  wa_id: string;
+  error: string;
+  at: number;
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface WhatsAppOutboxTable {
+  id: Generated<number>;
+  chat_id: string;
+  kind: 'text' | 'document';
+  text: string | null;
+  document: Buffer | null;
+  file_name: string | null;
+  mimetype: string | null;
+  dedupe_key: string | null;
+  status: OutboxStatus;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  /** set while a send may have reached WhatsApp without us recording it (crash, timeout) */
+  uncertain_since: number | null;
+  wa_id: string | null;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+  failed_at: number | null;
 }
 
 /* migrations/0005_bot.ts: the legal bot. Times are ISO 8601 strings (UTC). */

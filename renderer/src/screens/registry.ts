@@ -1,6 +1,8 @@
 import type { ComponentType } from 'react';
 import type { Access } from '../../../shared/permissions.js';
 import { Overview } from './Overview.js';
+import { SimulatorPanel } from './whatsapp/SimulatorPanel.js';
+import { WhatsAppSession } from './whatsapp/WhatsAppSession.js';
 import { BotSettings } from './bot/BotSettings.js';
 import { Inbox } from './bot/Inbox.js';
 import { Matters } from './bot/Matters.js';
@@ -18,6 +20,8 @@ export interface ScreenDef {
 
 export const SCREENS: ScreenDef[] = [
   { id: 'overview', title: 'Overview', access: 'public', component: Overview },
+  { id: 'whatsapp', title: 'WhatsApp', access: 'whatsapp.read', component: WhatsAppSession },
+  { id: 'simulator', title: 'WhatsApp simulator', access: 'simulator', component: SimulatorPanel },
   { id: 'inbox', title: 'Inbox', access: 'conversations', component: Inbox },
   { id: 'matters', title: 'Clients and matters', access: 'matters', component: Matters },
   { id: 'bot-settings', title: 'Bot settings', access: 'settings.manage', component: BotSettings },

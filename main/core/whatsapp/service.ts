@@ -1,0 +1,298 @@
+import { join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { Clock } from '../clock.js';
+import type { Face } from '../config.js';
+import type { Store } from '../db/store.js';
+import type { EventBus } from '../events.js';
+import type { HealthRegistry } from '../health.js';
+import type { Logger } from '../log.js';
+import type { WhatsAppConfig } from './config.js';
+import { InboundLedger } from './ledger.js';
+import { Outbox } from './outbox.js';
+import { OutboxSender } from './sender.js';
+import { SimulatorNetwork, SimulatorTransport } from './simulator.js';
+import { LINK_STATES, Supervisor, type LinkSnapshot, type LinkState } from './supervisor.js';
+import type { DownloadedMedia, InboundMessage, Transport } from './transport.js';
+import { WwebjsTransport } from './wwebjs.js';
+
+/**
+ * Figures for monitoring (counters since this process started, gauges now). The
+ * monitoring capability reads `whatsapp.stats()` on its own schedule.
+ */
+export interface WhatsAppStats {
+  transport: WhatsAppConfig['transport'];
+  state: LinkState;
+  /** position of `state` in LINK_STATES, for a numeric gauge */
+  stateCode: number;
+  /** 1 when ready, else 0 */
+  up: number;
+  stateSince: number;
+  reconnects: number;
+  inboundStored: number;
+  inboundDuplicates: number;
+  consumerFailures: number;
+  outboundSent: number;
+  outboundFailed: number;
+  sendErrors: number;
+  outboundReconciled: number;
+  queueDepth: number;
+  failedInOutbox: number;
+  lastInboundAt: number | null;
+  lastOutboundAt: number | null;
+  /** the Chromium that whatsapp-web.js drives (for its CPU and memory), when one runs */
+  browserPid: number | null;
+  /** false until the number has been linked in this run (never linked, logged out, or not connecting): alerts stay quiet */
+  enabled: boolean;
+}
+
+export interface WhatsAppServiceDeps {
+  config: WhatsAppConfig;
+  face: Face;
+  store: () => Store;
+  clock: Clock;
+  log: Logger;
+  events: EventBus;
+  health: HealthRegistry;
+  nativeBinding?: string;
+  /** tests: a transport of their own (e.g. the adapter over a fake Client) */
+  transport?: Transport;
+  startTimeoutMs?: number;
+  random?: () => number;
+}
+
+/** How far back a catch-up looks before the newest stored message (clock differences, late deliveries). */
+const CATCH_UP_MARGIN_MS = 10 * 60_000;
+
+/**
+ * The WhatsApp link as one service: the transport chosen by config, its
+ * supervisor, the inbound ledger, the outbox and its sender. Only the desktop and
+ * headless faces connect; the command line leaves WhatsApp alone.
+ *
+ * For the bot: `ledger.consume(name, handler)` to read what clients wrote,
+ * `outbox.enqueue({ chatId, text | document })` to answer.
+ */
+export class WhatsAppService {
+  readonly name = 'whatsapp';
+  readonly ledger: InboundLedger;
+  readonly outbox: Outbox;
+  readonly transport: Transport;
+  /** the simulator's controls, or null when the real WhatsApp is used */
+  readonly simulator: SimulatorTransport | null;
+  private readonly supervisor: Supervisor;
+  private readonly sender: OutboxSender;
+  private readonly network: SimulatorNetwork | null = null;
+  private readonly connects: boolean;
+  private started = false;
+  private catchingUp: Promise<void> | null = null;
+  private counts = { depth: 0, failed: 0 };
+  private countsAt = 0;
+  private everReady = false;
+
+  constructor(private readonly deps: WhatsAppServiceDeps) {
+    const log = deps.log.child({ component: 'whatsapp' });
+    this.connects = deps.face !== 'cli';
+    this.ledger = new InboundLedger({ store: deps.store, clock: deps.clock, log });
+    this.outbox = new Outbox({ store: deps.store, clock: deps.clock });
+
+    if (deps.transport) {
+      this.transport = deps.transport;
+      this.simulator = deps.transport instanceof SimulatorTransport ? deps.transport : null;
+    } else if (deps.config.transport === 'simulator') {
+      this.network = new SimulatorNetwork(join(deps.config.dir, 'simulator.sqlite'), deps.clock, {
+        nativeBinding: deps.nativeBinding,
+      });
+      this.simulator = new SimulatorTransport(this.network, { sendLatencyMs: deps.config.simulatorSendLatencyMs });
+      this.transport = this.simulator;
+    } else {
+      this.transport = new WwebjsTransport(deps.config, log);
+      this.simulator = null;
+    }
+    if (this.simulator) this.simulator.onActivity = (event) => deps.events.emit('simulator.message', event);
+
+    this.supervisor = new Supervisor({
+      transport: this.transport,
+      clock: deps.clock,
+      log,
+      reconnect: deps.config.reconnect,
+      watchdog: deps.config.watchdog,
+      startTimeoutMs: deps.startTimeoutMs,
+      random: deps.random,
+      onState: (snapshot) => {
+        if (snapshot.state === 'ready') this.everReady = true;
+        if (snapshot.state === 'logged_out') this.everReady = false;
+        this.publish(snapshot);
+      },
+      onMessage: (message) => this.receive(message),
+      onReady: () => {
+        this.sender.wake();
+        this.catchUp();
+      },
+    });
+    this.sender = new OutboxSender({
+      store: deps.store,
+      clock: deps.clock,
+      log,
+      transport: () => this.transport,
+      ready: () => this.supervisor.state.state === 'ready',
+      send: deps.config.send,
+      random: deps.random,
+      onSettled: () => {
+        this.countsAt = 0;
+      },
+    });
+    this.outbox.onChange = () => {
+      this.countsAt = 0;
+      this.sender.wake();
+    };
+
+    deps.health.register('whatsapp', () => {
+      const { state } = this.supervisor.state;
+      if (!this.connects) return { status: 'ok' };
+      switch (state) {
+        case 'ready':
+        case 'starting':
+        case 'authenticated':
+          return { status: 'ok' };
+        case 'qr':
+          return { status: 'degraded', message: 'WhatsApp is not linked: scan the QR code on the WhatsApp screen.' };
+        case 'reconnecting':
+          return { status: 'degraded', message: 'WhatsApp dropped and is reconnecting.' };
+        case 'stopped':
+          return { status: 'degraded', message: 'WhatsApp is stopped.' };
+        default:
+          return { status: 'down', message: 'WhatsApp is not connected; see the WhatsApp screen.' };
+      }
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    if (this.network && this.connects && this.deps.config.simulatorPaired && !this.network.linked) this.network.linked = true;
+    this.ledger.start();
+    const recovered = this.outbox.recoverInFlight();
+    if (recovered > 0) this.deps.log.warn({ rows: recovered }, 'outbox rows were in flight at the last stop; checking them');
+    if (!this.connects) return;
+    this.sender.start();
+    await this.supervisor.start();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.supervisor.stop();
+    await this.sender.stop();
+    await this.catchingUp;
+    await this.ledger.stop();
+    this.network?.close();
+  }
+
+  /** Link state (with the QR while one is waiting). */
+  status(): LinkSnapshot {
+    return this.supervisor.state;
+  }
+
+  async restart(): Promise<void> {
+    if (!this.connects) return;
+    await this.supervisor.restart();
+  }
+
+  async logout(): Promise<void> {
+    await this.supervisor.logout();
+  }
+
+  /** The bytes of an inbound message's media (a client's document or photo), when WhatsApp still has them. */
+  downloadMedia(messageId: string): Promise<DownloadedMedia | null> {
+    return this.transport.downloadMedia(messageId);
+  }
+
+  /**
+   * Counters (since start) and gauges for monitoring. Cheap enough for every scrape:
+   * counters live in memory, the two outbox counts are indexed and cached for a second.
+   */
+  stats(): WhatsAppStats {
+    const link = this.supervisor.state;
+    const now = Date.now();
+    if (now - this.countsAt > 1000) {
+      let open = false;
+      try {
+        open = this.deps.store().isOpen;
+      } catch {
+        open = false;
+      }
+      this.counts = open ? { depth: this.outbox.depth(), failed: this.outbox.failedCount() } : { depth: 0, failed: 0 };
+      this.countsAt = now;
+    }
+    if (link.state === 'ready') this.everReady = true;
+    if (link.state === 'logged_out') this.everReady = false;
+    return {
+      transport: this.transport.kind,
+      state: link.state,
+      stateCode: LINK_STATES.indexOf(link.state),
+      up: link.state === 'ready' ? 1 : 0,
+      stateSince: link.since,
+      reconnects: link.reconnects,
+      inboundStored: this.ledger.counts.stored,
+      inboundDuplicates: this.ledger.counts.duplicates,
+      consumerFailures: this.ledger.counts.consumerFailures,
+      outboundSent: this.sender.stats.sent,
+      outboundFailed: this.sender.stats.failed,
+      sendErrors: this.sender.stats.errors,
+      outboundReconciled: this.sender.stats.reconciled,
+      queueDepth: this.counts.depth,
+      failedInOutbox: this.counts.failed,
+      lastInboundAt: this.ledger.lastStoredAt,
+      lastOutboundAt: this.sender.stats.lastSentAt,
+      browserPid: this.transport instanceof WwebjsTransport ? this.transport.runningBrowserPid : null,
+      enabled: this.connects && this.everReady,
+    };
+  }
+
+  /** resolves once the sender has nothing due right now (tests, benchmark) */
+  senderIdle(): Promise<void> {
+    return this.sender.idle();
+  }
+
+  private receive(message: InboundMessage): void {
+    try {
+      this.ledger.record(message);
+    } catch (err) {
+      // not stored means not acknowledged: the catch-up after the next connect brings it back
+      this.deps.log.error({ err, waId: message.id }, 'could not store an inbound WhatsApp message');
+    }
+  }
+
+  private publish(snapshot: LinkSnapshot): void {
+    const { qr, ...rest } = snapshot;
+    this.deps.events.emit('whatsapp.state', {
+      state: rest.state,
+      since: new Date(rest.since).toISOString(),
+      number: rest.number,
+      reason: rest.reason,
+      reconnects: rest.reconnects,
+      retryAt: rest.retryAt === null ? null : new Date(rest.retryAt).toISOString(),
+    });
+    this.deps.events.emit('whatsapp.qr', { qr });
+  }
+
+  /** After every (re)connect: what clients sent while we were away goes through the ledger too. */
+  private catchUp(): void {
+    if (this.catchingUp) return;
+    this.catchingUp = (async () => {
+      const last = this.ledger.lastTimestamp();
+      if (last === null) return; // first link: old conversations are not the bot's business
+      const messages = await this.transport.catchUp(last - CATCH_UP_MARGIN_MS);
+      let fresh = 0;
+      for (let i = 0; i < messages.length; i++) {
+        if (!this.started) return;
+        if (this.ledger.record(messages[i]!)) fresh++;
+        if (i % 200 === 199) await yieldToLoop();
+      }
+      if (fresh > 0) this.deps.log.info({ fresh, seen: messages.length }, 'caught up with messages sent while disconnected');
+    })()
+      .catch((err: unknown) => this.deps.log.warn({ err }, 'the WhatsApp catch-up failed; it runs again at the next connect'))
+      .finally(() => {
+        this.catchingUp = null;
+      });
+  }
+}

@@ -1,0 +1,352 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Clock } from '../clock.js';
+import {
+  SendError,
+  chatOfNumber,
+  numberOfChat,
+  type DownloadedMedia,
+  type InboundMessage,
+  type OutgoingDocument,
+  type SentProbe,
+  type Transport,
+  type TransportListeners,
+} from './transport.js';
+
+/** The office number the simulator pretends to have linked. */
+export const SIMULATED_OFFICE_NUMBER = '15550100000';
+
+export interface SimulatedMessage {
+  id: string;
+  /** `in`: the client wrote to the office; `out`: the office wrote to the client */
+  direction: 'in' | 'out';
+  text: string | null;
+  fileName: string | null;
+  mimetype: string | null;
+  at: number;
+}
+
+export interface SimulatedClient {
+  number: string;
+  name: string | null;
+  lastAt: number;
+  received: number;
+  sent: number;
+}
+
+interface MessageRow {
+  seq: number;
+  id: string;
+  chat_id: string;
+  direction: 'in' | 'out';
+  name: string | null;
+  body: string | null;
+  file_name: string | null;
+  mimetype: string | null;
+  at: number;
+}
+
+/**
+ * The simulated WhatsApp network: the servers and the clients' phones. It keeps
+ * its own SQLite file, apart from LexDesk's database, because in real life
+ * WhatsApp remembers what it delivered whatever happens to LexDesk: a crash test
+ * counts what was really "sent" here.
+ */
+export class SimulatorNetwork {
+  private handle: Database.Database | null = null;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    readonly file: string,
+    private readonly clock: Clock,
+    private readonly options: { nativeBinding?: string } = {},
+  ) {}
+
+  /** opened at first use (nothing touches the disk before the core starts) */
+  get db(): Database.Database {
+    if (this.handle) return this.handle;
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+    const db = new Database(this.file, { nativeBinding: this.options.nativeBinding });
+    db.pragma('journal_mode = WAL');
+    // the simulated network must survive a killed LexDesk (the OS keeps what was written),
+    // not a power cut: no fsync, and checkpoints rarely, to keep its cost off the event loop
+    db.pragma('synchronous = OFF');
+    db.pragma('wal_autocheckpoint = 10000');
+    db.pragma('busy_timeout = 5000');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS sim_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;
+      CREATE TABLE IF NOT EXISTS sim_messages (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        chat_id TEXT NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        name TEXT,
+        body TEXT,
+        file_name TEXT,
+        mimetype TEXT,
+        document BLOB,
+        at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS sim_messages_by_chat_id ON sim_messages (chat_id, seq);
+      CREATE INDEX IF NOT EXISTS sim_messages_by_at ON sim_messages (direction, at);
+    `);
+    this.handle = db;
+    return db;
+  }
+
+  /** a prepared statement, kept for the life of the connection */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  get linked(): boolean {
+    return (this.sql(`SELECT value FROM sim_meta WHERE key = 'linked'`).get() as { value: string } | undefined)?.value === '1';
+  }
+
+  set linked(value: boolean) {
+    this.sql(`INSERT INTO sim_meta (key, value) VALUES ('linked', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(value ? '1' : '0');
+  }
+
+  private now(): number {
+    return this.clock.now().getTime();
+  }
+
+  /** A client's phone sends a text to the office; WhatsApp has it from now on. */
+  clientSend(from: string, name: string | null, text: string): InboundMessage {
+    const chatId = chatOfNumber(from);
+    const id = `false_${chatId}_SIM${randomBytes(8).toString('hex').toUpperCase()}`;
+    const at = this.now();
+    this.sql(`INSERT INTO sim_messages (id, chat_id, direction, name, body, at) VALUES (?, ?, 'in', ?, ?, ?)`)
+      .run(id, chatId, name, text, at);
+    return { id, chatId, from, pushName: name, timestamp: at, text, media: null };
+  }
+
+  officeSend(chatId: string, content: { text: string } | OutgoingDocument): string {
+    const id = `true_${chatId}_SIM${randomBytes(8).toString('hex').toUpperCase()}`;
+    if ('text' in content) {
+      this.sql(`INSERT INTO sim_messages (id, chat_id, direction, body, at) VALUES (?, ?, 'out', ?, ?)`)
+        .run(id, chatId, content.text, this.now());
+    } else {
+      this.sql(
+          `INSERT INTO sim_messages (id, chat_id, direction, body, file_name, mimetype, document, at) VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`,
+        )
+        .run(id, chatId, content.caption ?? null, content.fileName, content.mimetype, content.data, this.now());
+    }
+    return id;
+  }
+
+  /** Inbound messages at or after `sinceMs`, in order. */
+  inboundSince(sinceMs: number): InboundMessage[] {
+    const rows = this.sql(`SELECT * FROM sim_messages WHERE direction = 'in' AND at >= ? ORDER BY seq`)
+      .all(sinceMs) as MessageRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      chatId: r.chat_id,
+      from: numberOfChat(r.chat_id),
+      pushName: r.name,
+      timestamp: r.at,
+      text: r.body ?? '',
+      media: null,
+    }));
+  }
+
+  findOut(chatId: string, probe: SentProbe, sinceMs: number, exclude: ReadonlySet<string>): string | null {
+    const rows = this.sql(`SELECT id, body, file_name FROM sim_messages WHERE chat_id = ? AND direction = 'out' AND at >= ? ORDER BY seq`)
+      .all(chatId, sinceMs) as { id: string; body: string | null; file_name: string | null }[];
+    const match = rows.find(
+      (r) =>
+        !exclude.has(r.id) &&
+        (probe.kind === 'text' ? r.file_name === null && r.body === probe.text : r.file_name === probe.fileName),
+    );
+    return match?.id ?? null;
+  }
+
+  /** Everything in one client's chat, in order. */
+  chat(number: string): SimulatedMessage[] {
+    const rows = this.sql(`SELECT * FROM sim_messages WHERE chat_id = ? ORDER BY seq`)
+      .all(chatOfNumber(number)) as MessageRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      direction: r.direction,
+      text: r.body,
+      fileName: r.file_name,
+      mimetype: r.mimetype,
+      at: r.at,
+    }));
+  }
+
+  clients(): SimulatedClient[] {
+    const rows = this.sql(
+        `SELECT chat_id,
+                (SELECT name FROM sim_messages n WHERE n.chat_id = m.chat_id AND n.name IS NOT NULL ORDER BY seq DESC LIMIT 1) AS name,
+                MAX(at) AS last_at,
+                SUM(direction = 'out') AS received,
+                SUM(direction = 'in') AS sent
+           FROM sim_messages m GROUP BY chat_id ORDER BY last_at DESC`,
+      )
+      .all() as { chat_id: string; name: string | null; last_at: number; received: number; sent: number }[];
+    return rows.map((r) => ({
+      number: numberOfChat(r.chat_id),
+      name: r.name,
+      lastAt: r.last_at,
+      received: r.received,
+      sent: r.sent,
+    }));
+  }
+
+  close(): void {
+    const db = this.handle;
+    this.handle = null;
+    this.statements.clear();
+    if (!db?.open) return;
+    try {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // replayed at the next open
+    }
+    db.close();
+  }
+}
+
+type SimState = 'off' | 'connecting' | 'qr' | 'ready';
+
+/** Why a simulator control was refused (the operation answers `conflict`). */
+export class SimulatorStateError extends Error {}
+
+/**
+ * A transport that behaves like the whatsapp-web.js adapter without a phone or a
+ * network: it shows a QR that "pairs" on command, keeps the link across restarts
+ * (like LocalAuth), drops on command, delivers messages that clients sent while
+ * it was away through the catch-up, and remembers everything it sent.
+ */
+export class SimulatorTransport implements Transport {
+  readonly kind = 'simulator' as const;
+  private state: SimState = 'off';
+  private listeners: TransportListeners | null = null;
+  private pending: NodeJS.Timeout | null = null;
+  /** told about every message in either direction (the chat panel refreshes) */
+  onActivity: (event: { from: string; direction: 'in' | 'out' }) => void = () => {};
+
+  constructor(
+    readonly network: SimulatorNetwork,
+    private readonly options: {
+      connectDelayMs?: number;
+      /** how long WhatsApp takes to confirm a send after it has the message (the window a crash can fall into) */
+      sendLatencyMs?: number;
+    } = {},
+  ) {}
+
+  async start(listeners: TransportListeners): Promise<void> {
+    this.clearPending();
+    this.listeners = listeners;
+    this.state = 'connecting';
+    listeners.event({ type: 'starting' });
+    this.pending = setTimeout(() => {
+      this.pending = null;
+      if (this.state !== 'connecting') return;
+      if (this.network.linked) {
+        listeners.event({ type: 'authenticated' });
+        this.state = 'ready';
+        listeners.event({ type: 'ready', number: SIMULATED_OFFICE_NUMBER });
+      } else {
+        this.state = 'qr';
+        listeners.event({ type: 'qr', qr: `lexdesk-simulator:${randomBytes(12).toString('base64url')}` });
+      }
+    }, this.options.connectDelayMs ?? 50);
+  }
+
+  private clearPending(): void {
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = null;
+  }
+
+  async stop(): Promise<void> {
+    this.clearPending();
+    this.state = 'off';
+    this.listeners = null;
+  }
+
+  async kill(): Promise<void> {
+    await this.stop();
+  }
+
+  async logout(): Promise<void> {
+    this.network.linked = false;
+    await this.stop();
+  }
+
+  async probe(): Promise<string | null> {
+    if (this.state === 'ready') return 'CONNECTED';
+    if (this.state === 'qr') return 'UNPAIRED';
+    return this.state === 'connecting' ? 'OPENING' : null;
+  }
+
+  /** The person "scans" the QR: the link becomes ready. */
+  pair(): void {
+    if (this.state !== 'qr' || !this.listeners) throw new SimulatorStateError('There is no QR code waiting to be scanned.');
+    this.network.linked = true;
+    const listeners = this.listeners;
+    listeners.event({ type: 'authenticated' });
+    this.state = 'ready';
+    listeners.event({ type: 'ready', number: SIMULATED_OFFICE_NUMBER });
+  }
+
+  /** The connection drops, as when the network goes away. */
+  drop(): void {
+    if (this.state !== 'ready' || !this.listeners) throw new SimulatorStateError('The simulated link is not connected.');
+    const listeners = this.listeners;
+    this.state = 'off';
+    this.listeners = null;
+    listeners.event({ type: 'disconnected', reason: 'Connection lost (simulated drop)', kind: 'transient' });
+  }
+
+  get connected(): boolean {
+    return this.state === 'ready';
+  }
+
+  /** A client writes to the office. Delivered at once when linked, else by the catch-up after the next connect. */
+  clientSend(from: string, name: string | null, text: string): InboundMessage {
+    const message = this.network.clientSend(from, name, text);
+    if (this.state === 'ready' && this.listeners) this.listeners.message(message);
+    this.onActivity({ from, direction: 'in' });
+    return message;
+  }
+
+  async sendText(chatId: string, text: string): Promise<string> {
+    return this.send(chatId, { text });
+  }
+
+  async sendDocument(chatId: string, document: OutgoingDocument): Promise<string> {
+    return this.send(chatId, document);
+  }
+
+  private async send(chatId: string, content: { text: string } | OutgoingDocument): Promise<string> {
+    if (this.state !== 'ready') throw new SendError('WhatsApp is not connected.', true);
+    // WhatsApp has the message from here on; its confirmation comes a little later
+    const id = this.network.officeSend(chatId, content);
+    this.onActivity({ from: numberOfChat(chatId), direction: 'out' });
+    const latency = this.options.sendLatencyMs ?? 0;
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+    return id;
+  }
+
+  async catchUp(sinceMs: number): Promise<InboundMessage[]> {
+    return this.network.inboundSince(sinceMs);
+  }
+
+  async findSent(chatId: string, probe: SentProbe, sinceMs: number, exclude: ReadonlySet<string>): Promise<string | null> {
+    if (this.state !== 'ready') throw new SendError('WhatsApp is not connected.', true);
+    return this.network.findOut(chatId, probe, sinceMs, exclude);
+  }
+
+  async downloadMedia(): Promise<DownloadedMedia | null> {
+    return null;
+  }
+}

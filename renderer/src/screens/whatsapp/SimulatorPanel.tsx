@@ -1,0 +1,210 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { ApiCallError } from '../../api/index.js';
+import { ErrorBox } from '../../components/Status.js';
+import { useApi } from '../../context.js';
+import { useQuery } from '../../hooks.js';
+import { useEvents } from './events.js';
+import './whatsapp.css';
+
+interface PlayedClient {
+  number: string;
+  name: string | null;
+}
+
+const PHONE = /^[1-9]\d{7,14}$/;
+
+function Chat({ client, tick }: { client: PlayedClient; tick: number }) {
+  const api = useApi();
+  const chat = useQuery('simulator.chat', { from: client.number }, { refreshMs: 5_000 });
+  const [text, setText] = useState('');
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const end = useRef<HTMLLIElement>(null);
+  const reload = chat.reload;
+  useEffect(() => {
+    reload();
+  }, [tick, reload]);
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'nearest' });
+  }, [chat.data?.messages.length]);
+
+  const send = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!text.trim()) return;
+    setSending(true);
+    setError(null);
+    try {
+      await api.call('simulator.clientSend', { from: client.number, ...(client.name ? { name: client.name } : {}), text });
+      setText('');
+      chat.reload();
+    } catch (err) {
+      setError(err instanceof ApiCallError ? err.message : String(err));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <section className="card sim-chat" aria-label={`Chat with ${client.name ?? client.number}`}>
+      <h2>
+        {client.name ?? 'Client'} <span className="muted">+{client.number}</span>
+      </h2>
+      {chat.error && <ErrorBox message={chat.error.message} onRetry={chat.reload} />}
+      <ol className="sim-messages" data-testid="sim-messages">
+        {chat.data?.messages.length === 0 && (
+          <li className="muted sim-empty">No messages yet. Write as the client below; the office's answers appear here.</li>
+        )}
+        {chat.data?.messages.map((m) => (
+          <li key={m.id} className={`sim-bubble sim-${m.direction}`} data-direction={m.direction}>
+            {m.fileName ? (
+              <span className="sim-doc">📄 {m.fileName}</span>
+            ) : null}
+            {m.text && <span className="sim-text">{m.text}</span>}
+            <time className="muted">{new Date(m.at).toLocaleTimeString()}</time>
+          </li>
+        ))}
+        <li ref={end} aria-hidden="true" />
+      </ol>
+      {error && <ErrorBox message={error} />}
+      <form className="sim-composer" onSubmit={(e) => void send(e)}>
+        <label className="sr-only" htmlFor={`sim-text-${client.number}`}>
+          Message from {client.name ?? client.number}
+        </label>
+        <textarea
+          id={`sim-text-${client.number}`}
+          rows={2}
+          value={text}
+          maxLength={4096}
+          placeholder="Type as the client…"
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey) {
+              e.preventDefault();
+              void send(e);
+            }
+          }}
+        />
+        <button type="submit" disabled={sending || !text.trim()}>
+          {sending ? 'Sending…' : 'Send'}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/**
+ * The WhatsApp simulator's chat panel: a person plays one or several clients,
+ * writes as them and reads what the office answers. Exists only while the
+ * simulator is the transport (LEXDESK_WHATSAPP=simulator).
+ */
+export function SimulatorPanel() {
+  const status = useQuery('whatsapp.status', {});
+  const isSimulator = status.data?.transport === 'simulator';
+  const clients = useQuery('simulator.clients', {}, { refreshMs: 10_000, enabled: isSimulator });
+  const [played, setPlayed] = useState<PlayedClient[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [number, setNumber] = useState('');
+  const [name, setName] = useState('');
+  const [formError, setFormError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+
+  useEvents(['simulator.message'], () => {
+    setTick((t) => t + 1);
+    clients.reload();
+  });
+
+  // clients who already have a conversation are there to be played again
+  useEffect(() => {
+    if (!clients.data) return;
+    setPlayed((current) => {
+      const known = new Set(current.map((c) => c.number));
+      return [...current, ...clients.data!.clients.filter((c) => !known.has(c.number)).map((c) => ({ number: c.number, name: c.name }))];
+    });
+  }, [clients.data]);
+
+  useEffect(() => {
+    if (!selected && played.length > 0) setSelected(played[0]!.number);
+  }, [played, selected]);
+
+  if (status.error) return <ErrorBox message={status.error.message} onRetry={status.reload} />;
+  if (!status.data) return <p className="muted">Loading…</p>;
+  if (!isSimulator) {
+    return (
+      <section className="screen" aria-labelledby="sim-title">
+        <h1 id="sim-title">WhatsApp simulator</h1>
+        <p className="muted">
+          LexDesk is connected to the real WhatsApp, so the simulator is off. To try LexDesk without a phone, start it
+          with <code>LEXDESK_WHATSAPP=simulator</code>.
+        </p>
+      </section>
+    );
+  }
+
+  const add = (event: FormEvent) => {
+    event.preventDefault();
+    const digits = number.replace(/[\s+()-]/g, '');
+    if (!PHONE.test(digits)) {
+      setFormError('Enter the number in international digits, e.g. 5511987654321.');
+      return;
+    }
+    setFormError(null);
+    setPlayed((current) =>
+      current.some((c) => c.number === digits) ? current : [...current, { number: digits, name: name.trim() || null }],
+    );
+    setSelected(digits);
+    setNumber('');
+    setName('');
+  };
+
+  const client = played.find((c) => c.number === selected) ?? null;
+  return (
+    <section className="screen" aria-labelledby="sim-title">
+      <header className="screen-header">
+        <h1 id="sim-title">WhatsApp simulator</h1>
+        <span className="muted">
+          Link: <strong data-testid="sim-link-state">{status.data.state}</strong>
+        </span>
+      </header>
+      <div className="sim-layout">
+        <aside className="card sim-clients" aria-label="Simulated clients">
+          <h2>Clients you play</h2>
+          {clients.error && <ErrorBox message={clients.error.message} onRetry={clients.reload} />}
+          {played.length === 0 && <p className="muted">Nobody yet. Add a client with a phone number to start a conversation.</p>}
+          <ul>
+            {played.map((c) => (
+              <li key={c.number}>
+                <button
+                  type="button"
+                  className={c.number === selected ? '' : 'secondary'}
+                  aria-pressed={c.number === selected}
+                  onClick={() => setSelected(c.number)}
+                >
+                  {c.name ?? 'Client'} · +{c.number}
+                </button>
+              </li>
+            ))}
+          </ul>
+          <form className="sim-add" onSubmit={add} aria-label="Add a client">
+            <label>
+              Phone (international digits)
+              <input value={number} onChange={(e) => setNumber(e.target.value)} placeholder="5511987654321" inputMode="numeric" />
+            </label>
+            <label>
+              Name on WhatsApp (optional)
+              <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} />
+            </label>
+            {formError && <p className="wa-reason" role="alert">{formError}</p>}
+            <button type="submit" className="secondary">
+              Add client
+            </button>
+          </form>
+        </aside>
+        {client ? (
+          <Chat key={client.number} client={client} tick={tick} />
+        ) : (
+          <p className="muted">Choose or add a client to chat as them.</p>
+        )}
+      </div>
+    </section>
+  );
+}
