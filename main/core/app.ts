@@ -28,6 +28,8 @@ export interface FaceDeps {
   secrets?: SecretStore;
   /** tests: replaces the WhatsApp transport chosen by config (e.g. the adapter over a fake Client) */
   whatsappTransport?: Transport;
+  /** tests of the WhatsApp link on its own: the bot neither consumes the ledger nor answers */
+  withoutBot?: boolean;
 }
 
 /** A part of the core with a life of its own (scheduler, bot, collector…). */
@@ -88,7 +90,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
   lifecycles.push(whatsapp);
   // the legal bot (main/core/bot): it answers on the faces that connect WhatsApp, not on the command line
   const bot = new BotService({ store: storeOrThrow, clock, log, events: () => services.events });
-  if (config.face !== 'cli') bot.attach(whatsappBotLink(whatsapp, storeOrThrow));
+  if (config.face !== 'cli' && !face.withoutBot) bot.attach(whatsappBotLink(whatsapp, storeOrThrow));
 
   const services: CoreServices = {
     config,
