@@ -74,9 +74,9 @@ export type BotBehaviour = z.infer<typeof BotBehaviour>;
 
 export const SendLimits = z.object({
   /** messages per minute across all chats */
-  perMinute: z.number().int().min(1).max(120).default(30),
+  perMinute: z.number().int().min(1).max(100_000).default(30),
   /** seconds between two messages to the same chat */
-  perChatSeconds: z.number().min(0).max(60).default(1),
+  perChatSeconds: z.number().min(0).max(600).default(1),
 });
 export type SendLimits = z.infer<typeof SendLimits>;
 

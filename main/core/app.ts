@@ -89,8 +89,20 @@ export function createCore(config: Config, face: FaceDeps): Core {
   });
   lifecycles.push(whatsapp);
   // the legal bot (main/core/bot): it answers on the faces that connect WhatsApp, not on the command line
-  const bot = new BotService({ store: storeOrThrow, clock, log, events: () => services.events });
-  if (config.face !== 'cli' && !face.withoutBot) bot.attach(whatsappBotLink(whatsapp, storeOrThrow));
+  const bot = new BotService({
+    store: storeOrThrow,
+    clock,
+    log,
+    events: () => services.events,
+    sendLimits: {
+      defaults: { perMinute: config.whatsapp.send.perMinute, perChatSeconds: config.whatsapp.send.chatSpacingMs / 1000 },
+      apply: (limits) => whatsapp.setSendLimits({ perMinute: limits.perMinute, chatSpacingMs: Math.round(limits.perChatSeconds * 1000) }),
+    },
+  });
+  if (config.face !== 'cli' && !face.withoutBot) {
+    bot.attach(whatsappBotLink(whatsapp, storeOrThrow));
+    whatsapp.onOutboxSettled = (row) => bot.deliveryChanged(row);
+  }
 
   const services: CoreServices = {
     config,

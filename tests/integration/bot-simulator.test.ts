@@ -182,10 +182,30 @@ describe('the legal bot through the WhatsApp simulator', () => {
     await assistant.ok('inbox.takeOver', { conversationId: waiting!.id });
     await assistant.ok('inbox.reply', { conversationId: waiting!.id, text: 'Good morning Ana, how can I help?' });
     expect((await ana.received()).map((m) => m.text)).toEqual(['Good morning Ana, how can I help?\n\n— Marta, Silva & Partners']);
+    // the thread shows the reply as sent, and the screens were told when it went
+    const thread = await assistant.ok<{ messages: { author: string; delivery: string }[] }>('inbox.thread', { conversationId: waiting!.id });
+    expect(thread.messages.filter((m) => m.author === 'staff').map((m) => m.delivery)).toEqual(['sent']);
     expect(await ana.say('I need to change my appointment')).toBe('');
     await assistant.ok('inbox.handBack', { conversationId: waiting!.id });
     expect((await ana.received())[0]!.text).toMatch(/automated assistant again/);
     expect(await ana.say('4')).toMatch(/Opening hours: Mon–Sun 00:00–23:59/);
+  });
+
+  test('the send limits IT configured show in Settings, and the admin’s replace them in the link', async () => {
+    const admin = doorAs(core, 'admin');
+    const before = await admin.ok<{ settings: { sendLimits: { perMinute: number; perChatSeconds: number } } }>('botSettings.get', {});
+    expect(before.settings.sendLimits).toEqual({ perMinute: 60000, perChatSeconds: 0 });
+    const applied: unknown[] = [];
+    const whatsapp = core.services.whatsapp;
+    const original = whatsapp.setSendLimits.bind(whatsapp);
+    whatsapp.setSendLimits = (limits) => {
+      applied.push(limits);
+      original(limits);
+    };
+    await admin.ok('botSettings.update', { section: 'sendLimits', value: { perMinute: 12, perChatSeconds: 2.5 } });
+    expect(applied).toEqual([{ perMinute: 12, chatSpacingMs: 2500 }]);
+    const after = await admin.ok<{ settings: { sendLimits: unknown } }>('botSettings.get', {});
+    expect(after.settings.sendLimits).toEqual({ perMinute: 12, perChatSeconds: 2.5 });
   });
 
   test('out of hours the bot says so once, and still takes the intake', async () => {

@@ -697,6 +697,7 @@ export const botHandlers: { [N in BotOperationName]: Handler<N, CoreServices> } 
     ctx.write(() => {
       bot.settings.set(section, input.value as never, staffName(principal));
     });
+    bot.settingsChanged(section);
     return { settings: bot.settings.get() };
   },
 

@@ -8,6 +8,7 @@ import { BotEngine } from './engine.js';
 import type { BotConsumer, BotLink, BotOutbox } from './link.js';
 import { PdfJobs } from './pdf-jobs.js';
 import { BotSettingsStore } from './settings.js';
+import type { SendLimits, SettingsSection } from '../../../shared/bot.js';
 
 export interface BotServiceDeps {
   store: () => Store;
@@ -15,6 +16,8 @@ export interface BotServiceDeps {
   log: Logger;
   /** the core's event bus (a getter: the bus is built alongside the bot) */
   events: () => EventBus;
+  /** the link's send limits: what IT configured, and how to apply the admin's */
+  sendLimits?: { defaults: SendLimits; apply(limits: SendLimits): void };
 }
 
 /**
@@ -35,7 +38,7 @@ export class BotService {
 
   constructor(private readonly deps: BotServiceDeps) {
     const events = { emit: (type, data) => deps.events().emit(type, data) } as EventBus;
-    this.settings = new BotSettingsStore(deps.store, deps.clock);
+    this.settings = new BotSettingsStore(deps.store, deps.clock, deps.sendLimits ? { sendLimits: deps.sendLimits.defaults } : {});
     this.workers = new PdfWorkers();
     this.pdfs = new PdfJobs({
       store: deps.store,
@@ -93,6 +96,7 @@ export class BotService {
   start(): void {
     this.settings.invalidate();
     this.settings.ensureDefaults();
+    this.settingsChanged('sendLimits');
     this.started = true;
     // only a face with the WhatsApp link attached (desktop, headless) runs the bot;
     // the command line opens the same database without answering anyone
@@ -106,6 +110,22 @@ export class BotService {
     await consumer?.stop();
     await this.pdfs.stop();
     await this.workers.close();
+  }
+
+  /** After the admin saved a section: the send limits reach the link at once. */
+  settingsChanged(section: SettingsSection): void {
+    if (section === 'sendLimits' && this.deps.sendLimits && this.settings.isSaved('sendLimits')) {
+      const limits = this.settings.get().sendLimits;
+      this.deps.sendLimits.apply(limits);
+    }
+  }
+
+  /** An outbox row was sent or failed: the conversation's screen shows the new mark. */
+  deliveryChanged(row: { id: number; chatId: string }): void {
+    const store = this.deps.store();
+    if (!store.isOpen) return;
+    const conversation = store.prepare('SELECT id FROM conversations WHERE chat_id = ?').get(row.chatId) as { id: number } | undefined;
+    if (conversation) this.deps.events().emit('inbox.changed', { conversationId: conversation.id, reason: 'delivery' });
   }
 
   private consume(): void {

@@ -70,7 +70,14 @@ export class BotSettingsStore {
   constructor(
     private readonly store: () => Store,
     private readonly clock: Clock,
+    /** sections whose defaults come from elsewhere (the send limits IT configured for the link) */
+    private readonly defaults: Partial<BotSettings> = {},
   ) {}
+
+  /** True when the admin has saved this section (otherwise its defaults apply). */
+  isSaved(section: SettingsSection): boolean {
+    return this.store().prepare('SELECT 1 FROM bot_settings WHERE key = ?').get(section) !== undefined;
+  }
 
   /** Publishes the default privacy notice as version 1 on a new database. */
   ensureDefaults(): void {
@@ -82,7 +89,7 @@ export class BotSettingsStore {
 
   get(): BotSettings {
     if (this.cache) return this.cache;
-    const settings = defaultSettings() as Record<SettingsSection, unknown>;
+    const settings = { ...defaultSettings(), ...this.defaults } as Record<SettingsSection, unknown>;
     const rows = this.store().prepare('SELECT key, value FROM bot_settings').all() as { key: string; value: string }[];
     for (const row of rows) {
       const schema = SECTION_SCHEMAS[row.key as SettingsSection];

@@ -64,7 +64,7 @@ export class OutboxSender {
   private loop: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
-  private readonly limiter: RateLimiter;
+  private limiter: RateLimiter;
   private readonly lastSentByChat = new Map<string, number>();
 
   constructor(
@@ -85,6 +85,13 @@ export class OutboxSender {
 
   start(): void {
     this.active = true;
+    this.wake();
+  }
+
+  /** New send limits (the admin's, from the bot settings); the burst stays as configured. */
+  setLimits(limits: { perMinute: number; chatSpacingMs: number }): void {
+    this.deps.send = { ...this.deps.send, perMinute: limits.perMinute, chatSpacingMs: limits.chatSpacingMs };
+    this.limiter = new RateLimiter(limits.perMinute, this.deps.send.burst, this.deps.clock.now().getTime());
     this.wake();
   }
 

@@ -274,11 +274,11 @@ export function BotSettings() {
           <div className="form-grid">
             <label>
               Messages per minute (all chats)
-              <input type="number" min={1} max={120} value={limits.perMinute} onChange={(e) => setLimits({ ...limits, perMinute: Number(e.target.value) })} />
+              <input type="number" min={1} max={100000} value={limits.perMinute} onChange={(e) => setLimits({ ...limits, perMinute: Number(e.target.value) })} />
             </label>
             <label>
               Seconds between two messages to one chat
-              <input type="number" min={0} max={60} step={0.5} value={limits.perChatSeconds} onChange={(e) => setLimits({ ...limits, perChatSeconds: Number(e.target.value) })} />
+              <input type="number" min={0} max={600} step={0.5} value={limits.perChatSeconds} onChange={(e) => setLimits({ ...limits, perChatSeconds: Number(e.target.value) })} />
             </label>
           </div>
         </SectionCard>
