@@ -30,6 +30,12 @@ export class RateLimiter {
     }
   }
 
+  /** 0 when a token is available now, else how many ms until one is (takes nothing). */
+  wait(now: number): number {
+    this.refill(now);
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 60_000) / this.perMinute);
+  }
+
   /** Takes a token and returns 0, or returns how many ms until one is available. */
   take(now: number): number {
     this.refill(now);
@@ -158,6 +164,13 @@ export class OutboxSender {
       this.again = false;
       if (!this.active || !this.deps.ready() || !this.deps.store().isOpen) return;
       const now = this.deps.clock.now().getTime();
+      // out of tokens: nothing can go before the next one, so do not scan the queue
+      // (a burst of new rows would otherwise rescan a long backlog on every enqueue)
+      const tokenWait = this.limiter.wait(now);
+      if (tokenWait > 0) {
+        this.later(tokenWait);
+        return;
+      }
       const spacing = this.deps.send.chatSpacingMs;
       let nextDue = Infinity;
       const due: HeadRow[] = [];
