@@ -2,6 +2,8 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import type { ConversationFilter, ConversationSummary, ThreadMessage } from '../../../../shared/contract/bot.js';
 import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
+import { useSession } from '../../session.js';
+import { roleAllows } from '../../../../shared/permissions.js';
 import { useQuery } from '../../hooks.js';
 import { fullTime, messageOf, ModePill, readAsBase64, saveFile, shortTime, StatusLabel, useServerEvents } from './common.js';
 import './bot.css';
@@ -122,6 +124,8 @@ export function Inbox() {
 
 function Thread({ conversationId, tick, onChanged }: { conversationId: number; tick: number; onChanged: () => void }) {
   const api = useApi();
+  const role = useSession().state.user?.role;
+  const seesMatters = role ? roleAllows(role, 'matters') : false;
   const thread = useQuery('inbox.thread', { conversationId, limit: 200 });
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
@@ -234,7 +238,7 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
                 <span className="muted">{fullTime(i.createdAt)}</span>
               </span>
               <span className="actions">
-                <a href={`#/matters?matter=${i.matterId}`}>Open matter</a>
+                {seesMatters && <a href={`#/matters?matter=${i.matterId}`}>Open matter</a>}
                 {i.pdfDocumentId && (
                   <>
                     <button type="button" className="secondary" onClick={() => void open(i.pdfDocumentId!)}>
