@@ -253,9 +253,11 @@ async function phase(label: string, paced: boolean) {
   const cpu0 = process.cpuUsage();
   lag.enable();
   if (paced) {
-    const perTick = Math.max(1, Math.round(RATE / 100)); // every 10 ms
-    for (let i = 0; i < all.length; i += perTick) {
-      for (const m of all.slice(i, i + perTick)) source.record(m);
+    // every ~10 ms, store what should have arrived by now at RATE messages a second
+    let sent = 0;
+    while (sent < all.length) {
+      const due = Math.min(all.length, Math.floor(((performance.now() - started) / 1000) * RATE) + 1);
+      for (; sent < due; sent++) source.record(all[sent]!);
       await sleep(10);
     }
   } else {
