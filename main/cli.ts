@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config, type Face } from './core/config.js';
+import { PreMigrationBackupError } from './core/backup/service.js';
 import { SchemaTooNewError } from './core/db/migrate.js';
 import { APP_VERSION } from './core/version.js';
 
@@ -12,6 +13,7 @@ Usage: lexdesk <command> [options]
 Commands:
   serve              run headless: the core and the web screens over HTTP
   migrate            bring the database to this version's schema, then exit
+  backup …           create | list | verify <id> | restore <id> | decrypt | passphrase (lexdesk backup help)
   user create-admin --username U [--display-name "Name"]
                      first run: create the administrator; the password is read from stdin
   version            print the version
@@ -45,6 +47,12 @@ export async function main(argv: string[]): Promise<number> {
       await core.start();
       await core.stop();
       return 0;
+    }
+    case 'backup': {
+      const { backupCommand } = await import('./cli-backup.js');
+      const { createHeadlessLogger } = await import('./headless/logger.js');
+      const config = configFor('cli');
+      return backupCommand(argv.slice(argv.indexOf('backup') + 1), config, createHeadlessLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr));
     }
     case 'user': {
       if (positionals[1] !== 'create-admin' || typeof values.username !== 'string' || values.username === '') {
@@ -95,7 +103,7 @@ export async function run(argv: string[]): Promise<void> {
       process.stderr.write(`lexdesk: configuration error: ${err.message}\n`);
       process.exit(2);
     }
-    if (err instanceof SchemaTooNewError) {
+    if (err instanceof SchemaTooNewError || err instanceof PreMigrationBackupError) {
       process.stderr.write(`lexdesk: ${err.message}\n`);
       process.exit(3);
     }

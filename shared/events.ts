@@ -1,3 +1,4 @@
+import type { BackupJob, BackupKind } from './contract/backup.js';
 import type { Access } from './permissions.js';
 
 /**
@@ -12,6 +13,10 @@ export interface EventPayloads {
   'inbox.changed': { conversationId: number; reason: 'message' | 'intake' | 'waiting' | 'staff' | 'delivery' };
   /** a matter changed: created, status, note, conflict cleared, document */
   'matters.changed': { matterId: number };
+  /** a backup, verification or restore moved on a step (to the Backups screen) */
+  'backup.progress': BackupJob & { kind: BackupKind | null };
+  /** a backup job ended */
+  'backup.finished': { jobId: string; operation: BackupJob['operation']; outcome: 'ok' | 'failed'; id: string | null; message: string | null };
   /** a session ended (sign-out, revoked, reuse, role change…); its screens return to sign-in */
   'auth.session.ended': { sessionId: string };
   /** the WhatsApp link changed state (shared/contract/whatsapp.ts describes the fields) */
@@ -39,6 +44,8 @@ export const EVENT_ACCESS: Record<EventType, Access> = {
   'system.stopping': 'public',
   'inbox.changed': 'conversations',
   'matters.changed': 'matters',
+  'backup.progress': 'backups.manage',
+  'backup.finished': 'backups.manage',
   'auth.session.ended': 'authenticated',
   'whatsapp.state': 'whatsapp.read',
   'whatsapp.qr': 'whatsapp.manage',

@@ -1,11 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { AuditTrail, doorAuditor } from './audit/trail.js';
 import { AuthService } from './auth/service.js';
+import { recoverInterruptedRestore } from './backup/restore-journal.js';
+import { BackupService, type BackupServiceOptions, type DatabaseControl } from './backup/service.js';
 import { Dispatcher } from './dispatch.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
-import { migrateToLatest } from './db/migrate.js';
+import { migrateToLatest, schemaVersionOf, SCHEMA_VERSION } from './db/migrate.js';
 import { Store } from './db/store.js';
+import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
 import { BotService } from './bot/service.js';
@@ -15,6 +18,7 @@ import { HeadlessSecretStore, type SecretStore } from './secrets.js';
 import { handlers } from './operations.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
+import { WriterRegistry } from './writers.js';
 import { WhatsAppService } from './whatsapp/service.js';
 import type { Transport } from './whatsapp/transport.js';
 
@@ -26,6 +30,8 @@ export interface FaceDeps {
   nativeBinding?: string;
   /** where secrets live; default: the environment, then files in config.secretsDir (headless) */
   secrets?: SecretStore;
+  /** backup tuning for tests (catch-up delay, scrypt cost, crash hooks) */
+  backup?: BackupServiceOptions;
   /** tests: replaces the WhatsApp transport chosen by config (e.g. the adapter over a fake Client) */
   whatsappTransport?: Transport;
   /** tests of the WhatsApp link on its own: the bot neither consumes the ledger nor answers */
@@ -57,6 +63,8 @@ export function createCore(config: Config, face: FaceDeps): Core {
   const log = face.log;
   let store: Store | null = null;
   let running = false;
+  /** set while a restore has the database closed: calls get a `locked` error saying why */
+  let closedFor: string | null = null;
   const lifecycles: Lifecycle[] = [];
 
   const health = new HealthRegistry();
@@ -67,7 +75,10 @@ export function createCore(config: Config, face: FaceDeps): Core {
   );
 
   const storeOrThrow = (): Store => {
-    if (!store) throw new Error('the database is not open');
+    if (!store) {
+      if (closedFor) throw new AppError('locked', closedFor);
+      throw new Error('the database is not open');
+    }
     return store;
   };
   const audit = new AuditTrail(storeOrThrow, clock);
@@ -76,6 +87,51 @@ export function createCore(config: Config, face: FaceDeps): Core {
   const auth = new AuthService({ config, clock, log, store: storeOrThrow, secrets, events, audit });
   lifecycles.push(auth);
 
+  const writers = new WriterRegistry();
+  const openStore = () => new Store({ file: config.databaseFile, nativeBinding: face.nativeBinding });
+  // a restore closes the database and opens the restored file in its place
+  const database: DatabaseControl = {
+    file: config.databaseFile,
+    async close(reason) {
+      closedFor = reason;
+      store?.close();
+      store = null;
+    },
+    async open() {
+      const next = openStore();
+      try {
+        const schemaFrom = schemaVersionOf(next);
+        const migrated = await migrateToLatest(next, log);
+        store = next;
+        closedFor = null;
+        return { migrated, schemaFrom };
+      } catch (err) {
+        next.close();
+        throw err;
+      }
+    },
+  };
+  const backups = new BackupService({
+    config,
+    log,
+    clock,
+    events,
+    audit,
+    writers,
+    database,
+    secrets,
+    schemaVersion: SCHEMA_VERSION,
+    appVersion: APP_VERSION,
+    nativeBinding: face.nativeBinding,
+    options: { schedule: config.face !== 'cli', ...face.backup },
+  });
+  // a restore asks the admin's password again, and ends the sessions the restored database holds
+  backups.useAuth({
+    passwords: { verify: (userId, password, call) => auth.confirmPassword(userId, password, call) },
+    sessions: { endAllExcept: (keep, call) => auth.endAllSessions('restored', call, keep?.sessionId) },
+  });
+  lifecycles.push({ name: 'backups', start: () => backups.start(), stop: () => backups.stop() });
+  health.register('backups', () => backups.health());
   const whatsapp = new WhatsAppService({
     config: config.whatsapp,
     face: config.face,
@@ -103,10 +159,14 @@ export function createCore(config: Config, face: FaceDeps): Core {
     bot.attach(whatsappBotLink(whatsapp, storeOrThrow));
     whatsapp.onOutboxSettled = (row) => bot.deliveryChanged(row);
   }
+  writers.register({ name: 'whatsapp', pause: () => whatsapp.pause(), resume: () => whatsapp.resume() });
+  writers.register({ name: 'bot', pause: () => bot.pause(), resume: () => bot.resume() });
 
   const services: CoreServices = {
     config,
     audit,
+    writers,
+    backups,
     log,
     clock,
     events,
@@ -140,9 +200,11 @@ export function createCore(config: Config, face: FaceDeps): Core {
     async start() {
       if (running) return;
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-      store = new Store({ file: config.databaseFile, nativeBinding: face.nativeBinding });
+      const recovered = await recoverInterruptedRestore(config.dataDir, config.databaseFile);
+      if (recovered.outcome !== 'none') log.warn({ ...recovered }, 'a restore was interrupted; it was completed or undone');
+      store = openStore();
       try {
-        await migrateToLatest(store, log);
+        await migrateToLatest(store, log, { beforeMigrate: (pending) => backups.beforeMigration(pending) });
         for (const part of lifecycles) await part.start();
       } catch (err) {
         store.close();
@@ -151,6 +213,9 @@ export function createCore(config: Config, face: FaceDeps): Core {
       }
       running = true;
       audit.append({ actor: { type: 'system' }, face: config.face, action: 'system.started', outcome: 'ok', details: { version: APP_VERSION } });
+      if (recovered.outcome !== 'none') {
+        audit.append({ actor: { type: 'system' }, face: config.face, action: `backup.restore.${recovered.outcome}-at-start`, outcome: 'ok', target: { type: 'backup', id: recovered.id } });
+      }
       log.info({ version: APP_VERSION, face: config.face, dataDir: config.dataDir }, 'LexDesk started');
     },
     async stop() {

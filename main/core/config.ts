@@ -38,6 +38,9 @@ const envSchema = z.object({
     .default('info'),
   LEXDESK_TRUST_PROXY: bool.default(false),
   LEXDESK_PUBLIC_URL: z.url({ message: 'must be a full URL such as https://lexdesk.office.example' }).optional(),
+  // backups (see main/core/backup)
+  LEXDESK_BACKUP_DIR: z.string().min(1, 'must name a folder').optional(),
+  LEXDESK_BACKUP_BEFORE_MIGRATION: bool.default(true),
   // sign-in (see main/core/auth)
   LEXDESK_BCRYPT_COST: intIn(4, 15).default(12),
   LEXDESK_ACCESS_TOKEN_MINUTES: intIn(1, 60).default(15),
@@ -63,6 +66,10 @@ export interface Config {
   trustProxy: boolean;
   /** the address users reach in headless mode; https there makes cookies Secure */
   publicUrl?: string;
+  /** LEXDESK_BACKUP_DIR: the backup folder, fixed by IT (else the Backups screen's, else <data>/backups) */
+  backupDir?: string;
+  /** back up before schema migrations (LEXDESK_BACKUP_BEFORE_MIGRATION) */
+  backupBeforeMigration: boolean;
   /** the WhatsApp link: which transport, where Chromium is, send limits (main/core/whatsapp/config.ts) */
   whatsapp: WhatsAppConfig;
   auth: AuthConfig;
@@ -148,6 +155,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
     logLevel: v.LEXDESK_LOG_LEVEL,
     trustProxy: v.LEXDESK_TRUST_PROXY,
     publicUrl: v.LEXDESK_PUBLIC_URL,
+    backupDir: v.LEXDESK_BACKUP_DIR === undefined ? undefined : resolve(cwd, v.LEXDESK_BACKUP_DIR),
+    backupBeforeMigration: v.LEXDESK_BACKUP_BEFORE_MIGRATION,
     auth: {
       bcryptCost: v.LEXDESK_BCRYPT_COST,
       accessTokenTtlMs: v.LEXDESK_ACCESS_TOKEN_MINUTES * 60_000,

@@ -1,3 +1,4 @@
+import { backupHandlers } from './backup/handlers.js';
 import type { Handlers } from './dispatch.js';
 import type { CoreServices } from './services.js';
 import { authHandlers } from './auth/handlers.js';
@@ -12,6 +13,7 @@ import { botHandlers } from './bot/handlers.js';
 export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
   ...botHandlers,
+  ...backupHandlers,
   ...authHandlers,
   ...whatsappHandlers,
 };

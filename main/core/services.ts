@@ -1,4 +1,5 @@
 import type { AuditTrail } from './audit/trail.js';
+import type { BackupService } from './backup/service.js';
 import type { AuthService } from './auth/service.js';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
@@ -7,6 +8,7 @@ import type { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './secrets.js';
 import type { Store } from './db/store.js';
+import type { WriterRegistry } from './writers.js';
 import type { WhatsAppService } from './whatsapp/service.js';
 import type { BotService } from './bot/service.js';
 
@@ -28,6 +30,10 @@ export interface CoreServices {
   readonly audit: AuditTrail;
   /** the legal bot: settings, conversations, intake PDFs (main/core/bot) */
   readonly bot: BotService;
+  /** services that write on their own register here so that a restore can pause them */
+  readonly writers: WriterRegistry;
+  /** backups: create, verify, restore, schedule; `backupAgeSeconds()` for monitoring */
+  readonly backups: BackupService;
   /** where LexDesk's own keys live (never the database); which backend is in `secrets.kind` */
   readonly secrets: SecretStore;
   /** staff accounts, sign-in and sessions */

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, type WebContents } from 'electron';
 import electronUpdater from 'electron-updater';
 import { createCore, type Core } from '../core/app.js';
+import { PreMigrationBackupError } from '../core/backup/service.js';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { SchemaTooNewError } from '../core/db/migrate.js';
 import { APP_HOST, APP_SCHEME } from './channels.js';
@@ -100,7 +101,10 @@ async function boot(): Promise<void> {
   try {
     await core.start();
   } catch (err) {
-    const message = err instanceof SchemaTooNewError ? err.message : `The database could not be opened: ${(err as Error).message}`;
+    const message =
+      err instanceof SchemaTooNewError || err instanceof PreMigrationBackupError
+        ? err.message
+        : `The database could not be opened: ${(err as Error).message}`;
     log.error({ err }, 'start failed');
     dialog.showErrorBox('LexDesk cannot start', message);
     app.exit(1);

@@ -9,6 +9,7 @@ import { roleAllows } from '../../shared/permissions.js';
 import type { Core } from '../core/app.js';
 import { takeSessionTokens } from '../core/auth/grant.js';
 import type { CallContext } from '../core/dispatch.js';
+import { registerBackupRoutes } from './backup-routes.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 export interface ServerOptions {
@@ -131,6 +132,8 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
       checks: report.checks.map(({ name, status }) => ({ name, status })),
     });
   });
+
+  registerBackupRoutes(app, core);
 
   // Open event streams end before the server closes: close() waits for open connections.
   const openStreams = new Set<() => void>();

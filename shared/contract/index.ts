@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { OperationDef } from './define.js';
+import { backupOperations } from './backup.js';
 import { authOperations } from './auth.js';
 import { systemOperations } from './system.js';
 import { whatsappOperations } from './whatsapp.js';
@@ -9,6 +10,7 @@ export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
 export * from './system.js';
 export * from './bot.js';
+export * from './backup.js';
 export * from './auth.js';
 export * from './whatsapp.js';
 
@@ -19,6 +21,7 @@ export * from './whatsapp.js';
 export const operations = {
   ...systemOperations,
   ...botOperations,
+  ...backupOperations,
   ...authOperations,
   ...whatsappOperations,
 } satisfies Record<string, OperationDef>;

@@ -432,21 +432,7 @@ export class AuthService {
     if (user.locked_until && new Date(user.locked_until) > now) {
       throw lockedError(new Date(user.locked_until).getTime() - now.getTime());
     }
-    if (!(await this.passwords.verify(current, user.password_hash))) {
-      // wrong guesses here count like failed sign-ins: a borrowed session must not become a guessing machine
-      const { lockoutThreshold, lockoutMs } = this.deps.config.auth;
-      let lockedNow: number | null = null;
-      store.tx(() => {
-        const failures = store.get(store.db.selectFrom('users').select('failed_attempts').where('id', '=', user.id))!.failed_attempts + 1;
-        if (failures >= lockoutThreshold) {
-          lockedNow = now.getTime() + lockoutMs;
-          store.run(store.db.updateTable('users').set({ failed_attempts: 0, locked_until: iso(new Date(lockedNow)) }).where('id', '=', user.id));
-        } else {
-          store.run(store.db.updateTable('users').set({ failed_attempts: failures }).where('id', '=', user.id));
-        }
-        this.recordLoginFailure(user.username, user, 'wrong current password', caller, lockedNow);
-      });
-      if (lockedNow !== null) throw lockedError(lockedNow - now.getTime());
+    if (!(await this.passwordMatches(user, current, 'wrong current password', caller))) {
       const message = 'The current password is not right.';
       throw new AppError('invalid_input', message, { issues: [{ path: 'current', message }] });
     }
@@ -464,6 +450,70 @@ export class AuthService {
     );
     const ended = this.endSessionsOf(user, 'password-changed', { by: principalActor(principal), caller, except: principal.sessionId });
     return { user: this.userOrThrow(user.id), ended };
+  }
+
+  /**
+   * Checks a signed-in user's password; wrong guesses count like failed sign-ins
+   * (a borrowed session must not become a guessing machine) and lock the account
+   * at the threshold, which throws `locked`.
+   */
+  private async passwordMatches(user: UsersTable, password: string, reason: string, caller: Caller): Promise<boolean> {
+    const store = this.deps.store();
+    const now = this.deps.clock.now();
+    if (await this.passwords.verify(password, user.password_hash)) return true;
+    const { lockoutThreshold, lockoutMs } = this.deps.config.auth;
+    let lockedNow: number | null = null;
+    store.tx(() => {
+      const failures = store.get(store.db.selectFrom('users').select('failed_attempts').where('id', '=', user.id))!.failed_attempts + 1;
+      if (failures >= lockoutThreshold) {
+        lockedNow = now.getTime() + lockoutMs;
+        store.run(store.db.updateTable('users').set({ failed_attempts: 0, locked_until: iso(new Date(lockedNow)) }).where('id', '=', user.id));
+      } else {
+        store.run(store.db.updateTable('users').set({ failed_attempts: failures }).where('id', '=', user.id));
+      }
+      this.recordLoginFailure(user.username, user, reason, caller, lockedNow);
+    });
+    if (lockedNow !== null) throw lockedError(lockedNow - now.getTime());
+    return false;
+  }
+
+  /**
+   * The signed-in user's password asked again before a grave act (restoring a
+   * backup, the backup passphrase). False when wrong; `locked` when locked.
+   */
+  async confirmPassword(userId: string, password: string, caller: Caller): Promise<boolean> {
+    const user = this.userOrThrow(userId);
+    const now = this.deps.clock.now();
+    if (user.locked_until && new Date(user.locked_until) > now) {
+      throw lockedError(new Date(user.locked_until).getTime() - now.getTime());
+    }
+    return this.passwordMatches(user, password, 'wrong password confirmation', caller);
+  }
+
+  /**
+   * Ends every live session but `except`, for every user: after a backup is
+   * restored, the sessions in it are from the past. Returns how many ended.
+   */
+  endAllSessions(reason: EndReason, caller: Caller, except?: string): number {
+    const store = this.deps.store();
+    const users = store.all(store.db.selectFrom('auth_sessions').select('user_id').distinct().where('ended_at', 'is', null));
+    let ended = 0;
+    for (const { user_id } of users) {
+      const ids = this.sessions.endAllOf(user_id, reason, except);
+      for (const sessionId of ids) this.deps.events.emit('auth.session.ended', { sessionId });
+      ended += ids.length;
+    }
+    if (ended > 0) {
+      this.securityEvent({
+        actor: { type: 'system' },
+        face: caller.face,
+        action: 'security.sessions.ended',
+        outcome: 'ok',
+        details: { reason, sessions: ended },
+        requestId: caller.requestId,
+      });
+    }
+    return ended;
   }
 
   listSessions(userId: string, currentSessionId?: string): SessionInfo[] {

@@ -15,7 +15,8 @@ export type EndReason =
   | 'password-changed'
   | 'password-reset'
   | 'role-changed'
-  | 'user-disabled';
+  | 'user-disabled'
+  | 'restored';
 
 export interface DeviceFacts {
   deviceName: string;

@@ -59,6 +59,7 @@ export class PdfJobs {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  private paused = false;
 
   constructor(
     private readonly deps: {
@@ -74,7 +75,7 @@ export class PdfJobs {
 
   /** Work through the pending jobs (again, if a run is under way). */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     if (this.running) {
       this.again = true;
       return;
@@ -98,6 +99,17 @@ export class PdfJobs {
     await this.running?.catch(() => {});
   }
 
+  /** Holds the queue (a restore is about to swap the database); the job in hand is left pending. */
+  async pause(): Promise<void> {
+    this.paused = true;
+    await this.running?.catch(() => {});
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake();
+  }
+
   /** The PDF for a matter as it is now (for staff), without storing it. */
   async render(matterId: number): Promise<{ fileName: string; data: Buffer } | null> {
     const data = this.dataFor(matterId);
@@ -107,7 +119,7 @@ export class PdfJobs {
 
   private async run(): Promise<void> {
     for (;;) {
-      if (this.stopped) return;
+      if (this.stopped || this.paused) return;
       const store = this.deps.store();
       if (!store.isOpen) return;
       const job = store
@@ -120,10 +132,10 @@ export class PdfJobs {
         const data = this.dataFor(job.matter_id);
         if (!data) throw new Error('the matter no longer exists');
         const pdf = await this.deps.workers.intake(data);
-        if (this.stopped) return;
+        if (this.stopped || this.paused) return;
         this.finish(job, data, pdf);
       } catch (err) {
-        if (this.stopped) return;
+        if (this.stopped || this.paused) return;
         const attempts = job.attempts + 1;
         const message = String((err as Error)?.message ?? err).slice(0, 500);
         this.deps.log.error({ err, job: job.id, matter: job.matter_id, attempts }, 'an intake PDF could not be made');

@@ -112,6 +112,18 @@ export class BotService {
     await this.workers.close();
   }
 
+  /** A restore is about to swap the database: no PDF is written meanwhile. */
+  async pause(): Promise<void> {
+    await this.pdfs.pause();
+  }
+
+  /** After a restore: settings are read again from the database now in place, and pending PDFs resume. */
+  resume(): void {
+    this.settings.invalidate();
+    this.settingsChanged('sendLimits');
+    this.pdfs.resume();
+  }
+
   /** After the admin saved a section: the send limits reach the link at once. */
   settingsChanged(section: SettingsSection): void {
     if (section === 'sendLimits' && this.deps.sendLimits && this.settings.isSaved('sendLimits')) {

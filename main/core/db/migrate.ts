@@ -57,11 +57,20 @@ export function pendingMigrations(store: Store): string[] {
   return MIGRATION_NAMES.filter((name) => !applied.has(name));
 }
 
+export interface MigrateOptions {
+  /**
+   * Runs before pending migrations are applied to a database that already has
+   * some (not a new one): the pre-migration backup. Throwing stops the migration.
+   */
+  beforeMigrate?: (pending: string[]) => Promise<void>;
+}
+
 /** Brings the database to SCHEMA_VERSION; refuses (unchanged) one from a newer LexDesk. */
-export async function migrateToLatest(store: Store, log: Logger): Promise<string[]> {
+export async function migrateToLatest(store: Store, log: Logger, options: MigrateOptions = {}): Promise<string[]> {
   assertSchemaNotNewer(store);
   const pending = pendingMigrations(store);
   if (pending.length === 0) return [];
+  if (options.beforeMigrate && appliedMigrations(store).length > 0) await options.beforeMigrate(pending);
   // Unordered: capabilities developed side by side number their migrations in advance, and a
   // database may have a later number applied before an earlier one lands.
   const migrator = new Migrator({ db: store.db, provider, allowUnorderedMigrations: true });

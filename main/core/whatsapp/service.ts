@@ -188,6 +188,27 @@ export class WhatsAppService {
     this.network?.close();
   }
 
+  /**
+   * A restore is about to close the database: the sender and the consumers stop
+   * writing (in-flight work finishes first). The link stays up; a message that
+   * arrives meanwhile is not stored, so not acknowledged, and the catch-up in
+   * `resume` brings it back.
+   */
+  async pause(): Promise<void> {
+    await this.sender.stop();
+    await this.ledger.stop();
+  }
+
+  /** After a restore: carry on from the restored database, and fetch what arrived since its newest message. */
+  resume(): void {
+    if (!this.started) return;
+    this.ledger.start();
+    this.outbox.recoverInFlight();
+    if (!this.connects) return;
+    this.sender.start();
+    if (this.supervisor.state.state === 'ready') this.catchUp();
+  }
+
   /** Link state (with the QR while one is waiting). */
   status(): LinkSnapshot {
     return this.supervisor.state;

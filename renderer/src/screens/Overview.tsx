@@ -3,6 +3,7 @@ import { useQuery } from '../hooks.js';
 
 const CHECK_NAMES: Record<string, string> = {
   database: 'Database',
+  backups: 'Backups',
 };
 
 export function Overview() {

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { Access } from '../../../shared/permissions.js';
+import { Backups } from './Backups.js';
 import { Overview } from './Overview.js';
 import { SimulatorPanel } from './whatsapp/SimulatorPanel.js';
 import { WhatsAppSession } from './whatsapp/WhatsAppSession.js';
@@ -26,6 +27,7 @@ export const SCREENS: ScreenDef[] = [
   { id: 'matters', title: 'Clients and matters', access: 'matters', component: Matters },
   { id: 'bot-settings', title: 'Bot settings', access: 'settings.manage', component: BotSettings },
   { id: 'users', title: 'Users', access: 'users.manage', component: Users },
+  { id: 'backups', title: 'Backups', access: 'backups.manage', component: Backups },
   { id: 'devices', title: 'My devices', access: 'self', component: Devices },
   { id: 'password', title: 'Change password', access: 'self', component: ChangePassword },
 ];

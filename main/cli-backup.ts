@@ -1,0 +1,248 @@
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import type { BackupItem } from '../shared/contract/backup.js';
+import { createCore, type Core } from './core/app.js';
+import { DATABASE_SUFFIX } from './core/backup/folder.js';
+import type { Origin } from './core/backup/service.js';
+import type { Config } from './core/config.js';
+import { AppError } from './core/errors.js';
+import type { Logger } from './core/log.js';
+
+export const BACKUP_HELP = `Usage: lexdesk backup <command>
+
+  create [--sql]                         back up now (copy, compress, encrypt, verify); prints the id
+  list [--json]                          the backups in the backup folder
+  verify <id> [--passphrase-stdin]       decrypt, open and check a backup again
+  restore <id|file> [--passphrase-stdin] replace the database with a backup (stop LexDesk first);
+                                         a file outside the backup folder is copied into it first
+  decrypt <id|file> <out> [--sql] [--passphrase-stdin]
+                                         write the plain database (or with --sql the SQL text) to <out>
+  passphrase                             set the backup passphrase (read from stdin, or asked twice)
+
+The passphrase is needed only when this machine does not hold the backup's key
+(a new installation): pipe it in, e.g. \`printf %s "$PASS" | lexdesk backup restore <id> --passphrase-stdin\`.
+`;
+
+/** Exit status when LexDesk is running and a restore would pull the database from under it. */
+export const EXIT_IN_USE = 4;
+
+function cliOrigin(): Origin {
+  let name = 'cli';
+  try {
+    name = userInfo().username;
+  } catch {
+    // no user database in some containers
+  }
+  return { face: 'cli', actor: { type: 'cli', name } };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** Asks without echoing what is typed (a terminal), or reads stdin (a pipe). */
+async function askSecret(question: string): Promise<string> {
+  if (!process.stdin.isTTY) return readStdin();
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const output = rl as unknown as { _writeToOutput?: (s: string) => void };
+  process.stderr.write(question);
+  output._writeToOutput = () => undefined;
+  const answer = await new Promise<string>((done) => rl.question('', done));
+  rl.close();
+  process.stderr.write('\n');
+  return answer;
+}
+
+/** True when another process (a running LexDesk) has the database open. */
+export function databaseInUse(file: string, nativeBinding?: string): boolean {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { fileMustExist: true, timeout: 0, nativeBinding });
+  } catch {
+    return false; // no database yet
+  }
+  try {
+    // an exclusive lock cannot be had while another connection (WAL mode) holds the file
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('COMMIT');
+    return false;
+  } catch (err) {
+    return (err as { code?: string }).code === 'SQLITE_BUSY' || (err as { code?: string }).code === 'SQLITE_LOCKED';
+  } finally {
+    db.close();
+  }
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = -1;
+  do {
+    value /= 1024;
+    unit++;
+  } while (value >= 1024 && unit < units.length - 1);
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+function progressPrinter(core: Core): () => void {
+  let last = '';
+  return core.services.events.subscribe((event) => {
+    if (event.type !== 'backup.progress') return;
+    const line = `[${String(Math.floor(event.data.percent)).padStart(3)}%] ${event.data.label}`;
+    if (line !== last) process.stderr.write(`${line}\n`);
+    last = line;
+  });
+}
+
+/** A backup named by id, or a file anywhere: copied into the backup folder, so it is listed and kept. */
+async function resolveBackup(core: Core, arg: string): Promise<string> {
+  if (!arg.endsWith(DATABASE_SUFFIX) && !arg.includes('/') && !arg.includes('\\')) return arg;
+  const file = resolve(arg);
+  const id = basename(file).slice(0, -DATABASE_SUFFIX.length);
+  const folder = core.services.backups.destination().dir;
+  if (dirname(file) !== resolve(folder)) {
+    await stat(file).catch(() => {
+      throw new AppError('not_found', `There is no file ${file}.`);
+    });
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    const target = join(folder, basename(file));
+    const exists = await stat(target).then(() => true, () => false);
+    if (!exists) {
+      await copyFile(file, target);
+      process.stderr.write(`Copied ${basename(file)} into ${folder}.\n`);
+    }
+  }
+  return id;
+}
+
+function printItem(item: BackupItem): void {
+  process.stdout.write(
+    `${item.id}  ${item.kind}  ${item.status}${item.failure ? ` (${item.failure})` : ''}  ${formatBytes(item.sizeBytes)}  schema ${item.schemaVersion}\n`,
+  );
+}
+
+/** `lexdesk backup …`; returns the exit status. */
+export async function backupCommand(argv: string[], config: Config, log: Logger): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'passphrase-stdin': { type: 'boolean' },
+      json: { type: 'boolean' },
+      sql: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  const [sub, arg, out] = positionals;
+  if (!sub || values.help || sub === 'help') {
+    process.stdout.write(BACKUP_HELP);
+    return sub ? 0 : 2;
+  }
+  const passphrase = values['passphrase-stdin'] ? await readStdin() : undefined;
+  const core = createCore(config, { log });
+  const origin = cliOrigin();
+  const fail = (err: unknown): number => {
+    process.stderr.write(`lexdesk: ${err instanceof AppError ? err.message : ((err as Error)?.message ?? String(err))}\n`);
+    return 1;
+  };
+
+  switch (sub) {
+    case 'list': {
+      const overview = await core.services.backups.overview();
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(overview, null, 2)}\n`);
+        return 0;
+      }
+      process.stdout.write(`Backup folder: ${overview.destination}${overview.destinationProblem ? ` (${overview.destinationProblem})` : ''}\n`);
+      if (overview.backups.length === 0) process.stdout.write('No backups yet. Make one with `lexdesk backup create`.\n');
+      for (const item of overview.backups) printItem(item);
+      if (overview.overdue) process.stdout.write(`Warning: the last good backup is ${overview.lastGoodAt ? `from ${overview.lastGoodAt}` : 'missing'}.\n`);
+      return 0;
+    }
+    case 'passphrase': {
+      const first = await askSecret('New backup passphrase: ');
+      const second = process.stdin.isTTY ? await askSecret('Again: ') : first;
+      if (first !== second) {
+        process.stderr.write('lexdesk: the two passphrases differ; nothing was changed.\n');
+        return 1;
+      }
+      await core.start();
+      try {
+        const settings = await core.services.backups.updateSettings({ passphrase: first }, origin);
+        process.stdout.write(`The backup passphrase is set; this machine keeps the key in ${settings.keyStore}. Write the passphrase down somewhere safe: without it, backups cannot be restored on another machine.\n`);
+        return 0;
+      } catch (err) {
+        return fail(err);
+      } finally {
+        await core.stop();
+      }
+    }
+    case 'create':
+    case 'verify':
+    case 'restore':
+    case 'decrypt':
+      break;
+    default:
+      process.stderr.write(`lexdesk: unknown backup command "${sub}"\n\n${BACKUP_HELP}`);
+      return 2;
+  }
+
+  if (sub !== 'create' && !arg) {
+    process.stderr.write(`lexdesk: say which backup: lexdesk backup ${sub} <id>\n`);
+    return 2;
+  }
+  if (sub === 'restore' && databaseInUse(config.databaseFile)) {
+    process.stderr.write(
+      'lexdesk: LexDesk is running (the database is open in another program). Stop it first, or restore from the Backups screen.\n',
+    );
+    return EXIT_IN_USE;
+  }
+  await core.start();
+  const stopPrinting = progressPrinter(core);
+  try {
+    switch (sub) {
+      case 'create': {
+        const item = await core.services.backups.create('manual', origin, { sqlDump: values.sql });
+        printItem(item);
+        return 0;
+      }
+      case 'verify': {
+        const item = await core.services.backups.verify(await resolveBackup(core, arg!), origin, { passphrase });
+        printItem(item);
+        return item.status === 'failed' ? 1 : 0;
+      }
+      case 'restore': {
+        const id = await resolveBackup(core, arg!);
+        const result = await core.services.backups.restore(id, origin, { passphrase });
+        process.stdout.write(
+          `Restored ${result.id} (schema ${result.schemaFrom} → ${result.schemaTo}). The data as it was before is in backup ${result.preRestoreBackupId}.\n`,
+        );
+        return 0;
+      }
+      case 'decrypt': {
+        if (!out) {
+          process.stderr.write('lexdesk: say where to write the plain copy: lexdesk backup decrypt <id> <out>\n');
+          return 2;
+        }
+        const id = await resolveBackup(core, arg!);
+        const header = await core.services.backups.decrypt(id, resolve(out), { passphrase, sql: values.sql });
+        process.stdout.write(`Wrote ${header.content === 'sql' ? 'the SQL text' : 'the database'} of ${id} to ${resolve(out)}.\n`);
+        return 0;
+      }
+    }
+    return 2;
+  } catch (err) {
+    return fail(err);
+  } finally {
+    stopPrinting();
+    await core.stop();
+  }
+}

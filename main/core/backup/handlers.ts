@@ -1,0 +1,65 @@
+import type { Handler, HandlerContext } from '../dispatch.js';
+import type { CoreServices } from '../services.js';
+import type { Origin } from './service.js';
+
+type BackupOperation =
+  | 'backup.list'
+  | 'backup.create'
+  | 'backup.verify'
+  | 'backup.restore'
+  | 'backup.settings.get'
+  | 'backup.settings.update';
+
+/** The signed-in caller as the backup service records it (the door records the call itself too). */
+function originOf(ctx: HandlerContext<CoreServices>): Origin {
+  const p = ctx.principal;
+  return {
+    face: ctx.call.face,
+    actor: p ? { type: 'user', id: p.userId, name: p.username, role: p.role } : { type: 'system' },
+    requestId: ctx.requestId,
+  };
+}
+
+export const backupHandlers: { [N in BackupOperation]: Handler<N, CoreServices> } = {
+  'backup.list': (_input, { services }) => services.backups.overview(),
+
+  'backup.create': async (input, ctx) => {
+    const item = await ctx.services.backups.create('manual', originOf(ctx), { sqlDump: input.sqlDump });
+    ctx.audit.target = { type: 'backup', id: item.id };
+    ctx.audit.details = { sizeBytes: item.sizeBytes, status: item.status };
+    return item;
+  },
+
+  'backup.verify': async (input, ctx) => {
+    ctx.audit.target = { type: 'backup', id: input.id };
+    const item = await ctx.services.backups.verify(input.id, originOf(ctx), { passphrase: input.passphrase });
+    ctx.audit.details = { status: item.status, failure: item.failure };
+    return item;
+  },
+
+  'backup.restore': async (input, ctx) => {
+    const principal = ctx.requirePrincipal();
+    ctx.audit.target = { type: 'backup', id: input.id };
+    await ctx.services.backups.checkPassword(principal.userId, input.password, ctx.call);
+    const result = await ctx.services.backups.restore(input.id, originOf(ctx), {
+      passphrase: input.passphrase,
+      keep: { userId: principal.userId, sessionId: principal.sessionId },
+      call: ctx.call,
+    });
+    ctx.audit.details = { preRestoreBackupId: result.preRestoreBackupId, schemaFrom: result.schemaFrom, sessionsEnded: result.sessionsEnded };
+    return result;
+  },
+
+  'backup.settings.get': (_input, { services }) => services.backups.getSettings(),
+
+  'backup.settings.update': async (input, ctx) => {
+    const principal = ctx.requirePrincipal();
+    const { password, ...patch } = input;
+    if (patch.passphrase !== undefined) await ctx.services.backups.checkPassword(principal.userId, password, ctx.call);
+    ctx.audit.details = {
+      changed: Object.keys(patch).filter((k) => k !== 'passphrase'),
+      passphraseChanged: patch.passphrase !== undefined,
+    };
+    return ctx.services.backups.updateSettings(patch, originOf(ctx));
+  },
+};

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { BackupKind, BackupRun } from '../../../shared/contract/backup.js';
+
+/**
+ * Backup settings and the record of the last run live in small JSON files in the
+ * data folder, not in the database: a restore replaces the database, and must not
+ * take the schedule, the destination or the memory of the last backup back in time.
+ */
+export const StoredSettings = z.object({
+  version: z.literal(1),
+  scheduleEnabled: z.boolean(),
+  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+  retentionDays: z.number().int().min(1).max(3650),
+  keepAtLeast: z.number().int().min(1).max(1000),
+  sqlDump: z.boolean(),
+  /** null: the default folder (or LEXDESK_BACKUP_DIR) */
+  destination: z.string().nullable(),
+});
+export type StoredSettings = z.infer<typeof StoredSettings>;
+
+export const DEFAULT_SETTINGS: StoredSettings = {
+  version: 1,
+  scheduleEnabled: true,
+  time: '02:30',
+  retentionDays: 30,
+  keepAtLeast: 7,
+  sqlDump: false,
+  destination: null,
+};
+
+export const StoredState = z.object({
+  version: z.literal(1),
+  lastRun: BackupRun.nullable(),
+  lastGood: z.object({ at: z.string(), id: z.string(), kind: BackupKind }).nullable(),
+  passphraseSetAt: z.string().nullable(),
+});
+export type StoredState = z.infer<typeof StoredState>;
+
+export const EMPTY_STATE: StoredState = { version: 1, lastRun: null, lastGood: null, passphraseSetAt: null };
+
+/** Reads a JSON file checked by `schema`; a missing or unreadable file gives `fallback`. */
+export async function readJson<T>(file: string, schema: z.ZodType<T>, fallback: T): Promise<{ value: T; problem: string | null }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { value: fallback, problem: null };
+    return { value: fallback, problem: (err as Error).message };
+  }
+  try {
+    return { value: schema.parse(JSON.parse(text)), problem: null };
+  } catch {
+    return { value: fallback, problem: `${file} is not valid; the defaults are used` };
+  }
+}
+
+/** Writes a file so that a crash leaves the old content or the new one, never half of it. */
+export async function writeFileAtomic(file: string, content: string | Buffer, mode = 0o600): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temp = `${file}.${randomBytes(4).toString('hex')}.partial`;
+  const handle = await open(temp, 'wx', mode);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } catch (err) {
+    await handle.close();
+    await rm(temp, { force: true });
+    throw err;
+  }
+  await handle.close();
+  await rename(temp, file);
+  await syncDir(dirname(file));
+}
+
+/** Flushes a folder's entries (renames) to the disk; a no-op where folders cannot be opened (Windows). */
+export async function syncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // some filesystems (network shares) refuse fsync on a folder; the rename still happened
+  } finally {
+    await handle?.close();
+  }
+}

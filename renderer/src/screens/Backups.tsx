@@ -1,0 +1,563 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { BackupItem, BackupJob, BackupOverview, BackupSettings } from '../../../shared/contract/backup.js';
+import { ApiCallError } from '../api/index.js';
+import { ErrorBox } from '../components/Status.js';
+import { useApi } from '../context.js';
+import { useQuery } from '../hooks.js';
+import './auth/auth.css';
+import './backups.css';
+
+const KIND_LABEL: Record<BackupItem['kind'], string> = {
+  scheduled: 'Scheduled',
+  manual: 'Manual',
+  'pre-restore': 'Before a restore',
+  'pre-migration': 'Before an update',
+};
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = -1;
+  do {
+    value /= 1024;
+    unit++;
+  } while (value >= 1024 && unit < units.length - 1);
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+function when(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+function ago(iso: string): string {
+  const hours = Math.round((Date.now() - Date.parse(iso)) / 3_600_000);
+  if (hours < 1) return 'less than an hour ago';
+  if (hours < 48) return `${hours} hour${hours === 1 ? '' : 's'} ago`;
+  return `${Math.round(hours / 24)} days ago`;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof ApiCallError || err instanceof Error ? err.message : String(err);
+}
+
+function fieldError(err: unknown, field: string): string | undefined {
+  if (!(err instanceof ApiCallError)) return undefined;
+  const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
+  return issues?.find((i) => i.path === field)?.message;
+}
+
+export function ProgressBar({ job, label }: { job: BackupJob; label: string }) {
+  return (
+    <div className="progress" data-testid="backup-progress">
+      <div className="progress-label">
+        <span>{job.label}…</span>
+        <span>{Math.floor(job.percent)}%</span>
+      </div>
+      <div
+        className="progress-track"
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.floor(job.percent)}
+        aria-valuetext={`${job.label}, ${Math.floor(job.percent)}%`}
+      >
+        <div className="progress-fill" style={{ width: `${job.percent}%` }} />
+      </div>
+    </div>
+  );
+}
+
+/** Pushes of backup.progress / backup.finished, as the job now running (or null). */
+function useBackupJob(initial: BackupJob | null | undefined, onFinished: (event: { operation: string; outcome: string; message: string | null }) => void) {
+  const api = useApi();
+  const [job, setJob] = useState<BackupJob | null>(null);
+  const finished = useRef(onFinished);
+  finished.current = onFinished;
+  useEffect(() => {
+    if (initial !== undefined) setJob(initial);
+  }, [initial]);
+  useEffect(
+    () =>
+      api.subscribe((event) => {
+        if (event.type === 'backup.progress') setJob(event.data);
+        if (event.type === 'backup.finished') {
+          setJob(null);
+          finished.current(event.data);
+        }
+      }),
+    [api],
+  );
+  return job;
+}
+
+export function Backups() {
+  const api = useApi();
+  const overview = useQuery('backup.list', {}, { refreshMs: 60_000 });
+  const settings = useQuery('backup.settings.get', {});
+  const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [restoring, setRestoring] = useState<BackupItem | null>(null);
+  const [busyId, setBusyId] = useState<string | null>(null);
+  const job = useBackupJob(overview.data?.running, () => overview.reload());
+
+  const data = overview.data;
+  const running = job !== null;
+
+  async function backUpNow() {
+    setNotice(null);
+    try {
+      const item = await api.call('backup.create', {});
+      setNotice({ kind: 'ok', text: `Backup made and verified (${formatBytes(item.sizeBytes)}).` });
+    } catch (err) {
+      setNotice({ kind: 'error', text: errorText(err) });
+    } finally {
+      overview.reload();
+    }
+  }
+
+  async function verify(item: BackupItem) {
+    setNotice(null);
+    setBusyId(item.id);
+    try {
+      const result = await api.call('backup.verify', { id: item.id });
+      setNotice(
+        result.status === 'failed'
+          ? { kind: 'error', text: `The backup of ${when(item.createdAt)} failed verification: ${result.failure}` }
+          : { kind: 'ok', text: `The backup of ${when(item.createdAt)} opened and checked out.` },
+      );
+    } catch (err) {
+      setNotice({ kind: 'error', text: errorText(err) });
+    } finally {
+      setBusyId(null);
+      overview.reload();
+    }
+  }
+
+  return (
+    <section className="screen backups" aria-labelledby="backups-title">
+      <header className="screen-header">
+        <h1 id="backups-title">Backups</h1>
+        <button type="button" onClick={backUpNow} disabled={running || !data?.passphraseSet}>
+          Back up now
+        </button>
+      </header>
+
+      {overview.error && <ErrorBox message={overview.error.message} onRetry={overview.reload} />}
+      {!data && !overview.error && <p className="muted">Loading…</p>}
+
+      {data && <Banners overview={data} />}
+      {notice && (
+        <div className={notice.kind === 'ok' ? 'notice notice-ok' : 'error-box'} role={notice.kind === 'ok' ? 'status' : 'alert'} data-testid="backup-notice">
+          <p>{notice.text}</p>
+        </div>
+      )}
+      {job && job.operation !== 'restore' && !restoring && (
+        <article className="card" aria-label="Backup in progress">
+          <ProgressBar job={job} label={job.operation === 'verify' ? 'Verification progress' : 'Backup progress'} />
+        </article>
+      )}
+
+      {data && !data.passphraseSet && settings.data && (
+        <PassphraseCard
+          first
+          onDone={() => {
+            settings.reload();
+            overview.reload();
+          }}
+        />
+      )}
+
+      {data && (
+        <article className="card" aria-label="Backup list">
+          <h2>Backups in {data.destination}</h2>
+          {data.backups.length === 0 ? (
+            <p className="muted" data-testid="backups-empty">
+              {data.passphraseSet
+                ? 'No backups yet. Press “Back up now” to make the first one; after that LexDesk backs up every day on its own.'
+                : 'No backups yet. Set a backup passphrase above, then press “Back up now”.'}
+            </p>
+          ) : (
+            <table className="table" data-testid="backup-table">
+              <thead>
+                <tr>
+                  <th scope="col">Date</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Size</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.backups.map((item) => (
+                  <tr key={item.id} data-backup={item.id} data-status={item.status}>
+                    <td>
+                      <span title={item.id}>{when(item.createdAt)}</span>
+                    </td>
+                    <td>{KIND_LABEL[item.kind]}</td>
+                    <td>{item.status === 'failed' && item.sizeBytes === 0 ? '—' : formatBytes(item.sizeBytes)}</td>
+                    <td>
+                      {item.status === 'verified' && (
+                        <span className="pill pill-ok" title={`Verified ${when(item.verifiedAt)}`}>
+                          ✓ Verified
+                        </span>
+                      )}
+                      {item.status === 'unverified' && <span className="pill pill-degraded">Not verified yet</span>}
+                      {item.status === 'failed' && (
+                        <span className="failed">
+                          <span className="pill pill-down">Failed</span> <span className="muted">{item.failure}</span>
+                        </span>
+                      )}
+                    </td>
+                    <td className="actions">
+                      {item.status !== 'failed' && (
+                        <>
+                          <button type="button" className="secondary" onClick={() => verify(item)} disabled={running || busyId !== null}>
+                            {busyId === item.id ? 'Verifying…' : 'Verify'}
+                          </button>
+                          <button
+                            type="button"
+                            className="secondary"
+                            onClick={() => setRestoring(item)}
+                            disabled={running || !item.restorable}
+                            title={item.restorable ? undefined : 'Made by a newer LexDesk: install it to restore this backup.'}
+                          >
+                            Restore…
+                          </button>
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </article>
+      )}
+
+      {restoring && <RestoreDialog item={restoring} job={job} onClose={() => setRestoring(null)} />}
+
+      <div className="cards cards-top">
+        {data && <StatusCard overview={data} />}
+        {settings.error && <ErrorBox message={settings.error.message} onRetry={settings.reload} />}
+        {settings.data && <SettingsCard settings={settings.data} onSaved={() => {
+          settings.reload();
+          overview.reload();
+        }} />}
+        {settings.data?.passphraseSet && <PassphraseCard first={false} onDone={settings.reload} />}
+      </div>
+    </section>
+  );
+}
+
+function Banners({ overview }: { overview: BackupOverview }) {
+  return (
+    <>
+      {overview.destinationProblem && (
+        <div className="error-box" role="alert" data-testid="destination-problem">
+          <p>{overview.destinationProblem}</p>
+        </div>
+      )}
+      {overview.passphraseSet && overview.overdue && (
+        <div className="banner-warning" role="alert" data-testid="backup-overdue">
+          <p>
+            {overview.lastGoodAt
+              ? `The last good backup is from ${when(overview.lastGoodAt)} (${ago(overview.lastGoodAt)}). `
+              : 'There is no good backup yet. '}
+            Press “Back up now”, and check the schedule and the backup folder below.
+          </p>
+        </div>
+      )}
+    </>
+  );
+}
+
+function StatusCard({ overview }: { overview: BackupOverview }) {
+  const last = overview.lastRun;
+  return (
+    <article className="card" aria-label="Backup status">
+      <h2>Status</h2>
+      <dl className="facts">
+        <dt>Last backup</dt>
+        <dd data-testid="last-run">
+          {last ? (
+            last.outcome === 'ok' ? (
+              <>
+                <span className="pill pill-ok">✓ Good</span> {when(last.at)} ({KIND_LABEL[last.kind].toLowerCase()})
+              </>
+            ) : (
+              <>
+                <span className="pill pill-down">Failed</span> {when(last.at)}: {last.message}
+              </>
+            )
+          ) : (
+            'None yet'
+          )}
+        </dd>
+        <dt>Last good backup</dt>
+        <dd>{overview.lastGoodAt ? `${when(overview.lastGoodAt)} (${ago(overview.lastGoodAt)})` : 'None yet'}</dd>
+        <dt>Next backup</dt>
+        <dd data-testid="next-run">{overview.nextRunAt ? when(overview.nextRunAt) : 'Not scheduled'}</dd>
+      </dl>
+    </article>
+  );
+}
+
+function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved: () => void }) {
+  const api = useApi();
+  const [form, setForm] = useState(settings);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const [saving, setSaving] = useState(false);
+  useEffect(() => setForm(settings), [settings]);
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    setSaved(false);
+    setSaving(true);
+    try {
+      await api.call('backup.settings.update', {
+        scheduleEnabled: form.scheduleEnabled,
+        time: form.time,
+        retentionDays: form.retentionDays,
+        keepAtLeast: form.keepAtLeast,
+        sqlDump: form.sqlDump,
+        ...(settings.destinationSource === 'environment' || form.destination === settings.destination
+          ? {}
+          : { destination: form.destination.trim() === '' ? null : form.destination.trim() }),
+      });
+      setSaved(true);
+      onSaved();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const fromEnv = settings.destinationSource === 'environment';
+  return (
+    <article className="card" aria-label="Schedule and retention">
+      <h2>Schedule and retention</h2>
+      <form className="form" onSubmit={save}>
+        <label className="check">
+          <input type="checkbox" checked={form.scheduleEnabled} onChange={(e) => setForm({ ...form, scheduleEnabled: e.target.checked })} />
+          Back up every day
+        </label>
+        <label>
+          Time of day
+          <input type="time" value={form.time} required onChange={(e) => setForm({ ...form, time: e.target.value })} disabled={!form.scheduleEnabled} />
+          <span className="muted hint">If the computer is off then, LexDesk backs up when it starts.</span>
+        </label>
+        <label>
+          Keep backups for (days)
+          <input type="number" min={1} max={3650} value={form.retentionDays} onChange={(e) => setForm({ ...form, retentionDays: Number(e.target.value) })} />
+        </label>
+        <label>
+          And always keep at least (backups)
+          <input type="number" min={1} max={1000} value={form.keepAtLeast} onChange={(e) => setForm({ ...form, keepAtLeast: Number(e.target.value) })} />
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={form.sqlDump} onChange={(e) => setForm({ ...form, sqlDump: e.target.checked })} />
+          Also write a readable SQL copy (for IT)
+        </label>
+        <label>
+          Backup folder
+          <input
+            type="text"
+            value={form.destination}
+            disabled={fromEnv}
+            aria-invalid={fieldError(error, 'destination') ? true : undefined}
+            onChange={(e) => setForm({ ...form, destination: e.target.value })}
+          />
+          <span className="muted hint">
+            {fromEnv
+              ? 'Set by IT (LEXDESK_BACKUP_DIR).'
+              : `An external disk or a synced folder keeps backups away from this computer. Empty: ${settings.defaultDestination}.`}
+          </span>
+          {fieldError(error, 'destination') && <span className="field-error">{fieldError(error, 'destination')}</span>}
+        </label>
+        {error !== null && !fieldError(error, 'destination') && <ErrorBox message={errorText(error)} />}
+        <div className="form-actions">
+          <button type="submit" disabled={saving}>
+            {saving ? 'Saving…' : 'Save'}
+          </button>
+          {saved && (
+            <span className="muted" role="status">
+              Saved.
+            </span>
+          )}
+        </div>
+      </form>
+    </article>
+  );
+}
+
+function PassphraseCard({ first, onDone }: { first: boolean; onDone: () => void }) {
+  const api = useApi();
+  const [open, setOpen] = useState(first);
+  const [passphrase, setPassphrase] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [saving, setSaving] = useState(false);
+  const mismatch = repeat.length > 0 && passphrase !== repeat;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (mismatch) return;
+    setError(null);
+    setSaving(true);
+    try {
+      await api.call('backup.settings.update', { passphrase, password });
+      setPassphrase('');
+      setRepeat('');
+      setPassword('');
+      setOpen(first);
+      onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  if (!open) {
+    return (
+      <article className="card" aria-label="Backup passphrase">
+        <h2>Backup passphrase</h2>
+        <p className="muted">Backups are encrypted with the office's passphrase. Changing it applies to new backups; older ones still open here.</p>
+        <button type="button" className="secondary" onClick={() => setOpen(true)}>
+          Change the passphrase…
+        </button>
+      </article>
+    );
+  }
+  return (
+    <article className={first ? 'card card-highlight' : 'card'} aria-label="Backup passphrase">
+      <h2>{first ? 'Set a backup passphrase' : 'Change the backup passphrase'}</h2>
+      <p>
+        Every backup is encrypted with this passphrase. <strong>Write it down and keep it away from this computer</strong>: if the
+        computer is lost, the passphrase is the only way to open the backups on a new one.
+      </p>
+      <form className="form" onSubmit={submit}>
+        <label>
+          Passphrase (a few unrelated words)
+          <input type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} required />
+          {fieldError(error, 'passphrase') && <span className="field-error">{fieldError(error, 'passphrase')}</span>}
+        </label>
+        <label>
+          The passphrase again
+          <input type="password" autoComplete="new-password" value={repeat} onChange={(e) => setRepeat(e.target.value)} required />
+          {mismatch && <span className="field-error">The two passphrases differ.</span>}
+        </label>
+        <label>
+          Your password (to confirm it is you)
+          <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+          {fieldError(error, 'password') && <span className="field-error">{fieldError(error, 'password')}</span>}
+        </label>
+        {error !== null && !fieldError(error, 'passphrase') && !fieldError(error, 'password') && <ErrorBox message={errorText(error)} />}
+        <div className="form-actions">
+          <button type="submit" disabled={saving || mismatch}>
+            {saving ? 'Setting…' : 'Set the passphrase'}
+          </button>
+          {!first && (
+            <button type="button" className="secondary" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
+          )}
+        </div>
+      </form>
+    </article>
+  );
+}
+
+const CONFIRM_WORD = 'RESTORE';
+
+function RestoreDialog({ item, job, onClose }: { item: BackupItem; job: BackupJob | null; onClose: () => void }) {
+  const api = useApi();
+  const [password, setPassword] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [typed, setTyped] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [phase, setPhase] = useState<'form' | 'running' | 'done'>('form');
+  const [result, setResult] = useState<{ preRestoreBackupId: string } | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    setPhase('running');
+    try {
+      const done = await api.call('backup.restore', { id: item.id, password, ...(item.keyAvailable ? {} : { passphrase }) });
+      setResult(done);
+      setPhase('done');
+    } catch (err) {
+      setError(err);
+      setPhase('form');
+    }
+  }
+
+  return (
+    <div className="modal-backdrop backups" onKeyDown={(e) => e.key === 'Escape' && phase === 'form' && onClose()}>
+      <div className="modal card" role="dialog" aria-modal="true" aria-labelledby="restore-title">
+        <h2 id="restore-title">Restore the backup of {when(item.createdAt)}</h2>
+        {phase === 'form' && (
+          <form className="form" onSubmit={submit}>
+            <p>
+              Everything changed since <strong>{when(item.createdAt)}</strong> will be replaced by this backup. LexDesk first makes a
+              safety backup of the data as it is now, so this can be undone. Everyone else will be signed out.
+            </p>
+            <label>
+              Your password
+              <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required autoFocus />
+              {fieldError(error, 'password') && <span className="field-error">{fieldError(error, 'password')}</span>}
+            </label>
+            {!item.keyAvailable && (
+              <label>
+                Backup passphrase (this computer does not have its key)
+                <input type="password" autoComplete="off" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} required />
+                {fieldError(error, 'passphrase') && <span className="field-error">{fieldError(error, 'passphrase')}</span>}
+              </label>
+            )}
+            <label>
+              Type {CONFIRM_WORD} to confirm
+              <input type="text" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />
+            </label>
+            {error !== null && !fieldError(error, 'password') && !fieldError(error, 'passphrase') && <ErrorBox message={errorText(error)} />}
+            <div className="form-actions">
+              <button type="submit" className="danger" disabled={typed.trim().toUpperCase() !== CONFIRM_WORD || password === ''}>
+                Restore
+              </button>
+              <button type="button" className="secondary" onClick={onClose}>
+                Cancel
+              </button>
+            </div>
+          </form>
+        )}
+        {phase === 'running' && (
+          <>
+            <p>Restoring. Keep LexDesk open until this is done.</p>
+            {job ? <ProgressBar job={job} label="Restore progress" /> : <p className="muted">Starting…</p>}
+          </>
+        )}
+        {phase === 'done' && result && (
+          <>
+            <p role="status" data-testid="restore-done">
+              The backup of {when(item.createdAt)} is restored. The data as it was before is kept in a safety backup (listed as “Before a
+              restore”). Everyone else was signed out.
+            </p>
+            <div className="form-actions">
+              <button type="button" onClick={() => window.location.reload()}>
+                Continue
+              </button>
+            </div>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { defineOperation } from './define.js';
+import { sensitive } from './sensitive.js';
+
+export const BackupKind = z.enum(['scheduled', 'manual', 'pre-restore', 'pre-migration']);
+export type BackupKind = z.infer<typeof BackupKind>;
+
+/** A backup's name: letters, digits and dashes (it is part of file names). */
+export const BackupId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,79}$/, 'must be the id of a backup, as listed');
+
+export const BackupStatus = z.enum(['verified', 'unverified', 'failed']);
+export type BackupStatus = z.infer<typeof BackupStatus>;
+
+export const BackupItem = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  kind: BackupKind,
+  /** verified: opened and checked; unverified: a file found without its manifest; failed: kept aside */
+  status: BackupStatus,
+  /** why it failed, for a person */
+  failure: z.string().nullable(),
+  /** bytes on the backup disk (database file, plus the SQL copy when there is one) */
+  sizeBytes: z.number().int(),
+  /** bytes of the database inside */
+  databaseBytes: z.number().int(),
+  appVersion: z.string(),
+  schemaVersion: z.number().int(),
+  tables: z.record(z.string(), z.number().int()),
+  hasSqlDump: z.boolean(),
+  verifiedAt: z.string().nullable(),
+  /** this machine holds the key: restoring needs no passphrase */
+  keyAvailable: z.boolean(),
+  /** this version of LexDesk can restore it (not failed, not from a newer schema) */
+  restorable: z.boolean(),
+});
+export type BackupItem = z.infer<typeof BackupItem>;
+
+export const BackupRun = z.object({
+  at: z.string(),
+  kind: BackupKind,
+  outcome: z.enum(['ok', 'failed']),
+  id: z.string().nullable(),
+  message: z.string().nullable(),
+  durationMs: z.number().int().nullable(),
+});
+export type BackupRun = z.infer<typeof BackupRun>;
+
+export const BackupJobOperation = z.enum(['backup', 'verify', 'restore']);
+export type BackupJobOperation = z.infer<typeof BackupJobOperation>;
+
+export const BackupJob = z.object({
+  jobId: z.string(),
+  operation: BackupJobOperation,
+  step: z.string(),
+  label: z.string(),
+  percent: z.number(),
+});
+export type BackupJob = z.infer<typeof BackupJob>;
+
+export const BackupOverview = z.object({
+  backups: z.array(BackupItem),
+  lastGoodAt: z.string().nullable(),
+  lastRun: BackupRun.nullable(),
+  nextRunAt: z.string().nullable(),
+  /** the last good backup is older than the office should tolerate (or there is none) */
+  overdue: z.boolean(),
+  overdueAfterHours: z.number(),
+  running: BackupJob.nullable(),
+  passphraseSet: z.boolean(),
+  destination: z.string(),
+  /** null when reachable, else why not */
+  destinationProblem: z.string().nullable(),
+});
+export type BackupOverview = z.infer<typeof BackupOverview>;
+
+const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 02:30');
+
+export const BackupSettings = z.object({
+  scheduleEnabled: z.boolean(),
+  /** daily, local time of the machine LexDesk runs on */
+  time: Time,
+  retentionDays: z.number().int(),
+  keepAtLeast: z.number().int(),
+  sqlDump: z.boolean(),
+  destination: z.string(),
+  /** where the destination comes from: LEXDESK_BACKUP_DIR wins over the screen */
+  destinationSource: z.enum(['default', 'settings', 'environment']),
+  defaultDestination: z.string(),
+  passphraseSet: z.boolean(),
+  passphraseSetAt: z.string().nullable(),
+  /** where this machine keeps its copy of the backup key */
+  keyStore: z.string(),
+});
+export type BackupSettings = z.infer<typeof BackupSettings>;
+
+export const backupOperations = {
+  'backup.list': defineOperation({
+    summary: 'Every backup in the backup folder (good, unverified, failed), the last run, the next one and whether backups are overdue.',
+    input: z.object({}).strict(),
+    output: BackupOverview,
+    access: 'backups.manage',
+    audit: 'failures',
+  }),
+  'backup.create': defineOperation({
+    summary: 'Backs up the database now: copy, compress, encrypt, verify. Progress comes as backup.progress events.',
+    input: z.object({ sqlDump: z.boolean().optional() }).strict(),
+    output: BackupItem,
+    access: 'backups.manage',
+  }),
+  'backup.verify': defineOperation({
+    summary:
+      'Decrypts a backup to a temporary file, opens it and checks it against its manifest. The passphrase only when this machine lacks the key.',
+    input: z.object({ id: BackupId, passphrase: sensitive(z.string().max(1024)).optional() }).strict(),
+    output: BackupItem,
+    access: 'backups.manage',
+  }),
+  'backup.restore': defineOperation({
+    summary:
+      'Replaces the live database with a backup, after checking it and taking a safety backup. Needs the signed-in admin password; the passphrase only when this machine lacks the key.',
+    input: z
+      .object({
+        id: BackupId,
+        password: sensitive(z.string().min(1, 'Enter your password.').max(1024)),
+        passphrase: sensitive(z.string().max(1024)).optional(),
+      })
+      .strict(),
+    output: z.object({
+      id: z.string(),
+      preRestoreBackupId: z.string(),
+      schemaFrom: z.number().int(),
+      schemaTo: z.number().int(),
+      sessionsEnded: z.number().int(),
+    }),
+    access: 'backups.restore',
+  }),
+  'backup.settings.get': defineOperation({
+    summary: 'Schedule, retention, destination and whether a backup passphrase is set.',
+    input: z.object({}).strict(),
+    output: BackupSettings,
+    access: 'backups.manage',
+    audit: 'failures',
+  }),
+  'backup.settings.update': defineOperation({
+    summary:
+      'Changes the schedule, retention, SQL copy or destination; sets or changes the backup passphrase (with the signed-in admin password).',
+    input: z
+      .object({
+        scheduleEnabled: z.boolean().optional(),
+        time: Time.optional(),
+        retentionDays: z.number().int().min(1, 'Keep backups at least 1 day.').max(3650, 'At most 3650 days.').optional(),
+        keepAtLeast: z.number().int().min(1, 'Keep at least 1 backup.').max(1000, 'At most 1000.').optional(),
+        sqlDump: z.boolean().optional(),
+        /** an absolute folder; null goes back to the default */
+        destination: z.string().min(1).max(1000).nullable().optional(),
+        passphrase: sensitive(z.string().max(1024)).optional(),
+        password: sensitive(z.string().max(1024)).optional(),
+      })
+      .strict(),
+    output: BackupSettings,
+    access: 'backups.manage',
+  }),
+};
