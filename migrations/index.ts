@@ -5,6 +5,7 @@ import * as m0003 from './0003_audit.js';
 import * as m0003a from './0003a_audit_queries.js';
 import * as m0004 from './0004_whatsapp.js';
 import * as m0007 from './0007_monitoring.js';
+import * as m0005 from './0005_bot.js';
 
 /**
  * Every migration, in order, imported statically so that they bundle (asar, dist/).
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0003a_audit_queries': m0003a,
   '0004_whatsapp': m0004,
   '0007_monitoring': m0007,
+  '0005_bot': m0005,
 };

@@ -29,7 +29,8 @@ async function throughSimulator(withConsumer: boolean, direct = false) {
     env: { LEXDESK_DATA_DIR: dataDir, LEXDESK_WHATSAPP: 'simulator', LEXDESK_SIMULATOR_PAIRED: 'true' },
     envFile: null,
   });
-  const core = createCore(config, { log: silentLogger });
+  // the ledger on its own; bench:bot measures the bot on top of it
+  const core = createCore(config, { log: silentLogger, withoutBot: true });
   await core.start();
   const { whatsapp } = core.services;
   while (whatsapp.status().state !== 'ready') await new Promise((r) => setTimeout(r, 5));

@@ -20,6 +20,10 @@ export interface EventPayloads {
   };
   /** a verification of the audit chain finished */
   'audit.verified': { intact: boolean; rows: number; brokenAt: number | null; message: string };
+  /** a conversation changed: a message in or out, a hand-off, a take-over, a new intake */
+  'inbox.changed': { conversationId: number; reason: 'message' | 'intake' | 'waiting' | 'staff' | 'delivery' };
+  /** a matter changed: created, status, note, conflict cleared, document */
+  'matters.changed': { matterId: number };
   /** a backup, verification or restore moved on a step (to the Backups screen) */
   'backup.progress': BackupJob & { kind: BackupKind | null };
   /** a backup job ended */
@@ -59,6 +63,8 @@ export const EVENT_ACCESS: Record<EventType, Access> = {
   'system.stopping': 'public',
   'audit.export.progress': 'audit.all',
   'audit.verified': 'audit.all',
+  'inbox.changed': 'conversations',
+  'matters.changed': 'matters',
   'backup.progress': 'backups.manage',
   'backup.finished': 'backups.manage',
   'auth.session.ended': 'authenticated',

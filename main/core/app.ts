@@ -12,6 +12,8 @@ import { Store } from './db/store.js';
 import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
+import { BotService } from './bot/service.js';
+import { whatsappBotLink } from './bot/whatsapp-link.js';
 import type { Logger } from './log.js';
 import { Monitoring, type AlertNotifier, type SystemProbe } from './monitoring/index.js';
 import { backupSource } from './monitoring/backup-source.js';
@@ -40,6 +42,8 @@ export interface FaceDeps {
   notifier?: AlertNotifier;
   /** monitoring overrides: a probe of system readings, or no timers (tests drive `tick()`) */
   monitoring?: { probe?: SystemProbe; schedule?: boolean };
+  /** tests of the WhatsApp link on its own: the bot neither consumes the ledger nor answers */
+  withoutBot?: boolean;
 }
 
 /** A part of the core with a life of its own (scheduler, bot, collector…). */
@@ -189,6 +193,21 @@ export function createCore(config: Config, face: FaceDeps): Core {
     transport: face.whatsappTransport,
   });
   lifecycles.push(whatsapp);
+  // the legal bot (main/core/bot): it answers on the faces that connect WhatsApp, not on the command line
+  const bot = new BotService({
+    store: storeOrThrow,
+    clock,
+    log,
+    events: () => services.events,
+    sendLimits: {
+      defaults: { perMinute: config.whatsapp.send.perMinute, perChatSeconds: config.whatsapp.send.chatSpacingMs / 1000 },
+      apply: (limits) => whatsapp.setSendLimits({ perMinute: limits.perMinute, chatSpacingMs: Math.round(limits.perChatSeconds * 1000) }),
+    },
+  });
+  if (config.face !== 'cli' && !face.withoutBot) {
+    bot.attach(whatsappBotLink(whatsapp, storeOrThrow));
+    whatsapp.onOutboxSettled = (row) => bot.deliveryChanged(row);
+  }
   writers.register({ name: 'whatsapp', pause: () => whatsapp.pause(), resume: () => whatsapp.resume() });
   // an export must not run on across a restore: it would mix two databases
   writers.register({ name: 'audit exports', pause: () => auditRecords.exports.closeAll(), resume: () => undefined });
@@ -207,6 +226,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
       browserPid: s.browserPid,
     };
   });
+  writers.register({ name: 'bot', pause: () => bot.pause(), resume: () => bot.resume() });
 
   const services: CoreServices = {
     config,
@@ -223,10 +243,12 @@ export function createCore(config: Config, face: FaceDeps): Core {
     get store(): Store {
       return storeOrThrow();
     },
+    bot,
     secrets,
     auth,
     monitoring,
   };
+  lifecycles.push(bot);
 
   const dispatcher = new Dispatcher<CoreServices>({
     services,

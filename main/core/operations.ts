@@ -6,6 +6,7 @@ import { authHandlers } from './auth/handlers.js';
 import { monitoringHandlers } from './monitoring/handlers.js';
 import { systemHandlers } from './system/handlers.js';
 import { whatsappHandlers } from './whatsapp/handlers.js';
+import { botHandlers } from './bot/handlers.js';
 
 /**
  * The handler of every operation in shared/contract. The type makes a missing
@@ -14,6 +15,7 @@ import { whatsappHandlers } from './whatsapp/handlers.js';
 export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
   ...auditHandlers,
+  ...botHandlers,
   ...backupHandlers,
   ...authHandlers,
   ...whatsappHandlers,

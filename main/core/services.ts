@@ -12,6 +12,7 @@ import type { SecretStore } from './secrets.js';
 import type { Store } from './db/store.js';
 import type { WriterRegistry } from './writers.js';
 import type { WhatsAppService } from './whatsapp/service.js';
+import type { BotService } from './bot/service.js';
 
 /**
  * What handlers and services can reach. `store` is a getter: a restore swaps the
@@ -31,6 +32,8 @@ export interface CoreServices {
   readonly audit: AuditTrail;
   /** reading the trail: search, export, verification of the chain */
   readonly auditRecords: AuditRecords;
+  /** the legal bot: settings, conversations, intake PDFs (main/core/bot) */
+  readonly bot: BotService;
   /** services that write on their own register here so that a restore can pause them */
   readonly writers: WriterRegistry;
   /** backups: create, verify, restore, schedule; `backupAgeSeconds()` for monitoring */

@@ -13,7 +13,7 @@ import { useSession } from './session.js';
 const ROLE_LABEL: Record<Role, string> = { admin: 'Administrator', lawyer: 'Lawyer', assistant: 'Assistant' };
 
 function screenFromHash(allowed: ScreenDef[]): ScreenDef {
-  const id = window.location.hash.replace(/^#\/?/, '');
+  const id = window.location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
   return allowed.find((s) => s.id === id) ?? allowed[0]!;
 }
 

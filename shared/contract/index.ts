@@ -6,11 +6,13 @@ import { authOperations } from './auth.js';
 import { monitoringOperations } from './monitoring.js';
 import { systemOperations } from './system.js';
 import { whatsappOperations } from './whatsapp.js';
+import { botOperations } from './bot.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
 export * from './system.js';
 export * from './audit.js';
+export * from './bot.js';
 export * from './backup.js';
 export * from './auth.js';
 export * from './whatsapp.js';
@@ -23,6 +25,7 @@ export * from './monitoring.js';
 export const operations = {
   ...systemOperations,
   ...auditOperations,
+  ...botOperations,
   ...backupOperations,
   ...authOperations,
   ...whatsappOperations,

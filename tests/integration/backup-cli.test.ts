@@ -79,7 +79,7 @@ describe('lexdesk backup (the command line)', { timeout: 120_000 }, () => {
     const office = tempDir();
     lexdesk(office, ['migrate']);
     lexdesk(office, ['backup', 'passphrase'], PASSPHRASE);
-    sqlite3(join(office, 'lexdesk.sqlite'), "CREATE TABLE clients (name TEXT); INSERT INTO clients VALUES ('Ada'), ('Grace');");
+    sqlite3(join(office, 'lexdesk.sqlite'), "CREATE TABLE test_people (name TEXT); INSERT INTO test_people VALUES ('Ada'), ('Grace');");
     const id = idOf(lexdesk(office, ['backup', 'create']).stdout);
 
     // the old computer is gone; the backup file was on an external disk
@@ -97,7 +97,7 @@ describe('lexdesk backup (the command line)', { timeout: 120_000 }, () => {
 
     const restored = lexdesk(fresh, ['backup', 'restore', join(disk, `${id}.db.lexbak`), '--passphrase-stdin'], `${PASSPHRASE}\n`);
     expect(restored.status, restored.stderr).toBe(0);
-    expect(sqlite3(join(fresh, 'lexdesk.sqlite'), 'SELECT group_concat(name) FROM clients;')).toBe('Ada,Grace');
+    expect(sqlite3(join(fresh, 'lexdesk.sqlite'), 'SELECT group_concat(name) FROM test_people;')).toBe('Ada,Grace');
     expect(readdirSync(join(fresh, 'backups'))).toContain(`${id}.db.lexbak`);
     // the new installation keeps the key: its own backups need no passphrase again
     const next = lexdesk(fresh, ['backup', 'create']);

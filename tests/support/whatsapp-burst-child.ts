@@ -30,7 +30,8 @@ const config = loadConfig({
   },
   envFile: null,
 });
-const core = createCore(config, { log: silentLogger });
+// the link on its own: this test's consumer answers, not the bot
+const core = createCore(config, { log: silentLogger, withoutBot: true });
 await core.start();
 const { whatsapp, store } = core.services;
 const simulator = whatsapp.simulator!;

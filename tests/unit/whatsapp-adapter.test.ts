@@ -48,7 +48,7 @@ async function coreWithFake(factory: FakeFactory) {
   const dataDir = tempDir();
   const config = loadConfig({ face: 'headless', env: { LEXDESK_DATA_DIR: dataDir, ...FAST }, envFile: null });
   const transport = new WwebjsTransport(config.whatsapp, silentLogger, factory, { findBrowser: () => '/usr/bin/chromium' });
-  core = await startTestCore({ dataDir, env: FAST, deps: { whatsappTransport: transport } });
+  core = await startTestCore({ dataDir, env: FAST, deps: { whatsappTransport: transport, withoutBot: true } });
   return { core, transport, state: () => core!.services.whatsapp.status() };
 }
 

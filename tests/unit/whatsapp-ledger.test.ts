@@ -23,7 +23,7 @@ async function until<T>(fn: () => T | Promise<T>, ok: (v: T) => boolean, ms = 50
 }
 
 async function start(dataDir = tempDir(), env: Record<string, string> = {}) {
-  const core = await startTestCore({ dataDir, env: { LEXDESK_WHATSAPP_RECONNECT_MIN_MS: '30', ...env } });
+  const core = await startTestCore({ dataDir, env: { LEXDESK_WHATSAPP_RECONNECT_MIN_MS: '30', ...env }, deps: { withoutBot: true } });
   cores.push(core);
   await until(() => core.services.whatsapp.status().state, (s) => s === 'ready');
   return core;

@@ -206,3 +206,204 @@ export interface WhatsAppOutboxTable {
   sent_at: number | null;
   failed_at: number | null;
 }
+
+/* migrations/0005_bot.ts: the legal bot. Times are ISO 8601 strings (UTC). */
+
+export interface BotSettingsTable {
+  key: string;
+  /** JSON, checked by the section's zod schema when read */
+  value: string;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface PrivacyNoticesTable {
+  version: string;
+  text: string;
+  published_at: string;
+  published_by: string | null;
+}
+
+export interface ClientsTable {
+  id: import('kysely').Generated<number>;
+  /** international digits, e.g. "5511987654321" */
+  whatsapp: string;
+  name: string;
+  /** names.ts nameKey(name) */
+  name_key: string;
+  push_name: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MatterCountersTable {
+  year: number;
+  last: number;
+}
+
+export type MatterStatus = 'intake' | 'review' | 'active' | 'waiting_client' | 'closed' | 'declined';
+export type ConflictState = 'none' | 'possible' | 'cleared';
+
+export interface MattersTable {
+  id: import('kysely').Generated<number>;
+  reference: string;
+  client_id: number;
+  conversation_id: number | null;
+  practice_area: string;
+  description: string;
+  opposing_party: string | null;
+  opposing_key: string | null;
+  deadline: string | null;
+  status: MatterStatus;
+  next_step: string | null;
+  conflict_state: ConflictState;
+  consent_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MatterNotesTable {
+  id: import('kysely').Generated<number>;
+  matter_id: number;
+  author_id: string | null;
+  author_name: string;
+  text: string;
+  at: string;
+}
+
+export interface MatterHistoryTable {
+  id: import('kysely').Generated<number>;
+  matter_id: number;
+  at: string;
+  actor_type: 'bot' | 'user' | 'system';
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  field: string | null;
+  old_value: string | null;
+  new_value: string | null;
+}
+
+export interface MatterDocumentsTable {
+  id: import('kysely').Generated<number>;
+  matter_id: number | null;
+  conversation_id: number | null;
+  kind: 'intake_pdf' | 'upload';
+  file_name: string;
+  mimetype: string;
+  size: number;
+  sha256: string;
+  data: Buffer;
+  created_at: string;
+  created_by: string | null;
+}
+
+export interface ConsentsTable {
+  id: import('kysely').Generated<number>;
+  conversation_id: number;
+  whatsapp: string;
+  client_id: number | null;
+  notice_version: string;
+  at: string;
+}
+
+export interface ConflictHitsTable {
+  id: import('kysely').Generated<number>;
+  matter_id: number;
+  direction: 'opposing_is_client' | 'client_is_opposing';
+  checked_name: string;
+  matched_name: string;
+  matched_client_id: number | null;
+  matched_matter_id: number | null;
+  score: number;
+  created_at: string;
+  cleared_at: string | null;
+  cleared_by_id: string | null;
+  cleared_by_name: string | null;
+  cleared_note: string | null;
+}
+
+export type ConversationMode = 'bot' | 'waiting' | 'staff';
+
+export interface ConversationsTable {
+  id: import('kysely').Generated<number>;
+  chat_id: string;
+  whatsapp: string;
+  push_name: string | null;
+  client_id: number | null;
+  mode: ConversationMode;
+  /** JSON of main/core/bot/machine.ts ChatState */
+  state: string;
+  assigned_to_id: string | null;
+  assigned_to_name: string | null;
+  handoff_reason: string | null;
+  waiting_since: string | null;
+  unread: import('kysely').Generated<number>;
+  last_preview: string | null;
+  last_activity_at: string;
+  last_inbound_at: string | null;
+  last_intake_matter_id: number | null;
+  created_at: string;
+}
+
+export interface ConversationMessagesTable {
+  id: import('kysely').Generated<number>;
+  conversation_id: number;
+  direction: 'in' | 'out';
+  author: 'client' | 'bot' | 'staff';
+  author_id: string | null;
+  author_name: string | null;
+  text: string;
+  file_name: string | null;
+  document_id: number | null;
+  wa_id: string | null;
+  outbox_id: number | null;
+  at: string;
+}
+
+export interface DataRequestsTable {
+  id: import('kysely').Generated<number>;
+  conversation_id: number;
+  whatsapp: string;
+  client_id: number | null;
+  kind: 'stop' | 'erase';
+  text: string;
+  status: 'open' | 'done';
+  created_at: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  resolution: string | null;
+}
+
+export interface PdfJobsTable {
+  id: import('kysely').Generated<number>;
+  matter_id: number;
+  send_to_chat: string | null;
+  status: 'pending' | 'done' | 'failed';
+  attempts: import('kysely').Generated<number>;
+  error: string | null;
+  document_id: number | null;
+  created_at: string;
+  done_at: string | null;
+}
+
+/** The bot's tables, merged into Tables. */
+export interface BotTables {
+  bot_settings: BotSettingsTable;
+  privacy_notices: PrivacyNoticesTable;
+  clients: ClientsTable;
+  matter_counters: MatterCountersTable;
+  matters: MattersTable;
+  matter_notes: MatterNotesTable;
+  matter_history: MatterHistoryTable;
+  matter_documents: MatterDocumentsTable;
+  consents: ConsentsTable;
+  conflict_hits: ConflictHitsTable;
+  conversations: ConversationsTable;
+  conversation_messages: ConversationMessagesTable;
+  data_requests: DataRequestsTable;
+  pdf_jobs: PdfJobsTable;
+}
+
+// interface merging keeps this an addition at the end of the file
+export interface Tables extends BotTables {}

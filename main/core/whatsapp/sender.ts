@@ -30,6 +30,12 @@ export class RateLimiter {
     }
   }
 
+  /** 0 when a token is available now, else how many ms until one is (takes nothing). */
+  wait(now: number): number {
+    this.refill(now);
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 60_000) / this.perMinute);
+  }
+
   /** Takes a token and returns 0, or returns how many ms until one is available. */
   take(now: number): number {
     this.refill(now);
@@ -64,7 +70,7 @@ export class OutboxSender {
   private loop: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
-  private readonly limiter: RateLimiter;
+  private limiter: RateLimiter;
   private readonly lastSentByChat = new Map<string, number>();
 
   constructor(
@@ -85,6 +91,13 @@ export class OutboxSender {
 
   start(): void {
     this.active = true;
+    this.wake();
+  }
+
+  /** New send limits (the admin's, from the bot settings); the burst stays as configured. */
+  setLimits(limits: { perMinute: number; chatSpacingMs: number }): void {
+    this.deps.send = { ...this.deps.send, perMinute: limits.perMinute, chatSpacingMs: limits.chatSpacingMs };
+    this.limiter = new RateLimiter(limits.perMinute, this.deps.send.burst, this.deps.clock.now().getTime());
     this.wake();
   }
 
@@ -151,6 +164,13 @@ export class OutboxSender {
       this.again = false;
       if (!this.active || !this.deps.ready() || !this.deps.store().isOpen) return;
       const now = this.deps.clock.now().getTime();
+      // out of tokens: nothing can go before the next one, so do not scan the queue
+      // (a burst of new rows would otherwise rescan a long backlog on every enqueue)
+      const tokenWait = this.limiter.wait(now);
+      if (tokenWait > 0) {
+        this.later(tokenWait);
+        return;
+      }
       const spacing = this.deps.send.chatSpacingMs;
       let nextDue = Infinity;
       const due: HeadRow[] = [];

@@ -136,8 +136,9 @@ export class WhatsAppService {
       ready: () => this.supervisor.state.state === 'ready',
       send: deps.config.send,
       random: deps.random,
-      onSettled: () => {
+      onSettled: (row) => {
         this.countsAt = 0;
+        this.onOutboxSettled?.(row);
       },
     });
     this.outbox.onChange = () => {
@@ -231,6 +232,14 @@ export class WhatsAppService {
    * Counters (since start) and gauges for monitoring. Cheap enough for every scrape:
    * counters live in memory, the two outbox counts are indexed and cached for a second.
    */
+  /** Told when an outbox row is sent or fails (the bot updates the inbox's delivery marks). */
+  onOutboxSettled: ((row: { id: number; chatId: string; status: 'sent' | 'failed' }) => void) | null = null;
+
+  /** The admin's send limits (bot settings) in place of the configured ones. */
+  setSendLimits(limits: { perMinute: number; chatSpacingMs: number }): void {
+    this.sender.setLimits(limits);
+  }
+
   stats(): WhatsAppStats {
     const link = this.supervisor.state;
     const now = Date.now();

@@ -6,6 +6,9 @@ import { Metrics } from './Metrics.js';
 import { Overview } from './Overview.js';
 import { SimulatorPanel } from './whatsapp/SimulatorPanel.js';
 import { WhatsAppSession } from './whatsapp/WhatsAppSession.js';
+import { BotSettings } from './bot/BotSettings.js';
+import { Inbox } from './bot/Inbox.js';
+import { Matters } from './bot/Matters.js';
 import { ChangePassword } from './auth/ChangePassword.js';
 import { Devices } from './auth/Devices.js';
 import { Users } from './auth/Users.js';
@@ -24,6 +27,9 @@ export const SCREENS: ScreenDef[] = [
   { id: 'simulator', title: 'WhatsApp simulator', access: 'simulator', component: SimulatorPanel },
   { id: 'audit', title: 'Audit', access: 'audit.matters', component: Audit },
   { id: 'metrics', title: 'Metrics', access: 'monitoring.read', component: Metrics },
+  { id: 'inbox', title: 'Inbox', access: 'conversations', component: Inbox },
+  { id: 'matters', title: 'Clients and matters', access: 'matters', component: Matters },
+  { id: 'bot-settings', title: 'Bot settings', access: 'settings.manage', component: BotSettings },
   { id: 'users', title: 'Users', access: 'users.manage', component: Users },
   { id: 'backups', title: 'Backups', access: 'backups.manage', component: Backups },
   { id: 'devices', title: 'My devices', access: 'self', component: Devices },

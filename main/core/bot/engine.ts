@@ -1,0 +1,168 @@
+import type { Clock } from '../clock.js';
+import type { Store } from '../db/store.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import type { BotInboundMessage, BotOutbox, InboundContext } from './link.js';
+import { parseState, turn, type TurnResult } from './machine.js';
+import {
+  appendMessage,
+  clientByWhatsapp,
+  conversationByChat,
+  createIntake,
+  ensureConversation,
+  hasConsented,
+  mattersForStatus,
+  messageSeen,
+  preview,
+  recordConsent,
+  recordDataRequest,
+  updateConversation,
+  type CreatedIntake,
+} from './records.js';
+import type { BotSettingsStore } from './settings.js';
+
+export interface EngineDeps {
+  store: () => Store;
+  clock: Clock;
+  log: Logger;
+  events: EventBus;
+  settings: BotSettingsStore;
+  outbox: () => BotOutbox;
+  /** told when an intake queued a PDF */
+  onPdfQueued: () => void;
+}
+
+/** What one inbound message led to (for tests and the benchmark). */
+export interface Handled {
+  conversationId: number;
+  reply: string | null;
+  outboxId: number | null;
+  intake: CreatedIntake | null;
+  result: TurnResult | null;
+}
+
+/**
+ * The bot's consumer of the inbound ledger: for each message it reads what the
+ * office knows (conversation state, client, consent, own matters), runs one turn
+ * of the state machine, then writes everything the turn decided (state, thread,
+ * consent, intake with conflict check, hand-off, reply in the outbox) in the
+ * ledger's commit, so the step happens exactly once even across a crash.
+ */
+export class BotEngine {
+  constructor(private readonly deps: EngineDeps) {}
+
+  handle(message: BotInboundMessage, ctx: InboundContext): Handled | null {
+    const store = this.deps.store();
+    const now = this.deps.clock.now();
+    const at = now.toISOString();
+    const settings = this.deps.settings.get();
+    const texts = this.deps.settings.texts();
+    const notice = this.deps.settings.privacyNotice();
+
+    const conversation = conversationByChat(store, message.chatId);
+    const client = clientByWhatsapp(store, message.from) ?? null;
+    const result = turn(
+      parseState(conversation?.state),
+      {
+        text: message.text,
+        media: message.media ? { fileName: message.media.fileName } : null,
+        now,
+        mode: conversation?.mode ?? 'bot',
+        lastActivityAt: conversation?.last_activity_at ?? null,
+      },
+      {
+        settings,
+        texts,
+        notice: { version: notice.version, text: notice.text },
+        client,
+        consentedToCurrent: hasConsented(store, message.from, notice.version),
+        matters: client ? mattersForStatus(store, client.id) : [],
+      },
+    );
+
+    const handled = ctx.commit((): Handled | null => {
+      if (messageSeen(store, message.id)) return null;
+      const conversationId = ensureConversation(store, {
+        chatId: message.chatId,
+        whatsapp: message.from,
+        pushName: message.pushName,
+        state: '{}',
+        now: at,
+      });
+      const inboundText = message.text || (message.media ? `Attachment: ${message.media.fileName ?? message.media.mimetype}` : '');
+      appendMessage(store, {
+        conversationId,
+        direction: 'in',
+        author: 'client',
+        authorName: message.pushName,
+        text: message.text,
+        fileName: message.media ? (message.media.fileName ?? message.media.mimetype) : null,
+        waId: message.id,
+        at,
+      });
+
+      let intake: CreatedIntake | null = null;
+      let handoffReason: string | null = null;
+      for (const effect of result.effects) {
+        switch (effect.type) {
+          case 'consent':
+            recordConsent(store, { conversationId, whatsapp: message.from, version: effect.version, now: at });
+            break;
+          case 'intake':
+            intake = createIntake(store, {
+              conversationId,
+              chatId: message.chatId,
+              whatsapp: message.from,
+              pushName: message.pushName,
+              intake: effect.intake,
+              consentVersion: effect.consentVersion,
+              now,
+              timeZone: settings.hours.timeZone,
+              sendPdf: true,
+            });
+            break;
+          case 'handoff':
+            handoffReason = effect.reason;
+            break;
+          case 'handback':
+            break;
+          case 'data_request':
+            recordDataRequest(store, { conversationId, whatsapp: message.from, kind: effect.kind, text: message.text, now: at });
+            break;
+        }
+      }
+
+      let outboxId: number | null = null;
+      let reply = result.reply;
+      if (reply !== null) {
+        if (intake) reply = reply.replace(/\{reference\}/g, intake.reference);
+        outboxId = this.deps.outbox().enqueueText({ chatId: message.chatId, text: reply, dedupeKey: `bot:${message.id}` });
+        appendMessage(store, { conversationId, direction: 'out', author: 'bot', text: reply, outboxId, at });
+      }
+
+      updateConversation(store, {
+        id: conversationId,
+        state: JSON.stringify(result.state),
+        mode: result.mode,
+        handoffReason,
+        preview: preview(inboundText),
+        now: at,
+        inbound: true,
+        lastIntakeMatterId: intake?.matterId ?? null,
+      });
+      return { conversationId, reply, outboxId, intake, result };
+    });
+
+    if (handled) {
+      this.deps.events.emit('inbox.changed', {
+        conversationId: handled.conversationId,
+        reason: handled.intake ? 'intake' : result.mode === 'waiting' && conversation?.mode !== 'waiting' ? 'waiting' : 'message',
+      });
+      if (handled.intake) {
+        this.deps.events.emit('matters.changed', { matterId: handled.intake.matterId });
+        this.deps.onPdfQueued();
+      }
+    }
+    return handled;
+  }
+}

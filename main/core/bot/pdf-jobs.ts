@@ -1,0 +1,262 @@
+import { createHash } from 'node:crypto';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { Clock } from '../clock.js';
+import type { Store } from '../db/store.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import type { IntakePdfData } from '../pdf/intake-pdf.js';
+import type { PdfWorkers } from '../pdf/pdf-workers.js';
+import type { BotOutbox } from './link.js';
+import { addHistory, appendMessage } from './records.js';
+import type { BotSettingsStore } from './settings.js';
+
+const MAX_ATTEMPTS = 3;
+
+interface JobRow {
+  id: number;
+  matter_id: number;
+  send_to_chat: string | null;
+  attempts: number;
+}
+
+interface MatterForPdf {
+  reference: string;
+  practice_area: string;
+  description: string;
+  opposing_party: string | null;
+  deadline: string | null;
+  created_at: string;
+  conversation_id: number | null;
+  client_name: string;
+  whatsapp: string;
+  consent_version: string | null;
+  consent_at: string | null;
+}
+
+/** The date as an office writes it, in its time zone: "5 January 2026". */
+export function officeDate(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(iso));
+}
+
+function officeDateTime(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(new Date(iso));
+}
+
+/**
+ * The queue of intake PDFs (table pdf_jobs): each job is drawn in the PDF worker
+ * thread, stored with the matter's documents and, when asked, queued in the
+ * outbox for the client, in one transaction. Pending jobs survive a restart.
+ */
+export class PdfJobs {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private paused = false;
+
+  constructor(
+    private readonly deps: {
+      store: () => Store;
+      clock: Clock;
+      log: Logger;
+      events: EventBus;
+      settings: BotSettingsStore;
+      workers: PdfWorkers;
+      outbox: () => BotOutbox | null;
+    },
+  ) {}
+
+  /** Work through the pending jobs (again, if a run is under way). */
+  wake(): void {
+    if (this.stopped || this.paused) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.run().finally(() => {
+      this.running = null;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Resolves when no job is pending or running. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running?.catch(() => {});
+  }
+
+  /** Holds the queue (a restore is about to swap the database); the job in hand is left pending. */
+  async pause(): Promise<void> {
+    this.paused = true;
+    await this.running?.catch(() => {});
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake();
+  }
+
+  /** The PDF for a matter as it is now (for staff), without storing it. */
+  async render(matterId: number): Promise<{ fileName: string; data: Buffer } | null> {
+    const data = this.dataFor(matterId);
+    if (!data) return null;
+    return { fileName: `intake-${data.reference}.pdf`, data: await this.deps.workers.intake(data) };
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      if (this.stopped || this.paused) return;
+      const store = this.deps.store();
+      if (!store.isOpen) return;
+      const job = store
+        .prepare("SELECT id, matter_id, send_to_chat, attempts FROM pdf_jobs WHERE status = 'pending' ORDER BY id LIMIT 1")
+        .get() as JobRow | undefined;
+      if (!job) return;
+      // a PDF for the client waits until the WhatsApp link is there to take it
+      if (job.send_to_chat && !this.deps.outbox()) return;
+      try {
+        const data = this.dataFor(job.matter_id);
+        if (!data) throw new Error('the matter no longer exists');
+        const pdf = await this.deps.workers.intake(data);
+        if (this.stopped || this.paused) return;
+        this.finish(job, data, pdf);
+      } catch (err) {
+        if (this.stopped || this.paused) return;
+        const attempts = job.attempts + 1;
+        const message = String((err as Error)?.message ?? err).slice(0, 500);
+        this.deps.log.error({ err, job: job.id, matter: job.matter_id, attempts }, 'an intake PDF could not be made');
+        this.deps
+          .store()
+          .prepare(`UPDATE pdf_jobs SET attempts = ?, error = ?, status = CASE WHEN ? >= ? THEN 'failed' ELSE status END WHERE id = ?`)
+          .run(attempts, message, attempts, MAX_ATTEMPTS, job.id);
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempts).unref());
+      }
+      await yieldToLoop();
+    }
+  }
+
+  private finish(job: JobRow, data: IntakePdfData, pdf: Buffer): void {
+    const store = this.deps.store();
+    const at = this.deps.clock.now().toISOString();
+    const fileName = `intake-${data.reference}.pdf`;
+    const outbox = job.send_to_chat ? this.deps.outbox() : null;
+    const conversationId = store.tx(() => {
+      const current = store.prepare('SELECT status FROM pdf_jobs WHERE id = ?').get(job.id) as { status: string } | undefined;
+      if (current?.status !== 'pending') return null;
+      const doc = store
+        .prepare(
+          `INSERT INTO matter_documents (matter_id, conversation_id, kind, file_name, mimetype, size, sha256, data, created_at, created_by)
+           SELECT id, conversation_id, 'intake_pdf', ?, 'application/pdf', ?, ?, ?, ?, 'LexDesk' FROM matters WHERE id = ? RETURNING id, conversation_id`,
+        )
+        .get(fileName, pdf.length, createHash('sha256').update(pdf).digest('hex'), pdf, at, job.matter_id) as
+        | { id: number; conversation_id: number | null }
+        | undefined;
+      if (!doc) throw new Error('the matter no longer exists');
+      addHistory(store, { matterId: job.matter_id, at, actor: { type: 'bot' }, action: 'document', newValue: fileName });
+      let conversationId: number | null = null;
+      if (job.send_to_chat && outbox) {
+        const texts = this.deps.settings.texts();
+        const caption = texts.t('intake.pdf_caption', { reference: data.reference });
+        const outboxId = outbox.enqueueDocument({
+          chatId: job.send_to_chat,
+          data: pdf,
+          fileName,
+          mimetype: 'application/pdf',
+          caption,
+          dedupeKey: `intake-pdf:${job.id}`,
+        });
+        const conv = store.prepare('SELECT id FROM conversations WHERE chat_id = ?').get(job.send_to_chat) as { id: number } | undefined;
+        if (conv) {
+          conversationId = conv.id;
+          appendMessage(store, {
+            conversationId: conv.id,
+            direction: 'out',
+            author: 'bot',
+            text: caption,
+            fileName,
+            documentId: doc.id,
+            outboxId,
+            at,
+          });
+          store.prepare('UPDATE conversations SET last_activity_at = ? WHERE id = ?').run(at, conv.id);
+        }
+      }
+      store.prepare("UPDATE pdf_jobs SET status = 'done', attempts = attempts + 1, document_id = ?, done_at = ?, error = NULL WHERE id = ?").run(doc.id, at, job.id);
+      return conversationId;
+    });
+    this.deps.events.emit('matters.changed', { matterId: job.matter_id });
+    if (conversationId !== null) this.deps.events.emit('inbox.changed', { conversationId, reason: 'message' });
+  }
+
+  /** Everything the PDF prints, read from the matter, its client, its consent and the settings. */
+  dataFor(matterId: number): IntakePdfData | null {
+    const store = this.deps.store();
+    const m = store
+      .prepare(
+        `SELECT m.reference, m.practice_area, m.description, m.opposing_party, m.deadline, m.created_at, m.conversation_id,
+                c.name AS client_name, c.whatsapp, k.notice_version AS consent_version, k.at AS consent_at
+         FROM matters m JOIN clients c ON c.id = m.client_id LEFT JOIN consents k ON k.id = m.consent_id
+         WHERE m.id = ?`,
+      )
+      .get(matterId) as MatterForPdf | undefined;
+    if (!m) return null;
+    const settings = this.deps.settings.get();
+    const texts = this.deps.settings.texts();
+    const tz = settings.hours.timeZone;
+    const office = settings.profile.name;
+    return {
+      office: {
+        name: office,
+        address: settings.profile.address,
+        phone: settings.profile.phone,
+        email: settings.profile.email,
+        website: settings.profile.website,
+        logo: settings.profile.logo,
+      },
+      labels: {
+        title: texts.t('pdf.title'),
+        reference: texts.t('pdf.reference'),
+        date: texts.t('pdf.date'),
+        client: texts.t('pdf.client'),
+        name: texts.t('pdf.name'),
+        whatsapp: texts.t('pdf.whatsapp'),
+        matter: texts.t('pdf.matter'),
+        area: texts.t('pdf.area'),
+        description: texts.t('pdf.description'),
+        opposing: texts.t('pdf.opposing'),
+        deadline: texts.t('pdf.deadline'),
+        consent: texts.t('pdf.consent'),
+        consentText:
+          m.consent_version && m.consent_at
+            ? texts.t('pdf.consent_text', { version: m.consent_version, at: officeDateTime(m.consent_at, tz) })
+            : texts.t('pdf.consent_missing'),
+        nextSteps: texts.t('pdf.next_steps'),
+        nextStepsText: texts.t('pdf.next_steps_text', { office, reference: m.reference }),
+        page: texts.t('pdf.page'),
+        none: texts.t('intake.none'),
+      },
+      reference: m.reference,
+      date: officeDate(m.created_at, tz),
+      client: { name: m.client_name, whatsapp: m.whatsapp },
+      area: m.practice_area,
+      description: m.description,
+      opposing: m.opposing_party,
+      deadline: m.deadline,
+      createdAt: this.deps.clock.now().toISOString(),
+    };
+  }
+}

@@ -1,0 +1,150 @@
+import type { Clock } from '../clock.js';
+import type { Store } from '../db/store.js';
+import { AppError } from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import { PdfWorkers } from '../pdf/pdf-workers.js';
+import { BotEngine } from './engine.js';
+import type { BotConsumer, BotLink, BotOutbox } from './link.js';
+import { PdfJobs } from './pdf-jobs.js';
+import { BotSettingsStore } from './settings.js';
+import type { SendLimits, SettingsSection } from '../../../shared/bot.js';
+
+export interface BotServiceDeps {
+  store: () => Store;
+  clock: Clock;
+  log: Logger;
+  /** the core's event bus (a getter: the bus is built alongside the bot) */
+  events: () => EventBus;
+  /** the link's send limits: what IT configured, and how to apply the admin's */
+  sendLimits?: { defaults: SendLimits; apply(limits: SendLimits): void };
+}
+
+/**
+ * The legal bot as a part of the core: its settings, the engine that consumes the
+ * inbound ledger, the intake PDF queue and its worker. It reaches WhatsApp only
+ * through a `BotLink` (the ledger and the outbox), attached by the core when the
+ * link exists.
+ */
+export class BotService {
+  readonly name = 'bot';
+  readonly settings: BotSettingsStore;
+  readonly engine: BotEngine;
+  readonly pdfs: PdfJobs;
+  readonly workers: PdfWorkers;
+  private link: BotLink | null = null;
+  private consumer: BotConsumer | null = null;
+  private started = false;
+
+  constructor(private readonly deps: BotServiceDeps) {
+    const events = { emit: (type, data) => deps.events().emit(type, data) } as EventBus;
+    this.settings = new BotSettingsStore(deps.store, deps.clock, deps.sendLimits ? { sendLimits: deps.sendLimits.defaults } : {});
+    this.workers = new PdfWorkers();
+    this.pdfs = new PdfJobs({
+      store: deps.store,
+      clock: deps.clock,
+      log: deps.log.child({ component: 'bot.pdf' }),
+      events,
+      settings: this.settings,
+      workers: this.workers,
+      outbox: () => this.link?.outbox ?? null,
+    });
+    this.engine = new BotEngine({
+      store: deps.store,
+      clock: deps.clock,
+      log: deps.log.child({ component: 'bot' }),
+      events,
+      settings: this.settings,
+      outbox: () => this.outbox(),
+      onPdfQueued: () => this.pdfs.wake(),
+    });
+  }
+
+  /**
+   * Connects the bot to WhatsApp's ledger and outbox; it starts consuming when the
+   * core starts. Attaching another link (tests) stops consuming the first.
+   */
+  attach(link: BotLink): void {
+    const previous = this.consumer;
+    this.consumer = null;
+    this.link = link;
+    if (!previous) {
+      if (this.started) this.consume();
+      return;
+    }
+    void previous.stop().then(() => {
+      if (this.started && this.link === link) this.consume();
+    });
+  }
+
+  get attached(): boolean {
+    return this.link !== null;
+  }
+
+  /** The outbox, or a clear error when WhatsApp is not part of this installation. */
+  outbox(): BotOutbox {
+    if (!this.link) throw new AppError('conflict', 'WhatsApp is not set up, so nothing can be sent yet.');
+    return this.link.outbox;
+  }
+
+  /** Resolves when every stored inbound message and every pending PDF has been handled. */
+  async drained(): Promise<void> {
+    await this.consumer?.drained();
+    await this.pdfs.idle();
+  }
+
+  start(): void {
+    this.settings.invalidate();
+    this.settings.ensureDefaults();
+    this.settingsChanged('sendLimits');
+    this.started = true;
+    // only a face with the WhatsApp link attached (desktop, headless) runs the bot;
+    // the command line opens the same database without answering anyone
+    this.consume();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    const consumer = this.consumer;
+    this.consumer = null;
+    await consumer?.stop();
+    await this.pdfs.stop();
+    await this.workers.close();
+  }
+
+  /** A restore is about to swap the database: no PDF is written meanwhile. */
+  async pause(): Promise<void> {
+    await this.pdfs.pause();
+  }
+
+  /** After a restore: settings are read again from the database now in place, and pending PDFs resume. */
+  resume(): void {
+    this.settings.invalidate();
+    this.settingsChanged('sendLimits');
+    this.pdfs.resume();
+  }
+
+  /** After the admin saved a section: the send limits reach the link at once. */
+  settingsChanged(section: SettingsSection): void {
+    if (section === 'sendLimits' && this.deps.sendLimits && this.settings.isSaved('sendLimits')) {
+      const limits = this.settings.get().sendLimits;
+      this.deps.sendLimits.apply(limits);
+    }
+  }
+
+  /** An outbox row was sent or failed: the conversation's screen shows the new mark. */
+  deliveryChanged(row: { id: number; chatId: string }): void {
+    const store = this.deps.store();
+    if (!store.isOpen) return;
+    const conversation = store.prepare('SELECT id FROM conversations WHERE chat_id = ?').get(row.chatId) as { id: number } | undefined;
+    if (conversation) this.deps.events().emit('inbox.changed', { conversationId: conversation.id, reason: 'delivery' });
+  }
+
+  private consume(): void {
+    if (!this.link || this.consumer) return;
+    this.consumer = this.link.inbound.consume('bot', (message, ctx) => {
+      this.engine.handle(message, ctx);
+    });
+    this.pdfs.wake();
+  }
+}

@@ -1,0 +1,55 @@
+import type { Store } from '../db/store.js';
+import type { BotConsumer, BotInboundMessage, BotLink, Delivery, DeliveryState, InboundContext } from './link.js';
+
+/**
+ * What the bot uses of the WhatsApp link (main/core/whatsapp/service.ts): its
+ * inbound ledger and its durable outbox. Written as a shape rather than an import
+ * so the bot depends on nothing else of the link.
+ */
+export interface WhatsAppLinkLike {
+  ledger: {
+    consume(name: string, handler: (message: BotInboundMessage, ctx: InboundContext) => void | Promise<void>): BotConsumer;
+  };
+  outbox: {
+    enqueue(
+      message:
+        | { chatId: string; text: string; dedupeKey?: string }
+        | { chatId: string; document: { data: Buffer; fileName: string; mimetype?: string; caption?: string }; dedupeKey?: string },
+    ): { id: number };
+  };
+}
+
+const STATE: Record<string, DeliveryState> = { pending: 'queued', sending: 'sending', sent: 'sent', failed: 'failed' };
+
+/**
+ * The bot's view of the WhatsApp link: it consumes the inbound ledger and answers
+ * through the outbox, whose rows join the bot's transaction (so a step and its
+ * reply land together, exactly once).
+ */
+export function whatsappBotLink(whatsapp: WhatsAppLinkLike, store: () => Store): BotLink {
+  return {
+    inbound: {
+      consume: (name, handler) => whatsapp.ledger.consume(name, (message, ctx) => handler(message, ctx)),
+    },
+    outbox: {
+      enqueueText: (m) => whatsapp.outbox.enqueue({ chatId: m.chatId, text: m.text, dedupeKey: m.dedupeKey }).id,
+      enqueueDocument: (m) =>
+        whatsapp.outbox.enqueue({
+          chatId: m.chatId,
+          document: { data: m.data, fileName: m.fileName, mimetype: m.mimetype, caption: m.caption },
+          dedupeKey: m.dedupeKey,
+        }).id,
+      delivery: (ids) => {
+        const out = new Map<number, Delivery>();
+        if (ids.length === 0) return out;
+        const rows = store()
+          .prepare('SELECT id, status, last_error FROM whatsapp_outbox WHERE id IN (SELECT value FROM json_each(?))')
+          .all(JSON.stringify(ids)) as { id: number; status: string; last_error: string | null }[];
+        for (const row of rows) {
+          out.set(row.id, { state: STATE[row.status] ?? 'queued', error: row.status === 'failed' ? row.last_error : null });
+        }
+        return out;
+      },
+    },
+  };
+}

@@ -1,0 +1,429 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { MATTER_STATUSES, MATTER_STATUS_LABELS, type MatterStatus } from '../../../../shared/bot.js';
+import type { MatterDetail } from '../../../../shared/contract/bot.js';
+import { ErrorBox } from '../../components/Status.js';
+import { useApi } from '../../context.js';
+import { useQuery } from '../../hooks.js';
+import { fullTime, messageOf, saveFile, shortTime, StatusLabel, useServerEvents } from './common.js';
+import './bot.css';
+
+function matterFromHash(): number | null {
+  const query = window.location.hash.split('?')[1];
+  const id = Number(new URLSearchParams(query ?? '').get('matter'));
+  return Number.isInteger(id) && id > 0 ? id : null;
+}
+
+export function Matters() {
+  const [view, setView] = useState<'matters' | 'clients'>('matters');
+  const [search, setSearch] = useState('');
+  const [status, setStatus] = useState<MatterStatus | ''>('');
+  const [onlyConflicts, setOnlyConflicts] = useState(false);
+  const [clientId, setClientId] = useState<number | null>(null);
+  const [selected, setSelected] = useState<number | null>(matterFromHash);
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    const onHash = () => {
+      const id = matterFromHash();
+      if (id) setSelected(id);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  const q = search.trim() ? { search: search.trim() } : {};
+  const matters = useQuery(
+    'matters.list',
+    { ...q, ...(status ? { status } : {}), ...(onlyConflicts ? { conflicts: true } : {}), ...(clientId ? { clientId } : {}), limit: 100 },
+    { enabled: view === 'matters' },
+  );
+  const clients = useQuery('clients.list', { ...q, limit: 100 }, { enabled: view === 'clients' });
+  const reloadMatters = matters.reload;
+  useServerEvents(['matters.changed'], (_t, data) => {
+    reloadMatters();
+    if (data.matterId === selected) setTick((t) => t + 1);
+  });
+
+  return (
+    <section className="screen" aria-labelledby="matters-title">
+      <header className="screen-header">
+        <h1 id="matters-title">Clients and matters</h1>
+      </header>
+      <DataRequestsToResolve />
+      <div className="split">
+        <article className="card" aria-label={view === 'matters' ? 'Matters' : 'Clients'}>
+          <div className="tabs" role="group" aria-label="Show">
+            <button type="button" aria-pressed={view === 'matters'} onClick={() => setView('matters')}>
+              Matters
+            </button>
+            <button type="button" aria-pressed={view === 'clients'} onClick={() => setView('clients')}>
+              Clients
+            </button>
+          </div>
+          <div className="toolbar">
+            <label className="sr-only" htmlFor="matters-search">
+              Search
+            </label>
+            <input
+              id="matters-search"
+              type="search"
+              placeholder={view === 'matters' ? 'Reference, client, number, other party' : 'Name or number'}
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+            />
+            {view === 'matters' && (
+              <>
+                <label className="sr-only" htmlFor="matters-status">
+                  Status
+                </label>
+                <select id="matters-status" value={status} onChange={(e) => setStatus(e.target.value as MatterStatus | '')}>
+                  <option value="">Any status</option>
+                  {MATTER_STATUSES.map((s) => (
+                    <option key={s} value={s}>
+                      {MATTER_STATUS_LABELS[s]}
+                    </option>
+                  ))}
+                </select>
+                <label style={{ flexDirection: 'row', alignItems: 'center', fontWeight: 400 }}>
+                  <input type="checkbox" checked={onlyConflicts} onChange={(e) => setOnlyConflicts(e.target.checked)} /> Possible
+                  conflicts only
+                </label>
+              </>
+            )}
+          </div>
+          {clientId && view === 'matters' && (
+            <p>
+              Matters of one client.{' '}
+              <button type="button" className="secondary" onClick={() => setClientId(null)}>
+                Show all
+              </button>
+            </p>
+          )}
+          {view === 'matters' ? (
+            <>
+              {matters.error && <ErrorBox message={matters.error.message} onRetry={matters.reload} />}
+              {!matters.data && !matters.error && <p className="muted">Loading matters…</p>}
+              {matters.data?.items.length === 0 && (
+                <p className="empty">
+                  {search || status || onlyConflicts
+                    ? 'No matter matches. Clear the search or the filters.'
+                    : 'No matters yet. They are created when a client completes an intake with the bot.'}
+                </p>
+              )}
+              <ul className="list" data-testid="matters">
+                {matters.data?.items.map((m) => (
+                  <li key={m.id}>
+                    <button type="button" className="row" aria-current={m.id === selected} onClick={() => setSelected(m.id)}>
+                      <span className="row-title">
+                        {m.reference} · {m.clientName}
+                      </span>
+                      <span className="row-meta">{shortTime(m.updatedAt)}</span>
+                      <span className="row-sub">
+                        <StatusLabel status={m.status} /> {m.area}{' '}
+                        {m.openConflicts > 0 && <span className="tag warn">Possible conflict ({m.openConflicts})</span>}
+                      </span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : (
+            <>
+              {clients.error && <ErrorBox message={clients.error.message} onRetry={clients.reload} />}
+              {!clients.data && !clients.error && <p className="muted">Loading clients…</p>}
+              {clients.data?.items.length === 0 && <p className="empty">No clients yet. Clients are created by their first intake.</p>}
+              <ul className="list" data-testid="clients">
+                {clients.data?.items.map((c) => (
+                  <li key={c.id}>
+                    <button
+                      type="button"
+                      className="row"
+                      onClick={() => {
+                        setClientId(c.id);
+                        setView('matters');
+                      }}
+                    >
+                      <span className="row-title">{c.name}</span>
+                      <span className="row-meta">
+                        {c.matters} matter{c.matters === 1 ? '' : 's'}
+                      </span>
+                      <span className="row-sub">+{c.whatsapp}</span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </article>
+        {selected === null ? (
+          <article className="card">
+            <p className="empty">Choose a matter to see its status, next step, conflicts, documents and history.</p>
+          </article>
+        ) : (
+          <Matter key={selected} matterId={selected} tick={tick} onChanged={reloadMatters} />
+        )}
+      </div>
+    </section>
+  );
+}
+
+function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number; onChanged: () => void }) {
+  const api = useApi();
+  const query = useQuery('matters.get', { matterId });
+  const [detail, setDetail] = useState<MatterDetail | null>(null);
+  const [status, setStatus] = useState<MatterStatus>('intake');
+  const [nextStep, setNextStep] = useState('');
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const reload = query.reload;
+
+  useEffect(() => {
+    if (tick > 0) reload();
+  }, [tick, reload]);
+  useEffect(() => {
+    if (!query.data) return;
+    setDetail(query.data);
+    setStatus(query.data.status);
+    setNextStep(query.data.nextStep ?? '');
+  }, [query.data]);
+
+  const act = async (label: string, fn: () => Promise<MatterDetail | unknown>) => {
+    setBusy(true);
+    setError(null);
+    setSaved(null);
+    try {
+      const value = await fn();
+      if (value && typeof value === 'object' && 'reference' in value) setDetail(value as MatterDetail);
+      else reload();
+      setSaved(label);
+      onChanged();
+      return true;
+    } catch (err) {
+      setError(messageOf(err));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (query.error && !detail) return <ErrorBox message={query.error.message} onRetry={query.reload} />;
+  if (!detail) return <article className="card"><p className="muted">Loading the matter…</p></article>;
+  const m = detail;
+
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    void act('Saved', () => api.call('matters.update', { matterId, status, nextStep: nextStep.trim() || null }));
+  };
+  const addNote = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!note.trim()) return;
+    if (await act('Note added', () => api.call('matters.addNote', { matterId, text: note }))) setNote('');
+  };
+  const open = async (documentId: number) => {
+    try {
+      const doc = await api.call('documents.get', { documentId });
+      saveFile(doc.fileName, doc.mimetype, doc.base64);
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
+
+  return (
+    <div className="stack" data-testid="matter">
+      <article className="card" aria-label={`Matter ${m.reference}`}>
+        <div className="thread-head">
+          <div>
+            <h2>
+              {m.reference} · {m.clientName}
+            </h2>
+            <span className="muted">
+              +{m.whatsapp} · {m.area} · opened {fullTime(m.createdAt)}
+            </span>
+          </div>
+          <div className="actions">
+            {m.conversationId && <a href="#/inbox">Conversation</a>}
+            <StatusLabel status={m.status} />
+          </div>
+        </div>
+        <dl className="facts">
+          <dt>Description</dt>
+          <dd style={{ whiteSpace: 'pre-wrap' }}>{m.description}</dd>
+          <dt>Other party</dt>
+          <dd>{m.opposingParty ?? 'none'}</dd>
+          <dt>Deadline or hearing</dt>
+          <dd>{m.deadline ?? 'none'}</dd>
+          <dt>Consent</dt>
+          <dd>{m.consent ? `privacy notice version ${m.consent.version}, ${fullTime(m.consent.at)}` : 'no record'}</dd>
+        </dl>
+        <form onSubmit={save} style={{ marginTop: '1rem' }}>
+          <div className="form-grid">
+            <label>
+              Status
+              <select value={status} onChange={(e) => setStatus(e.target.value as MatterStatus)}>
+                {MATTER_STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {MATTER_STATUS_LABELS[s]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Next step (the bot tells the client this when asked)
+              <input value={nextStep} maxLength={500} onChange={(e) => setNextStep(e.target.value)} placeholder="e.g. Hearing on 3 March" />
+            </label>
+          </div>
+          <div className="form-actions">
+            <button type="submit" disabled={busy}>
+              Save status
+            </button>
+            {saved && <span className="saved" role="status">{saved}</span>}
+          </div>
+        </form>
+        {error && <ErrorBox message={error} />}
+      </article>
+
+      <article className="card" aria-label="Conflict check">
+        <h2>Conflict check</h2>
+        {m.conflicts.length === 0 && <p className="muted">No possible conflict was found for this matter.</p>}
+        {m.conflicts.map((h) => (
+          <div key={h.id} className={`conflict${h.cleared ? ' cleared' : ''}`} data-testid="conflict" data-cleared={h.cleared ? 'yes' : 'no'}>
+            <span>
+              <strong>{h.cleared ? 'Cleared' : 'Possible conflict'}</strong>:{' '}
+              {h.direction === 'opposing_is_client'
+                ? <>the other party “{h.checkedName}” resembles the client “{h.matchedName}”</>
+                : <>this client resembles “{h.matchedName}”, the other party in {h.matchedMatter?.reference ?? 'another matter'}</>}{' '}
+              <span className="muted">({Math.round(h.score * 100)}% alike)</span>
+              {h.cleared && (
+                <span className="muted">
+                  {' '}
+                  — cleared by {h.cleared.byName} on {fullTime(h.cleared.at)}
+                  {h.cleared.note ? `: ${h.cleared.note}` : ''}
+                </span>
+              )}
+            </span>
+            {!h.cleared && (
+              <button
+                type="button"
+                className="secondary"
+                disabled={busy}
+                onClick={() => {
+                  const note = window.prompt('Why is this no conflict? (optional, kept on the record)') ?? undefined;
+                  void act('Conflict cleared', () => api.call('conflicts.clear', { hitId: h.id, ...(note ? { note } : {}) }));
+                }}
+              >
+                Clear
+              </button>
+            )}
+          </div>
+        ))}
+      </article>
+
+      <article className="card" aria-label="Documents">
+        <h2>Documents</h2>
+        {m.documents.length === 0 && <p className="muted">No documents yet. The intake PDF appears here once it is made.</p>}
+        <ul className="history">
+          {m.documents.map((d) => (
+            <li key={d.id}>
+              <button type="button" className="secondary" onClick={() => void open(d.id)}>
+                {d.fileName}
+              </button>{' '}
+              <span className="muted">
+                {(d.size / 1024).toFixed(0)} KB · {fullTime(d.createdAt)}
+              </span>
+            </li>
+          ))}
+        </ul>
+        <div className="form-actions">
+          <button type="button" className="secondary" disabled={busy} onClick={() => void act('PDF requested', () => api.call('matters.regeneratePdf', { matterId, sendToClient: false }))}>
+            Make the intake PDF again
+          </button>
+          <button type="button" className="secondary" disabled={busy} onClick={() => void act('PDF requested', () => api.call('matters.regeneratePdf', { matterId, sendToClient: true }))}>
+            Make it and send it to the client
+          </button>
+        </div>
+      </article>
+
+      <article className="card" aria-label="Notes">
+        <h2>Notes</h2>
+        <form className="composer" onSubmit={(e) => void addNote(e)}>
+          <label className="sr-only" htmlFor="note-text">
+            New note
+          </label>
+          <textarea id="note-text" rows={2} maxLength={4000} value={note} onChange={(e) => setNote(e.target.value)} placeholder="Internal note, never shown to the client" />
+          <button type="submit" disabled={busy || !note.trim()}>
+            Add note
+          </button>
+        </form>
+        <ul className="history">
+          {m.notes.map((n) => (
+            <li key={n.id}>
+              <strong>{n.authorName}</strong> <span className="muted">{fullTime(n.at)}</span>
+              <div style={{ whiteSpace: 'pre-wrap' }}>{n.text}</div>
+            </li>
+          ))}
+        </ul>
+      </article>
+
+      <article className="card" aria-label="History">
+        <h2>History</h2>
+        <ul className="history">
+          {m.history.map((h) => (
+            <li key={h.id}>
+              <span className="muted">{fullTime(h.at)}</span> · {h.actor}: {h.action.replace(/_/g, ' ')}
+              {h.field && <> {h.field.replace(/_/g, ' ')}</>}
+              {h.oldValue !== null && <> from “{h.oldValue}”</>}
+              {h.newValue !== null && <> → “{h.newValue}”</>}
+            </li>
+          ))}
+        </ul>
+      </article>
+    </div>
+  );
+}
+
+function DataRequestsToResolve() {
+  const api = useApi();
+  const requests = useQuery('dataRequests.list', { status: 'open' });
+  const [error, setError] = useState<string | null>(null);
+  if (!requests.data || requests.data.items.length === 0) return null;
+  return (
+    <article className="card" aria-label="Requests about personal data" style={{ marginBottom: '1rem' }}>
+      <h2>Requests about personal data</h2>
+      {error && <ErrorBox message={error} />}
+      <table className="data">
+        <thead>
+          <tr>
+            <th>Request</th>
+            <th>From</th>
+            <th>When</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {requests.data.items.map((r) => (
+            <tr key={r.id}>
+              <td>{r.kind === 'erase' ? 'Delete my data' : 'Stop messages'}</td>
+              <td>{r.clientName ?? `+${r.whatsapp}`}</td>
+              <td>{fullTime(r.createdAt)}</td>
+              <td>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => {
+                    const resolution = window.prompt('How was it handled?');
+                    if (!resolution) return;
+                    api.call('dataRequests.resolve', { id: r.id, resolution }).then(requests.reload, (err: unknown) => setError(messageOf(err)));
+                  }}
+                >
+                  Mark handled
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </article>
+  );
+}

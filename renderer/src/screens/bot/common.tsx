@@ -1,0 +1,82 @@
+import { useEffect, useRef } from 'react';
+import type { ConversationMode, MatterStatus } from '../../../../shared/bot.js';
+import { MATTER_STATUS_LABELS } from '../../../../shared/bot.js';
+import type { EventPayloads, EventType } from '../../../../shared/events.js';
+import { ApiCallError } from '../../api/index.js';
+import { useApi } from '../../context.js';
+
+/** Calls `listener` for every pushed event of one of `types` while the screen is open. */
+export function useServerEvents<T extends EventType>(types: T[], listener: (type: T, data: EventPayloads[T]) => void): void {
+  const api = useApi();
+  const latest = useRef(listener);
+  latest.current = listener;
+  const key = types.join(',');
+  useEffect(() => {
+    const wanted = new Set<string>(key.split(','));
+    return api.subscribe((event) => {
+      if (wanted.has(event.type)) latest.current(event.type as T, event.data as EventPayloads[T]);
+    });
+  }, [api, key]);
+}
+
+/** "10:42" today, "Mon 10:42" this week, else the date. */
+export function shortTime(iso: string): string {
+  const t = new Date(iso);
+  const now = new Date();
+  if (t.toDateString() === now.toDateString()) return t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  if (now.getTime() - t.getTime() < 6 * 86_400_000) return t.toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+  return t.toLocaleDateString();
+}
+
+export function fullTime(iso: string): string {
+  return new Date(iso).toLocaleString();
+}
+
+const MODE_LABEL: Record<ConversationMode, string> = { bot: 'Bot active', waiting: 'Waiting for staff', staff: 'With staff' };
+
+export function ModePill({ mode }: { mode: ConversationMode }) {
+  return (
+    <span className={`pill mode-${mode}`} data-mode={mode}>
+      <span className="dot" aria-hidden="true" />
+      {MODE_LABEL[mode]}
+    </span>
+  );
+}
+
+export function StatusLabel({ status }: { status: MatterStatus }) {
+  return <span className={`tag status-${status}`}>{MATTER_STATUS_LABELS[status]}</span>;
+}
+
+/** A sentence for the person, with the fields the door named when the input was refused. */
+export function messageOf(err: unknown): string {
+  if (err instanceof ApiCallError) {
+    const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
+    if (err.code === 'invalid_input' && issues?.length) {
+      const named = issues.slice(0, 3).map((i) => `${i.path.replace(/^value\.?/, '') || 'value'}: ${i.message}`);
+      return `${err.message} ${named.join('; ')}.`;
+    }
+    return err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Saves a document the core sent as base64. */
+export function saveFile(fileName: string, mimetype: string, base64: string): void {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const url = URL.createObjectURL(new Blob([bytes], { type: mimetype }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A file picked by the user, as base64 (without the data: prefix). */
+export function readAsBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error ?? new Error('could not read the file'));
+    reader.readAsDataURL(file);
+  });
+}

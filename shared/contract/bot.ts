@@ -1,0 +1,317 @@
+import { z } from 'zod';
+import {
+  BotBehaviour,
+  ConversationMode,
+  ExtraLanguages,
+  MatterStatus,
+  OfficeHours,
+  OfficeProfile,
+  PracticeAreas,
+  PrivacyNotice,
+  SendLimits,
+  TextOverrides,
+  BotSettings,
+} from '../bot.js';
+import { defineOperation } from './define.js';
+import { sensitive } from './sensitive.js';
+
+/* The legal bot's staff side: the inbox, clients and matters, conflicts, settings. */
+
+const Id = z.number().int().positive();
+
+export const ConversationFilter = z.enum(['all', 'waiting', 'bot', 'mine', 'unread']);
+export type ConversationFilter = z.infer<typeof ConversationFilter>;
+
+export const ConversationSummary = z.object({
+  id: Id,
+  whatsapp: z.string(),
+  /** the client's name on record, else the WhatsApp name, else the number */
+  displayName: z.string(),
+  clientId: Id.nullable(),
+  mode: ConversationMode,
+  assignedTo: z.object({ id: z.string(), name: z.string() }).nullable(),
+  unread: z.number().int(),
+  lastPreview: z.string().nullable(),
+  lastActivityAt: z.string(),
+  waitingSince: z.string().nullable(),
+  handoffReason: z.string().nullable(),
+  lastIntake: z.object({ matterId: Id, reference: z.string() }).nullable(),
+});
+export type ConversationSummary = z.infer<typeof ConversationSummary>;
+
+export const DeliveryState = z.enum(['received', 'queued', 'sending', 'sent', 'failed']);
+export type DeliveryState = z.infer<typeof DeliveryState>;
+
+export const ThreadMessage = z.object({
+  id: Id,
+  direction: z.enum(['in', 'out']),
+  author: z.enum(['client', 'bot', 'staff']),
+  authorName: z.string().nullable(),
+  text: z.string(),
+  fileName: z.string().nullable(),
+  documentId: Id.nullable(),
+  at: z.string(),
+  delivery: DeliveryState,
+  error: z.string().nullable(),
+});
+export type ThreadMessage = z.infer<typeof ThreadMessage>;
+
+export const IntakeCard = z.object({
+  matterId: Id,
+  reference: z.string(),
+  area: z.string(),
+  status: MatterStatus,
+  createdAt: z.string(),
+  /** the newest intake PDF, to send again */
+  pdfDocumentId: Id.nullable(),
+});
+
+export const MatterSummary = z.object({
+  id: Id,
+  reference: z.string(),
+  clientId: Id,
+  clientName: z.string(),
+  whatsapp: z.string(),
+  area: z.string(),
+  status: MatterStatus,
+  nextStep: z.string().nullable(),
+  conflictState: z.enum(['none', 'possible', 'cleared']),
+  openConflicts: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type MatterSummary = z.infer<typeof MatterSummary>;
+
+export const ConflictHitView = z.object({
+  id: Id,
+  direction: z.enum(['opposing_is_client', 'client_is_opposing']),
+  checkedName: z.string(),
+  matchedName: z.string(),
+  matchedClient: z.object({ id: Id, name: z.string() }).nullable(),
+  matchedMatter: z.object({ id: Id, reference: z.string() }).nullable(),
+  score: z.number(),
+  createdAt: z.string(),
+  cleared: z.object({ at: z.string(), byName: z.string(), note: z.string().nullable() }).nullable(),
+});
+export type ConflictHitView = z.infer<typeof ConflictHitView>;
+
+export const DocumentMeta = z.object({
+  id: Id,
+  kind: z.enum(['intake_pdf', 'upload']),
+  fileName: z.string(),
+  mimetype: z.string(),
+  size: z.number().int(),
+  createdAt: z.string(),
+  createdBy: z.string().nullable(),
+});
+
+export const MatterDetail = MatterSummary.extend({
+  description: z.string(),
+  opposingParty: z.string().nullable(),
+  deadline: z.string().nullable(),
+  conversationId: Id.nullable(),
+  consent: z.object({ version: z.string(), at: z.string() }).nullable(),
+  notes: z.array(z.object({ id: Id, authorName: z.string(), text: z.string(), at: z.string() })),
+  conflicts: z.array(ConflictHitView),
+  documents: z.array(DocumentMeta),
+  history: z.array(
+    z.object({
+      id: Id,
+      at: z.string(),
+      actor: z.string(),
+      action: z.string(),
+      field: z.string().nullable(),
+      oldValue: z.string().nullable(),
+      newValue: z.string().nullable(),
+    }),
+  ),
+});
+export type MatterDetail = z.infer<typeof MatterDetail>;
+
+const Search = z.string().trim().max(100).optional();
+const Paging = { limit: z.number().int().min(1).max(200).default(50), offset: z.number().int().min(0).max(1_000_000).default(0) };
+
+/** Files staff may send: documents and pictures, at most 700 KB (the HTTP face takes 1 MB requests). */
+export const Upload = z.object({
+  fileName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(120)
+    .regex(/^[^/\\:*?"<>|\u0000-\u001f]+$/, 'a file name without / \\ : * ? " < > |'),
+  mimetype: z.enum([
+    'application/pdf',
+    'image/png',
+    'image/jpeg',
+    'application/msword',
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    'text/plain',
+  ]),
+  base64: sensitive(z.string().min(1).max(960_000).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64 data')),
+});
+
+const SettingsUpdate = z.discriminatedUnion('section', [
+  z.object({ section: z.literal('profile'), value: OfficeProfile }),
+  z.object({ section: z.literal('hours'), value: OfficeHours }),
+  z.object({ section: z.literal('practiceAreas'), value: PracticeAreas }),
+  z.object({ section: z.literal('behaviour'), value: BotBehaviour }),
+  z.object({ section: z.literal('sendLimits'), value: SendLimits }),
+  z.object({ section: z.literal('texts'), value: TextOverrides }),
+  z.object({ section: z.literal('languages'), value: ExtraLanguages }),
+]);
+
+export const botOperations = {
+  'inbox.list': defineOperation({
+    summary: 'Conversations, newest activity first, with a filter: waiting for staff, bot active, mine, unread.',
+    input: z.object({ filter: ConversationFilter.default('all'), search: Search, ...Paging }).strict(),
+    output: z.object({ items: z.array(ConversationSummary), total: z.number().int() }),
+    access: 'conversations',
+  }),
+  'inbox.thread': defineOperation({
+    summary: 'One conversation: its messages in and out with their delivery state, and the intakes it produced.',
+    input: z.object({ conversationId: Id, limit: z.number().int().min(1).max(500).default(200) }).strict(),
+    output: z.object({ conversation: ConversationSummary, messages: z.array(ThreadMessage), intakes: z.array(IntakeCard) }),
+    access: 'conversations',
+  }),
+  'inbox.reply': defineOperation({
+    summary: 'Reply to the client as staff (through the outbox, signed if the office wants); the bot goes quiet.',
+    input: z.object({ conversationId: Id, text: sensitive(z.string().trim().min(1).max(4000)) }).strict(),
+    output: z.object({ messageId: Id }),
+    access: 'conversations',
+  }),
+  'inbox.takeOver': defineOperation({
+    summary: 'Take the conversation over: the bot stays silent until it is handed back.',
+    input: z.object({ conversationId: Id }).strict(),
+    output: ConversationSummary,
+    access: 'conversations',
+  }),
+  'inbox.handBack': defineOperation({
+    summary: 'Hand the conversation back to the bot (optionally telling the client).',
+    input: z.object({ conversationId: Id, notify: z.boolean().default(true) }).strict(),
+    output: ConversationSummary,
+    access: 'conversations',
+  }),
+  'inbox.markRead': defineOperation({
+    summary: 'Mark a conversation as read.',
+    input: z.object({ conversationId: Id }).strict(),
+    output: z.object({ unread: z.number().int() }),
+    access: 'conversations',
+  }),
+  'inbox.sendDocument': defineOperation({
+    summary: "Send the client a document: one of this client's stored documents (such as the intake PDF), or a new file.",
+    input: z
+      .object({ conversationId: Id, documentId: Id.optional(), upload: Upload.optional(), caption: z.string().trim().max(500).optional() })
+      .strict()
+      .refine((v) => (v.documentId === undefined) !== (v.upload === undefined), 'give either documentId or upload'),
+    output: z.object({ messageId: Id, documentId: Id }),
+    access: 'conversations',
+  }),
+  'documents.get': defineOperation({
+    summary: 'A stored document (intake PDF or file sent to a client), to open or save.',
+    input: z.object({ documentId: Id }).strict(),
+    output: z.object({ fileName: z.string(), mimetype: z.string(), base64: z.string() }),
+    access: 'conversations',
+  }),
+  'clients.list': defineOperation({
+    summary: 'Clients, newest first, searchable by name or number.',
+    input: z.object({ search: Search, ...Paging }).strict(),
+    output: z.object({
+      items: z.array(
+        z.object({ id: Id, name: z.string(), whatsapp: z.string(), matters: z.number().int(), createdAt: z.string() }),
+      ),
+      total: z.number().int(),
+    }),
+    access: 'matters',
+  }),
+  'matters.list': defineOperation({
+    summary: 'Matters, newest activity first; search by reference, client, number or other party; filter by status or open conflicts.',
+    input: z
+      .object({ search: Search, status: MatterStatus.optional(), conflicts: z.boolean().optional(), clientId: Id.optional(), ...Paging })
+      .strict(),
+    output: z.object({ items: z.array(MatterSummary), total: z.number().int() }),
+    access: 'matters',
+  }),
+  'matters.get': defineOperation({
+    summary: 'A matter: status, next step, notes, conflict hits, documents and history.',
+    input: z.object({ matterId: Id }).strict(),
+    output: MatterDetail,
+    access: 'matters',
+  }),
+  'matters.update': defineOperation({
+    summary: 'Change the status and/or the next step (what the bot tells the client when asked).',
+    input: z
+      .object({ matterId: Id, status: MatterStatus.optional(), nextStep: z.string().trim().max(500).nullable().optional() })
+      .strict()
+      .refine((v) => v.status !== undefined || v.nextStep !== undefined, 'change the status or the next step'),
+    output: MatterDetail,
+    access: 'matters',
+  }),
+  'matters.addNote': defineOperation({
+    summary: 'Add an internal note to a matter (never shown to the client).',
+    input: z.object({ matterId: Id, text: z.string().trim().min(1).max(4000) }).strict(),
+    output: MatterDetail,
+    access: 'matters',
+  }),
+  'matters.regeneratePdf': defineOperation({
+    summary: "Make the intake summary PDF again from the matter as it is now, optionally sending it to the client.",
+    input: z.object({ matterId: Id, sendToClient: z.boolean().default(false) }).strict(),
+    output: z.object({ queued: z.literal(true) }),
+    access: 'matters',
+  }),
+  'conflicts.clear': defineOperation({
+    summary: 'A lawyer clears a possible conflict after checking it; their name is kept on the hit.',
+    input: z.object({ hitId: Id, note: z.string().trim().max(1000).optional() }).strict(),
+    output: MatterDetail,
+    access: 'conflicts.clear',
+  }),
+  'dataRequests.list': defineOperation({
+    summary: 'Requests from clients to stop messages or delete their data.',
+    input: z.object({ status: z.enum(['open', 'done', 'all']).default('open') }).strict(),
+    output: z.object({
+      items: z.array(
+        z.object({
+          id: Id,
+          conversationId: Id,
+          whatsapp: z.string(),
+          clientName: z.string().nullable(),
+          kind: z.enum(['stop', 'erase']),
+          status: z.enum(['open', 'done']),
+          createdAt: z.string(),
+          resolvedAt: z.string().nullable(),
+          resolvedBy: z.string().nullable(),
+          resolution: z.string().nullable(),
+        }),
+      ),
+    }),
+    access: 'conversations',
+  }),
+  'dataRequests.resolve': defineOperation({
+    summary: 'Record how a request to stop messages or delete data was handled.',
+    input: z.object({ id: Id, resolution: z.string().trim().min(1).max(1000) }).strict(),
+    output: z.object({ id: Id, status: z.literal('done') }),
+    access: 'matters',
+  }),
+  'botSettings.get': defineOperation({
+    summary: "The office's bot settings, the privacy notice, and the text catalog's keys with their English text.",
+    input: z.object({}).strict(),
+    output: z.object({
+      settings: BotSettings,
+      notice: PrivacyNotice,
+      catalog: z.array(z.object({ key: z.string(), english: z.string() })),
+      languages: z.array(z.object({ code: z.string(), name: z.string(), builtIn: z.boolean() })),
+    }),
+    access: 'settings.manage',
+  }),
+  'botSettings.update': defineOperation({
+    summary: 'Replace one section of the bot settings (profile, hours, practice areas, behaviour, send limits, texts, languages).',
+    input: SettingsUpdate,
+    output: z.object({ settings: BotSettings }),
+    access: 'settings.manage',
+  }),
+  'botSettings.publishNotice': defineOperation({
+    summary: 'Publish a new version of the privacy notice; clients consent to it before their next intake.',
+    input: z.object({ text: z.string().trim().min(20).max(4000) }).strict(),
+    output: PrivacyNotice,
+    access: 'settings.manage',
+  }),
+};
