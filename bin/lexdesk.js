@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// LexDesk's command line. Builds what a fresh checkout lacks (once), then runs dist/main/cli.js.
+// LexDesk's command line. Builds what a fresh checkout lacks (once), then runs dist/main/cli/index.js.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -9,5 +9,5 @@ if (existsSync(join(root, 'scripts', 'build.mjs'))) {
   const { ensureBuilt } = await import(pathToFileURL(join(root, 'scripts', 'build.mjs')).href);
   await ensureBuilt();
 }
-const { run } = await import(pathToFileURL(join(root, 'dist', 'main', 'cli.js')).href);
+const { run } = await import(pathToFileURL(join(root, 'dist', 'main', 'cli', 'index.js')).href);
 await run(process.argv.slice(2));

@@ -45,7 +45,7 @@ function touch(stamp) {
 export async function ensureBuilt({ force = false } = {}) {
   const bin = (name) => join(root, 'node_modules', '.bin', name);
   if (!existsSync(bin('tsc'))) {
-    if (existsSync(join(root, 'dist', 'main', 'cli.js'))) return; // an installed build without dev tools
+    if (existsSync(join(root, 'dist', 'main', 'cli', 'index.js'))) return; // an installed build without dev tools
     process.stderr.write('lexdesk: run `npm ci` first\n');
     process.exit(1);
   }

@@ -1,4 +1,4 @@
-// `npm test`: type-check, unit and integration tests (vitest), then the screens in
+// `npm test`: type-check, lint (layering), unit and integration tests (vitest), then the screens in
 // Chromium (Playwright). Ends with one summary line over all runners.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -30,6 +30,7 @@ const results = {};
 results.typecheck = run('type-check', bin('tsc'), ['-p', 'tsconfig.main.json', '--noEmit']) &&
   run('type-check (screens)', bin('tsc'), ['-p', 'tsconfig.renderer.json']) &&
   run('type-check (tests)', bin('tsc'), ['-p', 'tsconfig.json']);
+results.lint = run('layering and imports (ESLint)', bin('eslint'), ['.']);
 await ensureBuilt();
 results.vitest = run('unit and integration (vitest)', bin('vitest'), [
   'run',
@@ -57,6 +58,7 @@ if (existsSync(e2eReport)) {
   skipped += stats.skipped ?? 0;
 }
 if (!results.typecheck) failed += 1;
+if (!results.lint) failed += 1;
 const ok = Object.values(results).every(Boolean);
 if (!ok && failed === 0) failed = 1;
 process.stdout.write(`\n${Object.entries(results).map(([k, v]) => `${k}: ${v ? 'ok' : 'FAILED'}`).join(', ')}\n`);

@@ -12,6 +12,7 @@ import { Store } from './db/store.js';
 import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
+import type { Lifecycle } from './lifecycle.js';
 import { BotService } from './bot/service.js';
 import { whatsappBotLink } from './bot/whatsapp-link.js';
 import type { Logger } from './log.js';
@@ -19,7 +20,7 @@ import { Monitoring, type AlertNotifier, type SystemProbe } from './monitoring/i
 import { backupSource } from './monitoring/backup-source.js';
 import { signInFromAuditTrail } from './monitoring/signin-source.js';
 import { HeadlessSecretStore, type SecretStore } from './secrets.js';
-import { handlers } from './operations.js';
+import { handlers } from './handlers.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
 import { WriterRegistry } from './writers.js';
@@ -44,13 +45,6 @@ export interface FaceDeps {
   monitoring?: { probe?: SystemProbe; schedule?: boolean };
   /** tests of the WhatsApp link on its own: the bot neither consumes the ledger nor answers */
   withoutBot?: boolean;
-}
-
-/** A part of the core with a life of its own (scheduler, bot, collector…). */
-export interface Lifecycle {
-  name: string;
-  start(): void | Promise<void>;
-  stop(): void | Promise<void>;
 }
 
 export interface Core {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HTTP_STATUS_BY_CODE } from '../../shared/errors.js';
 import type { OperationName } from '../../shared/contract/index.js';
 import type { Core } from '../core/app.js';
-import { callContextOf } from './server.js';
+import { callContextOf } from './http.js';
 
 /**
  * REST names for the backup operations under /api/monitoring/backup, for IT's

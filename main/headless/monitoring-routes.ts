@@ -3,7 +3,7 @@ import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { HTTP_STATUS_BY_CODE, type ApiError } from '../../shared/errors.js';
 import type { Core } from '../core/app.js';
-import { callContextOf } from './server.js';
+import { callContextOf } from './http.js';
 
 export interface MetricsAccess {
   /** `Authorization: Bearer <token>` required when set (LEXDESK_METRICS_TOKEN) */

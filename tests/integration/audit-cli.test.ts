@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDir } from '../support/server.js';
 
-const CLI = join(REPO_ROOT, 'dist', 'main', 'cli.js');
+const CLI = join(REPO_ROOT, 'dist', 'main', 'cli', 'index.js');
 
 function lexdesk(args: string[], dataDir: string) {
   return spawnSync(process.execPath, [CLI, ...args], {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, startServer, tempDir } from '../support/server.js';
 
-const CLI = join(REPO_ROOT, 'dist', 'main', 'cli.js');
+const CLI = join(REPO_ROOT, 'dist', 'main', 'cli', 'index.js');
 
 function createAdmin(dataDir: string, args: string[], stdin: string) {
   return spawnSync(process.execPath, [CLI, 'user', 'create-admin', ...args], {

@@ -6,7 +6,7 @@ import { roleAllows, type Role } from '../../shared/permissions.js';
 import { JWT_SECRET_NAME, MUST_CHANGE_PASSWORD_OPERATIONS } from '../../main/core/auth/service.js';
 import { Dispatcher, type Handler, type Handlers } from '../../main/core/dispatch.js';
 import { silentLogger } from '../../main/core/log.js';
-import { handlers } from '../../main/core/operations.js';
+import { handlers } from '../../main/core/handlers.js';
 import type { CoreServices } from '../../main/core/services.js';
 import { signedInAs } from '../support/auth.js';
 import { startTestCore, type TestCore } from '../support/core.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, startServer, tempDir } from '../support/server.js';
 import { PASSPHRASE, sqlite3 } from '../support/backup.js';
 
-const CLI = join(REPO_ROOT, 'dist', 'main', 'cli.js');
+const CLI = join(REPO_ROOT, 'dist', 'main', 'cli', 'index.js');
 
 function lexdesk(dataDir: string, args: string[], input?: string) {
   const result = spawnSync(process.execPath, [CLI, ...args], {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dispatcher, type Principal } from '../../main/core/dispatch.js';
 import { silentLogger } from '../../main/core/log.js';
-import { handlers } from '../../main/core/operations.js';
+import { handlers } from '../../main/core/handlers.js';
 import type { CoreServices } from '../../main/core/services.js';
 import { buildServer } from '../../main/headless/server.js';
 import type { TestCore } from '../support/core.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, startServer, tempDir } from '../support/server.js';
 
-const CLI = join(REPO_ROOT, 'dist', 'main', 'cli.js');
+const CLI = join(REPO_ROOT, 'dist', 'main', 'cli', 'index.js');
 
 function lexdesk(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [CLI, ...args], {

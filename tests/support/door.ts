@@ -3,7 +3,7 @@ import type { Role } from '../../shared/permissions.js';
 import type { Core } from '../../main/core/app.js';
 import { Dispatcher, type CallContext, type DoorAuditor, type Principal } from '../../main/core/dispatch.js';
 import { silentLogger } from '../../main/core/log.js';
-import { handlers } from '../../main/core/operations.js';
+import { handlers } from '../../main/core/handlers.js';
 import type { CoreServices } from '../../main/core/services.js';
 
 /**

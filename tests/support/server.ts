@@ -26,7 +26,7 @@ export async function startServer(
   options: { env?: Record<string, string>; dataDir?: string; keepData?: boolean } = {},
 ): Promise<RunningServer> {
   const dataDir = options.dataDir ?? tempDir();
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'main', 'cli.js'), 'serve'], {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'main', 'cli', 'index.js'), 'serve'], {
     cwd: dataDir,
     env: {
       PATH: process.env.PATH ?? '',

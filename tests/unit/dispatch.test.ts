@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Dispatcher, type DoorRecord, type Handlers, type OperationObserver } from '../../main/core/dispatch.js';
 import { silentLogger, type Logger } from '../../main/core/log.js';
-import { handlers as realHandlers } from '../../main/core/operations.js';
+import { handlers as realHandlers } from '../../main/core/handlers.js';
 import { startTestCore } from '../support/core.js';
 import type { CoreServices } from '../../main/core/services.js';
 

@@ -1,5 +1,5 @@
 import type { Dashboard, HealthDetails, SeriesName } from '../../../shared/contract/monitoring.js';
-import type { Lifecycle } from '../app.js';
+import type { Lifecycle } from '../lifecycle.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Store } from '../db/store.js';

@@ -2,11 +2,11 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { AuditFilter, ExportFormat } from '../shared/contract/audit.js';
-import type { Config } from './core/config.js';
-import { createCore } from './core/app.js';
-import type { Verifier } from './core/audit/records.js';
-import { createHeadlessLogger } from './headless/logger.js';
+import { AuditFilter, ExportFormat } from '../../shared/contract/audit.js';
+import type { Config } from '../core/config.js';
+import { createCore } from '../core/app.js';
+import type { Verifier } from '../core/audit/records.js';
+import { createHeadlessLogger } from '../headless/logger.js';
 
 export const AUDIT_HELP = `Usage:
   lexdesk audit verify [--from-checkpoint] [--json]

@@ -1,10 +1,10 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Config, type Face } from './core/config.js';
-import { PreMigrationBackupError } from './core/backup/service.js';
-import { SchemaTooNewError } from './core/db/migrate.js';
-import { APP_VERSION } from './core/version.js';
+import { ConfigError, loadConfig, type Config, type Face } from '../core/config.js';
+import { PreMigrationBackupError } from '../core/backup/service.js';
+import { SchemaTooNewError } from '../core/db/migrate.js';
+import { APP_VERSION } from '../core/version.js';
 
 const HELP = `LexDesk ${APP_VERSION}
 
@@ -37,13 +37,13 @@ export async function main(argv: string[]): Promise<number> {
   const [command] = positionals;
   switch (command) {
     case 'serve': {
-      const { serve } = await import('./headless/serve.js');
+      const { serve } = await import('../headless/serve.js');
       await serve(configFor('headless'));
       return -1; // keeps running
     }
     case 'migrate': {
-      const { createCore } = await import('./core/app.js');
-      const { createHeadlessLogger } = await import('./headless/logger.js');
+      const { createCore } = await import('../core/app.js');
+      const { createHeadlessLogger } = await import('../headless/logger.js');
       const config = configFor('cli');
       const core = createCore(config, { log: createHeadlessLogger(config.logLevel, process.stderr) });
       await core.start();
@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'audit': {
-      const { auditCommand, AUDIT_HELP } = await import('./audit-cli.js');
+      const { auditCommand, AUDIT_HELP } = await import('./audit.js');
       if (positionals[1] === undefined || positionals[1] === 'help') {
         process.stdout.write(AUDIT_HELP);
         return positionals[1] === 'help' ? 0 : 2;
@@ -59,8 +59,8 @@ export async function main(argv: string[]): Promise<number> {
       return auditCommand(argv.slice(argv.indexOf('audit') + 1), configFor('cli'));
     }
     case 'backup': {
-      const { backupCommand } = await import('./cli-backup.js');
-      const { createHeadlessLogger } = await import('./headless/logger.js');
+      const { backupCommand } = await import('./backup.js');
+      const { createHeadlessLogger } = await import('../headless/logger.js');
       const config = configFor('cli');
       return backupCommand(argv.slice(argv.indexOf('backup') + 1), config, createHeadlessLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr));
     }
@@ -69,9 +69,9 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write('Usage: lexdesk user create-admin --username U [--display-name "Name"]  (password on stdin)\n');
         return 2;
       }
-      const { createCore } = await import('./core/app.js');
-      const { createHeadlessLogger } = await import('./headless/logger.js');
-      const { createAdminFromCli, readPassword } = await import('./core/auth/cli.js');
+      const { createCore } = await import('../core/app.js');
+      const { createHeadlessLogger } = await import('../headless/logger.js');
+      const { createAdminFromCli, readPassword } = await import('./user.js');
       const config = configFor('cli');
       const password = await readPassword(process.stdin, process.stderr);
       const core = createCore(config, { log: createHeadlessLogger('warn', process.stderr) });
@@ -127,7 +127,7 @@ export async function run(argv: string[]): Promise<void> {
   }
 }
 
-// `node dist/main/cli.js …` (Docker image, tests) runs the CLI directly; bin/lexdesk.js imports `run`.
+// `node dist/main/cli/index.js …` (Docker image, tests) runs the CLI directly; bin/lexdesk.js imports `run`.
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   await run(process.argv.slice(2));
 }

@@ -3,13 +3,13 @@ import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import type { BackupItem } from '../shared/contract/backup.js';
-import { createCore, type Core } from './core/app.js';
-import { DATABASE_SUFFIX } from './core/backup/folder.js';
-import type { Origin } from './core/backup/service.js';
-import type { Config } from './core/config.js';
-import { AppError } from './core/errors.js';
-import type { Logger } from './core/log.js';
+import type { BackupItem } from '../../shared/contract/backup.js';
+import { createCore, type Core } from '../core/app.js';
+import { DATABASE_SUFFIX } from '../core/backup/folder.js';
+import type { Origin } from '../core/backup/service.js';
+import type { Config } from '../core/config.js';
+import { AppError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 
 export const BACKUP_HELP = `Usage: lexdesk backup <command>
 

@@ -1,5 +1,5 @@
-import type { Core } from '../app.js';
-import { AppError } from '../errors.js';
+import type { Core } from '../core/app.js';
+import { AppError } from '../core/errors.js';
 
 /**
  * `lexdesk user create-admin --username U`: the first administrator from the
