@@ -21,7 +21,6 @@ const { default: Database } = await import('better-sqlite3');
 const { createCore } = await dist('main/core/app.js');
 const { loadConfig } = await dist('main/core/config.js');
 const { silentLogger } = await dist('main/core/log.js');
-const { MemorySecretStore } = await dist('main/core/backup/secrets.js');
 
 const targetMb = Number(process.env.BENCH_MB ?? 200);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -44,9 +43,8 @@ function sentence(n) {
 }
 
 const config = loadConfig({ face: 'headless', env: { LEXDESK_DATA_DIR: dir, LEXDESK_LOG_LEVEL: 'error' }, envFile: null });
-const secrets = new MemorySecretStore();
 {
-  const setup = createCore(config, { log: silentLogger, secrets, backup: { schedule: false } });
+  const setup = createCore(config, { log: silentLogger, backup: { schedule: false } });
   await setup.start();
   await setup.stop();
 }
@@ -104,7 +102,7 @@ function baseline() {
 // ---- LexDesk: the same backup a user gets from "Back up now" ----
 // a cheap scrypt for the passphrase: its 128 MB (once per passphrase, not per backup) would
 // otherwise sit in the process and hide what the backup itself takes
-const core = createCore(config, { log: silentLogger, secrets, backup: { schedule: false, scryptCost: { N: 2 ** 12, r: 8, p: 1 } } });
+const core = createCore(config, { log: silentLogger, backup: { schedule: false, scryptCost: { N: 2 ** 12, r: 8, p: 1 } } });
 await core.start();
 await core.services.backups.updateSettings({ passphrase: 'violet tractor under marmalade' }, { face: 'cli', actor: { type: 'cli', name: 'bench' } });
 

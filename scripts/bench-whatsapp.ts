@@ -1,7 +1,7 @@
 // npm run bench:whatsapp — inbound throughput of the WhatsApp ledger through the
 // simulator, beside raw better-sqlite3 inserts of the same rows (one transaction
 // each), and the event-loop lag while the burst comes in.
-// Goals (issue 5): ledger rate ≥ 1/3 of the raw rate; event-loop lag p99 < 20 ms.
+// Goals: ledger rate ≥ 1/3 of the raw rate; event-loop lag p99 < 20 ms.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';

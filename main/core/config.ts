@@ -83,6 +83,18 @@ const envSchema = z.object({
   ...whatsappEnv,
 });
 
+/** Every variable LexDesk reads (the README's configuration table lists the same). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
+/**
+ * Reads a .env file as LexDesk does (Node's own parser: `KEY=VALUE`, `#` comments,
+ * quotes). A line it cannot read is skipped by that parser, which is why the
+ * shipped template has a test of its own.
+ */
+export function readEnvFile(file: string): Record<string, string> {
+  return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+}
+
 /** Variables whose value a configuration error must not repeat (it ends up in logs). */
 const SECRET_VARIABLES = new Set(['LEXDESK_METRICS_TOKEN', 'LEXDESK_JWT_SECRET']);
 
@@ -164,10 +176,10 @@ export function loadConfig(options: LoadConfigOptions): Config {
   const envFile = options.envFile === undefined ? join(cwd, '.env') : options.envFile;
   const fromFile: Record<string, string> = {};
   if (envFile && existsSync(envFile)) {
-    Object.assign(fromFile, parseEnv(readFileSync(envFile, 'utf8')));
+    Object.assign(fromFile, readEnvFile(envFile));
   }
   const merged: Record<string, string | undefined> = {};
-  for (const key of Object.keys(envSchema.shape)) {
+  for (const key of CONFIG_VARIABLES) {
     const value = env[key] ?? fromFile[key];
     merged[key] = value === '' ? undefined : value;
   }

@@ -92,7 +92,7 @@ async function boot(): Promise<void> {
     throw err;
   }
   const log = createElectronLogger(config.logLevel);
-  // the JWT key (and later the backup key) live in the OS keychain, or an encrypted file when there is none
+  // the JWT key and the backup key live in the OS keychain, or an encrypted file when there is none
   const secrets = await createDesktopSecretStore({
     loadKeytar: () => loadKeytar(appRoot, app.isPackaged),
     safeStorage,
