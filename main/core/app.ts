@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { AuditRecords } from './audit/records.js';
+import { NightlyVerification } from './audit/nightly.js';
 import { AuditTrail, doorAuditor } from './audit/trail.js';
 import { AuthService } from './auth/service.js';
 import { recoverInterruptedRestore } from './backup/restore-journal.js';
@@ -94,6 +95,17 @@ export function createCore(config: Config, face: FaceDeps): Core {
     nativeBinding: face.nativeBinding,
   });
   lifecycles.push(auditRecords);
+  // the chain is verified every night, so its alert and metric rest on a recent verification
+  lifecycles.push(
+    new NightlyVerification({
+      records: auditRecords,
+      trail: audit,
+      store: storeOrThrow,
+      clock,
+      log: log.child({ component: 'audit' }),
+      schedule: config.face !== 'cli' && (face.monitoring?.schedule ?? true),
+    }),
+  );
   const secrets = face.secrets ?? new HeadlessSecretStore({ env: config.secretEnv, dir: config.secretsDir, log });
   const auth = new AuthService({ config, clock, log, store: storeOrThrow, secrets, events, audit });
   lifecycles.push(auth);
@@ -111,6 +123,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     schedule: face.monitoring?.schedule ?? config.face !== 'cli',
   });
   monitoring.registerSource('signin', signInFromAuditTrail(storeOrThrow));
+  monitoring.registerSource('audit', () => auditRecords.chainState());
   // alerts firing and resolving go into the audit trail in the same transaction as the alert
   // (acknowledging is an operation: the door records it)
   monitoring.onAlertStored((change) => {
@@ -204,7 +217,14 @@ export function createCore(config: Config, face: FaceDeps): Core {
   }
   writers.register({ name: 'whatsapp', pause: () => whatsapp.pause(), resume: () => whatsapp.resume() });
   // an export must not run on across a restore: it would mix two databases
-  writers.register({ name: 'audit exports', pause: () => auditRecords.exports.closeAll(), resume: () => undefined });
+  writers.register({
+    name: 'audit exports',
+    pause: () => {
+      auditRecords.exports.closeAll();
+      auditRecords.databaseReplaced();
+    },
+    resume: () => undefined,
+  });
   monitoring.registerSource('whatsapp', () => {
     const s = whatsapp.stats();
     return {

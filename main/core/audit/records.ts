@@ -52,6 +52,8 @@ export class AuditRecords {
   readonly search: AuditSearch;
   readonly exports: AuditExports;
   private running: Promise<Verification> | null = null;
+  /** counts restores: a walk that began before one must not be stored in the restored database */
+  private generation = 0;
 
   constructor(private readonly deps: AuditRecordsDeps) {
     this.search = new AuditSearch(() => deps.store().sqlite);
@@ -65,6 +67,17 @@ export class AuditRecords {
   }
 
   start(): void {}
+
+  /** A restore is about to replace the database: a verification still walking the old one is void. */
+  databaseReplaced(): void {
+    this.generation += 1;
+  }
+
+  /** What monitoring shows of the chain: the newest stored verification, or null before the first. */
+  chainState(): { chainOk: boolean; checkedAt: string } | null {
+    const last = this.lastVerification();
+    return last ? { chainOk: last.intact, checkedAt: last.at } : null;
+  }
 
   stop(): void {
     this.exports.closeAll();
@@ -205,10 +218,14 @@ export class AuditRecords {
 
     // the trail as it is now; rows appended while the walk runs wait for the next one
     const untilId = this.lastRowId() ?? 0;
+    const generation = this.generation;
     const report = await walkChainInWorkers(
       { file: store.file, nativeBinding: this.deps.nativeBinding, from, untilId },
       onProgress,
     );
+    if (generation !== this.generation) {
+      throw new AppError('conflict', 'A backup was restored while the audit trail was being verified. Verify it again.');
+    }
     const before = from?.afterId ?? 0;
     if (!report.intact) {
       return broken(usedMode, before + report.rows, report.rows, report.brokenAt, report.reason, report.message);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_SCRYPT, deriveBackupKey, keyIdOf, newScryptParams, ScryptParams } from './format.js';
-import type { SecretStore } from './secrets.js';
+import type { SecretStore } from '../secrets.js';
 
 /** The secret-store entry holding this installation's backup keys. */
 export const BACKUP_KEY_SECRET = 'backup-key';

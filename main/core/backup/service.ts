@@ -27,7 +27,7 @@ import { retentionPlan } from './retention.js';
 import { rollBack, swapIn, finish, writeJournal, asideDir, type StepHook, type RestoreJournal } from './restore-journal.js';
 import { runInWorker } from './runner.js';
 import { BackupScheduler } from './scheduler.js';
-import type { SecretStore } from './secrets.js';
+import type { SecretStore } from '../secrets.js';
 import { DEFAULT_SETTINGS, EMPTY_STATE, readJson, StoredSettings, StoredState, writeFileAtomic } from './settings.js';
 import { readHeader } from './stream.js';
 
