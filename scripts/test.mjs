@@ -1,19 +1,25 @@
 // `npm test`: type-check, lint (layering), unit and integration tests (vitest), then the screens in
 // Chromium (Playwright). Ends with one summary line over all runners.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from './build.mjs';
 import { findChromium } from './chromium.mjs';
+import { killLeftovers } from './leftovers.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 mkdirSync(join(root, 'test-results'), { recursive: true });
 
+// every test's temporary folder lives under one folder of this run: what a test
+// leaves running is recognisable by it at the end, and the folder goes with the run
+const runTmp = mkdtempSync(join(tmpdir(), 'lexdesk-run-'));
+
 function run(label, command, args, env = {}) {
   process.stdout.write(`\n=== ${label}\n`);
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, TMPDIR: runTmp, ...env } });
   return result.status === 0;
 }
 
@@ -40,6 +46,14 @@ results.vitest = run('unit and integration (vitest)', bin('vitest'), [
 ]);
 results.e2e = run('end-to-end (Playwright, Chromium)', bin('playwright'), ['test'], { LEXDESK_CHROMIUM_PATH: chromium });
 
+process.stdout.write('\n=== processes left behind\n');
+const marks = [runTmp, ...(process.env.CI ? ['lexdesk-test-', 'whatsapp/auth/session'] : [])];
+const leftovers = killLeftovers(marks);
+for (const { pid, args } of leftovers) process.stdout.write(`left running, killed: ${pid} ${args.slice(0, 200)}\n`);
+results.leftovers = leftovers.length === 0;
+if (results.leftovers) process.stdout.write('none\n');
+rmSync(runTmp, { recursive: true, force: true });
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -59,6 +73,7 @@ if (existsSync(e2eReport)) {
 }
 if (!results.typecheck) failed += 1;
 if (!results.lint) failed += 1;
+if (!results.leftovers) failed += 1;
 const ok = Object.values(results).every(Boolean);
 if (!ok && failed === 0) failed = 1;
 process.stdout.write(`\n${Object.entries(results).map(([k, v]) => `${k}: ${v ? 'ok' : 'FAILED'}`).join(', ')}\n`);

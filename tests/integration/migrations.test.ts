@@ -55,7 +55,7 @@ describe('database and migrations', () => {
     newer.close();
     const before = readFileSync(file);
 
-    const config = loadConfig({ face: 'headless', env: { LEXDESK_DATA_DIR: dataDir }, envFile: null });
+    const config = loadConfig({ face: 'headless', env: { LEXDESK_DATA_DIR: dataDir, LEXDESK_WHATSAPP: 'simulator' }, envFile: null });
     const core = createCore(config, { log: silentLogger });
     const error = await core.start().then(
       () => null,

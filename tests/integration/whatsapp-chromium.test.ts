@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../main/core/config.js';
@@ -8,7 +8,7 @@ import { findChromium } from '../../main/core/whatsapp/chromium.js';
 import { isAlive, killOrphanedBrowser } from '../../main/core/whatsapp/process-tree.js';
 import type { TransportEvent } from '../../main/core/whatsapp/transport.js';
 import { WwebjsTransport } from '../../main/core/whatsapp/wwebjs.js';
-import { REPO_ROOT, tempDir } from '../support/server.js';
+import { REPO_ROOT, startServer, tempDir } from '../support/server.js';
 
 let chromium: string | null = null;
 try {
@@ -61,7 +61,7 @@ describe.skipIf(!chromium)('the whatsapp-web.js adapter with a real Chromium', (
     expect(processesMentioning(profile)).toEqual([]);
   }, 60_000);
 
-  it('kills the browser a crashed LexDesk left behind before starting again', async () => {
+  it('a LexDesk killed outright takes its browser with it (DevTools over a pipe)', async () => {
     const dataDir = tempDir();
     const profile = join(dataDir, 'whatsapp', 'auth', 'session');
     const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'tests', 'support', 'whatsapp-chromium-child.ts'), dataDir, chromium!], {
@@ -76,15 +76,46 @@ describe.skipIf(!chromium)('the whatsapp-web.js adapter with a real Chromium', (
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
-    // the browser outlives the app that started it: an orphan
-    await new Promise((r) => setTimeout(r, 300));
-    const orphans = processesMentioning(profile);
-    expect(orphans.filter((pid) => browser.includes(pid)).length).toBeGreaterThan(0);
+    // no stop(), no clean-up code ran: the browser sees its pipe close and exits, helpers and all
+    await until(() => browser.filter(isAlive), (alive) => alive.length === 0, 15_000);
+    expect(processesMentioning(profile)).toEqual([]);
+  }, 60_000);
 
-    const killed = await killOrphanedBrowser(join(dataDir, 'whatsapp'), profile);
-    expect(killed.length).toBeGreaterThan(0);
+  it('kills a browser left on the profile before starting again, found by its command line when the pid file is gone', async () => {
+    const dataDir = tempDir();
+    const dir = join(dataDir, 'whatsapp');
+    const profile = join(dir, 'auth', 'session');
+    mkdirSync(profile, { recursive: true });
+    // a browser on our profile that nothing of ours launched or noted (an older LexDesk, a crash mid-launch)
+    const stray = spawn(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    stray.unref();
+    cleanups.push(async () => {
+      await killOrphanedBrowser(dir, profile);
+    });
+    const orphans = await until(() => processesMentioning(profile), (pids) => pids.length >= 2);
+    expect(existsSync(join(dir, 'browser.pid'))).toBe(false);
+
+    const killed = await killOrphanedBrowser(dir, profile);
+    expect(killed).toContain(stray.pid);
     await until(() => orphans.filter(isAlive), (alive) => alive.length === 0, 10_000);
     expect(processesMentioning(profile)).toEqual([]);
     expect(existsSync(join(profile, 'SingletonLock'))).toBe(false);
+  }, 60_000);
+
+  it('lexdesk serve stopped with SIGTERM while WhatsApp is starting leaves no browser behind', async () => {
+    const server = await startServer({ env: { LEXDESK_WHATSAPP: 'whatsapp-web', LEXDESK_CHROMIUM_PATH: chromium! } });
+    const profile = join(server.dataDir, 'whatsapp', 'auth', 'session');
+    cleanups.push(async () => {
+      await server.stop('SIGKILL');
+      await killOrphanedBrowser(join(server.dataDir, 'whatsapp'), profile);
+    });
+    const browser = await until(() => processesMentioning(profile), (pids) => pids.length > 0);
+    const code = await server.stop('SIGTERM');
+    expect(code).toBe(0);
+    await until(() => browser.filter(isAlive), (alive) => alive.length === 0, 10_000);
+    expect(processesMentioning(profile)).toEqual([]);
   }, 60_000);
 });

@@ -16,7 +16,7 @@ const [dataDir, action, id] = process.argv.slice(2);
 const hook = process.env.HOOK;
 const say = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
-const config = loadConfig({ face: 'headless', env: { LEXDESK_DATA_DIR: dataDir! }, envFile: null });
+const config = loadConfig({ face: 'headless', env: { LEXDESK_DATA_DIR: dataDir!, LEXDESK_WHATSAPP: 'simulator', LEXDESK_SIMULATOR_PAIRED: 'true' }, envFile: null });
 const core = createCore(config, {
   log: silentLogger,
   backup: {

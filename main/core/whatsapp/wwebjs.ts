@@ -180,6 +180,9 @@ export class WwebjsTransport implements Transport {
       puppeteer: {
         executablePath,
         headless: true,
+        // DevTools over a pipe, not a socket: when LexDesk ends, however it ends (even
+        // SIGKILL or a crash), the pipe closes and Chromium exits with it, helpers and all
+        pipe: true,
         args: [
           '--no-first-run',
           '--disable-gpu',
@@ -247,16 +250,26 @@ export class WwebjsTransport implements Transport {
     client.initialize().then(
       () => {
         settled.done = true;
+        if (!mine()) return void this.killLate(client);
         this.noteBrowser(client);
       },
       (err: unknown) => {
         settled.done = true;
+        if (!mine()) return void this.killLate(client);
         this.noteBrowser(client);
-        if (!mine()) return;
         this.log.warn({ err }, 'WhatsApp Web did not start');
         listeners.event({ type: 'failed', reason: `WhatsApp Web did not start: ${String((err as Error)?.message ?? err).slice(0, 200)}`, retry: true });
       },
     );
+  }
+
+  /**
+   * A Client that was stopped while its browser was still being launched: the
+   * browser it got after all goes at once, whatever dispose saw at the time.
+   */
+  private async killLate(client: WClient): Promise<void> {
+    const pid = client.pupBrowser?.process()?.pid;
+    if (pid && isAlive(pid)) await killProcessTree(pid);
   }
 
   private noteBrowser(client: WClient): void {
@@ -291,7 +304,7 @@ export class WwebjsTransport implements Transport {
     if (pid && (hard || isAlive(pid))) await killProcessTree(pid);
     this.browserPid = undefined;
     // whatever is still on the profile (helpers that left the process group) goes too
-    if (client) await killOrphanedBrowser(this.config.dir, this.profileDir);
+    if (client || pid) await killOrphanedBrowser(this.config.dir, this.profileDir);
     forgetBrowser(this.config.dir);
   }
 
