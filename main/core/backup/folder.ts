@@ -3,8 +3,8 @@ import { access, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/prom
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { BackupKind } from '../../../shared/contract/backup.js';
+import { syncDir, writeFileAtomic } from '../fs.js';
 import { ManifestCore } from './format.js';
-import { syncDir, writeFileAtomic } from './settings.js';
 import { readHeader } from './stream.js';
 
 /**

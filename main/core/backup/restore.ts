@@ -1,8 +1,9 @@
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupItem } from '../../../shared/contract/backup.js';
 import type { CallContext } from '../dispatch.js';
 import { AppError } from '../errors.js';
+import { syncFile } from '../fs.js';
 import type { BackupMaker } from './create.js';
 import { isDestinationErrno } from './folder.js';
 import { BackupFileError, type BackupHeader } from './format.js';
@@ -92,9 +93,7 @@ export class BackupRestore {
         onProgress: (s, fraction) => step('verifying', 'Checking the backup', 2 + 28 * (s === 'checking' ? 0.9 + 0.1 * fraction : 0.9 * fraction)),
       });
       // the candidate must be on the disk before a journal names it
-      const handle = await open(candidate, 'r+');
-      await handle.sync();
-      await handle.close();
+      await syncFile(candidate);
     } catch (err) {
       await rm(candidate, { force: true });
       throw restoreRefused(err);

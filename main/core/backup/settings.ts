@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { BackupKind, BackupRun } from '../../../shared/contract/backup.js';
+import { writeFileAtomic } from '../fs.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -58,37 +58,6 @@ export async function readJson<T>(file: string, schema: z.ZodType<T>, fallback: 
   }
 }
 
-/** Writes a file so that a crash leaves the old content or the new one, never half of it. */
-export async function writeFileAtomic(file: string, content: string | Buffer, mode = 0o600): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temp = `${file}.${randomBytes(4).toString('hex')}.partial`;
-  const handle = await open(temp, 'wx', mode);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } catch (err) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw err;
-  }
-  await handle.close();
-  await rename(temp, file);
-  await syncDir(dirname(file));
-}
-
-/** Flushes a folder's entries (renames) to the disk; a no-op where folders cannot be opened (Windows). */
-export async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // some filesystems (network shares) refuse fsync on a folder; the rename still happened
-  } finally {
-    await handle?.close();
-  }
-}
 
 /** The settings and the state, read from their files once and written back whole on each change. */
 export class BackupRecords {
