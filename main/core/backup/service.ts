@@ -200,7 +200,7 @@ export class BackupService {
 
   // ---- status ---------------------------------------------------------------------------------
 
-  /** See BackupStatus.lastGoodAt. */
+  /** When the last good backup was made: as the folder holds it, or as recorded while the folder cannot be reached. */
   lastGoodAt(): Promise<string | null> {
     return this.status.lastGoodAt();
   }
@@ -302,7 +302,7 @@ export class BackupService {
 
   // ---- jobs -----------------------------------------------------------------------------------
 
-  /** See BackupMaker.create. */
+  /** Backs up the live database (copy, compress, encrypt, verify, commit; retention after a success). */
   create(kind: BackupKind, origin: Origin, options: { sqlDump?: boolean; reason?: string } = {}): Promise<BackupItem> {
     return this.maker.create(kind, origin, options);
   }
@@ -317,7 +317,7 @@ export class BackupService {
     return this.verifier.verify(id, origin, options);
   }
 
-  /** See BackupRestore.restore. */
+  /** Puts a backup in place of the live database, after a safety backup; refused with "Nothing was changed" before the swap. */
   restore(id: string, origin: Origin, options: RestoreOptions = {}): Promise<RestoreResult> {
     return this.restorer.restore(id, origin, options, this.sessions);
   }
