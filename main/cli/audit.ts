@@ -1,11 +1,10 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { AuditFilter, ExportFormat } from '../../shared/contract/audit.js';
 import type { Config } from '../core/config.js';
 import { createCore } from '../core/app.js';
 import type { Verifier } from '../core/audit/records.js';
+import { streamToFileAtomic } from '../core/fs.js';
 import { createHeadlessLogger } from '../headless/logger.js';
 
 export const AUDIT_HELP = `Usage:
@@ -129,15 +128,8 @@ export async function auditCommand(argv: string[], config: Config, io: Io = { ou
     const download = records.exports.take(ticket.exportId)!;
     if (toFile) {
       const target = values.output!;
-      const partial = `${target}.partial`;
-      try {
-        await pipeline(download.stream, createWriteStream(partial, { mode: 0o600 }));
-        await rename(partial, target);
-      } catch (err) {
-        await rm(partial, { force: true });
-        throw err;
-      }
-        io.err.write(`Exported ${download.rows()} rows to ${target}.\n`);
+      await streamToFileAtomic(download.stream, target);
+      io.err.write(`Exported ${download.rows()} rows to ${target}.\n`);
     } else {
       await pipeline(download.stream, io.out, { end: false });
     }

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import type { BackupItem } from '../../shared/contract/backup.js';
 import { createCore, type Core } from '../core/app.js';
 import { DATABASE_SUFFIX } from '../core/backup/folder.js';
-import type { Origin } from '../core/backup/service.js';
+import type { Origin } from '../core/backup/ports.js';
 import type { Config } from '../core/config.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from './fs.js';
 import type { Logger } from './log.js';
 
 /**
@@ -103,15 +103,7 @@ export class FileSecretStore implements SecretStore {
     const file = this.file(name);
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     if (process.platform !== 'win32') await chmod(this.dir, 0o700);
-    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(value, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
+    await writeFileAtomic(file, value, 0o600);
   }
 
   async delete(name: string): Promise<boolean> {

@@ -1,9 +1,7 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { ExportTicket } from '../../shared/contract/audit.js';
 import type { ExportDownload } from '../core/audit/export.js';
+import { streamToFileAtomic } from '../core/fs.js';
 import type { Logger } from '../core/log.js';
 import type { DispatchLike } from './ipc.js';
 
@@ -51,16 +49,8 @@ export async function saveExport(ticket: ExportTicket, deps: DesktopExportDeps):
       download.stream.destroy(); // recorded and announced as cancelled
       return null;
     }
-    const target = choice.filePath;
-    const partial = `${target}.partial`;
-    try {
-      await pipeline(download.stream, createWriteStream(partial, { mode: 0o600 }));
-      await rename(partial, target);
-    } catch (err) {
-      await rm(partial, { force: true });
-      throw err;
-    }
-    return target;
+    await streamToFileAtomic(download.stream, choice.filePath);
+    return choice.filePath;
   } catch (err) {
     download.stream.destroy();
     deps.log.error({ err }, 'the audit export could not be saved');

@@ -2,11 +2,11 @@
 // encrypted with Electron's safeStorage, else (no keychain at all) a file only
 // the user can read. No import of 'electron' here: the face passes safeStorage
 // in, so this module is tested on plain Node with a stand-in shaped like it.
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../core/fs.js';
 import type { Logger } from '../core/log.js';
 import { assertSecretName, FileSecretStore, type SecretStore } from '../core/secrets.js';
 import { electronNativeDir } from './native.js';
@@ -81,15 +81,7 @@ export class SafeStorageSecretStore implements SecretStore {
     const file = this.file(name);
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     if (process.platform !== 'win32') await chmod(this.dir, 0o700);
-    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(this.safeStorage.encryptString(value));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
+    await writeFileAtomic(file, this.safeStorage.encryptString(value), 0o600);
   }
 
   async delete(name: string): Promise<boolean> {

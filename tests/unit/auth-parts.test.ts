@@ -7,7 +7,8 @@ import { ManualClock } from '../../main/core/clock.js';
 import { ConfigError, loadConfig } from '../../main/core/config.js';
 import { PasswordWorkers } from '../../main/core/auth/passwords.js';
 import { AccessTokens, InvalidTokenError } from '../../main/core/auth/tokens.js';
-import { deviceNameFrom, isLoopback } from '../../main/core/auth/service.js';
+import { isLoopback } from '../../main/core/auth/service.js';
+import { deviceNameFrom } from '../../main/core/auth/session-grants.js';
 import { getOrCreateSecret, HeadlessSecretStore } from '../../main/core/secrets.js';
 import { tempDir } from '../support/server.js';
 

@@ -131,6 +131,13 @@ describe('the SQL dump', () => {
       fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)),
       fc.constant(null),
     );
+    // A REAL comes back as SQLite itself reads it from SQL text: SQLite writes a real in
+    // SQL as quote() does, and -0.0 as 0.0 (its own .dump does the same), so a dump cannot
+    // keep the sign of a zero. Every other value must come back exactly as it was stored.
+    const sqlite = new Database(':memory:');
+    const quote = sqlite.prepare('SELECT quote(?)').pluck();
+    const asSqliteReadsIt = (value: unknown) =>
+      typeof value === 'number' ? sqlite.prepare(`SELECT ${quote.get(value) as string}`).pluck().get() : value;
     fc.assert(
       fc.property(fc.array(fc.tuple(value, value), { maxLength: 25 }), (rows) => {
         const source = new Database(':memory:');
@@ -141,10 +148,13 @@ describe('the SQL dump', () => {
         for (const line of sql.split('\n').filter((l) => l.startsWith('INSERT'))) expect(insertTarget(line)).toBe('t');
         const copy = new Database(':memory:');
         copy.exec(sql);
-        const read = (db: Database.Database) => db.prepare('SELECT a, b, typeof(a) AS ta, typeof(b) AS tb FROM t ORDER BY rowid').safeIntegers(true).all();
-        expect(read(copy)).toEqual(read(source));
+        const read = (db: Database.Database) =>
+          db.prepare('SELECT a, b, typeof(a) AS ta, typeof(b) AS tb FROM t ORDER BY rowid').safeIntegers(true).all() as Record<string, unknown>[];
+        const expected = read(source).map((row) => ({ ...row, a: asSqliteReadsIt(row.a), b: asSqliteReadsIt(row.b) }));
+        expect(read(copy)).toEqual(expected);
       }),
-      { numRuns: 60 },
+      // -0.0 always, with 0.0 beside it: the draw that used to fail now and then
+      { numRuns: 60, examples: [[[[-0, 0]]]] },
     );
   });
 

@@ -1,23 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../workers.js';
 import { joinSegments, type ChainReport, type ChainStart } from './verify.js';
 import type { VerifyJob, VerifyMessage } from './verify-worker.js';
-
-// Built, this module is dist/main/core/audit/worker.js next to verify-worker.js. Run from
-// the TypeScript sources (tests, benchmarks), it starts the worker through a small
-// bootstrap that registers tsx first.
-const fromSources = import.meta.url.endsWith('.ts');
-
-function startWorker(job: VerifyJob): Worker {
-  if (!fromSources) return new Worker(new URL('./verify-worker.js', import.meta.url), { workerData: job });
-  const tsEntry = new URL('./verify-worker.ts', import.meta.url).href;
-  return new Worker(new URL('../../../scripts/ts-worker.mjs', import.meta.url), { workerData: { ...job, tsEntry } });
-}
 
 /** Walks one segment of the chain in a worker thread on its own read-only connection. */
 function walkInWorker(job: VerifyJob, onProgress?: (rows: number) => void): Promise<ChainReport> {
   return new Promise((resolve, reject) => {
-    const worker = startWorker(job);
+    const worker = startWorker(new URL('./verify-worker.js', import.meta.url), job);
     let settled = false;
     const settle = (fn: () => void) => {
       if (settled) return;

@@ -40,27 +40,33 @@ function strength(password: string, userInputs: string[]): StrengthAnswer {
   return { score: result.score, warning: result.feedback.warning || null, suggestions: result.feedback.suggestions };
 }
 
-/** The same work without a worker, in slices that yield to the event loop; used only if workers cannot start. */
-export async function runTaskInline(task: PasswordTask): Promise<unknown> {
+interface Bcrypt {
+  hash(text: string, cost: number): unknown;
+  compare(text: string, hash: string): unknown;
+}
+
+/** In the worker, bcrypt's blocking calls; in-process, the ones that work in slices and yield to the event loop. */
+const BLOCKING: Bcrypt = { hash: bcrypt.hashSync, compare: bcrypt.compareSync };
+const YIELDING: Bcrypt = { hash: bcrypt.hash, compare: bcrypt.compare };
+
+function runWith(calls: Bcrypt, task: PasswordTask): unknown {
   switch (task.op) {
     case 'hash':
-      return bcrypt.hash(prehash(task.password), task.cost);
+      return calls.hash(prehash(task.password), task.cost);
     case 'verify':
-      return bcrypt.compare(prehash(task.password), task.hash);
+      return calls.compare(prehash(task.password), task.hash);
     case 'strength':
       return strength(task.password, task.userInputs);
   }
 }
 
+/** The same work without a worker, in slices that yield to the event loop; used only if workers cannot start. */
+export async function runTaskInline(task: PasswordTask): Promise<unknown> {
+  return runWith(YIELDING, task);
+}
+
 function run(task: PasswordTask): unknown {
-  switch (task.op) {
-    case 'hash':
-      return bcrypt.hashSync(prehash(task.password), task.cost);
-    case 'verify':
-      return bcrypt.compareSync(prehash(task.password), task.hash);
-    case 'strength':
-      return strength(task.password, task.userInputs);
-  }
+  return runWith(BLOCKING, task);
 }
 
 parentPort?.on('message', (message: { id: number; task: PasswordTask }) => {

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.js';
+import { startWorker } from '../workers.js';
 import type { PasswordTask, StrengthAnswer } from './password-worker.js';
 
 interface Job {
@@ -15,20 +14,6 @@ interface Job {
 interface Slot {
   worker: Worker;
   busy: Job | null;
-}
-
-/**
- * The worker: the compiled JavaScript next to this module, or, when running from
- * the TypeScript sources (the test runner), the source loaded through tsx.
- */
-function startWorker(): Worker {
-  const js = new URL('./password-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js);
-  const ts = new URL('./password-worker.ts', import.meta.url).href;
-  return new Worker(
-    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(ts)}); })`,
-    { eval: true },
-  );
 }
 
 /**
@@ -54,7 +39,7 @@ export class PasswordWorkers {
   constructor(
     options: { size?: number; maxQueue?: number; idleMs?: number; onFallback?: (reason: string) => void; startWorker?: () => Worker } = {},
   ) {
-    this.startWorker = options.startWorker ?? startWorker;
+    this.startWorker = options.startWorker ?? (() => startWorker(new URL('./password-worker.js', import.meta.url)));
     this.size = options.size ?? Math.max(1, Math.min(2, availableParallelism() - 1));
     this.maxQueue = options.maxQueue ?? 64;
     this.idleMs = options.idleMs ?? 60_000;

@@ -3,8 +3,8 @@ import { access, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/prom
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { BackupKind } from '../../../shared/contract/backup.js';
+import { syncDir, writeFileAtomic } from '../fs.js';
 import { ManifestCore } from './format.js';
-import { syncDir, writeFileAtomic } from './settings.js';
 import { readHeader } from './stream.js';
 
 /**
@@ -173,12 +173,7 @@ export class BackupFolder {
 
   /** Removes files left by a backup that was interrupted (crash, power cut, SIGKILL). */
   async removeLeftovers(): Promise<string[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch {
-      return [];
-    }
+    const names = await namesIn(this.dir);
     const removed: string[] = [];
     const present = new Set(names);
     for (const name of names) {
@@ -203,12 +198,7 @@ export class BackupFolder {
 
   /** Every backup in the folder, newest first. Unreadable entries are skipped, never fatal. */
   async list(): Promise<StoredBackup[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch {
-      return [];
-    }
+    const names = await namesIn(this.dir);
     const out: StoredBackup[] = [];
     const present = new Set(names);
     for (const name of names) {
@@ -247,12 +237,7 @@ export class BackupFolder {
   }
 
   private async listFailed(): Promise<StoredBackup[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.failedDir);
-    } catch {
-      return [];
-    }
+    const names = await namesIn(this.failedDir);
     const out: StoredBackup[] = [];
     for (const name of names) {
       if (!name.endsWith('.failed.json')) continue;
@@ -279,6 +264,15 @@ export class BackupFolder {
     await rm(this.databaseFile(item.id), { force: true });
     await rm(this.sqlFile(item.id), { force: true });
     await rm(this.manifestFile(item.id), { force: true });
+  }
+}
+
+/** The names in a folder; none when it cannot be read (missing, unplugged): listing never fails. */
+async function namesIn(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Handler, HandlerContext } from '../dispatch.js';
 import type { CoreServices } from '../services.js';
-import type { Origin } from './service.js';
+import type { Origin } from './ports.js';
 
 type BackupOperation =
   | 'backup.list'

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { BackupFileError, type BackupHeader, type ManifestCore, type ScryptParams } from './format.js';
 import { countRows, dumpSql, insertTarget } from './sql-dump.js';
-import { sealToFile, unsealFile, type SealedFile } from './stream.js';
+import { sealToFile, unsealFile, type SealedFile, type UnsealedFile } from './stream.js';
 
 /**
  * The heavy work of a backup, meant to run in a worker thread (see worker.ts):
@@ -181,9 +181,20 @@ function checkSize(file: { bytes: number }, expect: Expected | undefined): void 
   }
 }
 
-function checkManifest(found: ManifestCore, expect: Expected | undefined): void {
+const CONTENTS = {
+  sqlite: { name: 'The backup file', otherKind: 'This file is a SQL copy, not a database backup.' },
+  sql: { name: 'The SQL copy', otherKind: 'This file is a database backup, not a SQL copy.' },
+} as const;
+
+/** What a decrypted file must be: the backup expected, of the kind expected, with the recorded checksum. */
+function checkUnsealed(unsealed: UnsealedFile, content: keyof typeof CONTENTS, expect: Expected | undefined): void {
+  const found = unsealed.header.manifest;
   if (expect?.manifest && expect.manifest.id !== found.id) {
     throw new BackupFileError('mismatch', `This file holds backup ${found.id}, not ${expect.manifest.id}.`);
+  }
+  if (unsealed.header.content !== content) throw new BackupFileError('mismatch', CONTENTS[content].otherKind);
+  if (expect?.sha256 && expect.sha256 !== unsealed.sha256) {
+    throw new BackupFileError('checksum_mismatch', `${CONTENTS[content].name} does not match its recorded checksum: it was changed or damaged after it was written.`);
   }
 }
 
@@ -212,11 +223,7 @@ export async function verifyBackup(job: VerifyJob, progress?: ProgressFn): Promi
       onProgress: (read, total) => progress?.('verifying', read / Math.max(1, total)),
     });
     const header = unsealed.header;
-    checkManifest(header.manifest, job.expect);
-    if (header.content !== 'sqlite') throw new BackupFileError('mismatch', 'This file is a SQL copy, not a database backup.');
-    if (job.expect?.sha256 && job.expect.sha256 !== unsealed.sha256) {
-      throw new BackupFileError('checksum_mismatch', 'The backup file does not match its recorded checksum: it was changed or damaged after it was written.');
-    }
+    checkUnsealed(unsealed, 'sqlite', job.expect);
     if (unsealed.plainBytes !== header.manifest.databaseBytes) {
       throw new BackupFileError('mismatch', `The database inside has ${unsealed.plainBytes} bytes; ${header.manifest.databaseBytes} were recorded.`);
     }
@@ -290,11 +297,7 @@ export async function verifySqlDump(job: VerifySqlJob, progress?: ProgressFn): P
     onProgress: (read, total) => progress?.('verifying-sql', read / Math.max(1, total)),
   });
   const header = unsealed.header;
-  checkManifest(header.manifest, job.expect);
-  if (header.content !== 'sql') throw new BackupFileError('mismatch', 'This file is a database backup, not a SQL copy.');
-  if (job.expect?.sha256 && job.expect.sha256 !== unsealed.sha256) {
-    throw new BackupFileError('checksum_mismatch', 'The SQL copy does not match its recorded checksum: it was changed or damaged after it was written.');
-  }
+  checkUnsealed(unsealed, 'sql', job.expect);
   if (tail.trim() !== '' || lastLine !== 'COMMIT;') throw new BackupFileError('incomplete', 'The SQL copy is incomplete (it does not end with COMMIT).');
   const expected = Object.fromEntries(Object.entries(header.manifest.tables).filter(([, n]) => n > 0));
   const difference = sameCounts(expected, counts);

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { syncDir, writeFileAtomic } from './settings.js';
+import { syncDir, writeFileAtomic } from '../fs.js';
 
 /**
  * Swapping the live database for a restored one, so that a crash at any instant

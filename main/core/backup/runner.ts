@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../workers.js';
 import { BackupFileError, type BackupFileProblem } from './format.js';
 import type { CreateJob, CreateResult, JobStep, VerifyJob, VerifyResult, VerifySqlJob } from './jobs.js';
 import type { BackupHeader } from './format.js';
@@ -40,18 +40,6 @@ export class WorkerJobError extends Error {
   }
 }
 
-function spawn(request: WorkerRequest): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    // running from the sources (tests, tsx): the worker needs tsx to load TypeScript
-    const tsx = import.meta.resolve('tsx/esm/api');
-    const entry = new URL('./worker.ts', here).href;
-    const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-    return new Worker(code, { eval: true, workerData: request });
-  }
-  return new Worker(new URL('./worker.js', here), { workerData: request });
-}
-
 /**
  * Runs one backup job in a worker thread. `onProgress` gets the step and how far it
  * is (0..1); aborting `signal` terminates the worker (the caller cleans up files).
@@ -65,7 +53,7 @@ export function runInWorker<R extends WorkerRequest>(
       reject(new WorkerJobError('The job was cancelled.', 'ABORT_ERR'));
       return;
     }
-    const worker = spawn(request);
+    const worker = startWorker(new URL('./worker.js', import.meta.url), request);
     let settled = false;
     const onAbort = () => {
       void worker.terminate();

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { BackupKind, BackupRun } from '../../../shared/contract/backup.js';
+import { writeFileAtomic } from '../fs.js';
+import type { Logger } from '../log.js';
 
 /**
  * Backup settings and the record of the last run live in small JSON files in the
@@ -57,34 +58,52 @@ export async function readJson<T>(file: string, schema: z.ZodType<T>, fallback: 
   }
 }
 
-/** Writes a file so that a crash leaves the old content or the new one, never half of it. */
-export async function writeFileAtomic(file: string, content: string | Buffer, mode = 0o600): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temp = `${file}.${randomBytes(4).toString('hex')}.partial`;
-  const handle = await open(temp, 'wx', mode);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } catch (err) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw err;
-  }
-  await handle.close();
-  await rename(temp, file);
-  await syncDir(dirname(file));
-}
 
-/** Flushes a folder's entries (renames) to the disk; a no-op where folders cannot be opened (Windows). */
-export async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // some filesystems (network shares) refuse fsync on a folder; the rename still happened
-  } finally {
-    await handle?.close();
+/** The settings and the state, read from their files once and written back whole on each change. */
+export class BackupRecords {
+  private current: { settings: StoredSettings; state: StoredState } = { settings: DEFAULT_SETTINGS, state: EMPTY_STATE };
+  private loaded = false;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly log: Logger,
+  ) {}
+
+  get settings(): StoredSettings {
+    return this.current.settings;
+  }
+  get state(): StoredState {
+    return this.current.state;
+  }
+  private get settingsFile(): string {
+    return join(this.dataDir, 'backup-settings.json');
+  }
+  private get stateFile(): string {
+    return join(this.dataDir, 'backup-state.json');
+  }
+
+  async load(): Promise<void> {
+    if (this.loaded) return;
+    const settings = await readJson(this.settingsFile, StoredSettings, DEFAULT_SETTINGS);
+    if (settings.problem) this.log.warn({ problem: settings.problem }, 'backup settings not readable; using the defaults');
+    const state = await readJson(this.stateFile, StoredState, EMPTY_STATE);
+    if (state.problem) this.log.warn({ problem: state.problem }, 'backup state not readable');
+    this.current = { settings: settings.value, state: state.value };
+    this.loaded = true;
+  }
+
+  /** Never throws: the backup it records was made (or failed) either way, and the log says why the file was not written. */
+  async saveState(patch: Partial<StoredState>): Promise<void> {
+    this.current.state = { ...this.current.state, ...patch };
+    try {
+      await writeFileAtomic(this.stateFile, `${JSON.stringify(this.current.state, null, 2)}\n`);
+    } catch (err) {
+      this.log.error({ err }, 'could not save the backup state');
+    }
+  }
+
+  async saveSettings(next: StoredSettings): Promise<void> {
+    await writeFileAtomic(this.settingsFile, `${JSON.stringify(next, null, 2)}\n`);
+    this.current.settings = next;
   }
 }

@@ -1,4 +1,4 @@
-import type { BackupAlert, BackupAlertKey, BackupAlertSink } from '../backup/service.js';
+import type { BackupAlert, BackupAlertKey, BackupAlertSink } from '../backup/ports.js';
 import type { Logger } from '../log.js';
 import type { BackupSnapshot } from './sources.js';
 

@@ -1,22 +1,7 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../workers.js';
 import type { IntakePdfData } from './intake-pdf.js';
 import type { PdfAnswer, PdfTask } from './pdf-worker.js';
-
-/**
- * The worker: the compiled JavaScript next to this module, or, when running from
- * the TypeScript sources (the test runner), the source loaded through tsx.
- */
-function startWorker(): Worker {
-  const js = new URL('./pdf-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js);
-  const ts = new URL('./pdf-worker.ts', import.meta.url).href;
-  return new Worker(
-    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(ts)}); })`,
-    { eval: true },
-  );
-}
 
 interface Job {
   task: PdfTask;
@@ -86,7 +71,7 @@ export class PdfWorkers {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker();
+    const worker = startWorker(new URL('./pdf-worker.js', import.meta.url));
     worker.unref();
     worker.on('message', (answer: PdfAnswer) => {
       const job = this.current;

@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import type { BackupItem, BackupKind, BackupRun } from '../../../shared/contract/backup.js';
+import { AppError } from '../errors.js';
+import { destinationMessage, isDestinationErrno, type Manifest } from './folder.js';
+import { BackupFileError } from './format.js';
+import { backupSlices, STEP_LABELS, type JobTracker, type RunningJob } from './job-tracker.js';
+import { SYSTEM_ORIGIN, type BackupContext, type Origin } from './ports.js';
+import { retentionPlan } from './retention.js';
+import { runInWorker } from './runner.js';
+import type { BackupStatus } from './status.js';
+
+/** Reports a step of a backup to whoever shows its progress. */
+export type StepReport = (step: string, label: string, percent: number) => void;
+
+/** Making a backup of the live database, and retention after it. */
+export class BackupMaker {
+  constructor(
+    private readonly ctx: BackupContext,
+    private readonly jobs: JobTracker,
+    private readonly status: BackupStatus,
+  ) {}
+
+  /**
+   * Backs up the live database: a consistent copy, compressed, encrypted, verified,
+   * then committed in the destination; retention runs after a success. A failure is
+   * kept aside with its reason, audited and alerted, and thrown as an AppError.
+   */
+  create(kind: BackupKind, origin: Origin, options: { sqlDump?: boolean; reason?: string } = {}): Promise<BackupItem> {
+    const job = this.jobs.begin('backup', kind);
+    return this.jobs.run(
+      job,
+      null,
+      () => this.createWithin(job, kind, origin, options, (step, label, percent) => this.jobs.step(job, step, label, percent)),
+      (item) => ({ outcome: 'ok', id: item.id, message: null }),
+    );
+  }
+
+  /** The backup itself, within a job the caller began (a restore makes its safety backup within its own). */
+  async createWithin(
+    job: RunningJob,
+    kind: BackupKind,
+    origin: Origin,
+    options: { sqlDump?: boolean; reason?: string },
+    report: StepReport,
+  ): Promise<BackupItem> {
+    const { ctx } = this;
+    const { deps } = ctx;
+    await ctx.records.load();
+    const started = deps.clock.now();
+    const startedMs = Date.now();
+    const key = await ctx.keys.current();
+    if (!key) {
+      const message = 'Set a backup passphrase first (Backups screen, or `lexdesk backup passphrase`).';
+      await this.recordFailure(kind, started, null, message, origin, 'no_passphrase');
+      throw new AppError('conflict', message, { reason: 'no_passphrase' });
+    }
+    const folder = ctx.folder();
+    try {
+      await folder.ensureWritable();
+    } catch (err) {
+      const message = (err as Error).message;
+      ctx.alerts.raise({ key: 'backup.destination', severity: 'critical', message });
+      await this.recordFailure(kind, started, null, message, origin, 'destination');
+      throw new AppError('conflict', message, { reason: 'destination' });
+    }
+    ctx.alerts.clear('backup.destination');
+    const id = backupId(started, kind);
+    const withSql = options.sqlDump ?? ctx.records.settings.sqlDump;
+    const partials = { database: folder.partial(id, '.db.lexbak'), sql: withSql ? folder.partial(id, '.sql.lexbak') : undefined };
+    const slices = backupSlices(withSql);
+    try {
+      await mkdir(ctx.workDir, { recursive: true, mode: 0o700 });
+      const result = await runInWorker(
+        {
+          type: 'create',
+          key: key.key,
+          job: {
+            databaseFile: deps.database.file,
+            nativeBinding: deps.nativeBinding,
+            workDir: ctx.workDir,
+            databasePartial: partials.database,
+            sqlPartial: partials.sql,
+            kdf: key.kdf,
+            manifest: { id, createdAt: started.toISOString(), kind, appVersion: deps.appVersion },
+            level: deps.options?.compressionLevel ?? 1,
+          },
+        },
+        {
+          signal: job.abort.signal,
+          onProgress: (step, fraction) => {
+            const [from, to] = slices[step];
+            report(step, STEP_LABELS[step], from + (to - from) * fraction);
+          },
+        },
+      );
+      report('saving', STEP_LABELS.saving, 99);
+      const manifest: Manifest = {
+        ...result.manifest,
+        keyId: key.keyId,
+        files: {
+          database: { name: `${id}.db.lexbak`, bytes: result.database.bytes, sha256: result.database.sha256 },
+          ...(result.sql ? { sql: { name: `${id}.sql.lexbak`, bytes: result.sql.bytes, sha256: result.sql.sha256 } } : {}),
+        },
+        verifiedAt: deps.clock.now().toISOString(),
+        durationMs: Date.now() - startedMs,
+      };
+      await folder.commit(manifest, partials);
+      const run: BackupRun = { at: started.toISOString(), kind, outcome: 'ok', id, message: null, durationMs: Date.now() - startedMs };
+      await ctx.records.saveState({ lastRun: run, lastGood: { at: started.toISOString(), id, kind } });
+      ctx.audit(
+        origin,
+        'backup.created',
+        'ok',
+        {
+          kind,
+          reason: options.reason,
+          bytes: manifest.files.database.bytes + (manifest.files.sql?.bytes ?? 0),
+          sha256: manifest.files.database.sha256,
+          schemaVersion: manifest.schemaVersion,
+          tables: Object.keys(manifest.tables).length,
+          sqlDump: manifest.sqlDump,
+          destination: folder.dir,
+        },
+        id,
+      );
+      ctx.alerts.clear('backup.failed');
+      ctx.alerts.clear('backup.overdue');
+      ctx.log.info({ id, kind, bytes: manifest.files.database.bytes, ms: run.durationMs }, 'backup made and verified');
+      report('retention', STEP_LABELS.retention, 100);
+      await this.applyRetention(origin).catch((err: unknown) => ctx.log.error({ err }, 'retention failed'));
+      const stored = await folder.read(id);
+      return this.status.toItem(stored ?? { status: 'verified', id, manifest, sizeBytes: manifest.files.database.bytes });
+    } catch (err) {
+      const cancelled = job.abort.signal.aborted;
+      const problem = err instanceof BackupFileError ? err.problem : isDestinationErrno(err) ? 'destination' : 'error';
+      const message = cancelled
+        ? 'The backup was cancelled because LexDesk is stopping.'
+        : err instanceof BackupFileError
+          ? `The backup did not pass verification: ${err.message}`
+          : isDestinationErrno(err)
+            ? destinationMessage(folder.dir, err)
+            : `The backup failed: ${(err as Error).message}`;
+      if (cancelled) {
+        await rm(partials.database, { force: true });
+        if (partials.sql) await rm(partials.sql, { force: true });
+      } else {
+        await folder
+          .setAside(
+            { id, kind, createdAt: started.toISOString(), failedAt: deps.clock.now().toISOString(), reason: message, problem, manifest: null },
+            [partials.database, ...(partials.sql ? [partials.sql] : [])],
+          )
+          .catch((e: unknown) => ctx.log.error({ err: e }, 'could not keep the failed backup aside'));
+      }
+      ctx.log.error({ err, id, kind }, 'backup failed');
+      await this.recordFailure(kind, started, id, message, origin, problem);
+      if (problem === 'destination') ctx.alerts.raise({ key: 'backup.destination', severity: 'critical', message });
+      throw new AppError(cancelled ? 'conflict' : 'internal', message, { reason: problem });
+    }
+  }
+
+  private async recordFailure(kind: BackupKind, at: Date, id: string | null, message: string, origin: Origin, problem: string): Promise<void> {
+    await this.ctx.records.saveState({ lastRun: { at: at.toISOString(), kind, outcome: 'failed', id, message, durationMs: null } });
+    this.ctx.audit(origin, 'backup.failed', 'error', { kind, problem, message }, id ?? undefined);
+    this.ctx.alerts.raise({ key: 'backup.failed', severity: 'critical', message });
+  }
+
+  /** Removes what retention says may go; returns the ids removed. */
+  async applyRetention(origin: Origin = SYSTEM_ORIGIN): Promise<string[]> {
+    const { records } = this.ctx;
+    await records.load();
+    const folder = this.ctx.folder();
+    const items = await folder.list();
+    const plan = retentionPlan(items, this.ctx.deps.clock.now(), records.settings);
+    for (const item of plan) await folder.remove(item);
+    this.status.forget();
+    if (plan.length > 0) {
+      this.ctx.audit(origin, 'backup.retention', 'ok', { removed: plan.map((i) => i.id), retentionDays: records.settings.retentionDays, keepAtLeast: records.settings.keepAtLeast });
+      this.ctx.log.info({ removed: plan.map((i) => i.id) }, 'old backups removed');
+    }
+    return plan.map((i) => i.id);
+  }
+}
+
+/** 20260105T023000Z-scheduled-1a2b: sorts by time, says what it is, unique. */
+export function backupId(at: Date, kind: BackupKind): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return `${stamp}-${kind}-${randomBytes(2).toString('hex')}`;
+}
