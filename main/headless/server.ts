@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { EVENT_ACCESS } from '../../shared/events.js';
-import { roleAllows } from '../../shared/permissions.js';
+import type { ServerEvent } from '../../shared/events.js';
 import type { Core } from '../core/app.js';
 import { takeSessionTokens } from '../core/auth/grant.js';
+import type { Principal } from '../core/dispatch.js';
+import { visibleTo } from '../core/events.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { registerBackupRoutes } from './backup-routes.js';
 import { registerMonitoringRoutes } from './monitoring-routes.js';
@@ -117,7 +118,8 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
   // Server-sent events. The token travels in the Authorization header (fetch
   // streaming), never in the URL where proxies would log it.
   app.get('/api/events', async (request, reply) => {
-    const principal = await core.dispatcher.principalOf(callContextOf(request));
+    const call = callContextOf(request);
+    const principal = await core.dispatcher.principalOf(call);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -128,15 +130,31 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
       'x-accel-buffering': 'no',
     });
     res.write(`: connected${principal ? ` as ${principal.username}` : ''}\n\n`);
-    const unsubscribe = core.services.events.subscribe((event) => {
-      const access = EVENT_ACCESS[event.type];
-      if (access !== 'public' && !(principal && roleAllows(principal.role, access))) return;
-      res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    let viewer: Principal | null = principal;
+    let open = true;
+    const deliver = (event: ServerEvent) => {
+      if (!open) return;
+      if (visibleTo(viewer, event)) res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       // a stream belongs to its session: when that ends, so does the stream
       if (event.type === 'auth.session.ended' && principal && event.data.sessionId === principal.sessionId) end();
+    };
+    // A viewer limited until a temporary password is changed goes on in the same
+    // session once it is: while limited, the door is asked again before each event,
+    // and events wait in order for its answer.
+    let waiting = 0;
+    let inOrder = Promise.resolve();
+    const unsubscribe = core.services.events.subscribe((event) => {
+      if (!viewer?.allowedOperations && waiting === 0) return deliver(event);
+      waiting++;
+      inOrder = inOrder.then(async () => {
+        if (viewer?.allowedOperations) viewer = (await core.dispatcher.principalOf(call)) ?? viewer;
+        waiting--;
+        deliver(event);
+      });
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), options.heartbeatMs ?? 25_000);
     const close = () => {
+      open = false;
       clearInterval(heartbeat);
       unsubscribe();
     };
