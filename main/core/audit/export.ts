@@ -139,7 +139,10 @@ export class AuditExports {
       throw new AppError('rate_limited', 'Two exports are already being written. Try again when one of them finishes.');
     }
     if (this.pending.size >= MAX_PENDING) {
-      throw new AppError('rate_limited', 'Too many exports are waiting to be downloaded. Try again in a minute.');
+      // unused tickets lapse within TICKET_MS, so by then there is room again
+      throw new AppError('rate_limited', 'Too many exports are waiting to be downloaded. Try again in a minute.', {
+        retryAfterSeconds: TICKET_MS / 1000,
+      });
     }
     const now = this.deps.clock.now();
     const id = randomBytes(24).toString('base64url');
