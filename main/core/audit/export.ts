@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ExportFormat, ExportTicket } from '../../../shared/contract/audit.js';
 import type { EventPayloads } from '../../../shared/events.js';
 import type { Clock } from '../clock.js';
@@ -99,6 +102,23 @@ export interface ExportDownload {
   stream: Readable;
   /** rows written so far */
   rows(): number;
+}
+
+/**
+ * Streams a prepared export into the file `target`: written under a temporary name
+ * and renamed when complete, so a crash or a full disk never leaves a half file
+ * under the chosen name. The desktop's save dialog and `lexdesk audit export
+ * --output` both end here.
+ */
+export async function saveExportTo(download: ExportDownload, target: string): Promise<void> {
+  const partial = `${target}.partial`;
+  try {
+    await pipeline(download.stream, createWriteStream(partial, { mode: 0o600 }));
+    await rename(partial, target);
+  } catch (err) {
+    await rm(partial, { force: true });
+    throw err;
+  }
 }
 
 export interface ExportsDeps {
