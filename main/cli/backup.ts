@@ -119,12 +119,13 @@ function printItem(item: BackupItem): void {
   );
 }
 
-/** Prints why a command failed, whether the door refused it or the service threw. */
+/** A thrown error as one line: the backup service's errors are sentences that say what to do. */
 function fail(err: unknown): number {
   process.stderr.write(`lexdesk: ${err instanceof Error ? err.message : String(err)}\n`);
   return 1;
 }
 
+/** The door's refusal of an operation as one line. */
 function refused(error: ApiError): number {
   process.stderr.write(`lexdesk: ${refusalLine(error)}\n`);
   return 1;
