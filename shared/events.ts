@@ -4,7 +4,8 @@ import type { Access } from './permissions.js';
 /**
  * Pushes from the core to the screens (IPC on the desktop, server-sent events in
  * headless mode). Each type names who may receive it; faces deliver an event only
- * to a signed-in viewer whose role allows it.
+ * where `visibleTo` (main/core/events.ts) allows: a signed-in viewer whose role
+ * allows it, and a session's own end to that session.
  */
 export interface EventPayloads {
   /** the core is going down (restart, restore, shutdown) */
@@ -28,7 +29,7 @@ export interface EventPayloads {
   'backup.progress': BackupJob & { kind: BackupKind | null };
   /** a backup job ended */
   'backup.finished': { jobId: string; operation: BackupJob['operation']; outcome: 'ok' | 'failed'; id: string | null; message: string | null };
-  /** a session ended (sign-out, revoked, reuse, role change…); its screens return to sign-in */
+  /** a session ended (sign-out, revoked, reuse, role change…); its screens return to sign-in. For that session and admins only */
   'auth.session.ended': { sessionId: string };
   /** an alert fired, resolved or was acknowledged */
   'monitoring.alert': {
@@ -67,7 +68,8 @@ export const EVENT_ACCESS: Record<EventType, Access> = {
   'matters.changed': 'matters',
   'backup.progress': 'backups.manage',
   'backup.finished': 'backups.manage',
-  'auth.session.ended': 'authenticated',
+  // and always to the session that ended (visibleTo)
+  'auth.session.ended': 'users.manage',
   'monitoring.alert': 'monitoring.read',
   'whatsapp.state': 'whatsapp.read',
   'whatsapp.qr': 'whatsapp.manage',

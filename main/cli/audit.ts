@@ -1,11 +1,11 @@
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { AuditFilter, ExportFormat } from '../../shared/contract/audit.js';
+import { AuditFilter, ExportFormat, type ExportTicket, type Verification } from '../../shared/contract/audit.js';
+import type { ApiError } from '../../shared/errors.js';
+import { saveExportTo } from '../core/audit/export.js';
 import type { Config } from '../core/config.js';
-import { createCore } from '../core/app.js';
-import type { Verifier } from '../core/audit/records.js';
-import { streamToFileAtomic } from '../core/fs.js';
 import { createHeadlessLogger } from '../headless/logger.js';
+import { callDoor, openCore, refusalLine } from './operator.js';
 
 export const AUDIT_HELP = `Usage:
   lexdesk audit verify [--from-checkpoint] [--json]
@@ -18,8 +18,6 @@ export const AUDIT_HELP = `Usage:
                --from TIME  --to TIME  --contains TEXT  --target-type TYPE  --target-id ID
 `;
 
-const CLI: Verifier = { type: 'cli' };
-
 interface Io {
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
@@ -30,7 +28,15 @@ function usage(io: Io, message: string): number {
   return 2;
 }
 
-/** `lexdesk audit …`: verification and export for IT, with the same code the app uses. */
+function refused(io: Io, error: ApiError): number {
+  io.err.write(`lexdesk audit: ${refusalLine(error)}\n`);
+  return 1;
+}
+
+/**
+ * `lexdesk audit …`: verification and export for IT, through the door
+ * (`audit.verify`, `audit.export`) as the local operator, like the Audit screen.
+ */
 export async function auditCommand(argv: string[], config: Config, io: Io = { out: process.stdout, err: process.stderr }): Promise<number> {
   let parsed;
   try {
@@ -83,28 +89,12 @@ export async function auditCommand(argv: string[], config: Config, io: Io = { ou
   }
 
   const level = process.env.LEXDESK_LOG_LEVEL ? config.logLevel : 'warn';
-  const core = createCore(config, { log: createHeadlessLogger(level, process.stderr) });
-  await core.start();
+  const core = await openCore(config, createHeadlessLogger(level, process.stderr), { mayCreate: false });
   try {
-    const records = core.services.auditRecords;
     if (sub === 'verify') {
-      const verification = await records.verify(values['from-checkpoint'] ? 'checkpoint' : 'start', CLI);
-      core.services.store.tx(() => {
-        records.save(verification, CLI);
-        core.services.audit.append({
-          actor: { type: 'cli' },
-          face: 'cli',
-          action: 'audit.verify',
-          outcome: 'ok',
-          details: {
-            intact: verification.intact,
-            mode: verification.mode,
-            rows: verification.rows,
-            throughId: verification.throughId,
-            brokenAt: verification.brokenAt,
-          },
-        });
-      });
+      const result = await callDoor(core, 'audit.verify', { from: values['from-checkpoint'] ? 'checkpoint' : 'start' });
+      if (!result.ok) return refused(io, result.error);
+      const verification = result.value as Verification;
       if (values.json) io.out.write(`${JSON.stringify(verification)}\n`);
       else if (verification.intact) {
         const through = verification.throughHash ? ` (through row ${verification.throughId}, hash ${verification.throughHash.slice(0, 16)}…)` : '';
@@ -115,21 +105,12 @@ export async function auditCommand(argv: string[], config: Config, io: Io = { ou
       return verification.intact ? 0 : 1;
     }
 
-    const maxId = records.lastRowId() ?? 0;
-    const ticket = records.exports.prepare({ query: { ...records.resolve(filter, 'all'), maxId }, format, actor: { type: 'cli' }, face: 'cli' });
-    const toFile = values.output !== undefined && values.output !== '-';
-    core.services.audit.append({
-      actor: { type: 'cli' },
-      face: 'cli',
-      action: 'audit.export',
-      outcome: 'ok',
-      details: { input: { ...filter, format }, ref: ticket.ref, throughId: maxId, output: toFile ? values.output : 'stdout' },
-    });
-    const download = records.exports.take(ticket.exportId)!;
-    if (toFile) {
-      const target = values.output!;
-      await streamToFileAtomic(download.stream, target);
-      io.err.write(`Exported ${download.rows()} rows to ${target}.\n`);
+    const result = await callDoor(core, 'audit.export', { ...filter, format });
+    if (!result.ok) return refused(io, result.error);
+    const download = core.services.auditRecords.exports.take((result.value as ExportTicket).exportId)!;
+    if (values.output !== undefined && values.output !== '-') {
+      await saveExportTo(download, values.output);
+      io.err.write(`Exported ${download.rows()} rows to ${values.output}.\n`);
     } else {
       await pipeline(download.stream, io.out, { end: false });
     }

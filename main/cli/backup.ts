@@ -1,15 +1,15 @@
 import { copyFile, mkdir, stat } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import type { BackupItem } from '../../shared/contract/backup.js';
-import { createCore, type Core } from '../core/app.js';
+import type { BackupItem, BackupOverview } from '../../shared/contract/backup.js';
+import type { ApiError } from '../../shared/errors.js';
+import type { Core } from '../core/app.js';
 import { DATABASE_SUFFIX } from '../core/backup/folder.js';
-import type { Origin } from '../core/backup/ports.js';
 import type { Config } from '../core/config.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { callDoor, cliAudit, cliOrigin, openCore, refusalLine } from './operator.js';
 
 export const BACKUP_HELP = `Usage: lexdesk backup <command>
 
@@ -28,16 +28,6 @@ The passphrase is needed only when this machine does not hold the backup's key
 
 /** Exit status when LexDesk is running and a restore would pull the database from under it. */
 export const EXIT_IN_USE = 4;
-
-function cliOrigin(): Origin {
-  let name = 'cli';
-  try {
-    name = userInfo().username;
-  } catch {
-    // no user database in some containers
-  }
-  return { face: 'cli', actor: { type: 'cli', name } };
-}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -129,7 +119,24 @@ function printItem(item: BackupItem): void {
   );
 }
 
-/** `lexdesk backup …`; returns the exit status. */
+/** A thrown error as one line: the backup service's errors are sentences that say what to do. */
+function fail(err: unknown): number {
+  process.stderr.write(`lexdesk: ${err instanceof Error ? err.message : String(err)}\n`);
+  return 1;
+}
+
+/** The door's refusal of an operation as one line. */
+function refused(error: ApiError): number {
+  process.stderr.write(`lexdesk: ${refusalLine(error)}\n`);
+  return 1;
+}
+
+/**
+ * `lexdesk backup …`; returns the exit status. `list`, `create` and `verify` are
+ * the operations of the Backups screen, through the door as the local operator;
+ * `restore` (with LexDesk stopped, no password to ask), `decrypt` and
+ * `passphrase` call the backup service and record themselves with cliAudit.
+ */
 export async function backupCommand(argv: string[], config: Config, log: Logger): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -146,58 +153,29 @@ export async function backupCommand(argv: string[], config: Config, log: Logger)
     process.stdout.write(BACKUP_HELP);
     return sub ? 0 : 2;
   }
-  const passphrase = values['passphrase-stdin'] ? await readStdin() : undefined;
-  const core = createCore(config, { log });
-  const origin = cliOrigin();
-  const fail = (err: unknown): number => {
-    process.stderr.write(`lexdesk: ${err instanceof AppError ? err.message : ((err as Error)?.message ?? String(err))}\n`);
-    return 1;
-  };
-
-  switch (sub) {
-    case 'list': {
-      const overview = await core.services.backups.overview();
-      if (values.json) {
-        process.stdout.write(`${JSON.stringify(overview, null, 2)}\n`);
-        return 0;
-      }
-      process.stdout.write(`Backup folder: ${overview.destination}${overview.destinationProblem ? ` (${overview.destinationProblem})` : ''}\n`);
-      if (overview.backups.length === 0) process.stdout.write('No backups yet. Make one with `lexdesk backup create`.\n');
-      for (const item of overview.backups) printItem(item);
-      if (overview.overdue) process.stdout.write(`Warning: the last good backup is ${overview.lastGoodAt ? `from ${overview.lastGoodAt}` : 'missing'}.\n`);
-      return 0;
-    }
-    case 'passphrase': {
-      const first = await askSecret('New backup passphrase: ');
-      const second = process.stdin.isTTY ? await askSecret('Again: ') : first;
-      if (first !== second) {
-        process.stderr.write('lexdesk: the two passphrases differ; nothing was changed.\n');
-        return 1;
-      }
-      await core.start();
-      try {
-        const settings = await core.services.backups.updateSettings({ passphrase: first }, origin);
-        process.stdout.write(`The backup passphrase is set; this machine keeps the key in ${settings.keyStore}. Write the passphrase down somewhere safe: without it, backups cannot be restored on another machine.\n`);
-        return 0;
-      } catch (err) {
-        return fail(err);
-      } finally {
-        await core.stop();
-      }
-    }
-    case 'create':
-    case 'verify':
-    case 'restore':
-    case 'decrypt':
-      break;
-    default:
-      process.stderr.write(`lexdesk: unknown backup command "${sub}"\n\n${BACKUP_HELP}`);
-      return 2;
+  if (!['list', 'passphrase', 'create', 'verify', 'restore', 'decrypt'].includes(sub)) {
+    process.stderr.write(`lexdesk: unknown backup command "${sub}"\n\n${BACKUP_HELP}`);
+    return 2;
   }
-
-  if (sub !== 'create' && !arg) {
+  if (sub !== 'create' && sub !== 'list' && sub !== 'passphrase' && !arg) {
     process.stderr.write(`lexdesk: say which backup: lexdesk backup ${sub} <id>\n`);
     return 2;
+  }
+  if (sub === 'decrypt' && !out) {
+    process.stderr.write('lexdesk: say where to write the plain copy: lexdesk backup decrypt <id> <out>\n');
+    return 2;
+  }
+  let passphrase: string | undefined;
+  if (sub === 'passphrase') {
+    const first = await askSecret('New backup passphrase: ');
+    const second = process.stdin.isTTY ? await askSecret('Again: ') : first;
+    if (first !== second) {
+      process.stderr.write('lexdesk: the two passphrases differ; nothing was changed.\n');
+      return 1;
+    }
+    passphrase = first;
+  } else if (values['passphrase-stdin']) {
+    passphrase = await readStdin();
   }
   if (sub === 'restore' && databaseInUse(config.databaseFile)) {
     process.stderr.write(
@@ -205,36 +183,69 @@ export async function backupCommand(argv: string[], config: Config, log: Logger)
     );
     return EXIT_IN_USE;
   }
-  await core.start();
+
+  // a restore may be the first thing a new installation does; every other command needs the database
+  const core = await openCore(config, log, { mayCreate: sub === 'restore' });
   const stopPrinting = progressPrinter(core);
   try {
     switch (sub) {
+      case 'list': {
+        const result = await callDoor(core, 'backup.list', {});
+        if (!result.ok) return refused(result.error);
+        const overview = result.value as BackupOverview;
+        if (values.json) {
+          process.stdout.write(`${JSON.stringify(overview, null, 2)}\n`);
+          return 0;
+        }
+        process.stdout.write(`Backup folder: ${overview.destination}${overview.destinationProblem ? ` (${overview.destinationProblem})` : ''}\n`);
+        if (overview.backups.length === 0) process.stdout.write('No backups yet. Make one with `lexdesk backup create`.\n');
+        for (const item of overview.backups) printItem(item);
+        if (overview.overdue) process.stdout.write(`Warning: the last good backup is ${overview.lastGoodAt ? `from ${overview.lastGoodAt}` : 'missing'}.\n`);
+        return 0;
+      }
       case 'create': {
-        const item = await core.services.backups.create('manual', origin, { sqlDump: values.sql });
-        printItem(item);
+        const result = await callDoor(core, 'backup.create', { sqlDump: values.sql });
+        if (!result.ok) return refused(result.error);
+        printItem(result.value as BackupItem);
         return 0;
       }
       case 'verify': {
-        const item = await core.services.backups.verify(await resolveBackup(core, arg!), origin, { passphrase });
+        const result = await callDoor(core, 'backup.verify', { id: await resolveBackup(core, arg!), passphrase });
+        if (!result.ok) return refused(result.error);
+        const item = result.value as BackupItem;
         printItem(item);
         return item.status === 'failed' ? 1 : 0;
       }
+      case 'passphrase': {
+        const settings = await cliAudit(core, 'backup.settings.update', async (note) => {
+          note.details = { changed: [], passphraseChanged: true };
+          return core.services.backups.updateSettings({ passphrase }, cliOrigin());
+        });
+        process.stdout.write(`The backup passphrase is set; this machine keeps the key in ${settings.keyStore}. Write the passphrase down somewhere safe: without it, backups cannot be restored on another machine.\n`);
+        return 0;
+      }
       case 'restore': {
-        const id = await resolveBackup(core, arg!);
-        const result = await core.services.backups.restore(id, origin, { passphrase });
+        const result = await cliAudit(core, 'backup.restore', async (note) => {
+          const id = await resolveBackup(core, arg!);
+          note.target = { type: 'backup', id };
+          const restored = await core.services.backups.restore(id, cliOrigin(), { passphrase });
+          note.details = { preRestoreBackupId: restored.preRestoreBackupId, schemaFrom: restored.schemaFrom, sessionsEnded: restored.sessionsEnded };
+          return restored;
+        });
         process.stdout.write(
           `Restored ${result.id} (schema ${result.schemaFrom} → ${result.schemaTo}). The data as it was before is in backup ${result.preRestoreBackupId}.\n`,
         );
         return 0;
       }
       case 'decrypt': {
-        if (!out) {
-          process.stderr.write('lexdesk: say where to write the plain copy: lexdesk backup decrypt <id> <out>\n');
-          return 2;
-        }
-        const id = await resolveBackup(core, arg!);
-        const header = await core.services.backups.decrypt(id, resolve(out), { passphrase, sql: values.sql });
-        process.stdout.write(`Wrote ${header.content === 'sql' ? 'the SQL text' : 'the database'} of ${id} to ${resolve(out)}.\n`);
+        const target = resolve(out!);
+        const { id, header } = await cliAudit(core, 'backup.decrypt', async (note) => {
+          const id = await resolveBackup(core, arg!);
+          note.target = { type: 'backup', id };
+          note.details = { content: values.sql ? 'sql' : 'database', output: target };
+          return { id, header: await core.services.backups.decrypt(id, target, { passphrase, sql: values.sql }) };
+        });
+        process.stdout.write(`Wrote ${header.content === 'sql' ? 'the SQL text' : 'the database'} of ${id} to ${target}.\n`);
         return 0;
       }
     }

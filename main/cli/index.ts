@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config, type Face } from '../core/config.
 import { PreMigrationBackupError } from '../core/backup/service.js';
 import { SchemaTooNewError } from '../core/db/migrate.js';
 import { APP_VERSION } from '../core/version.js';
+import { NoDatabaseError, openCore } from './operator.js';
 
 const HELP = `LexDesk ${APP_VERSION}
 
@@ -21,6 +22,8 @@ Commands:
   version            print the version
 
 The data folder is LEXDESK_DATA_DIR (default ./data); see README.md for every setting.
+Only serve, migrate, user create-admin and backup restore start a new database there;
+the other commands exit with status 2 when the folder holds none.
 `;
 
 function configFor(face: Face): Config {
@@ -42,11 +45,9 @@ export async function main(argv: string[]): Promise<number> {
       return -1; // keeps running
     }
     case 'migrate': {
-      const { createCore } = await import('../core/app.js');
       const { createHeadlessLogger } = await import('../headless/logger.js');
       const config = configFor('cli');
-      const core = createCore(config, { log: createHeadlessLogger(config.logLevel, process.stderr) });
-      await core.start();
+      const core = await openCore(config, createHeadlessLogger(config.logLevel, process.stderr), { mayCreate: true });
       await core.stop();
       return 0;
     }
@@ -69,13 +70,11 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write('Usage: lexdesk user create-admin --username U [--display-name "Name"]  (password on stdin)\n');
         return 2;
       }
-      const { createCore } = await import('../core/app.js');
       const { createHeadlessLogger } = await import('../headless/logger.js');
       const { createAdminFromCli, readPassword } = await import('./user.js');
       const config = configFor('cli');
       const password = await readPassword(process.stdin, process.stderr);
-      const core = createCore(config, { log: createHeadlessLogger('warn', process.stderr) });
-      await core.start();
+      const core = await openCore(config, createHeadlessLogger('warn', process.stderr), { mayCreate: true });
       try {
         const displayName = typeof values['display-name'] === 'string' ? values['display-name'] : undefined;
         const result = await createAdminFromCli(core, { username: values.username, displayName, password });
@@ -111,6 +110,10 @@ export async function run(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`lexdesk: configuration error: ${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof NoDatabaseError) {
+      process.stderr.write(`lexdesk: ${err.message}\n`);
       process.exit(2);
     }
     if (err instanceof SchemaTooNewError || err instanceof PreMigrationBackupError) {

@@ -1,5 +1,6 @@
 import type { Core } from '../core/app.js';
 import { AppError } from '../core/errors.js';
+import { cliAudit } from './operator.js';
 
 /**
  * `lexdesk user create-admin --username U`: the first administrator from the
@@ -12,31 +13,19 @@ export async function createAdminFromCli(
   input: { username: string; displayName?: string; password: string },
 ): Promise<{ ok: true; username: string } | { ok: false; message: string; code: string }> {
   try {
-    const user = await core.services.auth.createFirstAdmin(
-      { username: input.username, displayName: input.displayName ?? input.username, password: input.password },
-      { face: 'cli' },
-    );
-    core.services.audit.append({
-      actor: { type: 'cli' },
-      face: 'cli',
-      action: 'users.createAdmin',
-      target: { type: 'user', id: user.id },
-      outcome: 'ok',
-      details: { username: user.username },
+    const user = await cliAudit(core, 'users.createAdmin', async (note) => {
+      note.details = { username: input.username };
+      const user = await core.services.auth.createFirstAdmin(
+        { username: input.username, displayName: input.displayName ?? input.username, password: input.password },
+        { face: 'cli' },
+      );
+      note.target = { type: 'user', id: user.id };
+      note.details = { username: user.username };
+      return user;
     });
     return { ok: true, username: user.username };
   } catch (err) {
-    if (err instanceof AppError) {
-      core.services.audit.append({
-        actor: { type: 'cli' },
-        face: 'cli',
-        action: 'users.createAdmin',
-        outcome: err.code === 'invalid_input' ? 'invalid' : 'error',
-        errorCode: err.code,
-        details: { username: input.username },
-      });
-      return { ok: false, message: err.message, code: err.code };
-    }
+    if (err instanceof AppError) return { ok: false, message: err.message, code: err.code };
     throw err;
   }
 }

@@ -15,6 +15,7 @@ import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
 import type { Lifecycle } from './lifecycle.js';
+import { localOperatorAuthenticator } from './local-operator.js';
 import { BotService } from './bot/service.js';
 import { whatsappBotLink } from './bot/whatsapp-link.js';
 import type { Logger } from './log.js';
@@ -47,6 +48,12 @@ export interface FaceDeps {
   monitoring?: { probe?: SystemProbe; schedule?: boolean };
   /** tests of the WhatsApp link on its own: the bot neither consumes the ledger nor answers */
   withoutBot?: boolean;
+  /**
+   * The command line's operating-system account. With it, a core built for the
+   * command line answers its calls (face 'cli') as the local operator
+   * (main/core/local-operator.ts) instead of asking for a token.
+   */
+  localOperator?: string;
 }
 
 export interface Core {
@@ -271,7 +278,8 @@ export function createCore(config: Config, face: FaceDeps): Core {
     store: storeOrThrow,
     log: log.child({ component: 'dispatch' }),
     auditor: doorAuditor(audit),
-    authenticator: auth.authenticator,
+    authenticator:
+      config.face === 'cli' && face.localOperator !== undefined ? localOperatorAuthenticator(face.localOperator) : auth.authenticator,
     observer: monitoring.observer,
   });
 

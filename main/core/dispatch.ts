@@ -31,20 +31,30 @@ export interface CallContext {
   forwarded?: boolean;
 }
 
-/** A signed-in staff member, as established by the authenticator for one call. */
+/**
+ * Who is calling, as established by the authenticator for one call: a signed-in
+ * staff member, or on the command line the machine's local operator.
+ */
 export interface Principal {
   userId: string;
   username: string;
   displayName: string;
   role: Role;
+  /** the session the call belongs to; empty for the local operator, who has none */
   sessionId: string;
   /** when set, the only operations (besides public ones) this principal may call, e.g. until a temporary password is changed */
   allowedOperations?: readonly string[];
+  /**
+   * Set only for the local operator (main/core/local-operator.ts): the operating-system
+   * account running the command line, which has no LexDesk account or session.
+   */
+  local?: { osUser: string };
 }
 
 export interface Authenticator {
   /**
-   * The principal behind `call.token`, or null when there is no token. Throws
+   * The principal behind the call: its bearer token, or on the command line the
+   * local operator; null when the call presents neither. Throws
    * AppError('unauthenticated') for a token that is bad, expired or revoked.
    */
   authenticate(call: CallContext): Promise<Principal | null>;
@@ -118,7 +128,8 @@ export interface DispatcherDeps<S> {
   observer?: OperationObserver;
 }
 
-const OUTCOME_BY_CODE: Record<ErrorCode, Outcome> = {
+/** How the audit trail files a refusal or failure with each code. */
+export const OUTCOME_BY_CODE: Record<ErrorCode, Outcome> = {
   invalid_input: 'invalid',
   unauthenticated: 'denied',
   forbidden: 'denied',
@@ -200,7 +211,8 @@ export class Dispatcher<S> {
       }
       const def = operations[operation];
 
-      if (call.token && this.deps.authenticator) {
+      // a command-line call presents no token: the command line's authenticator knows its operator
+      if (this.deps.authenticator && (call.token || call.face === 'cli')) {
         try {
           principal = await this.deps.authenticator.authenticate(call);
         } catch (err) {

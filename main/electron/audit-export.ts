@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { ExportTicket } from '../../shared/contract/audit.js';
-import type { ExportDownload } from '../core/audit/export.js';
-import { streamToFileAtomic } from '../core/fs.js';
+import { saveExportTo, type ExportDownload } from '../core/audit/export.js';
 import type { Logger } from '../core/log.js';
 import type { DispatchLike } from './ipc.js';
 
@@ -30,9 +29,8 @@ const FILTERS = {
 
 /**
  * Asks where to save an export prepared by `audit.export`, then streams it to that
- * file: written under a temporary name and renamed when complete, so a crash or a
- * full disk never leaves a half file under the chosen name. Progress and the end
- * reach the screen as audit.export.progress events. Resolves to the path, or null.
+ * file (saveExportTo: never a half file under the chosen name). Progress and the
+ * end reach the screen as audit.export.progress events. Resolves to the path, or null.
  */
 export async function saveExport(ticket: ExportTicket, deps: DesktopExportDeps): Promise<string | null> {
   // taken at once: the one-minute ticket must not run out while the dialog is open
@@ -49,7 +47,7 @@ export async function saveExport(ticket: ExportTicket, deps: DesktopExportDeps):
       download.stream.destroy(); // recorded and announced as cancelled
       return null;
     }
-    await streamToFileAtomic(download.stream, choice.filePath);
+    await saveExportTo(download, choice.filePath);
     return choice.filePath;
   } catch (err) {
     download.stream.destroy();

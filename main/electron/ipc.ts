@@ -1,8 +1,7 @@
 import type { ServerEvent } from '../../shared/events.js';
-import { EVENT_ACCESS } from '../../shared/events.js';
 import type { Result } from '../../shared/errors.js';
-import { roleAllows } from '../../shared/permissions.js';
 import type { CallContext, Principal } from '../core/dispatch.js';
+import { visibleTo } from '../core/events.js';
 import { APP_ORIGIN, IPC_EVENT, IPC_INVOKE } from './channels.js';
 
 /** The parts of Electron's ipcMain and its events this module uses; the real ones fit. */
@@ -63,11 +62,9 @@ export function registerIpc(deps: IpcDeps): () => void {
   return () => deps.ipcMain.removeHandler(IPC_INVOKE);
 }
 
-/** Sends an event to a window when its viewer may see it. */
+/** Sends an event to a window when its viewer may see it (the same check as the event stream's). */
 export function pushEvent(contents: WebContentsLike, viewer: Principal | null, event: ServerEvent): boolean {
-  if (contents.isDestroyed()) return false;
-  const access = EVENT_ACCESS[event.type];
-  if (access !== 'public' && !(viewer && roleAllows(viewer.role, access))) return false;
+  if (contents.isDestroyed() || !visibleTo(viewer, event)) return false;
   contents.send(IPC_EVENT, event);
   return true;
 }

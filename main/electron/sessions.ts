@@ -1,7 +1,8 @@
-import type { SessionGrant } from '../../shared/contract/auth.js';
+import type { SessionGrant, SessionUser } from '../../shared/contract/auth.js';
 import type { Result } from '../../shared/errors.js';
 import type { Role } from '../../shared/permissions.js';
 import { takeSessionTokens } from '../core/auth/grant.js';
+import { MUST_CHANGE_PASSWORD_OPERATIONS } from '../core/auth/service.js';
 import type { CallContext, Principal } from '../core/dispatch.js';
 import type { DispatchLike } from './ipc.js';
 
@@ -9,6 +10,21 @@ interface WindowSession {
   accessToken?: string;
   refreshToken?: string;
   viewer?: Principal;
+}
+
+/**
+ * The window's viewer as the door's authenticator would see it, including the
+ * limit a temporary password sets until it is changed (events follow it too).
+ */
+function viewerFor(user: SessionUser, sessionId: string): Principal {
+  return {
+    userId: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    role: user.role as Role,
+    sessionId,
+    ...(user.mustChangePassword ? { allowedOperations: MUST_CHANGE_PASSWORD_OPERATIONS } : {}),
+  };
 }
 
 /**
@@ -36,14 +52,13 @@ export class WindowSessions {
       this.windows.set(windowId, {
         accessToken: access.token,
         refreshToken: refresh.token,
-        viewer: {
-          userId: grant.user.id,
-          username: grant.user.username,
-          displayName: grant.user.displayName,
-          role: grant.user.role as Role,
-          sessionId: grant.sessionId,
-        },
+        viewer: viewerFor(grant.user, grant.sessionId),
       });
+    }
+    // the same session goes on after a password change, no longer limited to changing it
+    const session = this.windows.get(windowId);
+    if (operation === 'auth.changePassword' && raw.ok && session?.viewer) {
+      session.viewer = viewerFor((raw.value as { user: SessionUser }).user, session.viewer.sessionId);
     }
     return result;
   }

@@ -1,4 +1,5 @@
 import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
+import { contentSecurityPolicy } from '../core/content-security.js';
 import { APP_ORIGIN } from './channels.js';
 
 /** ARCHITECTURE.md rule 7, in one place, so a test can read it. */
@@ -46,15 +47,5 @@ export function isAllowedNavigation(url: string): boolean {
   }
 }
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The window's Content-Security-Policy (main/core/content-security.ts), sent with every page it loads. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy({ formAction: "'none'" });

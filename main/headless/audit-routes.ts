@@ -1,17 +1,12 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SECURITY_ACTION_PREFIX } from '../../shared/contract/audit.js';
-import type { ApiError } from '../../shared/errors.js';
 import type { Core } from '../core/app.js';
-import type { CallContext } from '../core/dispatch.js';
-
-export interface RouteHelpers {
-  callContextOf(request: FastifyRequest): CallContext;
-  sendError(reply: FastifyReply, error: ApiError, status?: number): FastifyReply;
-}
+import { answer, sendError } from './http.js';
 
 type Query = Record<string, string | undefined>;
 
 const numberOrUndefined = (value: string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
+const queryOf = (request: FastifyRequest) => request.query as Query;
 
 /**
  * The audit trail's HTTP routes besides /api/rpc: the download of a prepared
@@ -19,13 +14,13 @@ const numberOrUndefined = (value: string | undefined): number | undefined => (va
  * translates: the door (through `audit.export`, `audit.search`,
  * `audit.securitySummary`) authorises, validates and records.
  */
-export function registerAuditRoutes(app: FastifyInstance, core: Core, helpers: RouteHelpers): void {
+export function registerAuditRoutes(app: FastifyInstance, core: Core): void {
   // A ticket from `audit.export` (a random id, one use, one minute): the browser
   // downloads it natively, streamed, without the set ever being held in memory.
   app.get<{ Params: { exportId: string } }>('/api/audit/exports/:exportId', async (request, reply) => {
     const download = core.services.auditRecords.exports.take(request.params.exportId);
     if (!download) {
-      return helpers.sendError(reply, {
+      return sendError(reply, {
         code: 'not_found',
         message: 'This export has expired or was already downloaded. Export again.',
       });
@@ -41,30 +36,27 @@ export function registerAuditRoutes(app: FastifyInstance, core: Core, helpers: R
     core.services.auditRecords.exports.closeAll();
   });
 
-  const answer = async (request: FastifyRequest, reply: FastifyReply, operation: string, input: unknown) => {
-    const result = await core.dispatcher.dispatch(operation, input, helpers.callContextOf(request));
-    if (!result.ok) return helpers.sendError(reply, result.error);
-    return reply.type('application/json').send(result);
-  };
-
   // GET /api/monitoring/security/events?type=login.failed&actor=&outcome=&from=&to=&contains=&cursor=&limit=
-  app.get<{ Querystring: Query }>('/api/monitoring/security/events', async (request, reply) => {
-    const q = request.query;
-    return answer(request, reply, 'audit.search', {
-      action: `${SECURITY_ACTION_PREFIX}${q.type ?? ''}`,
-      actor: q.actor,
-      outcome: q.outcome,
-      from: q.from,
-      to: q.to,
-      contains: q.contains,
-      cursor: q.cursor,
-      limit: numberOrUndefined(q.limit),
-    });
-  });
+  app.get(
+    '/api/monitoring/security/events',
+    answer(core, 'audit.search', (request) => {
+      const q = queryOf(request);
+      return {
+        action: `${SECURITY_ACTION_PREFIX}${q.type ?? ''}`,
+        actor: q.actor,
+        outcome: q.outcome,
+        from: q.from,
+        to: q.to,
+        contains: q.contains,
+        cursor: q.cursor,
+        limit: numberOrUndefined(q.limit),
+      };
+    }),
+  );
 
   // GET /api/monitoring/security/summary?from=&to=
-  app.get<{ Querystring: Query }>('/api/monitoring/security/summary', async (request, reply) => {
-    const q = request.query;
-    return answer(request, reply, 'audit.securitySummary', { from: q.from, to: q.to });
-  });
+  app.get(
+    '/api/monitoring/security/summary',
+    answer(core, 'audit.securitySummary', (request) => ({ from: queryOf(request).from, to: queryOf(request).to })),
+  );
 }

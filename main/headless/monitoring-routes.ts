@@ -1,9 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { HTTP_STATUS_BY_CODE, type ApiError } from '../../shared/errors.js';
+import type { FastifyInstance } from 'fastify';
 import type { Core } from '../core/app.js';
-import { callContextOf } from './http.js';
+import { answer, bearer, callContextOf, sendError } from './http.js';
 
 export interface MetricsAccess {
   /** `Authorization: Bearer <token>` required when set (LEXDESK_METRICS_TOKEN) */
@@ -32,15 +31,11 @@ function normalizeAddress(address: string): { address: string; family: 'ipv4' | 
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
-function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
-  return reply.code(HTTP_STATUS_BY_CODE[error.code]).type('application/json').send({ ok: false, error });
-}
-
 /**
- * The monitoring routes of the headless face: `/metrics` for Prometheus (open, or
- * behind a bearer token and/or an address allow-list) and the seed's REST name
- * `/api/monitoring/dashboard`, which is the `monitoring.dashboard` operation
- * through the door. (`/api/monitoring/health` stays with the server.)
+ * The monitoring routes of the headless face: `/api/monitoring/health` for load
+ * balancers and Docker, `/metrics` for Prometheus (open, or behind a bearer token
+ * and/or an address allow-list) and the seed's REST name `/api/monitoring/dashboard`,
+ * which is the `monitoring.dashboard` operation through the door.
  */
 export function registerMonitoringRoutes(app: FastifyInstance, core: Core, access: MetricsAccess): void {
   const allow = access.allow?.length ? blockListOf(access.allow) : null;
@@ -54,8 +49,8 @@ export function registerMonitoringRoutes(app: FastifyInstance, core: Core, acces
       }
     }
     if (token) {
-      const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
-      if (!match || !timingSafeEqual(digest(match[1]!.trim()), token)) {
+      const presented = bearer(request);
+      if (presented === undefined || !timingSafeEqual(digest(presented), token)) {
         reply.header('www-authenticate', 'Bearer realm="lexdesk-metrics"');
         return sendError(reply, { code: 'unauthenticated', message: 'The metrics need the bearer token IT configured.' });
       }
@@ -65,9 +60,19 @@ export function registerMonitoringRoutes(app: FastifyInstance, core: Core, acces
     return reply.code(200).header('cache-control', 'no-store').type(prom.contentType).send(text);
   });
 
-  app.get('/api/monitoring/dashboard', async (request, reply) => {
-    const result = await core.dispatcher.dispatch('monitoring.dashboard', {}, callContextOf(request));
+  app.get('/api/monitoring/dashboard', answer(core, 'monitoring.dashboard'));
+
+  // The shape load balancers and Docker's health check read; 503 once the database cannot be read.
+  app.get('/api/monitoring/health', async (request, reply) => {
+    const result = await core.dispatcher.dispatch('system.health', {}, callContextOf(request));
     if (!result.ok) return sendError(reply, result.error);
-    return reply.type('application/json').send(result);
+    const report = result.value as { status: string; version: string; checks: { name: string; status: string }[] };
+    const database = report.checks.find((c) => c.name === 'database')?.status ?? 'down';
+    return reply.code(database === 'down' ? 503 : 200).send({
+      status: report.status,
+      version: report.version,
+      database,
+      checks: report.checks.map(({ name, status }) => ({ name, status })),
+    });
   });
 }

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -55,6 +56,23 @@ describe('lexdesk audit', () => {
       { actor_type: 'cli', face: 'cli', action: 'audit.export.delivered' },
     ]);
     expect(JSON.parse((recorded[1] as { details: string }).details)).toMatchObject({ rows: 3, format: 'jsonl' });
+  });
+
+  it('verify goes through the door as the local operator: the trail records it with face cli and the OS account', () => {
+    const dataDir = tempDir();
+    expect(lexdesk(['migrate'], dataDir).status).toBe(0);
+    expect(lexdesk(['audit', 'verify', '--from-checkpoint'], dataDir).status).toBe(0);
+    const db = new Database(join(dataDir, 'lexdesk.sqlite'), { readonly: true });
+    const rows = db
+      .prepare("SELECT actor_type, actor_name, actor_id, role, face, outcome, session_id, details FROM audit_log WHERE action = 'audit.verify'")
+      .all() as { details: string }[];
+    const verifications = db.prepare('SELECT by_type, mode, intact FROM audit_verification').all();
+    db.close();
+    expect(rows).toEqual([
+      { actor_type: 'cli', actor_name: userInfo().username, actor_id: null, role: null, face: 'cli', outcome: 'ok', session_id: null, details: expect.any(String) },
+    ]);
+    expect(JSON.parse(rows[0]!.details)).toMatchObject({ input: { from: 'checkpoint' }, intact: true, mode: 'start' });
+    expect(verifications).toEqual([{ by_type: 'cli', mode: 'start', intact: 1 }]);
   });
 
   it('refuses a bad filter or an unknown subcommand with status 2 and the usage', () => {

@@ -13,9 +13,9 @@ import { AuditSearch } from '../../main/core/audit/search.js';
 import { saveExport, withDesktopExports } from '../../main/electron/audit-export.js';
 import { signedInAs } from '../support/auth.js';
 import { silentLogger } from '../../main/core/log.js';
-import { buildServer } from '../../main/headless/server.js';
 import { startTestCore, type TestCore } from '../support/core.js';
 import { doorAs } from '../support/door.js';
+import { serveHttp } from '../support/http.js';
 import { tempDir } from '../support/server.js';
 
 let core: TestCore | undefined;
@@ -146,11 +146,9 @@ describe('the export over HTTP', () => {
   /** The real headless face; callers sign in for real (tests/support/auth). */
   async function serve() {
     const ctx = await setUp();
-    app = await buildServer(ctx.core);
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    if (!address || typeof address === 'string') throw new Error('no address');
-    return { ...ctx, base: `http://127.0.0.1:${address.port}` };
+    const face = await serveHttp(ctx.core);
+    app = face.app;
+    return { ...ctx, base: face.base };
   }
 
   it('downloads once as an attachment, announces progress, and records the delivery', async () => {

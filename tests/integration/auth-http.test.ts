@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildServer } from '../../main/headless/server.js';
 import { createUser } from '../support/auth.js';
 import { startTestCore, type TestCore } from '../support/core.js';
+import { serveHttp } from '../support/http.js';
 
 let core: TestCore;
 let app: FastifyInstance;
@@ -10,11 +10,7 @@ let base: string;
 
 async function start(env: Record<string, string> = {}) {
   core = await startTestCore({ env });
-  app = await buildServer(core);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  base = `http://127.0.0.1:${address.port}`;
+  ({ app, base } = await serveHttp(core));
 }
 
 afterEach(async () => {

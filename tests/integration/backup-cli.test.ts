@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, startServer, tempDir } from '../support/server.js';
@@ -73,6 +74,31 @@ describe('lexdesk backup (the command line)', { timeout: 120_000 }, () => {
     const unknown = lexdesk(dataDir, ['backup', 'verify', 'nope-nope']);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/There is no backup nope-nope/);
+  });
+
+  it('records each command in the audit trail as the local operator with face cli, through the door where there is an operation', () => {
+    const dataDir = tempDir();
+    expect(lexdesk(dataDir, ['migrate']).status).toBe(0);
+    expect(lexdesk(dataDir, ['backup', 'passphrase'], `${PASSPHRASE}\n`).status).toBe(0);
+    const created = lexdesk(dataDir, ['backup', 'create']);
+    expect(created.status, created.stderr).toBe(0);
+    const id = idOf(created.stdout);
+    expect(lexdesk(dataDir, ['backup', 'verify', 'nope-nope']).status).toBe(1);
+    const plain = join(tempDir(), 'plain.sqlite');
+    expect(lexdesk(dataDir, ['backup', 'decrypt', id, plain]).status).toBe(0);
+
+    const rows = sqlite3(
+      join(dataDir, 'lexdesk.sqlite'),
+      "SELECT action, actor_type, actor_name, face, outcome, coalesce(error_code, ''), coalesce(target_id, '') FROM audit_log " +
+        "WHERE action IN ('backup.settings.update', 'backup.create', 'backup.verify', 'backup.decrypt') ORDER BY id;",
+    );
+    const me = userInfo().username;
+    expect(rows.split('\n')).toEqual([
+      `backup.settings.update|cli|${me}|cli|ok||`,
+      `backup.create|cli|${me}|cli|ok||${id}`,
+      `backup.verify|cli|${me}|cli|error|not_found|nope-nope`,
+      `backup.decrypt|cli|${me}|cli|ok||${id}`,
+    ]);
   });
 
   it('restores on a brand-new data folder with only the backup file and the passphrase', () => {

@@ -4,8 +4,8 @@ import { Dispatcher, type Principal } from '../../main/core/dispatch.js';
 import { silentLogger } from '../../main/core/log.js';
 import { handlers } from '../../main/core/handlers.js';
 import type { CoreServices } from '../../main/core/services.js';
-import { buildServer } from '../../main/headless/server.js';
 import type { TestCore } from '../support/core.js';
+import { serveHttp } from '../support/http.js';
 import { ADMIN_PASSWORD, addNotes, fakeAuth, noteCount, PASSPHRASE, startBackupCore } from '../support/backup.js';
 
 let core: TestCore;
@@ -24,11 +24,7 @@ async function start(role: Principal['role'] | null) {
     log: silentLogger,
     authenticator: { authenticate: async (call) => (role && call.token ? principal : null) },
   });
-  app = await buildServer({ ...core, dispatcher } as typeof core);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  base = `http://127.0.0.1:${address.port}`;
+  ({ app, base } = await serveHttp({ ...core, dispatcher } as typeof core));
 }
 
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, startServer, tempDir } from '../support/server.js';
@@ -31,6 +31,42 @@ describe('the lexdesk command', () => {
     expect(result.status, result.stderr).toBe(0);
     const check = execFileSync('sqlite3', [join(dataDir, 'lexdesk.sqlite'), 'PRAGMA integrity_check;'], { encoding: 'utf8' });
     expect(check.trim()).toBe('ok');
+  });
+
+  it('a command that reads data refuses a folder without a LexDesk database: status 2, a sentence naming LEXDESK_DATA_DIR, nothing created', () => {
+    const empty = tempDir();
+    const missing = join(tempDir(), 'not-there');
+    const commands = [
+      ['audit', 'verify'],
+      ['audit', 'export', '--format', 'jsonl'],
+      ['backup', 'list'],
+      ['backup', 'create'],
+      ['backup', 'verify', 'some-backup'],
+      ['backup', 'decrypt', 'some-backup', join(empty, 'plain.sqlite')],
+      ['backup', 'passphrase'],
+    ];
+    const runs: [string, string[][]][] = [
+      [empty, commands],
+      [missing, commands.slice(0, 3)],
+    ];
+    for (const [dataDir, list] of runs) {
+      for (const args of list) {
+        const result = spawnSync(process.execPath, [CLI, ...args], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '', HOME: empty, LEXDESK_DATA_DIR: dataDir },
+          cwd: empty,
+          input: 'a passphrase nobody will use\n',
+          timeout: 20_000,
+        });
+        const what = `${args.join(' ')} in ${dataDir}`;
+        expect(result.status, `${what}: ${result.stderr}`).toBe(2);
+        expect(result.stderr, what).toContain('LEXDESK_DATA_DIR');
+        expect(result.stderr, what).toContain(`There is no LexDesk database in ${dataDir}.`);
+        expect(result.stdout, what).toBe('');
+      }
+    }
+    expect(readdirSync(empty)).toEqual([]);
+    expect(existsSync(missing)).toBe(false);
   });
 
   it('rejects an unknown command with status 2 and the usage', () => {

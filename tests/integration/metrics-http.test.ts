@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildServer } from '../../main/headless/server.js';
 import { startTestCore, type TestCore } from '../support/core.js';
+import { serveHttp } from '../support/http.js';
 import { DASHBOARD_FILE, dashboardQueries } from '../support/grafana.js';
 import { REPO_ROOT } from '../support/server.js';
 
@@ -20,11 +20,9 @@ afterEach(async () => {
 
 async function start(env: Record<string, string> = {}): Promise<string> {
   core = await startTestCore({ env, deps: { monitoring: { schedule: false } } });
-  app = await buildServer(core);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  return `http://127.0.0.1:${address.port}`;
+  const face = await serveHttp(core);
+  app = face.app;
+  return face.base;
 }
 
 /** Every source the other capabilities will register, so that every metric family appears. */

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WhatsAppStatus } from '../../shared/contract/whatsapp.js';
-import type { ServerEvent } from '../../shared/events.js';
-import { buildServer } from '../../main/headless/server.js';
 import { createUser, signIn } from '../support/auth.js';
 import { startTestCore, type TestCore } from '../support/core.js';
+import { readEvents, serveHttp } from '../support/http.js';
 
 let core: TestCore;
 let app: FastifyInstance;
@@ -17,41 +16,7 @@ afterEach(async () => {
 
 async function start() {
   core = await startTestCore({ env: { LEXDESK_SIMULATOR_PAIRED: 'false' } });
-  app = await buildServer(core, { heartbeatMs: 200 });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  base = `http://127.0.0.1:${address.port}`;
-}
-
-/** Reads the server-sent event stream as `token` sees it, until stopped. */
-function listen(token: string) {
-  const events: ServerEvent[] = [];
-  const controller = new AbortController();
-  const done = (async () => {
-    const response = await fetch(`${base}/api/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = frame.split('\n').find((line) => line.startsWith('data: '));
-        if (data) events.push(JSON.parse(data.slice(6)) as ServerEvent);
-      }
-    }
-  })().catch(() => {});
-  return {
-    events,
-    async stop() {
-      controller.abort();
-      await done;
-    },
-  };
+  ({ app, base } = await serveHttp(core, { heartbeatMs: 200 }));
 }
 
 async function rpc<T>(name: string, token: string, body: unknown = {}): Promise<{ status: number; body: { ok: boolean; value?: T; error?: { code: string } } }> {
@@ -87,9 +52,9 @@ describe('the WhatsApp link over HTTP, signed in', () => {
     expect((await rpc('whatsapp.restart', assistant.token)).status).toBe(403);
     expect((await rpc('simulator.pair', assistant.token)).status).toBe(403);
 
-    const adminStream = listen(admin.token);
-    const assistantStream = listen(assistant.token);
-    await new Promise((r) => setTimeout(r, 300)); // both streams open
+    const adminStream = readEvents(base, admin.token);
+    const assistantStream = readEvents(base, assistant.token);
+    await Promise.all([adminStream.connected, assistantStream.connected]);
     expect((await rpc('whatsapp.restart', admin.token)).status).toBe(200);
     await until(() => adminStream.events.some((e) => e.type === 'whatsapp.qr' && e.data.qr !== null), (v) => v);
     expect((await rpc('simulator.pair', admin.token)).body).toEqual({ ok: true, value: { state: 'ready' } });

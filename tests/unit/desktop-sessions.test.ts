@@ -3,6 +3,8 @@ import type { Result } from '../../shared/errors.js';
 import { IPC_INVOKE } from '../../main/electron/channels.js';
 import { registerIpc, type InvokeEventLike, type IpcMainLike } from '../../main/electron/ipc.js';
 import { WindowSessions } from '../../main/electron/sessions.js';
+import type { ServerEvent } from '../../shared/events.js';
+import { visibleTo } from '../../main/core/events.js';
 import { createUser, TEST_PASSWORD } from '../support/auth.js';
 import { startTestCore, type TestCore } from '../support/core.js';
 
@@ -75,5 +77,22 @@ describe('desktop sessions kept in the main process', () => {
     await sessions.closed(2);
     const open = core.services.store.sqlite.prepare('SELECT count(*) AS n FROM auth_sessions WHERE ended_at IS NULL').get() as { n: number };
     expect(open.n).toBe(0);
+  });
+
+  it('a window signed in with a temporary password receives only its own session\'s events until the password is changed', async () => {
+    const { ipcMain, sessions } = await desktop();
+    const user = await createUser(core, { role: 'lawyer', mustChangePassword: true });
+    await ipcMain.invoke(1, 'auth.login', { username: user.username, password: user.password });
+    const limited = sessions.viewerOf(1)!;
+    const inbox: ServerEvent = { type: 'inbox.changed', at: new Date().toISOString(), data: { conversationId: 1, reason: 'message' } };
+    const ownEnd: ServerEvent = { type: 'auth.session.ended', at: new Date().toISOString(), data: { sessionId: limited.sessionId } };
+    expect(visibleTo(limited, inbox)).toBe(false);
+    expect(visibleTo(limited, ownEnd)).toBe(true);
+
+    const changed = await ipcMain.invoke(1, 'auth.changePassword', { current: user.password, next: 'Brand new harbor lantern 58' });
+    expect(changed).toMatchObject({ ok: true, value: { user: { mustChangePassword: false } } });
+    const viewer = sessions.viewerOf(1)!;
+    expect(viewer.sessionId).toBe(limited.sessionId);
+    expect(visibleTo(viewer, inbox)).toBe(true);
   });
 });

@@ -132,4 +132,28 @@ describe('the dispatch door', () => {
     expect(records).toEqual([expect.objectContaining({ outcome: 'error', errorCode: 'internal' })]);
     await core.dispose();
   });
+
+  it('a core built for the command line answers its calls as the local operator (admin, named by the OS account); no other face gets that', async () => {
+    const cli = await startTestCore({ face: 'cli', deps: { localOperator: 'maria' } });
+    try {
+      expect(await cli.dispatcher.dispatch('users.list', {}, { face: 'cli' })).toMatchObject({ ok: true });
+      for (const face of ['headless', 'desktop'] as const) {
+        expect(await cli.dispatcher.dispatch('users.list', {}, { face })).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+      }
+      const row = cli.services.store.sqlite
+        .prepare("SELECT actor_type, actor_id, actor_name, role, face, session_id FROM audit_log WHERE action = 'users.list' AND outcome = 'ok'")
+        .get();
+      expect(row).toEqual({ actor_type: 'cli', actor_id: null, actor_name: 'maria', role: null, face: 'cli', session_id: null });
+    } finally {
+      await cli.dispose();
+    }
+
+    // the faces that take requests never run on such a core; even told of an operator, theirs asks for a token
+    const server = await startTestCore({ face: 'headless', deps: { localOperator: 'maria' } });
+    try {
+      expect(await server.dispatcher.dispatch('users.list', {}, { face: 'cli' })).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    } finally {
+      await server.dispose();
+    }
+  });
 });

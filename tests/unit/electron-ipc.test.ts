@@ -4,6 +4,9 @@ import ts from 'typescript';
 import { describe, expect, it, vi } from 'vitest';
 import type { Result } from '../../shared/errors.js';
 import type { ServerEvent } from '../../shared/events.js';
+import type { Role } from '../../shared/permissions.js';
+import type { Principal } from '../../main/core/dispatch.js';
+import { visibleTo } from '../../main/core/events.js';
 import { IPC_EVENT, IPC_INVOKE } from '../../main/electron/channels.js';
 import { isTrustedSender, pushEvent, registerIpc, type InvokeEventLike, type IpcMainLike } from '../../main/electron/ipc.js';
 import { isAllowedNavigation, mainWindowOptions } from '../../main/electron/window.js';
@@ -77,6 +80,33 @@ describe('the desktop IPC face', () => {
     expect(pushEvent(contents, null, event)).toBe(true);
     expect(sent).toEqual([[IPC_EVENT, event]]);
     expect(pushEvent({ ...contents, isDestroyed: () => true }, null, event)).toBe(false);
+  });
+
+  it('pushes an event only where visibleTo allows: another session\'s end to admins, nothing but its own to a window that must change its password', () => {
+    const sent: unknown[][] = [];
+    const contents = { id: 1, isDestroyed: () => false, send: (...args: unknown[]) => sent.push(args) };
+    const viewer = (role: Role, extra: Partial<Principal> = {}): Principal => ({
+      userId: `u-${role}`,
+      username: role,
+      displayName: role,
+      role,
+      sessionId: `s-${role}`,
+      ...extra,
+    });
+    const ended = (sessionId: string): ServerEvent => ({ type: 'auth.session.ended', at: new Date().toISOString(), data: { sessionId } });
+    const inbox: ServerEvent = { type: 'inbox.changed', at: new Date().toISOString(), data: { conversationId: 1, reason: 'message' } };
+    const limited = viewer('admin', { sessionId: 's-limited', allowedOperations: ['auth.changePassword'] });
+
+    expect(pushEvent(contents, viewer('admin'), ended('s-lawyer'))).toBe(true);
+    expect(pushEvent(contents, viewer('lawyer'), ended('s-assistant'))).toBe(false);
+    expect(pushEvent(contents, viewer('lawyer'), ended('s-lawyer'))).toBe(true);
+    expect(pushEvent(contents, limited, inbox)).toBe(false);
+    expect(pushEvent(contents, limited, ended('s-lawyer'))).toBe(false);
+    expect(pushEvent(contents, limited, ended('s-limited'))).toBe(true);
+    for (const [principal, event] of [[viewer('lawyer'), inbox], [limited, inbox], [null, ended('s-lawyer')]] as const) {
+      expect(pushEvent(contents, principal, event)).toBe(visibleTo(principal, event));
+    }
+    expect(sent).toHaveLength(4);
   });
 });
 

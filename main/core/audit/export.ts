@@ -4,6 +4,7 @@ import type { ExportFormat, ExportTicket } from '../../../shared/contract/audit.
 import type { EventPayloads } from '../../../shared/events.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
+import { streamToFileAtomic } from '../fs.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import { CONTENT_TYPE, exportPreamble, formatRows } from './export-format.js';
@@ -101,6 +102,16 @@ export interface ExportDownload {
   rows(): number;
 }
 
+/**
+ * Streams a prepared export into the file `target`: written under a temporary name
+ * and renamed when complete, so a crash or a full disk never leaves a half file
+ * under the chosen name. The desktop's save dialog and `lexdesk audit export
+ * --output` both end here.
+ */
+export async function saveExportTo(download: ExportDownload, target: string): Promise<void> {
+  await streamToFileAtomic(download.stream, target);
+}
+
 export interface ExportsDeps {
   search: AuditSearch;
   trail: AuditTrail;
@@ -139,7 +150,10 @@ export class AuditExports {
       throw new AppError('rate_limited', 'Two exports are already being written. Try again when one of them finishes.');
     }
     if (this.pending.size >= MAX_PENDING) {
-      throw new AppError('rate_limited', 'Too many exports are waiting to be downloaded. Try again in a minute.');
+      // unused tickets lapse within TICKET_MS, so by then there is room again
+      throw new AppError('rate_limited', 'Too many exports are waiting to be downloaded. Try again in a minute.', {
+        retryAfterSeconds: TICKET_MS / 1000,
+      });
     }
     const now = this.deps.clock.now();
     const id = randomBytes(24).toString('base64url');

@@ -3,6 +3,7 @@ import type { Handler, HandlerContext } from '../dispatch.js';
 import { AppError } from '../errors.js';
 import type { CoreServices } from '../services.js';
 import type { AuditScope, Verifier } from './records.js';
+import { auditIdentityOf } from './trail.js';
 
 /**
  * Who sees what, on top of the door's permission check: `audit.all` (admin) sees
@@ -17,6 +18,7 @@ function scopeOf(ctx: HandlerContext<CoreServices>): AuditScope {
 
 function verifierOf(ctx: HandlerContext<CoreServices>): Verifier {
   const principal = ctx.requirePrincipal();
+  if (principal.local) return { type: 'cli' };
   return { type: 'user', id: principal.userId, name: principal.username };
 }
 
@@ -47,9 +49,8 @@ export const auditHandlers: {
     const ticket = records.exports.prepare({
       query: { ...records.resolve(filter, scopeOf(ctx)), maxId },
       format,
-      actor: { type: 'user', id: principal.userId, name: principal.username, role: principal.role },
+      ...auditIdentityOf(principal),
       face: ctx.call.face,
-      sessionId: principal.sessionId,
       address: ctx.call.address,
     });
     // the door records the filter (the input); this ties the delivery row to it

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../../../shared/errors.js';
 import type { Role } from '../../../shared/permissions.js';
 import type { Clock } from '../clock.js';
-import type { AuditTarget, DoorAuditor, DoorRecord, Outcome } from '../dispatch.js';
+import type { AuditTarget, DoorAuditor, DoorRecord, Outcome, Principal } from '../dispatch.js';
 import type { Store } from '../db/store.js';
 import { canonicalJson, GENESIS_HASH, rowHash } from './canonical.js';
 import { redact } from './redact.js';
@@ -82,20 +82,34 @@ export class AuditTrail {
   }
 }
 
+/**
+ * How a principal appears in the audit trail: a staff member as a user with their
+ * session; the command line's local operator as `cli`, named by its OS account.
+ */
+export function auditIdentityOf(principal: Principal): { actor: AuditActor; sessionId?: string } {
+  if (principal.local) return { actor: { type: 'cli', name: principal.local.osUser } };
+  return {
+    actor: { type: 'user', id: principal.userId, name: principal.username, role: principal.role },
+    sessionId: principal.sessionId,
+  };
+}
+
 /** How the dispatch door's record of a call becomes an audit row. */
 export function doorAuditor(trail: AuditTrail): DoorAuditor {
   return {
     record(entry: DoorRecord): void {
       const p = entry.principal;
+      const nobody: AuditActor = { type: entry.face === 'cli' ? 'cli' : 'anonymous' };
+      const { actor, sessionId } = p ? auditIdentityOf(p) : { actor: nobody, sessionId: undefined };
       trail.append({
-        actor: p ? { type: 'user', id: p.userId, name: p.username, role: p.role } : { type: entry.face === 'cli' ? 'cli' : 'anonymous' },
+        actor,
         face: entry.face,
         action: entry.operation,
         target: entry.target,
         outcome: entry.outcome,
         errorCode: entry.errorCode,
         details: { ...(entry.input === undefined ? {} : { input: entry.input }), ...entry.details },
-        sessionId: p?.sessionId,
+        sessionId,
         address: entry.address,
         requestId: entry.requestId,
       });

@@ -1,3 +1,4 @@
+import { auditIdentityOf } from '../audit/trail.js';
 import type { Handler, HandlerContext } from '../dispatch.js';
 import type { CoreServices } from '../services.js';
 import type { Origin } from './ports.js';
@@ -10,12 +11,11 @@ type BackupOperation =
   | 'backup.settings.get'
   | 'backup.settings.update';
 
-/** The signed-in caller as the backup service records it (the door records the call itself too). */
+/** The caller as the backup service records it (the door records the call itself too). */
 function originOf(ctx: HandlerContext<CoreServices>): Origin {
-  const p = ctx.principal;
   return {
     face: ctx.call.face,
-    actor: p ? { type: 'user', id: p.userId, name: p.username, role: p.role } : { type: 'system' },
+    actor: ctx.principal ? auditIdentityOf(ctx.principal).actor : { type: 'system' },
     requestId: ctx.requestId,
   };
 }
