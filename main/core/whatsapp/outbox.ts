@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { OutboxStatus } from '../db/tables.js';
+import type { OutboxStatus } from '../../../shared/contract/whatsapp.js';
 import type { Store } from '../db/store.js';
 import { AppError } from '../errors.js';
 
