@@ -155,8 +155,9 @@ export class History {
     }
     from = Math.max(Number.isFinite(from) ? from : 0, Math.floor(next / resolution) * resolution);
     const to = Math.min(end, from + Math.max(CHUNK_SECONDS, resolution));
-    // whole buckets of the source (integer division), added to what an earlier step rolled up there
-    const bucket = sql<number>`(t / ${sql.lit(resolution)}) * ${sql.lit(resolution)}`;
+    // the source's samples by whole bucket (integer division), added to what an earlier step put there
+    const bucket = sql<number>`t / ${sql.lit(resolution)}`;
+    const start = sql<number>`${bucket} * ${sql.lit(resolution)}`;
     const rollup = (id: number) =>
       store.db
         .insertInto('monitoring_rollup')
@@ -167,8 +168,8 @@ export class History {
                 .selectFrom('monitoring_raw')
                 .select((eb) => [
                   'series_id',
-                  sql.lit(60).as('resolution'),
-                  bucket.as('t'),
+                  sql.lit(resolution).as('resolution'),
+                  start.as('t'),
                   eb.fn.sum('value').as('sum'),
                   eb.fn.countAll().as('count'),
                   eb.fn.min('value').as('min'),
@@ -177,13 +178,13 @@ export class History {
                 .where('series_id', '=', id)
                 .where('t', '>=', from)
                 .where('t', '<', to)
-                .groupBy(sql`t / 60`)
+                .groupBy(bucket)
             : store.db
                 .selectFrom('monitoring_rollup')
                 .select((eb) => [
                   'series_id',
-                  sql.lit(3600).as('resolution'),
-                  bucket.as('t'),
+                  sql.lit(resolution).as('resolution'),
+                  start.as('t'),
                   eb.fn.sum('sum').as('sum'),
                   eb.fn.sum('count').as('count'),
                   eb.fn.min('min').as('min'),
@@ -193,7 +194,7 @@ export class History {
                 .where('resolution', '=', 60)
                 .where('t', '>=', from)
                 .where('t', '<', to)
-                .groupBy(sql`t / 3600`),
+                .groupBy(bucket),
         )
         .onConflict(addToBucket);
     store.tx(() => {
