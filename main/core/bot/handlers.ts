@@ -1,4 +1,4 @@
-import type { OperationName } from '../../../shared/contract/index.js';
+import type { botOperations } from '../../../shared/contract/bot.js';
 import type { AuditTarget, Handler, HandlerContext } from '../dispatch.js';
 import type { CoreServices } from '../services.js';
 import { catalogKeys } from './catalog/texts.js';
@@ -16,16 +16,6 @@ import {
 } from './queries.js';
 import type { Staff } from './records.js';
 
-type BotOperation = Extract<
-  OperationName,
-  | `inbox.${string}`
-  | `documents.${string}`
-  | `clients.${string}`
-  | `matters.${string}`
-  | `conflicts.${string}`
-  | `dataRequests.${string}`
-  | `botSettings.${string}`
->;
 type Ctx = HandlerContext<CoreServices>;
 
 /** The signed-in staff member, as messages and the matter history name them. */
@@ -46,7 +36,7 @@ const matterChanged = (ctx: Ctx, matterId: number) => ctx.services.events.emit('
  * staff do in a conversation is in inbox.ts, to a matter in matters.ts; the
  * settings' rules in settings.ts.
  */
-export const botHandlers: { [N in BotOperation]: Handler<N, CoreServices> } = {
+export const botHandlers: { [N in keyof typeof botOperations]: Handler<N, CoreServices> } = {
   'inbox.list': (input, ctx) => conversationPage(ctx.services.store, input, ctx.requirePrincipal().userId),
 
   'inbox.thread': (input, ctx) => {
