@@ -198,18 +198,10 @@ export class Supervisor {
         });
         if (event.kind === 'transient') {
           void this.serial(() => this.recover(generation, event.reason, false));
+        } else if (event.kind === 'logged_out') {
+          this.giveUp(generation, { state: 'logged_out', number: null, reason: event.reason });
         } else {
-          void this.serial(async () => {
-            if (generation !== this.generation) return;
-            this.cancelTimers();
-            this.generation++;
-            await this.safely(() => this.deps.transport.stop(), 'stop');
-            if (event.kind === 'logged_out') {
-              this.set({ state: 'logged_out', qr: null, number: null, reason: event.reason, retryAt: null });
-            } else {
-              this.set({ state: 'failed', qr: null, reason: event.reason, retryAt: null });
-            }
-          });
+          this.giveUp(generation, { state: 'failed', reason: event.reason });
         }
         break;
       case 'failed':
@@ -218,16 +210,21 @@ export class Supervisor {
         if (event.retry) {
           void this.serial(() => this.recover(generation, event.reason, false));
         } else {
-          void this.serial(async () => {
-            if (generation !== this.generation) return;
-            this.cancelTimers();
-            this.generation++;
-            await this.safely(() => this.deps.transport.stop(), 'stop');
-            this.set({ state: 'failed', qr: null, reason: event.reason, retryAt: null });
-          });
+          this.giveUp(generation, { state: 'failed', reason: event.reason });
         }
         break;
     }
+  }
+
+  /** Ends this attempt without a retry (logged out, or a failure trying again cannot help) and shows where it stopped. */
+  private giveUp(generation: number, outcome: Partial<LinkSnapshot>): void {
+    void this.serial(async () => {
+      if (generation !== this.generation) return;
+      this.cancelTimers();
+      this.generation++;
+      await this.safely(() => this.deps.transport.stop(), 'stop');
+      this.set({ ...outcome, qr: null, retryAt: null });
+    });
   }
 
   /** Tear the current attempt down (by force when it hangs) and schedule the next one. */
