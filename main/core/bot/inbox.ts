@@ -6,7 +6,7 @@ import type { MatterDocumentsTable } from '../db/tables.js';
 import { AppError, invalidInput, notFound } from '../errors.js';
 import type { BotOutbox } from './link.js';
 import { parseState } from './machine.js';
-import { appendMessage, conversationById, preview, type ConversationRow, type Staff } from './records.js';
+import { appendMessage, conversationById, preview, type ConversationRow, type MessageInsert, type Staff } from './records.js';
 import type { BotSettingsStore } from './settings.js';
 
 /**
@@ -24,6 +24,23 @@ function mustConversation(store: Store, id: number): ConversationRow {
   const row = conversationById(store, id);
   if (!row) throw notFound('That conversation does not exist.');
   return row;
+}
+
+/** A message from this staff member in the conversation's thread. */
+function appendStaffMessage(
+  store: Store,
+  conversation: ConversationRow,
+  staff: Staff,
+  message: Pick<MessageInsert, 'text' | 'fileName' | 'documentId' | 'outboxId' | 'at'>,
+): number {
+  return appendMessage(store, {
+    conversationId: conversation.id,
+    direction: 'out',
+    author: 'staff',
+    authorId: staff.id,
+    authorName: staff.name,
+    ...message,
+  });
 }
 
 /**
@@ -44,16 +61,7 @@ export function reply(
     ? `${input.text}\n\n${settings.texts().t('staff.signature', { staffName: staff.name, office: office.profile.name })}`
     : input.text;
   const outboxId = outbox.enqueueText({ chatId: conversation.chat_id, text, dedupeKey: `staff:${input.requestId}` });
-  const messageId = appendMessage(store, {
-    conversationId: conversation.id,
-    direction: 'out',
-    author: 'staff',
-    authorId: staff.id,
-    authorName: staff.name,
-    text,
-    outboxId,
-    at,
-  });
+  const messageId = appendStaffMessage(store, conversation, staff, { text, outboxId, at });
   store.run(
     store.db
       .updateTable('conversations')
@@ -214,12 +222,7 @@ export function sendDocument(
     caption: input.caption,
     dedupeKey: `staff-doc:${input.requestId}`,
   });
-  const messageId = appendMessage(store, {
-    conversationId: conversation.id,
-    direction: 'out',
-    author: 'staff',
-    authorId: staff.id,
-    authorName: staff.name,
+  const messageId = appendStaffMessage(store, conversation, staff, {
     text: input.caption ?? '',
     fileName: doc.file_name,
     documentId: doc.id,

@@ -77,18 +77,14 @@ export function hasConsented(store: Store, whatsapp: string, version: string): b
   );
 }
 
+/** Where a consent or a data request comes from: the conversation, its number, and the client on record for that number (if any). */
+function origin(store: Store, conversationId: number, whatsapp: string) {
+  return { conversation_id: conversationId, whatsapp, client_id: clientByWhatsapp(store, whatsapp)?.id ?? null };
+}
+
 export function recordConsent(store: Store, input: { conversationId: number; whatsapp: string; version: string; now: string }): number {
-  const client = clientByWhatsapp(store, input.whatsapp);
-  const result = store.run(
-    store.db.insertInto('consents').values({
-      conversation_id: input.conversationId,
-      whatsapp: input.whatsapp,
-      client_id: client?.id ?? null,
-      notice_version: input.version,
-      at: input.now,
-    }),
-  );
-  return Number(result.lastInsertRowid);
+  const consent = { ...origin(store, input.conversationId, input.whatsapp), notice_version: input.version, at: input.now };
+  return Number(store.run(store.db.insertInto('consents').values(consent)).lastInsertRowid);
 }
 
 type Message = Selectable<ConversationMessagesTable>;
@@ -301,19 +297,14 @@ export function recordDataRequest(
   store: Store,
   input: { conversationId: number; whatsapp: string; kind: DataRequestsTable['kind']; text: string; now: string },
 ): number {
-  const client = clientByWhatsapp(store, input.whatsapp);
-  const result = store.run(
-    store.db.insertInto('data_requests').values({
-      conversation_id: input.conversationId,
-      whatsapp: input.whatsapp,
-      client_id: client?.id ?? null,
-      kind: input.kind,
-      text: input.text.slice(0, 500),
-      status: 'open',
-      created_at: input.now,
-    }),
-  );
-  return Number(result.lastInsertRowid);
+  const request = {
+    ...origin(store, input.conversationId, input.whatsapp),
+    kind: input.kind,
+    text: input.text.slice(0, 500),
+    status: 'open' as const,
+    created_at: input.now,
+  };
+  return Number(store.run(store.db.insertInto('data_requests').values(request)).lastInsertRowid);
 }
 
 export interface ConversationUpdate {
