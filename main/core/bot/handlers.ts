@@ -1,4 +1,5 @@
-import type { botOperations } from '../../../shared/contract/bot.js';
+import type { MatterDetail, botOperations } from '../../../shared/contract/bot.js';
+import type { Store } from '../db/store.js';
 import type { AuditTarget, Handler, HandlerContext } from '../dispatch.js';
 import type { CoreServices } from '../services.js';
 import { catalogKeys } from './catalog/texts.js';
@@ -30,6 +31,17 @@ const matter = (id: number): AuditTarget => ({ type: 'matter', id: String(id) })
 const inboxChanged = (ctx: Ctx, conversationId: number) =>
   ctx.services.events.emit('inbox.changed', { conversationId, reason: 'staff' });
 const matterChanged = (ctx: Ctx, matterId: number) => ctx.services.events.emit('matters.changed', { matterId });
+
+/** A staff member's change to a matter: written with the audit record, announced, answered with the matter as it is now. */
+function changeMatter(ctx: Ctx, matterId: number, change: (store: Store, staff: Staff, at: string) => void): MatterDetail {
+  const staff = staffOf(ctx);
+  const store = ctx.services.store;
+  const at = now(ctx);
+  ctx.audit.target = matter(matterId);
+  ctx.write(() => change(store, staff, at));
+  matterChanged(ctx, matterId);
+  return matterDetail(store, matterId);
+}
 
 /**
  * The door's handlers for the bot's staff side. Reads are in queries.ts; what
@@ -112,25 +124,9 @@ export const botHandlers: { [N in keyof typeof botOperations]: Handler<N, CoreSe
     return matterDetail(ctx.services.store, input.matterId);
   },
 
-  'matters.update': (input, ctx) => {
-    const staff = staffOf(ctx);
-    const store = ctx.services.store;
-    const at = now(ctx);
-    ctx.audit.target = matter(input.matterId);
-    ctx.write(() => updateMatter(store, input, staff, at));
-    matterChanged(ctx, input.matterId);
-    return matterDetail(store, input.matterId);
-  },
+  'matters.update': (input, ctx) => changeMatter(ctx, input.matterId, (store, staff, at) => updateMatter(store, input, staff, at)),
 
-  'matters.addNote': (input, ctx) => {
-    const staff = staffOf(ctx);
-    const store = ctx.services.store;
-    const at = now(ctx);
-    ctx.audit.target = matter(input.matterId);
-    ctx.write(() => addNote(store, input, staff, at));
-    matterChanged(ctx, input.matterId);
-    return matterDetail(store, input.matterId);
-  },
+  'matters.addNote': (input, ctx) => changeMatter(ctx, input.matterId, (store, staff, at) => addNote(store, input, staff, at)),
 
   'matters.regeneratePdf': (input, ctx) => {
     const staff = staffOf(ctx);
