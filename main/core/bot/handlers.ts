@@ -4,6 +4,7 @@ import type { AuditTarget, Handler, HandlerContext } from '../dispatch.js';
 import type { CoreServices } from '../services.js';
 import { catalogKeys } from './catalog/texts.js';
 import { handBack, markRead, reply, sendDocument, takeOver } from './inbox.js';
+import type { BotOutbox } from './link.js';
 import { addNote, clearConflict, conflictHit, requestPdf, resolveDataRequest, updateMatter } from './matters.js';
 import {
   clientPage,
@@ -32,6 +33,20 @@ const inboxChanged = (ctx: Ctx, conversationId: number) =>
   ctx.services.events.emit('inbox.changed', { conversationId, reason: 'staff' });
 const matterChanged = (ctx: Ctx, matterId: number) => ctx.services.events.emit('matters.changed', { matterId });
 
+/**
+ * A staff member sends the client something: WhatsApp must be set up (checked
+ * first); the send is written with the audit record; the inbox is told.
+ */
+function sendAsStaff<T>(ctx: Ctx, conversationId: number, send: (store: Store, outbox: BotOutbox, staff: Staff, at: string) => T): T {
+  const staff = staffOf(ctx);
+  const outbox = ctx.services.bot.outbox();
+  const at = now(ctx);
+  ctx.audit.target = conversation(conversationId);
+  const sent = ctx.write(() => send(ctx.services.store, outbox, staff, at));
+  inboxChanged(ctx, conversationId);
+  return sent;
+}
+
 /** A staff member's change to a matter: written with the audit record, announced, answered with the matter as it is now. */
 function changeMatter(ctx: Ctx, matterId: number, change: (store: Store, staff: Staff, at: string) => void): MatterDetail {
   const staff = staffOf(ctx);
@@ -58,16 +73,11 @@ export const botHandlers: { [N in keyof typeof botOperations]: Handler<N, CoreSe
     return thread;
   },
 
-  'inbox.reply': (input, ctx) => {
-    const staff = staffOf(ctx);
-    const { store, bot } = ctx.services;
-    const outbox = bot.outbox();
-    const at = now(ctx);
-    ctx.audit.target = conversation(input.conversationId);
-    const messageId = ctx.write(() => reply(store, outbox, bot.settings, { ...input, staff, at, requestId: ctx.requestId }));
-    inboxChanged(ctx, input.conversationId);
-    return { messageId };
-  },
+  'inbox.reply': (input, ctx) => ({
+    messageId: sendAsStaff(ctx, input.conversationId, (store, outbox, staff, at) =>
+      reply(store, outbox, ctx.services.bot.settings, { ...input, staff, at, requestId: ctx.requestId }),
+    ),
+  }),
 
   'inbox.takeOver': (input, ctx) => {
     const staff = staffOf(ctx);
@@ -95,17 +105,11 @@ export const botHandlers: { [N in keyof typeof botOperations]: Handler<N, CoreSe
   },
 
   'inbox.sendDocument': (input, ctx) => {
-    const staff = staffOf(ctx);
-    const { store, bot } = ctx.services;
-    const outbox = bot.outbox();
-    const at = now(ctx);
-    ctx.audit.target = conversation(input.conversationId);
-    const { messageId, documentId } = ctx.write(() => {
+    const { messageId, documentId } = sendAsStaff(ctx, input.conversationId, (store, outbox, staff, at) => {
       const sent = sendDocument(store, outbox, { ...input, staff, at, requestId: ctx.requestId });
       ctx.audit.details = { documentId: sent.documentId, fileName: sent.fileName };
       return sent;
     });
-    inboxChanged(ctx, input.conversationId);
     return { messageId, documentId };
   },
 
