@@ -21,6 +21,7 @@ import Database from 'better-sqlite3';
 import { stringify } from 'csv-stringify';
 import type { AuditPage } from '../shared/contract/audit.js';
 import type { Core } from '../main/core/app.js';
+import type { HashedFields } from '../main/core/audit/canonical.js';
 import { signedInAs, type SignedIn } from '../tests/support/auth.js';
 
 // What runs is the built app (dist/), as `lexdesk serve` and the desktop run it:
@@ -172,7 +173,7 @@ async function buildDatabase(dataDir: string): Promise<{ build: number }> {
           },
         }),
       );
-      const fields = {
+      const fields: HashedFields = {
         id,
         at,
         actor_type: actorType,

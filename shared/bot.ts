@@ -125,3 +125,11 @@ export const MATTER_STATUS_LABELS: Record<MatterStatus, string> = {
 
 export const ConversationMode = z.enum(['bot', 'waiting', 'staff']);
 export type ConversationMode = z.infer<typeof ConversationMode>;
+
+/** A matter's conflict check: nothing found, a possible conflict for a lawyer to look at, or every hit cleared. */
+export const ConflictState = z.enum(['none', 'possible', 'cleared']);
+export type ConflictState = z.infer<typeof ConflictState>;
+
+/** Which way a name matched: the new matter's other party is a client, or its client is another matter's other party. */
+export const ConflictDirection = z.enum(['opposing_is_client', 'client_is_opposing']);
+export type ConflictDirection = z.infer<typeof ConflictDirection>;

@@ -4,31 +4,10 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { wholeNumber, yesNo } from './env-values.js';
 import { whatsappConfigFrom, whatsappEnv, type WhatsAppConfig } from './whatsapp/config.js';
 
 export type Face = 'desktop' | 'headless' | 'cli';
-
-/**
- * Every setting LexDesk reads, one entry each: the environment variable, its rule,
- * its default. The README's configuration table lists the same variables.
- * Values come from the process environment, then from the .env file, then defaults.
- */
-const port = z.coerce
-  .number({ message: 'must be a whole number from 0 to 65535' })
-  .int('must be a whole number from 0 to 65535')
-  .min(0, 'must be a whole number from 0 to 65535')
-  .max(65535, 'must be a whole number from 0 to 65535');
-
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
-const intIn = (min: number, max: number) =>
-  z.coerce
-    .number({ message: `must be a whole number from ${min} to ${max}` })
-    .int(`must be a whole number from ${min} to ${max}`)
-    .min(min, `must be a whole number from ${min} to ${max}`)
-    .max(max, `must be a whole number from ${min} to ${max}`);
 
 /** "10.0.0.5, 192.168.1.0/24, ::1": addresses and CIDR ranges, IPv4 or IPv6 */
 const addressList = z
@@ -48,35 +27,35 @@ const addressList = z
     'must be a comma-separated list of IP addresses or ranges such as 10.0.0.0/8',
   );
 
+/**
+ * Every setting LexDesk reads, one entry each: the environment variable, its rule,
+ * its default. The README's configuration table lists the same variables.
+ * Values come from the process environment, then from the .env file, then defaults.
+ */
 const envSchema = z.object({
   LEXDESK_DATA_DIR: z.string().min(1, 'must name a folder').optional(),
   LEXDESK_HOST: z.string().min(1, 'must be a host name or address').default('127.0.0.1'),
-  LEXDESK_PORT: port.default(3001),
+  LEXDESK_PORT: wholeNumber(0, 65535).default(3001),
   LEXDESK_LOG_LEVEL: z
     .enum(['trace', 'debug', 'info', 'warn', 'error'], { message: 'must be one of trace, debug, info, warn, error' })
     .default('info'),
-  LEXDESK_TRUST_PROXY: bool.default(false),
+  LEXDESK_TRUST_PROXY: yesNo.default(false),
   LEXDESK_PUBLIC_URL: z.url({ message: 'must be a full URL such as https://lexdesk.office.example' }).optional(),
   // backups (see main/core/backup)
   LEXDESK_BACKUP_DIR: z.string().min(1, 'must name a folder').optional(),
-  LEXDESK_BACKUP_BEFORE_MIGRATION: bool.default(true),
+  LEXDESK_BACKUP_BEFORE_MIGRATION: yesNo.default(true),
   // sign-in (see main/core/auth)
-  LEXDESK_BCRYPT_COST: intIn(4, 15).default(12),
-  LEXDESK_ACCESS_TOKEN_MINUTES: intIn(1, 60).default(15),
-  LEXDESK_SESSION_IDLE_HOURS: intIn(1, 24 * 30).default(12),
-  LEXDESK_SESSION_MAX_DAYS: intIn(1, 365).default(30),
-  LEXDESK_LOCKOUT_THRESHOLD: intIn(1, 1000).default(5),
-  LEXDESK_LOCKOUT_MINUTES: intIn(1, 24 * 60).default(15),
-  LEXDESK_SIGNIN_LIMIT: intIn(1, 100_000).default(30),
+  LEXDESK_BCRYPT_COST: wholeNumber(4, 15).default(12),
+  LEXDESK_ACCESS_TOKEN_MINUTES: wholeNumber(1, 60).default(15),
+  LEXDESK_SESSION_IDLE_HOURS: wholeNumber(1, 24 * 30).default(12),
+  LEXDESK_SESSION_MAX_DAYS: wholeNumber(1, 365).default(30),
+  LEXDESK_LOCKOUT_THRESHOLD: wholeNumber(1, 1000).default(5),
+  LEXDESK_LOCKOUT_MINUTES: wholeNumber(1, 24 * 60).default(15),
+  LEXDESK_SIGNIN_LIMIT: wholeNumber(1, 100_000).default(30),
   // secrets (see main/core/secrets)
   LEXDESK_SECRETS_DIR: z.string().min(1, 'must name a folder').optional(),
   // monitoring (see main/core/monitoring)
-  LEXDESK_MONITORING_INTERVAL: z.coerce
-    .number({ message: 'must be a whole number of seconds from 1 to 3600' })
-    .int('must be a whole number of seconds from 1 to 3600')
-    .min(1, 'must be a whole number of seconds from 1 to 3600')
-    .max(3600, 'must be a whole number of seconds from 1 to 3600')
-    .default(15),
+  LEXDESK_MONITORING_INTERVAL: wholeNumber(1, 3600, 'seconds').default(15),
   LEXDESK_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LEXDESK_METRICS_ALLOW: addressList.optional(),
   LEXDESK_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 32)').optional(),

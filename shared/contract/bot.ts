@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   BotBehaviour,
+  ConflictDirection,
+  ConflictState,
   ConversationMode,
   ExtraLanguages,
   MatterStatus,
@@ -75,7 +77,7 @@ export const MatterSummary = z.object({
   area: z.string(),
   status: MatterStatus,
   nextStep: z.string().nullable(),
-  conflictState: z.enum(['none', 'possible', 'cleared']),
+  conflictState: ConflictState,
   openConflicts: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -84,7 +86,7 @@ export type MatterSummary = z.infer<typeof MatterSummary>;
 
 export const ConflictHitView = z.object({
   id: Id,
-  direction: z.enum(['opposing_is_client', 'client_is_opposing']),
+  direction: ConflictDirection,
   checkedName: z.string(),
   matchedName: z.string(),
   matchedClient: z.object({ id: Id, name: z.string() }).nullable(),

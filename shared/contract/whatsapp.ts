@@ -37,6 +37,7 @@ export const WhatsAppStatus = z.object({
 export type WhatsAppStatus = z.infer<typeof WhatsAppStatus>;
 
 export const OutboxStatus = z.enum(['pending', 'sending', 'sent', 'failed']);
+export type OutboxStatus = z.infer<typeof OutboxStatus>;
 
 export const OutboxEntry = z.object({
   id: z.number().int(),

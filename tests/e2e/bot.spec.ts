@@ -1,6 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
-import * as fixtures from './fixtures.js';
-import { expect, snap, test } from './fixtures.js';
+import { ensureAdmin, expect, signedInAs, snap, test } from './fixtures.js';
 import type { RunningServer } from '../support/server.js';
 
 /**
@@ -8,18 +7,7 @@ import type { RunningServer } from '../support/server.js';
  * chat panel; the intake appears in the staff inbox; the assistant takes over and
  * replies, and the reply reaches the simulated client; a lawyer sees the possible
  * conflict and clears it.
- *
- * It needs staff sign-in (issue 3: `signedInAs` in tests/e2e/fixtures.ts) and the
- * WhatsApp link with its simulator (issue 5). Until both are on this branch the
- * test is skipped; it runs as soon as they are.
  */
-type Role = 'admin' | 'lawyer' | 'assistant';
-type SignedInAs = (page: Page, server: RunningServer, role: Role, options?: { displayName?: string }) => Promise<unknown>;
-const signedInAs = (fixtures as unknown as { signedInAs?: SignedInAs }).signedInAs;
-const ensureAdmin = (fixtures as unknown as { ensureAdmin?: (request: Page['request'], server: RunningServer) => Promise<string> })
-  .ensureAdmin;
-
-test.skip(!signedInAs || !ensureAdmin, 'needs staff sign-in (issue 3: signedInAs in tests/e2e/fixtures.ts), not merged yet');
 
 // the simulated phone answers at once; the office's conservative send limits are tested with the outbox
 test.use({ serverEnv: { LEXDESK_WHATSAPP_SEND_PER_MINUTE: '6000', LEXDESK_WHATSAPP_SEND_BURST: '50', LEXDESK_WHATSAPP_CHAT_SPACING_MS: '0' } });
@@ -42,9 +30,7 @@ test('a client completes an intake in the simulator; the assistant takes over an
   browser,
 }) => {
   test.setTimeout(90_000);
-  const adminToken = await ensureAdmin!(page.request, server);
-  const transport = await page.request.post(`${server.url}/api/rpc/whatsapp.status`, { data: {}, headers: { authorization: `Bearer ${adminToken}` } });
-  test.skip(!transport.ok(), 'needs the WhatsApp link and its simulator (issue 5), not merged yet');
+  const adminToken = await ensureAdmin(page.request, server);
 
   // An earlier client, José, whose matter names Construtora Horizonte as the other party.
   await rpc(page, server, adminToken, 'botSettings.update', {
@@ -60,7 +46,7 @@ test('a client completes an intake in the simulator; the assistant takes over an
   }
 
   // The company writes in through the simulator's chat panel, as a person would.
-  await signedInAs!(page, server, 'admin');
+  await signedInAs(page, server, 'admin');
   await page.goto(`${server.url}/#/simulator`);
   await page.getByLabel('Phone (international digits)').fill('551130000000');
   await page.getByLabel('Name on WhatsApp (optional)').fill('Horizonte');
@@ -87,7 +73,7 @@ test('a client completes an intake in the simulator; the assistant takes over an
 
   // The assistant sees the intake in the inbox, takes over and replies.
   const assistant = await newPage(browser);
-  await signedInAs!(assistant, server, 'assistant', { displayName: 'Marta Reis' });
+  await signedInAs(assistant, server, 'assistant', { displayName: 'Marta Reis' });
   await assistant.goto(`${server.url}/#/inbox`);
   const row = assistant.getByTestId('conversations').getByRole('button', { name: /Construtora Horizonte S\.A\./ });
   await expect(row).toContainText('Intake 2026-0002');
@@ -112,7 +98,7 @@ test('a client completes an intake in the simulator; the assistant takes over an
 
   // A lawyer sees the possible conflict and clears it.
   const lawyer = await newPage(browser);
-  await signedInAs!(lawyer, server, 'lawyer', { displayName: 'Dr. Helena Costa' });
+  await signedInAs(lawyer, server, 'lawyer', { displayName: 'Dr. Helena Costa' });
   await lawyer.goto(`${server.url}/#/matters`);
   await lawyer.getByLabel('Possible conflicts only').check();
   await lawyer.getByTestId('matters').getByRole('button', { name: /2026-0002/ }).click();

@@ -1,4 +1,6 @@
 import { hash } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { AuditLogTable } from '../db/tables.js';
 
 /** JSON with object keys sorted at every level: the same value always gives the same text. */
 export function canonicalJson(value: unknown): string {
@@ -20,26 +22,8 @@ function sortKeys(value: unknown): unknown {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The fields of an audit row that its hash covers, in a fixed order. */
-export interface HashedFields {
-  id: number;
-  at: string;
-  actor_type: string;
-  actor_id: string | null;
-  actor_name: string | null;
-  role: string | null;
-  face: string;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  outcome: string;
-  error_code: string | null;
-  details: string;
-  session_id: string | null;
-  address: string | null;
-  request_id: string | null;
-  prev_hash: string;
-}
+/** The fields of an audit row that its hash covers: all but the hash itself (rowHash fixes their order). */
+export type HashedFields = Omit<Selectable<AuditLogTable>, 'hash'>;
 
 /**
  * SHA-256 over a canonical encoding of the row (a JSON array of its fields in a

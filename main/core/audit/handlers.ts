@@ -1,3 +1,4 @@
+import type { auditOperations } from '../../../shared/contract/audit.js';
 import { roleAllows } from '../../../shared/permissions.js';
 import type { Handler, HandlerContext } from '../dispatch.js';
 import { AppError } from '../errors.js';
@@ -22,14 +23,7 @@ function verifierOf(ctx: HandlerContext<CoreServices>): Verifier {
   return { type: 'user', id: principal.userId, name: principal.username };
 }
 
-export const auditHandlers: {
-  'audit.search': Handler<'audit.search', CoreServices>;
-  'audit.get': Handler<'audit.get', CoreServices>;
-  'audit.export': Handler<'audit.export', CoreServices>;
-  'audit.verify': Handler<'audit.verify', CoreServices>;
-  'audit.integrity': Handler<'audit.integrity', CoreServices>;
-  'audit.securitySummary': Handler<'audit.securitySummary', CoreServices>;
-} = {
+export const auditHandlers: { [N in keyof typeof auditOperations]: Handler<N, CoreServices> } = {
   'audit.search': (input, ctx) => {
     const { cursor, limit, ...filter } = input;
     return ctx.services.auditRecords.page(filter, scopeOf(ctx), cursor, limit);

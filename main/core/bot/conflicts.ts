@@ -1,3 +1,5 @@
+import type { Compilable } from 'kysely';
+import type { ConflictDirection } from '../../../shared/bot.js';
 import type { Store } from '../db/store.js';
 import { nameKey, nameSimilarity, trigramQuery } from './names.js';
 
@@ -7,7 +9,7 @@ const CANDIDATES = 60;
 const MAX_HITS = 20;
 
 export interface ConflictHit {
-  direction: 'opposing_is_client' | 'client_is_opposing';
+  direction: ConflictDirection;
   /** the name we checked (the new matter's opposing party, or the new client) */
   checkedName: string;
   matchedName: string;
@@ -25,6 +27,20 @@ export interface ConflictQuery {
   matterId: number;
 }
 
+/** A name on record that may match: a client's name, or the other party of a matter (with that matter's client). */
+interface Candidate {
+  id: number;
+  name: string;
+  key: string;
+  client_id?: number;
+}
+
+// raw SQL: FTS5's MATCH and rank belong to the virtual tables, which db/tables.ts does not describe
+const CLIENTS_BY_TRIGRAMS = `SELECT c.id, c.name, c.name_key AS key FROM clients_fts f JOIN clients c ON c.id = f.rowid
+  WHERE clients_fts MATCH ? ORDER BY f.rank LIMIT ${CANDIDATES}`;
+const OPPOSING_BY_TRIGRAMS = `SELECT m.id, m.opposing_party AS name, m.opposing_key AS key, m.client_id FROM opposing_fts f
+  JOIN matters m ON m.id = f.rowid WHERE opposing_fts MATCH ? ORDER BY f.rank LIMIT ${CANDIDATES}`;
+
 /**
  * The conflict check of a new matter: its opposing party against every client on
  * record, and its client against every opposing party on record. Candidates come
@@ -34,72 +50,58 @@ export interface ConflictQuery {
  */
 export function findConflicts(store: Store, query: ConflictQuery, threshold = CONFLICT_THRESHOLD): ConflictHit[] {
   const hits: ConflictHit[] = [];
+  const similar = (candidates: Candidate[], key: string) =>
+    candidates.flatMap((row) => {
+      const score = nameSimilarity(key, row.key);
+      return score >= threshold ? [{ row, score }] : [];
+    });
 
   if (query.opposingParty) {
     const key = nameKey(query.opposingParty);
-    const rows = candidates(
-      store,
-      key,
-      'SELECT id, name, name_key AS key FROM clients WHERE name_key = ? LIMIT 20',
-      `SELECT c.id, c.name, c.name_key AS key FROM clients_fts f JOIN clients c ON c.id = f.rowid
-        WHERE clients_fts MATCH ? ORDER BY f.rank LIMIT ${CANDIDATES}`,
-    );
-    for (const row of rows) {
+    const exact = store.db.selectFrom('clients').select(['id', 'name', 'name_key as key']).where('name_key', '=', key).limit(20);
+    for (const { row, score } of similar(candidates(store, key, exact, CLIENTS_BY_TRIGRAMS), key)) {
       if (row.id === query.clientId) continue;
-      const score = nameSimilarity(key, row.key);
-      if (score >= threshold) {
-        hits.push({
-          direction: 'opposing_is_client',
-          checkedName: query.opposingParty,
-          matchedName: row.name,
-          matchedClientId: row.id,
-          matchedMatterId: null,
-          score,
-        });
-      }
-    }
-  }
-
-  const clientKey = nameKey(query.clientName);
-  const rows = candidates(
-    store,
-    clientKey,
-    'SELECT id, opposing_party AS name, opposing_key AS key, client_id FROM matters WHERE opposing_key = ? LIMIT 20',
-    `SELECT m.id, m.opposing_party AS name, m.opposing_key AS key, m.client_id FROM opposing_fts f JOIN matters m ON m.id = f.rowid
-      WHERE opposing_fts MATCH ? ORDER BY f.rank LIMIT ${CANDIDATES}`,
-  );
-  for (const row of rows) {
-    if (row.id === query.matterId || row.client_id === query.clientId) continue;
-    const score = nameSimilarity(clientKey, row.key);
-    if (score >= threshold) {
       hits.push({
-        direction: 'client_is_opposing',
-        checkedName: query.clientName,
+        direction: 'opposing_is_client',
+        checkedName: query.opposingParty,
         matchedName: row.name,
-        matchedClientId: row.client_id ?? null,
-        matchedMatterId: row.id,
+        matchedClientId: row.id,
+        matchedMatterId: null,
         score,
       });
     }
   }
 
+  const clientKey = nameKey(query.clientName);
+  const exact = store.db
+    .selectFrom('matters')
+    .select(['id', 'opposing_party as name', 'opposing_key as key', 'client_id'])
+    .where('opposing_key', '=', clientKey)
+    .limit(20)
+    .$narrowType<{ name: string; key: string }>();
+  for (const { row, score } of similar(candidates(store, clientKey, exact, OPPOSING_BY_TRIGRAMS), clientKey)) {
+    if (row.id === query.matterId || row.client_id === query.clientId) continue;
+    hits.push({
+      direction: 'client_is_opposing',
+      checkedName: query.clientName,
+      matchedName: row.name,
+      matchedClientId: row.client_id ?? null,
+      matchedMatterId: row.id,
+      score,
+    });
+  }
+
   return hits.sort((a, b) => b.score - a.score).slice(0, MAX_HITS);
 }
 
-interface CandidateRow {
-  id: number;
-  name: string;
-  key: string;
-  client_id?: number;
-}
-
-function candidates(store: Store, key: string, exactSql: string, ftsSql: string): CandidateRow[] {
+/** Names whose key is exactly `key`, then those sharing its trigrams, once each. */
+function candidates(store: Store, key: string, exact: Compilable<Candidate>, byTrigrams: string): Candidate[] {
   if (!key) return [];
-  const byId = new Map<number, CandidateRow>();
-  for (const row of store.prepare(exactSql).all(key) as CandidateRow[]) byId.set(row.id, row);
+  const byId = new Map<number, Candidate>();
+  for (const row of store.all(exact)) byId.set(row.id, row);
   const match = trigramQuery(key);
   if (match) {
-    for (const row of store.prepare(ftsSql).all(match) as CandidateRow[]) byId.set(row.id, row);
+    for (const row of store.prepare(byTrigrams).all(match) as Candidate[]) byId.set(row.id, row);
   }
   return [...byId.values()];
 }

@@ -1,23 +1,14 @@
+import type { InboundMessage } from '../whatsapp/transport.js';
+
 /**
  * What the bot needs from the WhatsApp link (main/core/whatsapp): the inbound
  * ledger to consume and the durable outbox to write to. The bot depends on this
- * small interface only; `whatsapp-link.ts` adapts the real link to it, and tests
- * may hand in their own.
+ * small interface and on the transport's message shape only; `whatsapp-link.ts`
+ * adapts the real link to it, and tests may hand in their own.
  */
 
 /** One stored inbound message, as the ledger delivers it. */
-export interface BotInboundMessage {
-  /** WhatsApp's message id */
-  id: string;
-  chatId: string;
-  /** the sender's number in international digits */
-  from: string;
-  pushName: string | null;
-  /** ms since the epoch, as WhatsApp says */
-  timestamp: number;
-  text: string;
-  media: { mimetype: string; fileName: string | null; size: number | null } | null;
-}
+export type BotInboundMessage = InboundMessage;
 
 export interface InboundContext {
   /**

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { sql, type Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Store } from '../db/store.js';
+import type { PdfJobsTable } from '../db/tables.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { IntakePdfData } from '../pdf/intake-pdf.js';
@@ -12,26 +14,7 @@ import type { BotSettingsStore } from './settings.js';
 
 const MAX_ATTEMPTS = 3;
 
-interface JobRow {
-  id: number;
-  matter_id: number;
-  send_to_chat: string | null;
-  attempts: number;
-}
-
-interface MatterForPdf {
-  reference: string;
-  practice_area: string;
-  description: string;
-  opposing_party: string | null;
-  deadline: string | null;
-  created_at: string;
-  conversation_id: number | null;
-  client_name: string;
-  whatsapp: string;
-  consent_version: string | null;
-  consent_at: string | null;
-}
+type JobRow = Pick<Selectable<PdfJobsTable>, 'id' | 'matter_id' | 'send_to_chat' | 'attempts'>;
 
 /** The date as an office writes it, in its time zone: "5 January 2026". */
 export function officeDate(iso: string, timeZone: string): string {
@@ -122,9 +105,14 @@ export class PdfJobs {
       if (this.stopped || this.paused) return;
       const store = this.deps.store();
       if (!store.isOpen) return;
-      const job = store
-        .prepare("SELECT id, matter_id, send_to_chat, attempts FROM pdf_jobs WHERE status = 'pending' ORDER BY id LIMIT 1")
-        .get() as JobRow | undefined;
+      const job = store.get(
+        store.db
+          .selectFrom('pdf_jobs')
+          .select(['id', 'matter_id', 'send_to_chat', 'attempts'])
+          .where('status', '=', 'pending')
+          .orderBy('id')
+          .limit(1),
+      );
       if (!job) return;
       // a PDF for the client waits until the WhatsApp link is there to take it
       if (job.send_to_chat && !this.deps.outbox()) return;
@@ -139,10 +127,9 @@ export class PdfJobs {
         const attempts = job.attempts + 1;
         const message = String((err as Error)?.message ?? err).slice(0, 500);
         this.deps.log.error({ err, job: job.id, matter: job.matter_id, attempts }, 'an intake PDF could not be made');
-        this.deps
-          .store()
-          .prepare(`UPDATE pdf_jobs SET attempts = ?, error = ?, status = CASE WHEN ? >= ? THEN 'failed' ELSE status END WHERE id = ?`)
-          .run(attempts, message, attempts, MAX_ATTEMPTS, job.id);
+        const failed = attempts >= MAX_ATTEMPTS ? { status: 'failed' as const } : {};
+        const latest = this.deps.store();
+        latest.run(latest.db.updateTable('pdf_jobs').set({ attempts, error: message, ...failed }).where('id', '=', job.id));
         await new Promise((resolve) => setTimeout(resolve, 200 * attempts).unref());
       }
       await yieldToLoop();
@@ -155,16 +142,31 @@ export class PdfJobs {
     const fileName = `intake-${data.reference}.pdf`;
     const outbox = job.send_to_chat ? this.deps.outbox() : null;
     const conversationId = store.tx(() => {
-      const current = store.prepare('SELECT status FROM pdf_jobs WHERE id = ?').get(job.id) as { status: string } | undefined;
+      const current = store.get(store.db.selectFrom('pdf_jobs').select('status').where('id', '=', job.id));
       if (current?.status !== 'pending') return null;
-      const doc = store
-        .prepare(
-          `INSERT INTO matter_documents (matter_id, conversation_id, kind, file_name, mimetype, size, sha256, data, created_at, created_by)
-           SELECT id, conversation_id, 'intake_pdf', ?, 'application/pdf', ?, ?, ?, ?, 'LexDesk' FROM matters WHERE id = ? RETURNING id, conversation_id`,
-        )
-        .get(fileName, pdf.length, createHash('sha256').update(pdf).digest('hex'), pdf, at, job.matter_id) as
-        | { id: number; conversation_id: number | null }
-        | undefined;
+      const doc = store.get(
+        store.db
+          .insertInto('matter_documents')
+          .columns(['matter_id', 'conversation_id', 'kind', 'file_name', 'mimetype', 'size', 'sha256', 'data', 'created_at', 'created_by'])
+          .expression((eb) =>
+            eb
+              .selectFrom('matters')
+              .select([
+                'id',
+                'conversation_id',
+                sql.lit('intake_pdf').as('kind'),
+                eb.val(fileName).as('file_name'),
+                sql.lit('application/pdf').as('mimetype'),
+                eb.val(pdf.length).as('size'),
+                eb.val(createHash('sha256').update(pdf).digest('hex')).as('sha256'),
+                eb.val(pdf).as('data'),
+                eb.val(at).as('created_at'),
+                sql.lit('LexDesk').as('created_by'),
+              ])
+              .where('id', '=', job.matter_id),
+          )
+          .returning(['id', 'conversation_id']),
+      );
       if (!doc) throw new Error('the matter no longer exists');
       addHistory(store, { matterId: job.matter_id, at, actor: { type: 'bot' }, action: 'document', newValue: fileName });
       let conversationId: number | null = null;
@@ -179,7 +181,7 @@ export class PdfJobs {
           caption,
           dedupeKey: `intake-pdf:${job.id}`,
         });
-        const conv = store.prepare('SELECT id FROM conversations WHERE chat_id = ?').get(job.send_to_chat) as { id: number } | undefined;
+        const conv = store.get(store.db.selectFrom('conversations').select('id').where('chat_id', '=', job.send_to_chat));
         if (conv) {
           conversationId = conv.id;
           appendMessage(store, {
@@ -192,10 +194,15 @@ export class PdfJobs {
             outboxId,
             at,
           });
-          store.prepare('UPDATE conversations SET last_activity_at = ? WHERE id = ?').run(at, conv.id);
+          store.run(store.db.updateTable('conversations').set({ last_activity_at: at }).where('id', '=', conv.id));
         }
       }
-      store.prepare("UPDATE pdf_jobs SET status = 'done', attempts = attempts + 1, document_id = ?, done_at = ?, error = NULL WHERE id = ?").run(doc.id, at, job.id);
+      store.run(
+        store.db
+          .updateTable('pdf_jobs')
+          .set((eb) => ({ status: 'done', attempts: eb('attempts', '+', 1), document_id: doc.id, done_at: at, error: null }))
+          .where('id', '=', job.id),
+      );
       return conversationId;
     });
     this.deps.events.emit('matters.changed', { matterId: job.matter_id });
@@ -205,14 +212,15 @@ export class PdfJobs {
   /** Everything the PDF prints, read from the matter, its client, its consent and the settings. */
   dataFor(matterId: number): IntakePdfData | null {
     const store = this.deps.store();
-    const m = store
-      .prepare(
-        `SELECT m.reference, m.practice_area, m.description, m.opposing_party, m.deadline, m.created_at, m.conversation_id,
-                c.name AS client_name, c.whatsapp, k.notice_version AS consent_version, k.at AS consent_at
-         FROM matters m JOIN clients c ON c.id = m.client_id LEFT JOIN consents k ON k.id = m.consent_id
-         WHERE m.id = ?`,
-      )
-      .get(matterId) as MatterForPdf | undefined;
+    const m = store.get(
+      store.db
+        .selectFrom('matters as m')
+        .innerJoin('clients as c', 'c.id', 'm.client_id')
+        .leftJoin('consents as k', 'k.id', 'm.consent_id')
+        .select(['m.reference', 'm.practice_area', 'm.description', 'm.opposing_party', 'm.deadline', 'm.created_at'])
+        .select(['c.name as client_name', 'c.whatsapp', 'k.notice_version as consent_version', 'k.at as consent_at'])
+        .where('m.id', '=', matterId),
+    );
     if (!m) return null;
     const settings = this.deps.settings.get();
     const texts = this.deps.settings.texts();

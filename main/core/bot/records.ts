@@ -1,5 +1,6 @@
-import type { ConversationMode, MatterStatus } from '../../../shared/bot.js';
-import type { ConversationsTable } from '../db/tables.js';
+import type { Insertable, Selectable } from 'kysely';
+import type { ConversationMode } from '../../../shared/bot.js';
+import type { ConversationMessagesTable, ConversationsTable, DataRequestsTable, MatterHistoryTable } from '../db/tables.js';
 import type { Store } from '../db/store.js';
 import { findConflicts, type ConflictHit } from './conflicts.js';
 import { localTime } from './hours.js';
@@ -12,14 +13,20 @@ import { nameKey } from './names.js';
  * synchronous and joins the caller's transaction.
  */
 
-export type ConversationRow = Omit<ConversationsTable, 'id' | 'unread'> & { id: number; unread: number };
+export type ConversationRow = Selectable<ConversationsTable>;
+
+/** A staff member, as the conversation's messages and the matter's history name them. */
+export interface Staff {
+  id: string;
+  name: string;
+}
 
 export function conversationByChat(store: Store, chatId: string): ConversationRow | undefined {
-  return store.prepare('SELECT * FROM conversations WHERE chat_id = ?').get(chatId) as ConversationRow | undefined;
+  return store.get(store.db.selectFrom('conversations').selectAll().where('chat_id', '=', chatId));
 }
 
 export function conversationById(store: Store, id: number): ConversationRow | undefined {
-  return store.prepare('SELECT * FROM conversations WHERE id = ?').get(id) as ConversationRow | undefined;
+  return store.get(store.db.selectFrom('conversations').selectAll().where('id', '=', id));
 }
 
 /** The conversation of a chat, created (with the bot in charge) on the first message. */
@@ -27,84 +34,91 @@ export function ensureConversation(
   store: Store,
   input: { chatId: string; whatsapp: string; pushName: string | null; state: string; now: string },
 ): number {
-  const existing = store.prepare('SELECT id FROM conversations WHERE chat_id = ?').get(input.chatId) as { id: number } | undefined;
+  const existing = store.get(store.db.selectFrom('conversations').select('id').where('chat_id', '=', input.chatId));
   if (existing) return existing.id;
   const client = clientByWhatsapp(store, input.whatsapp);
-  const result = store
-    .prepare(
-      `INSERT INTO conversations (chat_id, whatsapp, push_name, client_id, mode, state, last_activity_at, created_at)
-       VALUES (?, ?, ?, ?, 'bot', ?, ?, ?)`,
-    )
-    .run(input.chatId, input.whatsapp, input.pushName, client?.id ?? null, input.state, input.now, input.now);
+  const result = store.run(
+    store.db.insertInto('conversations').values({
+      chat_id: input.chatId,
+      whatsapp: input.whatsapp,
+      push_name: input.pushName,
+      client_id: client?.id ?? null,
+      mode: 'bot',
+      state: input.state,
+      last_activity_at: input.now,
+      created_at: input.now,
+    }),
+  );
   return Number(result.lastInsertRowid);
 }
 
 export function clientByWhatsapp(store: Store, whatsapp: string): { id: number; name: string } | undefined {
-  return store.prepare('SELECT id, name FROM clients WHERE whatsapp = ?').get(whatsapp) as { id: number; name: string } | undefined;
+  return store.get(store.db.selectFrom('clients').select(['id', 'name']).where('whatsapp', '=', whatsapp));
 }
 
 /** This number's matters for the status answer: its own, and only its own. */
 export function mattersForStatus(store: Store, clientId: number): MatterForStatus[] {
-  return (
-    store
-      .prepare(
-        `SELECT reference, practice_area AS area, status, next_step AS nextStep FROM matters
-         WHERE client_id = ? AND status NOT IN ('declined') ORDER BY id DESC LIMIT 10`,
-      )
-      .all(clientId) as MatterForStatus[]
-  ).map((m) => ({ ...m, status: m.status as MatterStatus }));
+  return store.all(
+    store.db
+      .selectFrom('matters')
+      .select(['reference', 'practice_area as area', 'status', 'next_step as nextStep'])
+      .where('client_id', '=', clientId)
+      .where('status', '!=', 'declined')
+      .orderBy('id', 'desc')
+      .limit(10),
+  );
 }
 
 export function hasConsented(store: Store, whatsapp: string, version: string): boolean {
-  return store.prepare('SELECT 1 FROM consents WHERE whatsapp = ? AND notice_version = ? LIMIT 1').get(whatsapp, version) !== undefined;
+  return (
+    store.get(
+      store.db.selectFrom('consents').select('id').where('whatsapp', '=', whatsapp).where('notice_version', '=', version).limit(1),
+    ) !== undefined
+  );
+}
+
+/** Where a consent or a data request comes from: the conversation, its number, and the client on record for that number (if any). */
+function origin(store: Store, conversationId: number, whatsapp: string) {
+  return { conversation_id: conversationId, whatsapp, client_id: clientByWhatsapp(store, whatsapp)?.id ?? null };
 }
 
 export function recordConsent(store: Store, input: { conversationId: number; whatsapp: string; version: string; now: string }): number {
-  const client = clientByWhatsapp(store, input.whatsapp);
-  const result = store
-    .prepare('INSERT INTO consents (conversation_id, whatsapp, client_id, notice_version, at) VALUES (?, ?, ?, ?, ?)')
-    .run(input.conversationId, input.whatsapp, client?.id ?? null, input.version, input.now);
-  return Number(result.lastInsertRowid);
+  const consent = { ...origin(store, input.conversationId, input.whatsapp), notice_version: input.version, at: input.now };
+  return Number(store.run(store.db.insertInto('consents').values(consent)).lastInsertRowid);
 }
 
-export interface MessageInsert {
+type Message = Selectable<ConversationMessagesTable>;
+
+/** A message of the thread; what is left out is null. */
+export type MessageInsert = Pick<Message, 'direction' | 'author' | 'text' | 'at'> & {
   conversationId: number;
-  direction: 'in' | 'out';
-  author: 'client' | 'bot' | 'staff';
   authorId?: string | null;
   authorName?: string | null;
-  text: string;
   fileName?: string | null;
   documentId?: number | null;
   waId?: string | null;
   outboxId?: number | null;
-  at: string;
-}
+};
 
 export function appendMessage(store: Store, m: MessageInsert): number {
-  const result = store
-    .prepare(
-      `INSERT INTO conversation_messages (conversation_id, direction, author, author_id, author_name, text, file_name, document_id, wa_id, outbox_id, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      m.conversationId,
-      m.direction,
-      m.author,
-      m.authorId ?? null,
-      m.authorName ?? null,
-      m.text,
-      m.fileName ?? null,
-      m.documentId ?? null,
-      m.waId ?? null,
-      m.outboxId ?? null,
-      m.at,
-    );
-  return Number(result.lastInsertRowid);
+  const row: Insertable<ConversationMessagesTable> = {
+    conversation_id: m.conversationId,
+    direction: m.direction,
+    author: m.author,
+    author_id: m.authorId ?? null,
+    author_name: m.authorName ?? null,
+    text: m.text,
+    file_name: m.fileName ?? null,
+    document_id: m.documentId ?? null,
+    wa_id: m.waId ?? null,
+    outbox_id: m.outboxId ?? null,
+    at: m.at,
+  };
+  return Number(store.run(store.db.insertInto('conversation_messages').values(row)).lastInsertRowid);
 }
 
 export function messageSeen(store: Store, waId: string): boolean {
-  return store.prepare('SELECT 1 FROM conversation_messages WHERE wa_id = ?').get(waId) !== undefined;
+  return store.get(store.db.selectFrom('conversation_messages').select('id').where('wa_id', '=', waId)) !== undefined;
 }
 
 export function preview(text: string): string {
@@ -115,19 +129,20 @@ export function preview(text: string): string {
 /** Next reference of the office's current year: 2026-0001, 2026-0002, … (more digits after 9999). */
 export function nextReference(store: Store, now: Date, timeZone: string): string {
   const year = localTime(now, timeZone).year;
-  const row = store
-    .prepare(
-      `INSERT INTO matter_counters (year, last) VALUES (?, 1)
-       ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last`,
-    )
-    .get(year) as { last: number };
+  const row = store.get(
+    store.db
+      .insertInto('matter_counters')
+      .values({ year, last: 1 })
+      .onConflict((oc) => oc.column('year').doUpdateSet((eb) => ({ last: eb('matter_counters.last', '+', 1) })))
+      .returning('last'),
+  )!;
   return `${year}-${String(row.last).padStart(4, '0')}`;
 }
 
 export interface HistoryEntry {
   matterId: number;
   at: string;
-  actor: { type: 'bot' | 'system' } | { type: 'user'; id: string; name: string };
+  actor: { type: 'bot' | 'system' } | ({ type: 'user' } & Staff);
   action: string;
   field?: string;
   oldValue?: string | null;
@@ -135,22 +150,18 @@ export interface HistoryEntry {
 }
 
 export function addHistory(store: Store, h: HistoryEntry): void {
-  store
-    .prepare(
-      `INSERT INTO matter_history (matter_id, at, actor_type, actor_id, actor_name, action, field, old_value, new_value)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      h.matterId,
-      h.at,
-      h.actor.type,
-      h.actor.type === 'user' ? h.actor.id : null,
-      h.actor.type === 'user' ? h.actor.name : null,
-      h.action,
-      h.field ?? null,
-      h.oldValue ?? null,
-      h.newValue ?? null,
-    );
+  const row: Insertable<MatterHistoryTable> = {
+    matter_id: h.matterId,
+    at: h.at,
+    actor_type: h.actor.type,
+    actor_id: h.actor.type === 'user' ? h.actor.id : null,
+    actor_name: h.actor.type === 'user' ? h.actor.name : null,
+    action: h.action,
+    field: h.field ?? null,
+    old_value: h.oldValue ?? null,
+    new_value: h.newValue ?? null,
+  };
+  store.run(store.db.insertInto('matter_history').values(row));
 }
 
 export interface CreatedIntake {
@@ -181,42 +192,58 @@ export function createIntake(
 ): CreatedIntake {
   const at = input.now.toISOString();
   const { intake } = input;
-  const client = store
-    .prepare(
-      `INSERT INTO clients (whatsapp, name, name_key, push_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (whatsapp) DO UPDATE SET name = excluded.name, name_key = excluded.name_key,
-         push_name = COALESCE(excluded.push_name, push_name), updated_at = excluded.updated_at
-       RETURNING id`,
-    )
-    .get(input.whatsapp, intake.name, nameKey(intake.name), input.pushName, at, at) as { id: number };
+  const client = store.get(
+    store.db
+      .insertInto('clients')
+      .values({ whatsapp: input.whatsapp, name: intake.name, name_key: nameKey(intake.name), push_name: input.pushName, created_at: at, updated_at: at })
+      .onConflict((oc) =>
+        oc.column('whatsapp').doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          name_key: eb.ref('excluded.name_key'),
+          push_name: eb.fn.coalesce('excluded.push_name', 'clients.push_name'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .returning('id'),
+  )!;
 
   // consents given before the client existed now belong to it
-  store.prepare('UPDATE consents SET client_id = ? WHERE whatsapp = ? AND client_id IS NULL').run(client.id, input.whatsapp);
-  store.prepare('UPDATE conversations SET client_id = ? WHERE id = ?').run(client.id, input.conversationId);
-  const consent = store
-    .prepare('SELECT id FROM consents WHERE whatsapp = ? ORDER BY (notice_version = ?) DESC, id DESC LIMIT 1')
-    .get(input.whatsapp, input.consentVersion ?? '') as { id: number } | undefined;
+  store.run(
+    store.db.updateTable('consents').set({ client_id: client.id }).where('whatsapp', '=', input.whatsapp).where('client_id', 'is', null),
+  );
+  store.run(store.db.updateTable('conversations').set({ client_id: client.id }).where('id', '=', input.conversationId));
+  const consent = store.get(
+    store.db
+      .selectFrom('consents')
+      .select('id')
+      .where('whatsapp', '=', input.whatsapp)
+      .orderBy((eb) => eb('notice_version', '=', input.consentVersion ?? ''), 'desc')
+      .orderBy('id', 'desc')
+      .limit(1),
+  );
 
   const reference = nextReference(store, input.now, input.timeZone);
-  const matter = store
-    .prepare(
-      `INSERT INTO matters (reference, client_id, conversation_id, practice_area, description, opposing_party, opposing_key,
-         deadline, status, next_step, conflict_state, consent_id, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'intake', NULL, 'none', ?, ?, ?) RETURNING id`,
-    )
-    .get(
-      reference,
-      client.id,
-      input.conversationId,
-      intake.area,
-      intake.description,
-      intake.opposing,
-      intake.opposing ? nameKey(intake.opposing) : null,
-      intake.deadline,
-      consent?.id ?? null,
-      at,
-      at,
-    ) as { id: number };
+  const matter = store.get(
+    store.db
+      .insertInto('matters')
+      .values({
+        reference,
+        client_id: client.id,
+        conversation_id: input.conversationId,
+        practice_area: intake.area,
+        description: intake.description,
+        opposing_party: intake.opposing,
+        opposing_key: intake.opposing ? nameKey(intake.opposing) : null,
+        deadline: intake.deadline,
+        status: 'intake',
+        next_step: null,
+        conflict_state: 'none',
+        consent_id: consent?.id ?? null,
+        created_at: at,
+        updated_at: at,
+      })
+      .returning('id'),
+  )!;
 
   addHistory(store, { matterId: matter.id, at, actor: { type: 'bot' }, action: 'created', newValue: `intake ${reference}` });
 
@@ -226,15 +253,22 @@ export function createIntake(
     opposingParty: intake.opposing,
     matterId: matter.id,
   });
-  const insertHit = store.prepare(
-    `INSERT INTO conflict_hits (matter_id, direction, checked_name, matched_name, matched_client_id, matched_matter_id, score, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  for (const hit of hits) {
-    insertHit.run(matter.id, hit.direction, hit.checkedName, hit.matchedName, hit.matchedClientId, hit.matchedMatterId, hit.score, at);
-  }
   if (hits.length > 0) {
-    store.prepare("UPDATE matters SET conflict_state = 'possible' WHERE id = ?").run(matter.id);
+    store.run(
+      store.db.insertInto('conflict_hits').values(
+        hits.map((hit) => ({
+          matter_id: matter.id,
+          direction: hit.direction,
+          checked_name: hit.checkedName,
+          matched_name: hit.matchedName,
+          matched_client_id: hit.matchedClientId,
+          matched_matter_id: hit.matchedMatterId,
+          score: hit.score,
+          created_at: at,
+        })),
+      ),
+    );
+    store.run(store.db.updateTable('matters').set({ conflict_state: 'possible' }).where('id', '=', matter.id));
     addHistory(store, {
       matterId: matter.id,
       at,
@@ -251,24 +285,26 @@ export function createIntake(
 }
 
 export function queuePdf(store: Store, input: { matterId: number; sendToChat: string | null; now: string }): number {
-  const result = store
-    .prepare("INSERT INTO pdf_jobs (matter_id, send_to_chat, status, created_at) VALUES (?, ?, 'pending', ?)")
-    .run(input.matterId, input.sendToChat, input.now);
+  const result = store.run(
+    store.db
+      .insertInto('pdf_jobs')
+      .values({ matter_id: input.matterId, send_to_chat: input.sendToChat, status: 'pending', created_at: input.now }),
+  );
   return Number(result.lastInsertRowid);
 }
 
 export function recordDataRequest(
   store: Store,
-  input: { conversationId: number; whatsapp: string; kind: 'stop' | 'erase'; text: string; now: string },
+  input: { conversationId: number; whatsapp: string; kind: DataRequestsTable['kind']; text: string; now: string },
 ): number {
-  const client = clientByWhatsapp(store, input.whatsapp);
-  const result = store
-    .prepare(
-      `INSERT INTO data_requests (conversation_id, whatsapp, client_id, kind, text, status, created_at)
-       VALUES (?, ?, ?, ?, ?, 'open', ?)`,
-    )
-    .run(input.conversationId, input.whatsapp, client?.id ?? null, input.kind, input.text.slice(0, 500), input.now);
-  return Number(result.lastInsertRowid);
+  const request = {
+    ...origin(store, input.conversationId, input.whatsapp),
+    kind: input.kind,
+    text: input.text.slice(0, 500),
+    status: 'open' as const,
+    created_at: input.now,
+  };
+  return Number(store.run(store.db.insertInto('data_requests').values(request)).lastInsertRowid);
 }
 
 export interface ConversationUpdate {
@@ -284,38 +320,22 @@ export interface ConversationUpdate {
 
 /** After a message in or out: the state, the mode and the inbox's summary columns. */
 export function updateConversation(store: Store, u: ConversationUpdate): void {
-  store
-    .prepare(
-      `UPDATE conversations SET
-         state = ?,
-         mode = ?,
-         handoff_reason = CASE WHEN ? = 'bot' THEN NULL ELSE COALESCE(?, handoff_reason) END,
-         waiting_since = CASE WHEN ? = 'waiting' THEN COALESCE(waiting_since, ?) WHEN ? = 'bot' THEN NULL ELSE waiting_since END,
-         assigned_to_id = CASE WHEN ? = 'bot' THEN NULL ELSE assigned_to_id END,
-         assigned_to_name = CASE WHEN ? = 'bot' THEN NULL ELSE assigned_to_name END,
-         unread = unread + ?,
-         last_preview = ?,
-         last_activity_at = ?,
-         last_inbound_at = CASE WHEN ? THEN ? ELSE last_inbound_at END,
-         last_intake_matter_id = COALESCE(?, last_intake_matter_id)
-       WHERE id = ?`,
-    )
-    .run(
-      u.state,
-      u.mode,
-      u.mode,
-      u.handoffReason ?? null,
-      u.mode,
-      u.now,
-      u.mode,
-      u.mode,
-      u.mode,
-      u.inbound ? 1 : 0,
-      u.preview,
-      u.now,
-      u.inbound ? 1 : 0,
-      u.now,
-      u.lastIntakeMatterId ?? null,
-      u.id,
-    );
+  const toBot = u.mode === 'bot';
+  store.run(
+    store.db
+      .updateTable('conversations')
+      .set((eb) => ({
+        state: u.state,
+        mode: u.mode,
+        last_preview: u.preview,
+        last_activity_at: u.now,
+        // back with the bot: no hand-off reason, no one waiting, no one assigned
+        ...(toBot ? { handoff_reason: null, waiting_since: null, assigned_to_id: null, assigned_to_name: null } : {}),
+        ...(!toBot && u.handoffReason != null ? { handoff_reason: u.handoffReason } : {}),
+        ...(u.mode === 'waiting' ? { waiting_since: eb.fn.coalesce('waiting_since', eb.val(u.now)) } : {}),
+        ...(u.inbound ? { unread: eb('unread', '+', 1), last_inbound_at: u.now } : {}),
+        ...(u.lastIntakeMatterId != null ? { last_intake_matter_id: u.lastIntakeMatterId } : {}),
+      }))
+      .where('id', '=', u.id),
+  );
 }

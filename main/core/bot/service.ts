@@ -37,24 +37,23 @@ export class BotService {
   private started = false;
 
   constructor(private readonly deps: BotServiceDeps) {
-    const events = { emit: (type, data) => deps.events().emit(type, data) } as EventBus;
     this.settings = new BotSettingsStore(deps.store, deps.clock, deps.sendLimits ? { sendLimits: deps.sendLimits.defaults } : {});
     this.workers = new PdfWorkers();
-    this.pdfs = new PdfJobs({
+    const parts = {
       store: deps.store,
       clock: deps.clock,
-      log: deps.log.child({ component: 'bot.pdf' }),
-      events,
+      events: { emit: (type, data) => deps.events().emit(type, data) } as EventBus,
       settings: this.settings,
+    };
+    this.pdfs = new PdfJobs({
+      ...parts,
+      log: deps.log.child({ component: 'bot.pdf' }),
       workers: this.workers,
       outbox: () => this.link?.outbox ?? null,
     });
     this.engine = new BotEngine({
-      store: deps.store,
-      clock: deps.clock,
+      ...parts,
       log: deps.log.child({ component: 'bot' }),
-      events,
-      settings: this.settings,
       outbox: () => this.outbox(),
       onPdfQueued: () => this.pdfs.wake(),
     });
@@ -136,7 +135,7 @@ export class BotService {
   deliveryChanged(row: { id: number; chatId: string }): void {
     const store = this.deps.store();
     if (!store.isOpen) return;
-    const conversation = store.prepare('SELECT id FROM conversations WHERE chat_id = ?').get(row.chatId) as { id: number } | undefined;
+    const conversation = store.get(store.db.selectFrom('conversations').select('id').where('chat_id', '=', row.chatId));
     if (conversation) this.deps.events().emit('inbox.changed', { conversationId: conversation.id, reason: 'delivery' });
   }
 

@@ -1,29 +1,15 @@
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { z } from 'zod';
-import {
-  BotBehaviour,
-  BotSettings,
-  ExtraLanguages,
-  OfficeHours,
-  OfficeProfile,
-  PracticeAreas,
-  SendLimits,
-  TextOverrides,
-  type PrivacyNotice,
-  type SettingsSection,
-} from '../../../shared/bot.js';
+import { BotBehaviour, BotSettings, SendLimits, type PrivacyNotice, type SettingsSection } from '../../../shared/bot.js';
+import type { ParsedInputOf } from '../../../shared/contract/index.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../db/store.js';
-import { Texts } from './catalog/texts.js';
+import type { BotSettingsTable, PrivacyNoticesTable } from '../db/tables.js';
+import { invalidInput } from '../errors.js';
+import { BUILT_IN_LANGUAGES, Texts, unknownKeys } from './catalog/texts.js';
 
-export const SECTION_SCHEMAS: { [K in SettingsSection]: z.ZodType<BotSettings[K]> } = {
-  profile: OfficeProfile,
-  hours: OfficeHours,
-  practiceAreas: PracticeAreas,
-  behaviour: BotBehaviour,
-  sendLimits: SendLimits,
-  texts: TextOverrides,
-  languages: ExtraLanguages,
-};
+/** Each section's schema, as the shared BotSettings object declares it. */
+export const SECTION_SCHEMAS: { [K in SettingsSection]: z.ZodType<BotSettings[K]> } = BotSettings.shape;
 
 function systemTimeZone(): string {
   try {
@@ -76,21 +62,25 @@ export class BotSettingsStore {
 
   /** True when the admin has saved this section (otherwise its defaults apply). */
   isSaved(section: SettingsSection): boolean {
-    return this.store().prepare('SELECT 1 FROM bot_settings WHERE key = ?').get(section) !== undefined;
+    return this.store().get(this.store().db.selectFrom('bot_settings').select('key').where('key', '=', section)) !== undefined;
   }
 
   /** Publishes the default privacy notice as version 1 on a new database. */
   ensureDefaults(): void {
     const store = this.store();
-    store
-      .prepare('INSERT OR IGNORE INTO privacy_notices (version, text, published_at, published_by) VALUES (?, ?, ?, NULL)')
-      .run('1', DEFAULT_PRIVACY_NOTICE, this.clock.now().toISOString());
+    store.run(
+      store.db
+        .insertInto('privacy_notices')
+        .orIgnore()
+        .values({ version: '1', text: DEFAULT_PRIVACY_NOTICE, published_at: this.clock.now().toISOString(), published_by: null }),
+    );
   }
 
   get(): BotSettings {
     if (this.cache) return this.cache;
     const settings = { ...defaultSettings(), ...this.defaults } as Record<SettingsSection, unknown>;
-    const rows = this.store().prepare('SELECT key, value FROM bot_settings').all() as { key: string; value: string }[];
+    const store = this.store();
+    const rows = store.all(store.db.selectFrom('bot_settings').select(['key', 'value']));
     for (const row of rows) {
       const schema = SECTION_SCHEMAS[row.key as SettingsSection];
       if (!schema) continue;
@@ -108,12 +98,20 @@ export class BotSettingsStore {
   /** Replaces one section (already validated by the contract); joins the caller's transaction. */
   set<K extends SettingsSection>(section: K, value: BotSettings[K], by: string | null): BotSettings[K] {
     const parsed = SECTION_SCHEMAS[section].parse(value);
-    this.store()
-      .prepare(
-        `INSERT INTO bot_settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      )
-      .run(section, JSON.stringify(parsed), this.clock.now().toISOString(), by);
+    const row: Insertable<BotSettingsTable> = { key: section, value: JSON.stringify(parsed), updated_at: this.clock.now().toISOString(), updated_by: by };
+    const store = this.store();
+    store.run(
+      store.db
+        .insertInto('bot_settings')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet((eb) => ({
+            value: eb.ref('excluded.value'),
+            updated_at: eb.ref('excluded.updated_at'),
+            updated_by: eb.ref('excluded.updated_by'),
+          })),
+        ),
+    );
     this.invalidate();
     return parsed;
   }
@@ -127,36 +125,35 @@ export class BotSettingsStore {
 
   privacyNotice(): PrivacyNotice {
     if (this.noticeCache) return this.noticeCache;
-    const row = this.store()
-      .prepare(
-        'SELECT version, text, published_at, published_by FROM privacy_notices ORDER BY CAST(version AS INTEGER) DESC LIMIT 1',
-      )
-      .get() as { version: string; text: string; published_at: string; published_by: string | null } | undefined;
+    const row = this.store().get(this.notices().limit(1));
     if (!row) {
       this.ensureDefaults();
       return this.privacyNotice();
     }
-    this.noticeCache = { version: row.version, text: row.text, publishedAt: row.published_at, publishedBy: row.published_by };
+    this.noticeCache = toNotice(row);
     return this.noticeCache;
   }
 
   noticeVersions(): PrivacyNotice[] {
-    return (
-      this.store()
-        .prepare(
-          'SELECT version, text, published_at, published_by FROM privacy_notices ORDER BY CAST(version AS INTEGER) DESC',
-        )
-        .all() as { version: string; text: string; published_at: string; published_by: string | null }[]
-    ).map((r) => ({ version: r.version, text: r.text, publishedAt: r.published_at, publishedBy: r.published_by }));
+    return this.store().all(this.notices()).map(toNotice);
+  }
+
+  /** The published notices, newest version first (versions are whole numbers kept as text). */
+  private notices() {
+    return this.store()
+      .db.selectFrom('privacy_notices')
+      .selectAll()
+      .orderBy(sql`CAST(version AS INTEGER)`, 'desc');
   }
 
   /** A new version of the privacy notice; clients are asked again before their next intake. */
   publishNotice(text: string, by: string | null): PrivacyNotice {
     const current = this.privacyNotice();
     const version = String(Number.parseInt(current.version, 10) + 1);
-    this.store()
-      .prepare('INSERT INTO privacy_notices (version, text, published_at, published_by) VALUES (?, ?, ?, ?)')
-      .run(version, text, this.clock.now().toISOString(), by);
+    const store = this.store();
+    store.run(
+      store.db.insertInto('privacy_notices').values({ version, text, published_at: this.clock.now().toISOString(), published_by: by }),
+    );
     this.invalidate();
     return this.privacyNotice();
   }
@@ -167,4 +164,50 @@ export class BotSettingsStore {
     this.textsCache = new Texts(s.behaviour.language, s.languages, s.texts);
     return this.textsCache;
   }
+
+  /** The languages the bot can speak: the catalogs LexDesk ships, then those the office added. */
+  languages(): { code: string; name: string; builtIn: boolean }[] {
+    return [
+      ...Object.keys(BUILT_IN_LANGUAGES).map((code) => ({ code, name: BUILT_IN_LANGUAGES[code]!['language.name'] ?? code, builtIn: true })),
+      ...Object.entries(this.get().languages)
+        .filter(([code]) => !BUILT_IN_LANGUAGES[code])
+        .map(([code, texts]) => ({ code, name: texts['language.name'] ?? code, builtIn: false })),
+    ];
+  }
+
+  /**
+   * Refuses an update that the section's schema lets through but the bot could
+   * not use: texts under keys the catalog does not have, a language with no
+   * catalog, or removing the language the bot speaks.
+   */
+  check(update: ParsedInputOf<'botSettings.update'>): void {
+    if (update.section === 'texts' || update.section === 'languages') {
+      for (const [language, texts] of Object.entries(update.value)) {
+        const unknown = unknownKeys(texts);
+        if (unknown.length > 0) {
+          throw invalidInput(`The ${language} texts name keys LexDesk does not know: ${unknown.slice(0, 5).join(', ')}.`, {
+            issues: unknown.map((key) => ({ path: `value.${language}.${key}`, message: 'unknown text key' })),
+          });
+        }
+      }
+    }
+    if (update.section === 'behaviour') {
+      const known = new Set([...Object.keys(BUILT_IN_LANGUAGES), ...Object.keys(this.get().languages)]);
+      if (!known.has(update.value.language)) {
+        throw invalidInput(`There is no ${update.value.language} catalog. Add the language first.`, {
+          issues: [{ path: 'value.language', message: 'no such language' }],
+        });
+      }
+    }
+    if (update.section === 'languages') {
+      const current = this.get().behaviour.language;
+      if (!BUILT_IN_LANGUAGES[current] && !update.value[current]) {
+        throw invalidInput(`The bot speaks ${current}; choose another language before removing it.`);
+      }
+    }
+  }
+}
+
+function toNotice(row: Selectable<PrivacyNoticesTable>): PrivacyNotice {
+  return { version: row.version, text: row.text, publishedAt: row.published_at, publishedBy: row.published_by };
 }

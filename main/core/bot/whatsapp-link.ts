@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Store } from '../db/store.js';
 import type { BotConsumer, BotInboundMessage, BotLink, Delivery, DeliveryState, InboundContext } from './link.js';
 
@@ -42,9 +43,15 @@ export function whatsappBotLink(whatsapp: WhatsAppLinkLike, store: () => Store):
       delivery: (ids) => {
         const out = new Map<number, Delivery>();
         if (ids.length === 0) return out;
-        const rows = store()
-          .prepare('SELECT id, status, last_error FROM whatsapp_outbox WHERE id IN (SELECT value FROM json_each(?))')
-          .all(JSON.stringify(ids)) as { id: number; status: string; last_error: string | null }[];
+        const current = store();
+        // the ids travel as one JSON parameter, so any number of them is the same statement
+        const given = sql<{ value: number }>`json_each(${JSON.stringify(ids)})`.as('given');
+        const rows = current.all(
+          current.db
+            .selectFrom('whatsapp_outbox')
+            .select(['id', 'status', 'last_error'])
+            .where('id', 'in', (eb) => eb.selectFrom(given).select('given.value')),
+        );
         for (const row of rows) {
           out.set(row.id, { state: STATE[row.status] ?? 'queued', error: row.status === 'failed' ? row.last_error : null });
         }

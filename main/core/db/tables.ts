@@ -1,8 +1,14 @@
 import type { Generated } from 'kysely';
+import type { ConflictDirection, ConflictState, ConversationMode, MatterStatus } from '../../../shared/bot.js';
+import type { RuleId, Severity } from '../../../shared/contract/monitoring.js';
+import type { OutboxStatus } from '../../../shared/contract/whatsapp.js';
 
 /**
  * Table types for kysely: one interface per table, added by the migration that
- * creates it. Queries against these are checked by the compiler.
+ * creates it. Queries against these are checked by the compiler, and a row type
+ * is derived from them (`Selectable<MattersTable>`, `Pick<…>`), never written
+ * again. Value sets the screens share (matter status, conversation mode, alert
+ * severity…) come from shared/, where the contract defines them.
  */
 export interface AppMetaTable {
   key: string;
@@ -90,7 +96,7 @@ export interface RefreshTokensTable {
 }
 
 export interface MonitoringSeriesTable {
-  id: number;
+  id: Generated<number>;
   name: string;
 }
 
@@ -113,7 +119,7 @@ export interface MonitoringRollupTable {
 }
 
 export interface MonitoringRulesTable {
-  id: string;
+  id: RuleId;
   threshold: number | null;
   for_seconds: number | null;
   enabled: number | null;
@@ -123,8 +129,8 @@ export interface MonitoringRulesTable {
 
 export interface MonitoringAlertsTable {
   id: Generated<number>;
-  rule_id: string;
-  severity: string;
+  rule_id: RuleId;
+  severity: Severity;
   title: string;
   message: string;
   value: number | null;
@@ -184,8 +190,6 @@ export interface WhatsAppConsumerFailuresTable {
   at: number;
 }
 
-export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
-
 export interface WhatsAppOutboxTable {
   id: Generated<number>;
   chat_id: string;
@@ -225,7 +229,7 @@ export interface PrivacyNoticesTable {
 }
 
 export interface ClientsTable {
-  id: import('kysely').Generated<number>;
+  id: Generated<number>;
   /** international digits, e.g. "5511987654321" */
   whatsapp: string;
   name: string;
@@ -241,11 +245,8 @@ export interface MatterCountersTable {
   last: number;
 }
 
-export type MatterStatus = 'intake' | 'review' | 'active' | 'waiting_client' | 'closed' | 'declined';
-export type ConflictState = 'none' | 'possible' | 'cleared';
-
 export interface MattersTable {
-  id: import('kysely').Generated<number>;
+  id: Generated<number>;
   reference: string;
   client_id: number;
   conversation_id: number | null;
@@ -263,7 +264,7 @@ export interface MattersTable {
 }
 
 export interface MatterNotesTable {
-  id: import('kysely').Generated<number>;
+  id: Generated<number>;
   matter_id: number;
   author_id: string | null;
   author_name: string;
@@ -272,7 +273,7 @@ export interface MatterNotesTable {
 }
 
 export interface MatterHistoryTable {
-  id: import('kysely').Generated<number>;
+  id: Generated<number>;
   matter_id: number;
   at: string;
   actor_type: 'bot' | 'user' | 'system';
@@ -285,7 +286,7 @@ export interface MatterHistoryTable {
 }
 
 export interface MatterDocumentsTable {
-  id: import('kysely').Generated<number>;
+  id: Generated<number>;
   matter_id: number | null;
   conversation_id: number | null;
   kind: 'intake_pdf' | 'upload';
@@ -299,7 +300,7 @@ export interface MatterDocumentsTable {
 }
 
 export interface ConsentsTable {
-  id: import('kysely').Generated<number>;
+  id: Generated<number>;
   conversation_id: number;
   whatsapp: string;
   client_id: number | null;
@@ -308,9 +309,9 @@ export interface ConsentsTable {
 }
 
 export interface ConflictHitsTable {
-  id: import('kysely').Generated<number>;
+  id: Generated<number>;
   matter_id: number;
-  direction: 'opposing_is_client' | 'client_is_opposing';
+  direction: ConflictDirection;
   checked_name: string;
   matched_name: string;
   matched_client_id: number | null;
@@ -323,10 +324,8 @@ export interface ConflictHitsTable {
   cleared_note: string | null;
 }
 
-export type ConversationMode = 'bot' | 'waiting' | 'staff';
-
 export interface ConversationsTable {
-  id: import('kysely').Generated<number>;
+  id: Generated<number>;
   chat_id: string;
   whatsapp: string;
   push_name: string | null;
@@ -338,7 +337,7 @@ export interface ConversationsTable {
   assigned_to_name: string | null;
   handoff_reason: string | null;
   waiting_since: string | null;
-  unread: import('kysely').Generated<number>;
+  unread: Generated<number>;
   last_preview: string | null;
   last_activity_at: string;
   last_inbound_at: string | null;
@@ -347,7 +346,7 @@ export interface ConversationsTable {
 }
 
 export interface ConversationMessagesTable {
-  id: import('kysely').Generated<number>;
+  id: Generated<number>;
   conversation_id: number;
   direction: 'in' | 'out';
   author: 'client' | 'bot' | 'staff';
@@ -362,7 +361,7 @@ export interface ConversationMessagesTable {
 }
 
 export interface DataRequestsTable {
-  id: import('kysely').Generated<number>;
+  id: Generated<number>;
   conversation_id: number;
   whatsapp: string;
   client_id: number | null;
@@ -376,11 +375,11 @@ export interface DataRequestsTable {
 }
 
 export interface PdfJobsTable {
-  id: import('kysely').Generated<number>;
+  id: Generated<number>;
   matter_id: number;
   send_to_chat: string | null;
   status: 'pending' | 'done' | 'failed';
-  attempts: import('kysely').Generated<number>;
+  attempts: Generated<number>;
   error: string | null;
   document_id: number | null;
   created_at: string;

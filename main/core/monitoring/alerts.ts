@@ -1,6 +1,8 @@
+import type { Selectable } from 'kysely';
 import type { Alert, Rule, RuleId, Severity } from '../../../shared/contract/monitoring.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../db/store.js';
+import type { MonitoringAlertsTable } from '../db/tables.js';
 import { AppError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
@@ -26,26 +28,13 @@ export interface AlertChange {
 
 export type AlertListener = (change: AlertChange) => void;
 
-interface AlertRow {
-  id: number;
-  rule_id: string;
-  severity: string;
-  title: string;
-  message: string;
-  value: number | null;
-  threshold: number;
-  since: string;
-  fired_at: string;
-  resolved_at: string | null;
-  acknowledged_at: string | null;
-  acknowledged_by: string | null;
-}
+type AlertRow = Selectable<MonitoringAlertsTable>;
 
 function toAlert(row: AlertRow): Alert {
   return {
     id: row.id,
-    ruleId: row.rule_id as RuleId,
-    severity: row.severity as Severity,
+    ruleId: row.rule_id,
+    severity: row.severity,
     title: row.title,
     message: row.message,
     value: row.value,
@@ -103,8 +92,12 @@ export class AlertEngine {
     return () => this.recorders.delete(recorder);
   }
 
+  private alerts() {
+    return this.deps.store().db.selectFrom('monitoring_alerts').selectAll();
+  }
+
   private openRows(): Map<string, AlertRow> {
-    const rows = this.deps.store().prepare('SELECT * FROM monitoring_alerts WHERE resolved_at IS NULL').all() as AlertRow[];
+    const rows = this.deps.store().all(this.alerts().where('resolved_at', 'is', null));
     return new Map(rows.map((row) => [row.rule_id, row]));
   }
 
@@ -164,15 +157,23 @@ export class AlertEngine {
     const lasted = Math.round((now.getTime() - since.getTime()) / 1000);
     const message = rule.message(value, rule.threshold, about) + (lasted > 0 ? ` It has lasted ${describeDuration(lasted)}.` : '');
     const store = this.deps.store();
-    if (store.prepare('SELECT 1 FROM monitoring_alerts WHERE rule_id = ? AND resolved_at IS NULL').get(rule.id)) return;
+    if (store.get(this.alerts().where('rule_id', '=', rule.id).where('resolved_at', 'is', null))) return;
     const alert = store.tx(() => {
-      const row = store
-        .prepare(
-          `INSERT INTO monitoring_alerts (rule_id, severity, title, message, value, threshold, since, fired_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-        )
-        .get(rule.id, rule.severity, rule.title, message, Number.isFinite(value) ? value : null, rule.threshold,
-          since.toISOString(), now.toISOString()) as AlertRow;
+      const row = store.get(
+        store.db
+          .insertInto('monitoring_alerts')
+          .values({
+            rule_id: rule.id,
+            severity: rule.severity,
+            title: rule.title,
+            message,
+            value: Number.isFinite(value) ? value : null,
+            threshold: rule.threshold,
+            since: since.toISOString(),
+            fired_at: now.toISOString(),
+          })
+          .returningAll(),
+      )!;
       const stored = toAlert(row);
       this.record({ type: 'fired', alert: stored });
       return stored;
@@ -193,9 +194,13 @@ export class AlertEngine {
   private resolve(row: AlertRow, now: Date): void {
     const store = this.deps.store();
     const alert = store.tx(() => {
-      const result = store
-        .prepare('UPDATE monitoring_alerts SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL')
-        .run(now.toISOString(), row.id);
+      const result = store.run(
+        store.db
+          .updateTable('monitoring_alerts')
+          .set({ resolved_at: now.toISOString() })
+          .where('id', '=', row.id)
+          .where('resolved_at', 'is', null),
+      );
       if (result.changes === 0) return null;
       const resolved = toAlert({ ...row, resolved_at: now.toISOString() });
       this.record({ type: 'resolved', alert: resolved });
@@ -230,21 +235,22 @@ export class AlertEngine {
   }
 
   list(state: 'firing' | 'all', limit: number): Alert[] {
-    const sql =
-      state === 'firing'
-        ? 'SELECT * FROM monitoring_alerts WHERE resolved_at IS NULL ORDER BY fired_at DESC, id DESC LIMIT ?'
-        : 'SELECT * FROM monitoring_alerts ORDER BY fired_at DESC, id DESC LIMIT ?';
-    return (this.deps.store().prepare(sql).all(limit) as AlertRow[]).map(toAlert);
+    const all = this.alerts();
+    const query = state === 'firing' ? all.where('resolved_at', 'is', null) : all;
+    return this.deps.store().all(query.orderBy('fired_at', 'desc').orderBy('id', 'desc').limit(limit)).map(toAlert);
   }
 
   counts(): { firing: number; unacknowledged: number } {
-    const row = this.deps
-      .store()
-      .prepare(
-        'SELECT count(*) AS firing, count(*) FILTER (WHERE acknowledged_at IS NULL) AS unacknowledged FROM monitoring_alerts WHERE resolved_at IS NULL',
-      )
-      .get() as { firing: number; unacknowledged: number };
-    return row;
+    const store = this.deps.store();
+    return store.get(
+      store.db
+        .selectFrom('monitoring_alerts')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('firing'),
+          eb.fn.countAll<number>().filterWhere('acknowledged_at', 'is', null).as('unacknowledged'),
+        ])
+        .where('resolved_at', 'is', null),
+    )!;
   }
 
   /**
@@ -253,10 +259,14 @@ export class AlertEngine {
    */
   acknowledge(id: number, by: string, now: Date): { alert: Alert; changed: boolean } {
     const store = this.deps.store();
-    const changed = store
-      .prepare('UPDATE monitoring_alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL')
-      .run(now.toISOString(), by, id).changes;
-    const row = store.prepare('SELECT * FROM monitoring_alerts WHERE id = ?').get(id) as AlertRow | undefined;
+    const changed = store.run(
+      store.db
+        .updateTable('monitoring_alerts')
+        .set({ acknowledged_at: now.toISOString(), acknowledged_by: by })
+        .where('id', '=', id)
+        .where('acknowledged_at', 'is', null),
+    ).changes;
+    const row = store.get(this.alerts().where('id', '=', id));
     if (!row) throw new AppError('not_found', 'There is no such alert.');
     return { alert: toAlert(row), changed: changed > 0 };
   }
@@ -268,6 +278,7 @@ export class AlertEngine {
   /** Drops resolved alerts older than a year. */
   enforceRetention(now: Date): void {
     const before = new Date(now.getTime() - ALERT_RETENTION_DAYS * 86_400_000).toISOString();
-    this.deps.store().prepare('DELETE FROM monitoring_alerts WHERE resolved_at IS NOT NULL AND resolved_at < ?').run(before);
+    const store = this.deps.store();
+    store.run(store.db.deleteFrom('monitoring_alerts').where('resolved_at', 'is not', null).where('resolved_at', '<', before));
   }
 }

@@ -1,5 +1,7 @@
+import { sql, type OnConflictBuilder } from 'kysely';
 import { MAX_SERIES_POINTS, SERIES, type SeriesName } from '../../../shared/contract/monitoring.js';
 import type { Store } from '../db/store.js';
+import type { Tables } from '../db/tables.js';
 
 export const HOUR = 3600;
 export const DAY = 86_400;
@@ -69,20 +71,22 @@ export class History {
     }
     const cached = this.ids.get(name);
     if (cached !== undefined) return cached;
-    if (create) store.prepare('INSERT OR IGNORE INTO monitoring_series (name) VALUES (?)').run(name);
-    const row = store.prepare('SELECT id FROM monitoring_series WHERE name = ?').get(name) as { id: number } | undefined;
+    if (create) store.run(store.db.insertInto('monitoring_series').orIgnore().values({ name }));
+    const row = store.get(store.db.selectFrom('monitoring_series').select('id').where('name', '=', name));
     if (!row) return null;
     this.ids.set(name, row.id);
     return row.id;
   }
 
   private allSeriesIds(): number[] {
-    return (this.store().prepare('SELECT id FROM monitoring_series ORDER BY id').all() as { id: number }[]).map((r) => r.id);
+    const store = this.store();
+    return store.all(store.db.selectFrom('monitoring_series').select('id').orderBy('id')).map((r) => r.id);
   }
 
   /** Writes one sample per series at time `t` (seconds), in one transaction. */
   record(t: number, samples: Iterable<readonly [SeriesName, number]>): void {
     const store = this.store();
+    // raw SQL, prepared once: it runs for every sample of every series, and the builder compiles on each call
     const insert = store.prepare(
       'INSERT INTO monitoring_raw (series_id, t, value) VALUES (?, ?, ?) ON CONFLICT (series_id, t) DO UPDATE SET value = excluded.value',
     );
@@ -95,30 +99,42 @@ export class History {
   }
 
   private watermark(resolution: 60 | 3600): number | null {
-    const row = this.store().prepare('SELECT value FROM app_meta WHERE key = ?').get(WATERMARK_KEY[resolution]) as
-      | { value: string }
-      | undefined;
+    const store = this.store();
+    const row = store.get(store.db.selectFrom('app_meta').select('value').where('key', '=', WATERMARK_KEY[resolution]));
     return row ? Number(row.value) : null;
   }
 
   private setWatermark(resolution: 60 | 3600, value: number, now: number): void {
-    this.store()
-      .prepare(
-        'INSERT INTO app_meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-      )
-      .run(WATERMARK_KEY[resolution], String(value), new Date(now * 1000).toISOString());
+    const store = this.store();
+    store.run(
+      store.db
+        .insertInto('app_meta')
+        .values({ key: WATERMARK_KEY[resolution], value: String(value), updated_at: new Date(now * 1000).toISOString() })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), updated_at: eb.ref('excluded.updated_at') })),
+        ),
+    );
   }
 
   /** The earliest sample at or after `from` in the source of a resolution, or null. */
   private nextSourceTime(resolution: 60 | 3600, from: number, ids: number[]): number | null {
     const store = this.store();
-    const statement =
+    const earliest = (id: number) =>
       resolution === 60
-        ? store.prepare('SELECT min(t) AS t FROM monitoring_raw WHERE series_id = ? AND t >= ?')
-        : store.prepare('SELECT min(t) AS t FROM monitoring_rollup WHERE series_id = ? AND resolution = 60 AND t >= ?');
+        ? store.db
+            .selectFrom('monitoring_raw')
+            .select((eb) => eb.fn.min<number | null>('t').as('t'))
+            .where('series_id', '=', id)
+            .where('t', '>=', from)
+        : store.db
+            .selectFrom('monitoring_rollup')
+            .select((eb) => eb.fn.min<number | null>('t').as('t'))
+            .where('series_id', '=', id)
+            .where('resolution', '=', 60)
+            .where('t', '>=', from);
     let next: number | null = null;
     for (const id of ids) {
-      const row = statement.get(id, from) as { t: number | null };
+      const row = store.get(earliest(id))!;
       if (row.t !== null && (next === null || row.t < next)) next = row.t;
     }
     return next;
@@ -139,26 +155,50 @@ export class History {
     }
     from = Math.max(Number.isFinite(from) ? from : 0, Math.floor(next / resolution) * resolution);
     const to = Math.min(end, from + Math.max(CHUNK_SECONDS, resolution));
-    const rollup =
-      resolution === 60
-        ? store.prepare(`
-            INSERT INTO monitoring_rollup (series_id, resolution, t, sum, count, min, max)
-            SELECT series_id, 60, (t / 60) * 60, sum(value), count(*), min(value), max(value)
-            FROM monitoring_raw WHERE series_id = ? AND t >= ? AND t < ?
-            GROUP BY t / 60
-            ON CONFLICT (series_id, resolution, t) DO UPDATE SET
-              sum = sum + excluded.sum, count = count + excluded.count,
-              min = min(min, excluded.min), max = max(max, excluded.max)`)
-        : store.prepare(`
-            INSERT INTO monitoring_rollup (series_id, resolution, t, sum, count, min, max)
-            SELECT series_id, 3600, (t / 3600) * 3600, sum(sum), sum(count), min(min), max(max)
-            FROM monitoring_rollup WHERE series_id = ? AND resolution = 60 AND t >= ? AND t < ?
-            GROUP BY t / 3600
-            ON CONFLICT (series_id, resolution, t) DO UPDATE SET
-              sum = sum + excluded.sum, count = count + excluded.count,
-              min = min(min, excluded.min), max = max(max, excluded.max)`);
+    // the source's samples by whole bucket (integer division), added to what an earlier step put there
+    const bucket = sql<number>`t / ${sql.lit(resolution)}`;
+    const start = sql<number>`${bucket} * ${sql.lit(resolution)}`;
+    const rollup = (id: number) =>
+      store.db
+        .insertInto('monitoring_rollup')
+        .columns(['series_id', 'resolution', 't', 'sum', 'count', 'min', 'max'])
+        .expression(
+          resolution === 60
+            ? store.db
+                .selectFrom('monitoring_raw')
+                .select((eb) => [
+                  'series_id',
+                  sql.lit(resolution).as('resolution'),
+                  start.as('t'),
+                  eb.fn.sum('value').as('sum'),
+                  eb.fn.countAll().as('count'),
+                  eb.fn.min('value').as('min'),
+                  eb.fn.max('value').as('max'),
+                ])
+                .where('series_id', '=', id)
+                .where('t', '>=', from)
+                .where('t', '<', to)
+                .groupBy(bucket)
+            : store.db
+                .selectFrom('monitoring_rollup')
+                .select((eb) => [
+                  'series_id',
+                  sql.lit(resolution).as('resolution'),
+                  start.as('t'),
+                  eb.fn.sum('sum').as('sum'),
+                  eb.fn.sum('count').as('count'),
+                  eb.fn.min('min').as('min'),
+                  eb.fn.max('max').as('max'),
+                ])
+                .where('series_id', '=', id)
+                .where('resolution', '=', 60)
+                .where('t', '>=', from)
+                .where('t', '<', to)
+                .groupBy(bucket),
+        )
+        .onConflict(addToBucket);
     store.tx(() => {
-      for (const id of ids) rollup.run(id, from, to);
+      for (const id of ids) store.run(rollup(id));
       this.setWatermark(resolution, to, now);
     });
     return to < end;
@@ -172,13 +212,17 @@ export class History {
     const rawBefore = Math.min(now - RETENTION.raw, minuteMark);
     const minuteBefore = Math.min(now - RETENTION.minute, hourMark);
     const hourBefore = now - RETENTION.hour;
-    const dropRaw = store.prepare('DELETE FROM monitoring_raw WHERE series_id = ? AND t < ?');
-    const dropRollup = store.prepare('DELETE FROM monitoring_rollup WHERE series_id = ? AND resolution = ? AND t < ?');
+    const dropRaw = (id: number, before: number) =>
+      store.run(store.db.deleteFrom('monitoring_raw').where('series_id', '=', id).where('t', '<', before));
+    const dropRollup = (id: number, resolution: 60 | 3600, before: number) =>
+      store.run(
+        store.db.deleteFrom('monitoring_rollup').where('series_id', '=', id).where('resolution', '=', resolution).where('t', '<', before),
+      );
     store.tx(() => {
       for (const id of this.allSeriesIds()) {
-        if (Number.isFinite(rawBefore)) dropRaw.run(id, rawBefore);
-        if (Number.isFinite(minuteBefore)) dropRollup.run(id, 60, minuteBefore);
-        dropRollup.run(id, 3600, hourBefore);
+        if (Number.isFinite(rawBefore)) dropRaw(id, rawBefore);
+        if (Number.isFinite(minuteBefore)) dropRollup(id, 60, minuteBefore);
+        dropRollup(id, 3600, hourBefore);
       }
     });
   }
@@ -255,22 +299,42 @@ export class History {
             ];
 
     const store = this.store();
+    const bucket = sql<number>`t - t % ${step}`.as('b');
+    const part = (source: 0 | 60 | 3600, from: number, to: number) =>
+      source === 0
+        ? store.db
+            .selectFrom('monitoring_raw')
+            .select((eb) => [
+              bucket,
+              eb.fn.sum<number>('value').as('sum'),
+              eb.fn.countAll<number>().as('count'),
+              eb.fn.min('value').as('min'),
+              eb.fn.max('value').as('max'),
+            ])
+            .where('series_id', '=', id)
+            .where('t', '>=', from)
+            .where('t', '<', to)
+            .groupBy(sql.ref('b'))
+            .orderBy('b')
+        : store.db
+            .selectFrom('monitoring_rollup')
+            .select((eb) => [
+              bucket,
+              eb.fn.sum<number>('sum').as('sum'),
+              eb.fn.sum<number>('count').as('count'),
+              eb.fn.min('min').as('min'),
+              eb.fn.max('max').as('max'),
+            ])
+            .where('series_id', '=', id)
+            .where('resolution', '=', source)
+            .where('t', '>=', from)
+            .where('t', '<', to)
+            .groupBy(sql.ref('b'))
+            .orderBy('b');
     const buckets = new Map<number, [number, number, number, number]>();
     for (const [source, partFrom, partTo] of parts) {
       if (partFrom >= partTo) continue;
-      const statement =
-        source === 0
-          ? store.prepare(`
-              SELECT t - t % @step AS b, sum(value), count(*), min(value), max(value)
-              FROM monitoring_raw WHERE series_id = @id AND t >= @from AND t < @to
-              GROUP BY b ORDER BY b`)
-          : store.prepare(`
-              SELECT t - t % @step AS b, sum(sum), sum(count), min(min), max(max)
-              FROM monitoring_rollup WHERE series_id = @id AND resolution = @resolution AND t >= @from AND t < @to
-              GROUP BY b ORDER BY b`);
-      const args: Record<string, number> = { step, id, from: partFrom, to: partTo };
-      if (source !== 0) args.resolution = source;
-      for (const [b, sum, count, min, max] of statement.raw(true).all(args) as [number, number, number, number, number][]) {
+      for (const { b, sum, count, min, max } of store.all(part(source, partFrom, partTo))) {
         const seen = buckets.get(b);
         if (seen) buckets.set(b, [seen[0] + sum, seen[1] + count, Math.min(seen[2], min), Math.max(seen[3], max)]);
         else buckets.set(b, [sum, count, min, max]);
@@ -290,4 +354,14 @@ export class History {
     }
     return out;
   }
+}
+
+/** A roll-up step that lands in a bucket already there adds to it: sums and counts add up, extremes widen. */
+function addToBucket(conflict: OnConflictBuilder<Tables, 'monitoring_rollup'>) {
+  return conflict.columns(['series_id', 'resolution', 't']).doUpdateSet((eb) => ({
+    sum: eb('monitoring_rollup.sum', '+', eb.ref('excluded.sum')),
+    count: eb('monitoring_rollup.count', '+', eb.ref('excluded.count')),
+    min: sql<number>`min(${eb.ref('monitoring_rollup.min')}, ${eb.ref('excluded.min')})`,
+    max: sql<number>`max(${eb.ref('monitoring_rollup.max')}, ${eb.ref('excluded.max')})`,
+  }));
 }

@@ -1,5 +1,7 @@
+import type { Selectable } from 'kysely';
 import type { Rule, RuleId, RuleUnit, Severity } from '../../../shared/contract/monitoring.js';
 import type { Store } from '../db/store.js';
+import type { MonitoringRulesTable } from '../db/tables.js';
 import { AppError } from '../errors.js';
 
 /** The values rules compare, computed at each collector tick. */
@@ -50,6 +52,22 @@ const gb = (v: number) => `${Math.round(v * 10) / 10} GB`;
 const duration = (seconds: number) =>
   seconds >= 3600 ? `${Math.round(seconds / 360) / 10} h` : seconds >= 60 ? `${Math.round(seconds / 60)} min` : `${seconds} s`;
 
+/** CPU and memory: a share of the machine in use, above 90% for five minutes. */
+const MACHINE_BUSY = {
+  check: 'system',
+  comparator: 'above',
+  threshold: 90,
+  unit: 'percent',
+  forSeconds: 300,
+  severity: 'warning',
+  thresholdEditable: true,
+  thresholdMin: 1,
+  thresholdMax: 100,
+} as const;
+
+/** A yes/no signal that must stay yes (1); only its duration and whether it is on can change. */
+const MUST_STAY_UP = { comparator: 'below', threshold: 1, unit: 'flag', thresholdEditable: false, thresholdMin: 1, thresholdMax: 1 } as const;
+
 /**
  * The rules and their defaults (the issue's list). Admins change a rule's
  * threshold, duration and whether it is on; the condition itself is fixed.
@@ -59,32 +77,16 @@ export const RULES: readonly RuleDef[] = [
     id: 'cpu-high',
     title: 'High CPU use',
     description: 'The machine’s CPU is busier than the threshold for longer than the duration.',
-    check: 'system',
     signal: 'cpu',
-    comparator: 'above',
-    threshold: 90,
-    unit: 'percent',
-    forSeconds: 300,
-    severity: 'warning',
-    thresholdEditable: true,
-    thresholdMin: 1,
-    thresholdMax: 100,
+    ...MACHINE_BUSY,
     message: (v, t) => `CPU use is ${pct(v)}, above ${pct(t)}.`,
   },
   {
     id: 'memory-high',
     title: 'High memory use',
     description: 'More of the machine’s memory is in use than the threshold.',
-    check: 'system',
     signal: 'memory',
-    comparator: 'above',
-    threshold: 90,
-    unit: 'percent',
-    forSeconds: 300,
-    severity: 'warning',
-    thresholdEditable: true,
-    thresholdMin: 1,
-    thresholdMax: 100,
+    ...MACHINE_BUSY,
     message: (v, t) => `Memory in use is ${pct(v)}, above ${pct(t)}.`,
   },
   {
@@ -141,14 +143,9 @@ export const RULES: readonly RuleDef[] = [
     description: 'The WhatsApp link has not been ready for longer than the duration: clients get no answers.',
     check: 'whatsapp',
     signal: 'whatsapp.ready',
-    comparator: 'below',
-    threshold: 1,
-    unit: 'flag',
+    ...MUST_STAY_UP,
     forSeconds: 300,
     severity: 'critical',
-    thresholdEditable: false,
-    thresholdMin: 1,
-    thresholdMax: 1,
     message: (_v, _t, about) => `The WhatsApp link is not ready${about ? ` (state: ${about})` : ''}.`,
   },
   {
@@ -222,14 +219,9 @@ export const RULES: readonly RuleDef[] = [
     description: 'Verifying the audit trail’s hash chain failed: a record was changed or removed.',
     check: 'audit',
     signal: 'audit.chain_ok',
-    comparator: 'below',
-    threshold: 1,
-    unit: 'flag',
+    ...MUST_STAY_UP,
     forSeconds: 0,
     severity: 'critical',
-    thresholdEditable: false,
-    thresholdMin: 1,
-    thresholdMax: 1,
     message: () => 'The audit trail failed verification. Tell IT; do not change anything else.',
   },
 ];
@@ -252,28 +244,24 @@ export function describeDuration(seconds: number): string {
   return duration(seconds);
 }
 
-interface OverrideRow {
-  id: string;
-  threshold: number | null;
-  for_seconds: number | null;
-  enabled: number | null;
-  updated_at: string;
-  updated_by: string | null;
-}
+type OverrideRow = Selectable<MonitoringRulesTable>;
 
 /** The rules as configured: defaults in code, the admin's changes in monitoring_rules. */
 export class RuleBook {
   constructor(private readonly store: () => Store) {}
 
+  private overrides() {
+    return this.store().db.selectFrom('monitoring_rules').selectAll();
+  }
+
   all(): EffectiveRule[] {
-    const rows = this.store().prepare('SELECT * FROM monitoring_rules').all() as OverrideRow[];
+    const rows = this.store().all(this.overrides());
     const overrides = new Map(rows.map((row) => [row.id, row]));
     return RULES.map((rule) => apply(rule, overrides.get(rule.id)));
   }
 
   get(id: RuleId): EffectiveRule {
-    const row = this.store().prepare('SELECT * FROM monitoring_rules WHERE id = ?').get(id) as OverrideRow | undefined;
-    return apply(RULE_BY_ID.get(id)!, row);
+    return apply(RULE_BY_ID.get(id)!, this.store().get(this.overrides().where('id', '=', id)));
   }
 
   /** Applies an admin's change; call inside the operation's write transaction. */
@@ -298,27 +286,31 @@ export class RuleBook {
     }
     const store = this.store();
     if (change.reset) {
-      store.prepare('DELETE FROM monitoring_rules WHERE id = ?').run(id);
+      store.run(store.db.deleteFrom('monitoring_rules').where('id', '=', id));
     }
     if (change.threshold !== undefined || change.forSeconds !== undefined || change.enabled !== undefined) {
-      store
-        .prepare(
-          `INSERT INTO monitoring_rules (id, threshold, for_seconds, enabled, updated_at, updated_by)
-           VALUES (@id, @threshold, @forSeconds, @enabled, @at, @by)
-           ON CONFLICT (id) DO UPDATE SET
-             threshold = coalesce(excluded.threshold, threshold),
-             for_seconds = coalesce(excluded.for_seconds, for_seconds),
-             enabled = coalesce(excluded.enabled, enabled),
-             updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-        )
-        .run({
-          id,
-          threshold: change.threshold ?? null,
-          forSeconds: change.forSeconds ?? null,
-          enabled: change.enabled === undefined ? null : change.enabled ? 1 : 0,
-          at: at.toISOString(),
-          by,
-        });
+      // what the admin left out keeps its earlier override (or its default)
+      store.run(
+        store.db
+          .insertInto('monitoring_rules')
+          .values({
+            id,
+            threshold: change.threshold ?? null,
+            for_seconds: change.forSeconds ?? null,
+            enabled: change.enabled === undefined ? null : change.enabled ? 1 : 0,
+            updated_at: at.toISOString(),
+            updated_by: by,
+          })
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              threshold: eb.fn.coalesce('excluded.threshold', 'monitoring_rules.threshold'),
+              for_seconds: eb.fn.coalesce('excluded.for_seconds', 'monitoring_rules.for_seconds'),
+              enabled: eb.fn.coalesce('excluded.enabled', 'monitoring_rules.enabled'),
+              updated_at: eb.ref('excluded.updated_at'),
+              updated_by: eb.ref('excluded.updated_by'),
+            })),
+          ),
+      );
     }
     return this.get(id);
   }

@@ -1,29 +1,20 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { wholeNumber, yesNo } from '../env-values.js';
+
+/** The WhatsApp Web build that whatsapp-web.js 1.34 was released against; version drift is its most common breakage. */
+export const DEFAULT_WEB_VERSION = '2.3000.1017054665';
 
 /**
  * The WhatsApp link's settings, spread into the core's configuration schema
  * (main/core/config.ts). Each is documented in the README's configuration table.
  */
-const wholeNumber = (min: number, max: number) =>
-  z.coerce
-    .number({ message: `must be a whole number from ${min} to ${max}` })
-    .int(`must be a whole number from ${min} to ${max}`)
-    .min(min, `must be a whole number from ${min} to ${max}`)
-    .max(max, `must be a whole number from ${min} to ${max}`);
-
-/** The WhatsApp Web build that whatsapp-web.js 1.34 was released against; version drift is its most common breakage. */
-export const DEFAULT_WEB_VERSION = '2.3000.1017054665';
-
 export const whatsappEnv = {
   LEXDESK_WHATSAPP: z
     .enum(['whatsapp-web', 'simulator'], { message: 'must be whatsapp-web or simulator' })
     .default('whatsapp-web'),
   LEXDESK_CHROMIUM_PATH: z.string().min(1, 'must name the Chrome, Chromium or Edge executable').optional(),
-  LEXDESK_CHROMIUM_NO_SANDBOX: z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-    .transform((v) => v === 'true' || v === '1' || v === 'yes')
-    .default(false),
+  LEXDESK_CHROMIUM_NO_SANDBOX: yesNo.default(false),
   LEXDESK_WHATSAPP_WEB_VERSION: z
     .string()
     .regex(/^\d+\.\d+\.\d+$/, 'must be a WhatsApp Web version such as 2.3000.1017054665')
@@ -42,10 +33,7 @@ export const whatsappEnv = {
   LEXDESK_WHATSAPP_WATCHDOG_MS: wholeNumber(10, 3_600_000).default(30_000),
   LEXDESK_WHATSAPP_WATCHDOG_TIMEOUT_MS: wholeNumber(10, 3_600_000).default(15_000),
   LEXDESK_SIMULATOR_SEND_LATENCY_MS: wholeNumber(0, 60_000).default(0),
-  LEXDESK_SIMULATOR_PAIRED: z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-    .transform((v) => v === 'true' || v === '1' || v === 'yes')
-    .default(false),
+  LEXDESK_SIMULATOR_PAIRED: yesNo.default(false),
 };
 
 type WhatsAppEnv = z.output<z.ZodObject<typeof whatsappEnv>>;

@@ -1,4 +1,4 @@
-import type { OutboxEntry, WhatsAppStatus } from '../../../shared/contract/whatsapp.js';
+import type { OutboxEntry, WhatsAppStatus, whatsappOperations } from '../../../shared/contract/whatsapp.js';
 import { roleAllows } from '../../../shared/permissions.js';
 import type { Handler, HandlerContext } from '../dispatch.js';
 import { AppError } from '../errors.js';
@@ -72,19 +72,7 @@ function control<T>(fn: () => T): T {
 
 const session = { type: 'whatsapp', id: 'session' };
 
-export const whatsappHandlers: {
-  'whatsapp.status': Handler<'whatsapp.status', CoreServices>;
-  'whatsapp.logout': Handler<'whatsapp.logout', CoreServices>;
-  'whatsapp.restart': Handler<'whatsapp.restart', CoreServices>;
-  'whatsapp.outbox.list': Handler<'whatsapp.outbox.list', CoreServices>;
-  'whatsapp.outbox.retry': Handler<'whatsapp.outbox.retry', CoreServices>;
-  'simulator.pair': Handler<'simulator.pair', CoreServices>;
-  'simulator.drop': Handler<'simulator.drop', CoreServices>;
-  'simulator.clientSend': Handler<'simulator.clientSend', CoreServices>;
-  'simulator.clientInbox': Handler<'simulator.clientInbox', CoreServices>;
-  'simulator.clients': Handler<'simulator.clients', CoreServices>;
-  'simulator.chat': Handler<'simulator.chat', CoreServices>;
-} = {
+export const whatsappHandlers: { [N in keyof typeof whatsappOperations]: Handler<N, CoreServices> } = {
   'whatsapp.status': (_input, ctx) => statusOf(ctx),
   'whatsapp.logout': async (_input, ctx) => {
     ctx.audit.target = session;

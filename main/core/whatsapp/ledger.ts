@@ -1,22 +1,15 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Store } from '../db/store.js';
+import type { WhatsAppInboundTable } from '../db/tables.js';
 import type { Logger } from '../log.js';
-import type { InboundMessage, MediaInfo } from './transport.js';
+import type { InboundMessage } from './transport.js';
 
-/** One stored inbound message, as consumers receive it. `seq` orders the ledger. */
-export interface LedgerMessage {
+/** One stored inbound message, as consumers receive it: the transport's message and its place in the ledger. */
+export interface LedgerMessage extends InboundMessage {
+  /** orders the ledger */
   seq: number;
-  /** WhatsApp's message id (unique in the ledger) */
-  id: string;
-  chatId: string;
-  /** the sender's number in international digits */
-  from: string;
-  pushName: string | null;
-  /** when WhatsApp says it was sent, ms since the epoch */
-  timestamp: number;
-  text: string;
-  media: MediaInfo | null;
 }
 
 export interface ConsumeContext {
@@ -62,26 +55,20 @@ interface ConsumerState {
   waiters: (() => void)[];
 }
 
-interface InboundRow {
-  seq: number;
-  wa_id: string;
-  chat_id: string;
-  sender: string;
-  push_name: string | null;
-  sent_at: number;
-  body: string;
-  media_mimetype: string | null;
-  media_file_name: string | null;
-  media_size: number | null;
-}
+type InboundRow = Omit<Selectable<WhatsAppInboundTable>, 'received_at'>;
 
-const INSERT = `INSERT INTO whatsapp_inbound
-  (wa_id, chat_id, sender, push_name, sent_at, body, media_mimetype, media_file_name, media_size, received_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (wa_id) DO NOTHING`;
-const AFTER = `SELECT seq, wa_id, chat_id, sender, push_name, sent_at, body, media_mimetype, media_file_name, media_size
-  FROM whatsapp_inbound WHERE seq > ? ORDER BY seq LIMIT ?`;
-const MARK = `INSERT INTO whatsapp_consumers (name, last_seq, updated_at) VALUES (?, ?, ?)
-  ON CONFLICT (name) DO UPDATE SET last_seq = excluded.last_seq, updated_at = excluded.updated_at`;
+const MESSAGE_COLUMNS = [
+  'seq',
+  'wa_id',
+  'chat_id',
+  'sender',
+  'push_name',
+  'sent_at',
+  'body',
+  'media_mimetype',
+  'media_file_name',
+  'media_size',
+] as const satisfies readonly (keyof InboundRow)[];
 
 /** How long a consumer may run handlers before it lets the event loop breathe. */
 const SLICE_MS = 5;
@@ -122,20 +109,24 @@ export class InboundLedger {
    */
   record(message: InboundMessage): boolean {
     const now = this.deps.clock.now().getTime();
-    const result = this.deps.store()
-      .prepare(INSERT)
-      .run(
-        message.id,
-        message.chatId,
-        message.from,
-        message.pushName,
-        Math.trunc(message.timestamp),
-        message.text,
-        message.media?.mimetype ?? null,
-        message.media?.fileName ?? null,
-        message.media?.size ?? null,
-        now,
-      );
+    const store = this.deps.store();
+    const result = store.run(
+      store.db
+        .insertInto('whatsapp_inbound')
+        .values({
+          wa_id: message.id,
+          chat_id: message.chatId,
+          sender: message.from,
+          push_name: message.pushName,
+          sent_at: Math.trunc(message.timestamp),
+          body: message.text,
+          media_mimetype: message.media?.mimetype ?? null,
+          media_file_name: message.media?.fileName ?? null,
+          media_size: message.media?.size ?? null,
+          received_at: now,
+        })
+        .onConflict((oc) => oc.column('wa_id').doNothing()),
+    );
     if (result.changes === 0) {
       this.counts.duplicates += 1;
       return false;
@@ -148,16 +139,13 @@ export class InboundLedger {
 
   /** The newest WhatsApp timestamp in the ledger (ms), or null when it is empty: where a catch-up starts. */
   lastTimestamp(): number | null {
-    const row = this.deps.store().prepare('SELECT MAX(sent_at) AS t FROM whatsapp_inbound').get() as { t: number | null };
-    return row.t;
+    const store = this.deps.store();
+    return store.get(store.db.selectFrom('whatsapp_inbound').select((eb) => eb.fn.max<number | null>('sent_at').as('t')))!.t;
   }
 
   get(waId: string): LedgerMessage | null {
-    const row = this.deps.store()
-      .prepare(
-        'SELECT seq, wa_id, chat_id, sender, push_name, sent_at, body, media_mimetype, media_file_name, media_size FROM whatsapp_inbound WHERE wa_id = ?',
-      )
-      .get(waId) as InboundRow | undefined;
+    const store = this.deps.store();
+    const row = store.get(store.db.selectFrom('whatsapp_inbound').select(MESSAGE_COLUMNS).where('wa_id', '=', waId));
     return row ? toMessage(row) : null;
   }
 
@@ -197,10 +185,8 @@ export class InboundLedger {
 
   /** Progress of a consumer: the last ledger seq it finished, or null when it never ran. */
   progressOf(name: string): number | null {
-    const row = this.deps.store().prepare('SELECT last_seq FROM whatsapp_consumers WHERE name = ?').get(name) as
-      | { last_seq: number }
-      | undefined;
-    return row?.last_seq ?? null;
+    const store = this.deps.store();
+    return store.get(store.db.selectFrom('whatsapp_consumers').select('last_seq').where('name', '=', name))?.last_seq ?? null;
   }
 
   start(): void {
@@ -233,17 +219,31 @@ export class InboundLedger {
   private hasBacklog(state: ConsumerState): boolean {
     if (!this.deps.store().isOpen) return false;
     const cursor = state.cursor ?? this.loadCursor(state);
-    return this.deps.store().prepare('SELECT 1 FROM whatsapp_inbound WHERE seq > ? LIMIT 1').get(cursor) !== undefined;
+    const store = this.deps.store();
+    return store.get(store.db.selectFrom('whatsapp_inbound').select('seq').where('seq', '>', cursor).limit(1)) !== undefined;
   }
 
   private loadCursor(state: ConsumerState): number {
     const existing = this.progressOf(state.name);
     if (existing !== null) return existing;
     if (state.from === 'start') return 0;
-    const row = this.deps.store().prepare('SELECT MAX(seq) AS seq FROM whatsapp_inbound').get() as { seq: number | null };
-    const cursor = row.seq ?? 0;
-    this.deps.store().prepare(MARK).run(state.name, cursor, this.deps.clock.now().getTime());
+    const store = this.deps.store();
+    const cursor = store.get(store.db.selectFrom('whatsapp_inbound').select((eb) => eb.fn.max<number | null>('seq').as('seq')))!.seq ?? 0;
+    this.mark(state.name, cursor);
     return cursor;
+  }
+
+  /** Records that consumer `name` has finished every message up to `seq`. */
+  private mark(name: string, seq: number): void {
+    const store = this.deps.store();
+    store.run(
+      store.db
+        .insertInto('whatsapp_consumers')
+        .values({ name, last_seq: seq, updated_at: this.deps.clock.now().getTime() })
+        .onConflict((oc) =>
+          oc.column('name').doUpdateSet((eb) => ({ last_seq: eb.ref('excluded.last_seq'), updated_at: eb.ref('excluded.updated_at') })),
+        ),
+    );
   }
 
   private pump(state: ConsumerState): void {
@@ -268,7 +268,10 @@ export class InboundLedger {
       for (;;) {
         if (!this.active || state.stopped) return;
         if (state.cursor === null) state.cursor = this.loadCursor(state);
-        const rows = this.deps.store().prepare(AFTER).all(state.cursor, 100) as InboundRow[];
+        const store = this.deps.store();
+        const rows = store.all(
+          store.db.selectFrom('whatsapp_inbound').select(MESSAGE_COLUMNS).where('seq', '>', state.cursor).orderBy('seq').limit(100),
+        );
         if (rows.length === 0) break;
         for (const row of rows) {
           if (!this.active || state.stopped) return;
@@ -284,8 +287,7 @@ export class InboundLedger {
 
   private async deliver(state: ConsumerState, row: InboundRow): Promise<void> {
     const message = toMessage(row);
-    const mark = () =>
-      this.deps.store().prepare(MARK).run(state.name, row.seq, this.deps.clock.now().getTime());
+    const mark = () => this.mark(state.name, row.seq);
     for (let attempt = 1; ; attempt++) {
       let committed = false;
       const ctx: ConsumeContext = {
@@ -323,10 +325,17 @@ export class InboundLedger {
         if (!this.active || state.stopped) return;
         this.counts.consumerFailures += 1;
         this.deps.log.error({ err, consumer: state.name, waId: row.wa_id, attempt }, 'a ledger consumer gave up on a message');
-        this.deps.store().tx(() => {
-          this.deps.store()
-            .prepare('INSERT INTO whatsapp_consumer_failures (consumer, seq, wa_id, error, at) VALUES (?, ?, ?, ?, ?)')
-            .run(state.name, row.seq, row.wa_id, String((err as Error)?.message ?? err).slice(0, 500), this.deps.clock.now().getTime());
+        const store = this.deps.store();
+        store.tx(() => {
+          store.run(
+            store.db.insertInto('whatsapp_consumer_failures').values({
+              consumer: state.name,
+              seq: row.seq,
+              wa_id: row.wa_id,
+              error: String((err as Error)?.message ?? err).slice(0, 500),
+              at: this.deps.clock.now().getTime(),
+            }),
+          );
           mark();
         });
         state.cursor = row.seq;

@@ -1,6 +1,8 @@
+import type { Insertable, Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
-import type { OutboxStatus } from '../db/tables.js';
+import type { OutboxStatus } from '../../../shared/contract/whatsapp.js';
 import type { Store } from '../db/store.js';
+import type { WhatsAppOutboxTable } from '../db/tables.js';
 import { AppError } from '../errors.js';
 
 /** A message for the outbox: text, or a document (a PDF buffer with its file name). */
@@ -29,30 +31,33 @@ export interface OutboxRow {
   failedAt: number | null;
 }
 
+/** Rows still to go out: waiting, or being sent now. */
+const OPEN = ['pending', 'sending'] as const;
+
 const CHAT_ID = /^\d{5,20}@(c\.us|lid)$/;
 const MAX_TEXT = 60_000;
 const MAX_DOCUMENT = 64 * 1024 * 1024;
 
-const ROW_COLUMNS = `id, chat_id, kind, text, file_name, status, attempts, last_error, wa_id, created_at, next_attempt_at,
-  sent_at, failed_at, uncertain_since, mimetype`;
+/** An outbox row without the document's bytes (and the dedupe key, which only enqueue reads). */
+export type RawOutboxRow = Omit<Selectable<WhatsAppOutboxTable>, 'document' | 'dedupe_key'>;
 
-export interface RawOutboxRow {
-  id: number;
-  chat_id: string;
-  kind: 'text' | 'document';
-  text: string | null;
-  file_name: string | null;
-  status: OutboxStatus;
-  attempts: number;
-  last_error: string | null;
-  wa_id: string | null;
-  created_at: number;
-  next_attempt_at: number;
-  sent_at: number | null;
-  failed_at: number | null;
-  uncertain_since: number | null;
-  mimetype: string | null;
-}
+const ROW_COLUMNS = [
+  'id',
+  'chat_id',
+  'kind',
+  'text',
+  'file_name',
+  'status',
+  'attempts',
+  'last_error',
+  'wa_id',
+  'created_at',
+  'next_attempt_at',
+  'sent_at',
+  'failed_at',
+  'uncertain_since',
+  'mimetype',
+] as const satisfies readonly (keyof RawOutboxRow)[];
 
 export function toOutboxRow(row: RawOutboxRow): OutboxRow {
   return {
@@ -108,22 +113,16 @@ export class Outbox {
     const key = message.dedupeKey ?? null;
     return store.tx(() => {
       if (key !== null) {
-        const existing = store.prepare('SELECT id FROM whatsapp_outbox WHERE dedupe_key = ?').get(key) as
-          | { id: number }
-          | undefined;
+        const existing = store.get(store.db.selectFrom('whatsapp_outbox').select('id').where('dedupe_key', '=', key));
         if (existing) return { id: existing.id, created: false };
       }
-      let result;
+      const queued = { chat_id: message.chatId, dedupe_key: key, status: 'pending', next_attempt_at: now, created_at: now } as const;
+      let row: Insertable<WhatsAppOutboxTable>;
       if ('text' in message) {
         if (message.text.length === 0 || message.text.length > MAX_TEXT) {
           throw new AppError('invalid_input', `A WhatsApp text must have 1 to ${MAX_TEXT} characters.`);
         }
-        result = store
-          .prepare(
-            `INSERT INTO whatsapp_outbox (chat_id, kind, text, dedupe_key, status, next_attempt_at, created_at)
-             VALUES (?, 'text', ?, ?, 'pending', ?, ?)`,
-          )
-          .run(message.chatId, message.text, key, now, now);
+        row = { ...queued, kind: 'text', text: message.text };
       } else {
         const doc = message.document;
         if (doc.data.length === 0 || doc.data.length > MAX_DOCUMENT) {
@@ -131,13 +130,16 @@ export class Outbox {
         }
         const fileName = doc.fileName.replace(/[\\/\0]/g, '_').slice(0, 200);
         if (!fileName) throw new AppError('invalid_input', 'A WhatsApp document needs a file name.');
-        result = store
-          .prepare(
-            `INSERT INTO whatsapp_outbox (chat_id, kind, text, document, file_name, mimetype, dedupe_key, status, next_attempt_at, created_at)
-             VALUES (?, 'document', ?, ?, ?, ?, ?, 'pending', ?, ?)`,
-          )
-          .run(message.chatId, doc.caption ?? null, doc.data, fileName, doc.mimetype ?? 'application/pdf', key, now, now);
+        row = {
+          ...queued,
+          kind: 'document',
+          text: doc.caption ?? null,
+          document: doc.data,
+          file_name: fileName,
+          mimetype: doc.mimetype ?? 'application/pdf',
+        };
       }
+      const result = store.run(store.db.insertInto('whatsapp_outbox').values(row));
       this.changed();
       return { id: Number(result.lastInsertRowid), created: true };
     });
@@ -145,24 +147,20 @@ export class Outbox {
 
   /** Rows for the screens, newest first, without document bytes. */
   list(filter: { status?: OutboxStatus | 'open'; limit?: number } = {}): OutboxRow[] {
-    const store = this.deps.store();
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 500);
-    const rows =
-      filter.status === 'open'
-        ? store
-            .prepare(`SELECT ${ROW_COLUMNS} FROM whatsapp_outbox WHERE status IN ('pending', 'sending') ORDER BY id DESC LIMIT ?`)
-            .all(limit)
-        : filter.status
-          ? store.prepare(`SELECT ${ROW_COLUMNS} FROM whatsapp_outbox WHERE status = ? ORDER BY id DESC LIMIT ?`).all(filter.status, limit)
-          : store.prepare(`SELECT ${ROW_COLUMNS} FROM whatsapp_outbox ORDER BY id DESC LIMIT ?`).all(limit);
-    return (rows as RawOutboxRow[]).map(toOutboxRow);
+    let query = this.rows();
+    if (filter.status === 'open') query = query.where('status', 'in', OPEN);
+    else if (filter.status) query = query.where('status', '=', filter.status);
+    return this.deps.store().all(query.orderBy('id', 'desc').limit(limit)).map(toOutboxRow);
   }
 
   get(id: number): OutboxRow | null {
-    const row = this.deps.store().prepare(`SELECT ${ROW_COLUMNS} FROM whatsapp_outbox WHERE id = ?`).get(id) as
-      | RawOutboxRow
-      | undefined;
+    const row = this.deps.store().get(this.rows().where('id', '=', id));
     return row ? toOutboxRow(row) : null;
+  }
+
+  private rows() {
+    return this.deps.store().db.selectFrom('whatsapp_outbox').select(ROW_COLUMNS);
   }
 
   /** Puts a failed row back in the queue with a fresh set of attempts. */
@@ -175,11 +173,12 @@ export class Outbox {
       if (current.status !== 'failed') {
         throw new AppError('conflict', `Only a failed message can be retried; this one is ${current.status}.`);
       }
-      store
-        .prepare(
-          `UPDATE whatsapp_outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, failed_at = NULL WHERE id = ?`,
-        )
-        .run(now, id);
+      store.run(
+        store.db
+          .updateTable('whatsapp_outbox')
+          .set({ status: 'pending', attempts: 0, next_attempt_at: now, failed_at: null })
+          .where('id', '=', id),
+      );
       return this.get(id)!;
     });
     this.changed();
@@ -188,17 +187,15 @@ export class Outbox {
 
   /** Messages waiting to go out (pending or in flight). */
   depth(): number {
-    return (
-      this.deps.store().prepare(`SELECT COUNT(*) AS n FROM whatsapp_outbox WHERE status IN ('pending', 'sending')`).get() as {
-        n: number;
-      }
-    ).n;
+    return this.deps.store().get(this.counted().where('status', 'in', OPEN))!.n;
   }
 
   failedCount(): number {
-    return (
-      this.deps.store().prepare(`SELECT COUNT(*) AS n FROM whatsapp_outbox WHERE status = 'failed'`).get() as { n: number }
-    ).n;
+    return this.deps.store().get(this.counted().where('status', '=', 'failed'))!.n;
+  }
+
+  private counted() {
+    return this.deps.store().db.selectFrom('whatsapp_outbox').select((eb) => eb.fn.countAll<number>().as('n'));
   }
 
   /**
@@ -207,12 +204,13 @@ export class Outbox {
    * they arrived before it sends them again. Returns how many there were.
    */
   recoverInFlight(): number {
-    const result = this.deps.store()
-      .prepare(
-        `UPDATE whatsapp_outbox SET status = 'pending', uncertain_since = COALESCE(uncertain_since, next_attempt_at)
-         WHERE status = 'sending'`,
-      )
-      .run();
+    const store = this.deps.store();
+    const result = store.run(
+      store.db
+        .updateTable('whatsapp_outbox')
+        .set((eb) => ({ status: 'pending', uncertain_since: eb.fn.coalesce('uncertain_since', 'next_attempt_at') }))
+        .where('status', '=', 'sending'),
+    );
     if (result.changes > 0) this.changed();
     return result.changes;
   }

@@ -87,9 +87,7 @@ export class Supervisor {
   stop(): Promise<void> {
     this.wanted = false;
     return this.serial(async () => {
-      this.cancelTimers();
-      this.generation++;
-      await this.safely(() => this.deps.transport.stop(), 'stop');
+      await this.endAttempt('stop');
       this.set({ state: 'stopped', qr: null, reason: null, retryAt: null });
     });
   }
@@ -98,9 +96,7 @@ export class Supervisor {
   restart(): Promise<void> {
     this.wanted = true;
     return this.serial(async () => {
-      this.cancelTimers();
-      this.generation++;
-      await this.safely(() => this.deps.transport.stop(), 'stop');
+      await this.endAttempt('stop');
       this.attempt = 0;
       await this.connect();
     });
@@ -110,9 +106,7 @@ export class Supervisor {
   logout(): Promise<void> {
     this.wanted = false;
     return this.serial(async () => {
-      this.cancelTimers();
-      this.generation++;
-      await this.safely(() => this.deps.transport.logout(), 'logout');
+      await this.endAttempt('logout');
       this.set({ state: 'logged_out', qr: null, number: null, reason: 'The office number was unlinked.', retryAt: null });
     });
   }
@@ -198,18 +192,10 @@ export class Supervisor {
         });
         if (event.kind === 'transient') {
           void this.serial(() => this.recover(generation, event.reason, false));
+        } else if (event.kind === 'logged_out') {
+          this.giveUp(generation, { state: 'logged_out', number: null, reason: event.reason });
         } else {
-          void this.serial(async () => {
-            if (generation !== this.generation) return;
-            this.cancelTimers();
-            this.generation++;
-            await this.safely(() => this.deps.transport.stop(), 'stop');
-            if (event.kind === 'logged_out') {
-              this.set({ state: 'logged_out', qr: null, number: null, reason: event.reason, retryAt: null });
-            } else {
-              this.set({ state: 'failed', qr: null, reason: event.reason, retryAt: null });
-            }
-          });
+          this.giveUp(generation, { state: 'failed', reason: event.reason });
         }
         break;
       case 'failed':
@@ -218,25 +204,35 @@ export class Supervisor {
         if (event.retry) {
           void this.serial(() => this.recover(generation, event.reason, false));
         } else {
-          void this.serial(async () => {
-            if (generation !== this.generation) return;
-            this.cancelTimers();
-            this.generation++;
-            await this.safely(() => this.deps.transport.stop(), 'stop');
-            this.set({ state: 'failed', qr: null, reason: event.reason, retryAt: null });
-          });
+          this.giveUp(generation, { state: 'failed', reason: event.reason });
         }
         break;
     }
   }
 
+  /**
+   * Ends the current attempt: its timers stop, its late events are ignored (a new
+   * generation), and the transport stops, unlinks, or is killed when it hangs.
+   */
+  private async endAttempt(how: 'stop' | 'logout' | 'kill'): Promise<void> {
+    this.cancelTimers();
+    this.generation++;
+    await this.safely(() => this.deps.transport[how](), how);
+  }
+
+  /** Ends this attempt without a retry (logged out, or a failure trying again cannot help) and shows where it stopped. */
+  private giveUp(generation: number, outcome: Partial<LinkSnapshot>): void {
+    void this.serial(async () => {
+      if (generation !== this.generation) return;
+      await this.endAttempt('stop');
+      this.set({ ...outcome, qr: null, retryAt: null });
+    });
+  }
+
   /** Tear the current attempt down (by force when it hangs) and schedule the next one. */
   private async recover(generation: number, reason: string, hung: boolean): Promise<void> {
     if (generation !== this.generation || !this.wanted) return;
-    this.cancelTimers();
-    this.generation++;
-    if (hung) await this.safely(() => this.deps.transport.kill(), 'kill');
-    else await this.safely(() => this.deps.transport.stop(), 'stop');
+    await this.endAttempt(hung ? 'kill' : 'stop');
     const delay = this.backoff(this.attempt++);
     const retryAt = this.deps.clock.now().getTime() + delay;
     this.set({ state: 'reconnecting', qr: null, reason, reconnects: this.snapshot.reconnects + 1, retryAt });
