@@ -1,8 +1,10 @@
 import type { ExtraLanguages, TextOverrides } from '../../../../shared/bot.js';
 import { en, TEXT_KEYS, type TextKey } from './en.js';
+import { es } from './es.js';
+import { ptBR } from './pt-BR.js';
 
-/** The catalogs that ship with LexDesk. English is complete; others fall back to it key by key. */
-export const BUILT_IN_LANGUAGES: Record<string, Partial<Record<TextKey, string>>> = { en };
+/** The catalogs that ship with LexDesk, each complete (tests/unit/bot-catalogs.test.ts checks them against English). */
+export const BUILT_IN_LANGUAGES: Record<string, Partial<Record<TextKey, string>>> = { en, 'pt-BR': ptBR, es };
 
 export type Params = Record<string, string | number | null | undefined>;
 

@@ -1,0 +1,117 @@
+/**
+ * The bot's texts in Brazilian Portuguese. Same keys, order and `{placeholders}`
+ * as en.ts; see the note there. Keys ending in `.words` list, separated by `|`,
+ * what a client may type (compared without case, accents or punctuation).
+ */
+import type { TextKey } from './en.js';
+
+export const ptBR = {
+  'language.name': 'Português (Brasil)',
+
+  // greeting, menu and help
+  'greeting': 'Olá{clientName}! Aqui é o assistente virtual de {office} no WhatsApp.',
+  'greeting.back': 'Olá novamente{clientName}!',
+  'menu': 'Como podemos ajudar? Responda com um número:\n1. Novo caso\n2. Andamento do meu caso\n3. Falar com uma pessoa\n4. Informações do escritório',
+  'menu.hint': 'Envie MENU a qualquer momento para ver as opções novamente.',
+  'help.unrecognised': 'Desculpe, não entendi.',
+  'footer': '_Assistente automático de {office}. Este atendimento não constitui assessoria jurídica._',
+  'out_of_hours': 'No momento, nosso escritório está fechado. Horário de atendimento: {hours}. Mesmo assim, posso anotar seus dados, e alguém da nossa equipe responderá assim que abrirmos.',
+
+  // office information
+  'info': '*{office}*\nEndereço: {address}\nTelefone: {phone}\nE-mail: {email}\nHorário de atendimento: {hours}',
+  'hours.closed_all_week': 'somente com agendamento',
+
+  // consent
+  'consent.ask': '{notice}\n\n(Aviso de privacidade, versão {version}.) Você concorda? Responda SIM ou NÃO.',
+  'consent.recorded': 'Obrigado! Seu consentimento foi registrado.',
+  'consent.declined': 'Entendido. Não armazenamos nenhum dos seus dados. Se mudar de ideia, envie MENU. Você também pode nos ligar no {phone}.',
+  'consent.unclear': 'Por favor, responda SIM se você concorda ou NÃO se não concorda.',
+
+  // intake
+  'intake.ask_name': 'Qual é o seu nome completo?',
+  'intake.ask_area': 'Qual é a área do seu caso? Responda com um número:\n{areas}',
+  'intake.area_unclear': 'Por favor, escolha uma das áreas pelo número.',
+  'intake.ask_description': 'Em poucas palavras, conte o que aconteceu e do que você precisa.',
+  'intake.ask_opposing': 'Quem é a parte contrária (uma pessoa ou uma empresa)? Se não houver, responda NENHUM.',
+  'intake.ask_deadline': 'Há algum prazo ou audiência marcada? Responda com a data ou NENHUM.',
+  'intake.too_long': 'O texto ficou um pouco longo. Por favor, use no máximo {max} caracteres; depois você poderá enviar documentos para alguém da nossa equipe.',
+  'intake.too_short': 'Por favor, escreva um pouco mais.',
+  'intake.summary':
+    'Por favor, confira seus dados:\n1. Nome: {name}\n2. Área: {area}\n3. Descrição: {description}\n4. Parte contrária: {opposing}\n5. Prazo ou audiência: {deadline}\n\nResponda SIM para confirmar ou o número de uma linha para corrigi-la.',
+  'intake.confirm_unclear': 'Responda SIM para confirmar ou um número de 1 a 5 para corrigir uma linha.',
+  'intake.none': 'não há',
+  'intake.confirmed':
+    'Obrigado! Seu caso foi registrado com a referência *{reference}*. Um advogado vai analisá-lo e entrará em contato com você. Estamos enviando um resumo em PDF.',
+  'intake.pdf_caption': 'Resumo do atendimento {reference}',
+  'intake.continue': 'Estávamos no meio do seu cadastro. Vamos continuar.',
+
+  // status
+  'status.none': 'Não encontramos nenhum caso registrado para este número. Responda 1 para abrir um novo caso ou 3 para falar com uma pessoa.',
+  'status.header': 'Seus casos:',
+  'status.item': '*{reference}* ({area}): {status}.\nPróximo passo: {nextStep}',
+  'status.no_next_step': 'entraremos em contato com você',
+  'status.intake': 'recebido, aguardando análise de um advogado',
+  'status.review': 'em análise por um advogado',
+  'status.active': 'em andamento',
+  'status.waiting_client': 'aguardando informações suas',
+  'status.closed': 'encerrado',
+  'status.declined': 'não aceito pelo escritório',
+
+  // hand-off
+  'handoff.open': 'Uma pessoa da nossa equipe vai responder por aqui em instantes.',
+  'handoff.closed': 'Uma pessoa da nossa equipe vai responder assim que o escritório abrir ({nextOpen}).',
+  'handoff.misunderstood': 'Estou com dificuldade para entender, então vou transferir você para uma pessoa da nossa equipe.',
+  'handback': 'Você está falando novamente com o assistente automático.',
+
+  // requests about personal data
+  'data_request.stop': 'Registramos seu pedido para não receber mais mensagens. Alguém da nossa equipe vai confirmá-lo.',
+  'data_request.erase': 'Registramos seu pedido de exclusão dos seus dados. Alguém da nossa equipe vai cuidar disso e confirmar com você.',
+
+  // media
+  'media.received': 'Obrigado, recebemos seu arquivo "{fileName}". Alguém da nossa equipe vai analisá-lo.',
+
+  // staff replies
+  'staff.signature': '— {staffName}, {office}',
+
+  // intake PDF
+  'pdf.title': 'Resumo do atendimento',
+  'pdf.reference': 'Referência',
+  'pdf.date': 'Data',
+  'pdf.client': 'Cliente',
+  'pdf.name': 'Nome',
+  'pdf.whatsapp': 'WhatsApp',
+  'pdf.matter': 'Caso',
+  'pdf.area': 'Área de atuação',
+  'pdf.description': 'Descrição',
+  'pdf.opposing': 'Parte contrária',
+  'pdf.deadline': 'Prazo ou audiência',
+  'pdf.consent': 'Consentimento',
+  'pdf.consent_text': 'Aviso de privacidade, versão {version}, aceito pelo WhatsApp em {at}.',
+  'pdf.consent_missing': 'Nenhum registro de consentimento.',
+  'pdf.next_steps': 'Próximos passos',
+  'pdf.next_steps_text':
+    'Um advogado de {office} vai analisar seu caso e entrará em contato com você pelo WhatsApp ou por telefone. Informe a referência {reference} sempre que falar conosco. Este resumo não constitui assessoria jurídica.',
+  'pdf.page': 'Página {page} de {pages}',
+
+  // what clients may type (see the note at the top of en.ts)
+  'menu.new.words':
+    '1|novo|novo caso|caso novo|nova causa|novo processo|novo assunto|abrir caso|abrir um caso|abrir processo|quero abrir um caso|tenho um caso novo|cadastro|cadastrar|fazer cadastro|iniciar atendimento|preciso de um advogado|preciso de advogado|marcar consulta|agendar consulta',
+  'menu.status.words':
+    '2|status|situação|andamento|meu caso|meu processo|andamento do caso|andamento do meu caso|andamento do processo|situação do meu caso|situação do processo|status do caso|status do processo|como está meu caso|como está meu processo|como está o meu processo|consultar processo|acompanhar processo|atualização|novidades|tem novidade',
+  'menu.person.words':
+    '3|pessoa|uma pessoa|falar com uma pessoa|falar com alguém|quero falar com alguém|humano|atendente|falar com atendente|atendimento humano|advogado|advogada|falar com advogado|falar com um advogado|falar com a advogada|secretária|recepção|equipe|me liga|me ligue|ligar',
+  'menu.info.words':
+    '4|info|informação|informações|informações do escritório|dados do escritório|horário|horários|horário de atendimento|horário de funcionamento|endereço|localização|onde fica|onde vocês ficam|telefone|contato|contatos|e-mail|email',
+  'menu.words':
+    'menu|menu principal|menu inicial|ver menu|mostrar menu|voltar ao menu|início|inicio|começar|começar de novo|recomeçar|reiniciar|opções|ver opções|0|voltar|voltar ao início',
+  'yes.words':
+    'sim|s|claro|com certeza|pode ser|concordo|sim concordo|aceito|sim aceito|ok|certo|isso|isso mesmo|positivo|beleza|blz|tá bom|ta bom|pode|uhum|confirmo|correto|está correto|tudo certo|yes',
+  'no.words':
+    'não|nao|n|no|não concordo|nao concordo|discordo|não aceito|recuso|negativo|de jeito nenhum|nem pensar|nunca|não quero|agora não|não obrigado|prefiro não|claro que não|não autorizo|nops',
+  'none.words':
+    'nenhum|nenhuma|não|nao|nada|ninguém|não há|não tem|não existe|não se aplica|n/a|-|nda|não tenho|sem prazo|sem audiência|nenhum prazo|não há prazo|sem parte contrária|não há parte contrária',
+  'stop.words':
+    'parar|pare|stop|sair|sair da lista|remover da lista|descadastrar|cancelar inscrição|parar mensagens|parar de receber mensagens|não quero mais mensagens|não quero receber mensagens|pare de enviar mensagens|não me envie mais mensagens|não me contate|não entre em contato|não quero ser contatado',
+  'erase.words':
+    'apagar meus dados|apague meus dados|apagar os meus dados|excluir meus dados|exclua meus dados|excluir os meus dados|deletar meus dados|delete meus dados|remover meus dados|remova meus dados|eliminar meus dados|esqueça meus dados|me esqueça|quero apagar meus dados|quero excluir meus dados|apagar meu cadastro|excluir meu cadastro|apagar minhas informações|excluir minhas informações',
+} as const satisfies Record<TextKey, string>;
