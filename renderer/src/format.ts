@@ -1,16 +1,5 @@
 import type { RuleUnit, SeriesUnit } from '../../shared/contract/monitoring.js';
-
-const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
-
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1000 && unit < BYTE_UNITS.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${BYTE_UNITS[unit]}`;
-}
+import { formatBytes } from '../../shared/format.js';
 
 /** A value of a series, with its unit, short enough for an axis or a card. */
 export function formatValue(value: number | null | undefined, unit: SeriesUnit | 'per-minute'): string {

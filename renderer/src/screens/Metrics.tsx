@@ -3,7 +3,8 @@ import type { Alert, Rule, Series, SeriesName, SeriesUnit } from '../../../share
 import { ErrorBox, StatusPill } from '../components/Status.js';
 import { TimeChart, type ChartLine } from '../components/TimeChart.js';
 import { useApi } from '../context.js';
-import { formatBytes, formatDuration, formatTime, formatValue, RULE_UNIT_LABEL } from '../format.js';
+import { formatBytes } from '../../../shared/format.js';
+import { formatDuration, formatTime, formatValue, RULE_UNIT_LABEL } from '../format.js';
 import { useQuery } from '../hooks.js';
 
 const RANGES = [

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { MATTER_STATUSES, MATTER_STATUS_LABELS, type MatterStatus } from '../../../../shared/bot.js';
 import type { MatterDetail } from '../../../../shared/contract/bot.js';
+import { formatBytes } from '../../../../shared/format.js';
 import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
 import { useQuery } from '../../hooks.js';
@@ -330,7 +331,7 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
                 {d.fileName}
               </button>{' '}
               <span className="muted">
-                {(d.size / 1024).toFixed(0)} KB · {fullTime(d.createdAt)}
+                {formatBytes(d.size)} · {fullTime(d.createdAt)}
               </span>
             </li>
           ))}
