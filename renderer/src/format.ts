@@ -38,7 +38,32 @@ export function formatDuration(seconds: number): string {
   return `${seconds} s`;
 }
 
-export function formatTime(iso: string | null | undefined): string {
+/** A moment as its date and time of day ("1 Dec 2026, 09:20"); a dash when there is none. */
+export function when(iso: string | null | undefined): string {
   if (!iso) return '—';
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** How long ago, in words: "just now", "5 minutes ago", "3 hours ago" (up to two days), "4 days ago". */
+export function ago(iso: string, now = Date.now()): string {
+  const minutes = Math.floor((now - Date.parse(iso)) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} hour${hours === 1 ? '' : 's'} ago`;
+  return `${Math.floor(hours / 24)} days ago`;
+}
+
+/** Both: "1 Dec 2026, 09:20 (5 minutes ago)". */
+export function whenAgo(iso: string, now = Date.now()): string {
+  return `${when(iso)} (${ago(iso, now)})`;
+}
+
+/** For lists: "10:42" today, "Mon 10:42" this week, else the date. */
+export function shortTime(iso: string): string {
+  const t = new Date(iso);
+  const now = new Date();
+  if (t.toDateString() === now.toDateString()) return t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  if (now.getTime() - t.getTime() < 6 * 86_400_000) return t.toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+  return t.toLocaleDateString();
 }

@@ -4,6 +4,7 @@ import { formatBytes } from '../../../shared/format.js';
 import { ApiCallError } from '../api/index.js';
 import { ErrorBox } from '../components/Status.js';
 import { useApi } from '../context.js';
+import { when, whenAgo } from '../format.js';
 import { useQuery } from '../hooks.js';
 import './auth/auth.css';
 import './backups.css';
@@ -14,18 +15,6 @@ const KIND_LABEL: Record<BackupItem['kind'], string> = {
   'pre-restore': 'Before a restore',
   'pre-migration': 'Before an update',
 };
-
-function when(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
-
-function ago(iso: string): string {
-  const hours = Math.round((Date.now() - Date.parse(iso)) / 3_600_000);
-  if (hours < 1) return 'less than an hour ago';
-  if (hours < 48) return `${hours} hour${hours === 1 ? '' : 's'} ago`;
-  return `${Math.round(hours / 24)} days ago`;
-}
 
 function errorText(err: unknown): string {
   return err instanceof ApiCallError || err instanceof Error ? err.message : String(err);
@@ -254,7 +243,7 @@ function Banners({ overview }: { overview: BackupOverview }) {
         <div className="banner-warning" role="alert" data-testid="backup-overdue">
           <p>
             {overview.lastGoodAt
-              ? `The last good backup is from ${when(overview.lastGoodAt)} (${ago(overview.lastGoodAt)}). `
+              ? `The last good backup is from ${whenAgo(overview.lastGoodAt)}. `
               : 'There is no good backup yet. '}
             Press “Back up now”, and check the schedule and the backup folder below.
           </p>
@@ -287,7 +276,7 @@ function StatusCard({ overview }: { overview: BackupOverview }) {
           )}
         </dd>
         <dt>Last good backup</dt>
-        <dd>{overview.lastGoodAt ? `${when(overview.lastGoodAt)} (${ago(overview.lastGoodAt)})` : 'None yet'}</dd>
+        <dd>{overview.lastGoodAt ? whenAgo(overview.lastGoodAt) : 'None yet'}</dd>
         <dt>Next backup</dt>
         <dd data-testid="next-run">{overview.nextRunAt ? when(overview.nextRunAt) : 'Not scheduled'}</dd>
       </dl>

@@ -4,7 +4,7 @@ import { ErrorBox, StatusPill } from '../components/Status.js';
 import { TimeChart, type ChartLine } from '../components/TimeChart.js';
 import { useApi } from '../context.js';
 import { formatBytes } from '../../../shared/format.js';
-import { formatDuration, formatTime, formatValue, RULE_UNIT_LABEL } from '../format.js';
+import { formatDuration, formatValue, RULE_UNIT_LABEL, when } from '../format.js';
 import { useQuery } from '../hooks.js';
 
 const RANGES = [
@@ -208,12 +208,12 @@ function AlertList({ onChange }: { onChange: () => void }) {
                   <strong>{alert.title}</strong>
                   <div className="muted">{alert.message}</div>
                 </td>
-                <td>{formatTime(alert.firedAt)}</td>
-                <td>{formatTime(alert.resolvedAt)}</td>
+                <td>{when(alert.firedAt)}</td>
+                <td>{when(alert.resolvedAt)}</td>
                 <td>
                   {alert.acknowledgedAt ? (
                     <span>
-                      {alert.acknowledgedBy} · {formatTime(alert.acknowledgedAt)}
+                      {alert.acknowledgedBy} · {when(alert.acknowledgedAt)}
                     </span>
                   ) : (
                     <button type="button" className="secondary" disabled={busy === alert.id} onClick={() => void acknowledge(alert)}>
@@ -522,7 +522,7 @@ function MetricsBody({ dashboard }: { dashboard: ReturnType<typeof useQuery<'mon
                   {d.whatsapp && <Reading label="WhatsApp" value={d.whatsapp.ready ? 'ready' : d.whatsapp.state} />}
                   {d.backup && <Reading label="Last good backup" value={d.backup.ageHours === null ? 'none' : `${formatValue(d.backup.ageHours, 'hours')} ago`} />}
                 </div>
-                <p className="muted small">Sampled {formatTime(d.collectedAt)}, every {d.intervalSeconds} s.</p>
+                <p className="muted small">Sampled {when(d.collectedAt)}, every {d.intervalSeconds} s.</p>
               </>
             )}
           </article>

@@ -5,8 +5,10 @@ import { useApi } from '../../context.js';
 import { useQuery } from '../../hooks.js';
 import { useSession } from '../../session.js';
 import { formErrorOf } from './form.js';
-import { ago, FACE_LABEL, when } from './time.js';
+import { ago, when } from '../../format.js';
 import './auth.css';
+
+const FACE_LABEL: Record<string, string> = { desktop: 'Desktop app', headless: 'Browser', cli: 'Command line' };
 
 /** A table of sessions with a sign-out button on each; used for "my devices" and by the Users screen. */
 export function SessionTable({

@@ -7,7 +7,7 @@ import { useQuery } from '../../hooks.js';
 import { useSession } from '../../session.js';
 import { SessionTable } from './Devices.js';
 import { Field, formErrorOf, useSubmit } from './form.js';
-import { ago } from './time.js';
+import { ago } from '../../format.js';
 import './auth.css';
 
 const ROLE_LABEL: Record<Role, string> = { admin: 'Administrator', lawyer: 'Lawyer', assistant: 'Assistant' };

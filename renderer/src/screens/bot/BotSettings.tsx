@@ -2,8 +2,9 @@ import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 're
 import { WEEKDAYS, type BotSettings as Settings, type OfficeHours, type Weekday } from '../../../../shared/bot.js';
 import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
+import { when } from '../../format.js';
 import { useQuery } from '../../hooks.js';
-import { fullTime, messageOf, readAsBase64 } from './common.js';
+import { messageOf, readAsBase64 } from './common.js';
 import './bot.css';
 
 const DAY_LABEL: Record<Weekday, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
@@ -286,7 +287,7 @@ export function BotSettings() {
         <article className="card" aria-label="Privacy notice">
           <h2>Privacy notice</h2>
           <p className="muted">
-            Version {query.data.notice.version}, published {fullTime(query.data.notice.publishedAt)}
+            Version {query.data.notice.version}, published {when(query.data.notice.publishedAt)}
             {query.data.notice.publishedBy ? ` by ${query.data.notice.publishedBy}` : ''}. Publishing a change makes a new version; clients
             consent to it before their next intake. {'{office}'} is replaced by the office's name.
           </p>

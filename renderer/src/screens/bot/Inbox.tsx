@@ -4,8 +4,9 @@ import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
 import { useSession } from '../../session.js';
 import { roleAllows } from '../../../../shared/permissions.js';
+import { shortTime, when } from '../../format.js';
 import { useQuery } from '../../hooks.js';
-import { fullTime, messageOf, ModePill, readAsBase64, saveFile, shortTime, StatusLabel, useServerEvents } from './common.js';
+import { messageOf, ModePill, readAsBase64, saveFile, StatusLabel, useServerEvents } from './common.js';
 import './bot.css';
 
 const FILTERS: { id: ConversationFilter; label: string }[] = [
@@ -235,7 +236,7 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
             <div key={i.matterId} className="intake-card" data-testid="intake-card">
               <span>
                 <strong>Intake {i.reference}</strong> · {i.area} · <StatusLabel status={i.status} />{' '}
-                <span className="muted">{fullTime(i.createdAt)}</span>
+                <span className="muted">{when(i.createdAt)}</span>
               </span>
               <span className="actions">
                 {seesMatters && <a href={`#/matters?matter=${i.matterId}`}>Open matter</a>}
@@ -324,7 +325,7 @@ function DataRequests() {
         {requests.data.items.map((r) => (
           <li key={r.id} style={{ padding: '0.4rem 0' }}>
             <strong>{r.kind === 'erase' ? 'Delete my data' : 'Stop messages'}</strong> from {r.clientName ?? `+${r.whatsapp}`}{' '}
-            <span className="muted">{fullTime(r.createdAt)}</span>
+            <span className="muted">{when(r.createdAt)}</span>
           </li>
         ))}
       </ul>

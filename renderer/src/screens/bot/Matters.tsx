@@ -4,8 +4,9 @@ import type { MatterDetail } from '../../../../shared/contract/bot.js';
 import { formatBytes } from '../../../../shared/format.js';
 import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
+import { shortTime, when } from '../../format.js';
 import { useQuery } from '../../hooks.js';
-import { fullTime, messageOf, saveFile, shortTime, StatusLabel, useServerEvents } from './common.js';
+import { messageOf, saveFile, StatusLabel, useServerEvents } from './common.js';
 import './bot.css';
 
 function matterFromHash(): number | null {
@@ -240,7 +241,7 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
               {m.reference} · {m.clientName}
             </h2>
             <span className="muted">
-              +{m.whatsapp} · {m.area} · opened {fullTime(m.createdAt)}
+              +{m.whatsapp} · {m.area} · opened {when(m.createdAt)}
             </span>
           </div>
           <div className="actions">
@@ -256,7 +257,7 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
           <dt>Deadline or hearing</dt>
           <dd>{m.deadline ?? 'none'}</dd>
           <dt>Consent</dt>
-          <dd>{m.consent ? `privacy notice version ${m.consent.version}, ${fullTime(m.consent.at)}` : 'no record'}</dd>
+          <dd>{m.consent ? `privacy notice version ${m.consent.version}, ${when(m.consent.at)}` : 'no record'}</dd>
         </dl>
         <form onSubmit={save} style={{ marginTop: '1rem' }}>
           <div className="form-grid">
@@ -299,7 +300,7 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
               {h.cleared && (
                 <span className="muted">
                   {' '}
-                  — cleared by {h.cleared.byName} on {fullTime(h.cleared.at)}
+                  — cleared by {h.cleared.byName} on {when(h.cleared.at)}
                   {h.cleared.note ? `: ${h.cleared.note}` : ''}
                 </span>
               )}
@@ -331,7 +332,7 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
                 {d.fileName}
               </button>{' '}
               <span className="muted">
-                {formatBytes(d.size)} · {fullTime(d.createdAt)}
+                {formatBytes(d.size)} · {when(d.createdAt)}
               </span>
             </li>
           ))}
@@ -360,7 +361,7 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
         <ul className="history">
           {m.notes.map((n) => (
             <li key={n.id}>
-              <strong>{n.authorName}</strong> <span className="muted">{fullTime(n.at)}</span>
+              <strong>{n.authorName}</strong> <span className="muted">{when(n.at)}</span>
               <div style={{ whiteSpace: 'pre-wrap' }}>{n.text}</div>
             </li>
           ))}
@@ -372,7 +373,7 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
         <ul className="history">
           {m.history.map((h) => (
             <li key={h.id}>
-              <span className="muted">{fullTime(h.at)}</span> · {h.actor}: {h.action.replace(/_/g, ' ')}
+              <span className="muted">{when(h.at)}</span> · {h.actor}: {h.action.replace(/_/g, ' ')}
               {h.field && <> {h.field.replace(/_/g, ' ')}</>}
               {h.oldValue !== null && <> from “{h.oldValue}”</>}
               {h.newValue !== null && <> → “{h.newValue}”</>}
@@ -407,7 +408,7 @@ function DataRequestsToResolve() {
             <tr key={r.id}>
               <td>{r.kind === 'erase' ? 'Delete my data' : 'Stop messages'}</td>
               <td>{r.clientName ?? `+${r.whatsapp}`}</td>
-              <td>{fullTime(r.createdAt)}</td>
+              <td>{when(r.createdAt)}</td>
               <td>
                 <button
                   type="button"

@@ -19,19 +19,6 @@ export function useServerEvents<T extends EventType>(types: T[], listener: (type
   }, [api, key]);
 }
 
-/** "10:42" today, "Mon 10:42" this week, else the date. */
-export function shortTime(iso: string): string {
-  const t = new Date(iso);
-  const now = new Date();
-  if (t.toDateString() === now.toDateString()) return t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  if (now.getTime() - t.getTime() < 6 * 86_400_000) return t.toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' });
-  return t.toLocaleDateString();
-}
-
-export function fullTime(iso: string): string {
-  return new Date(iso).toLocaleString();
-}
-
 const MODE_LABEL: Record<ConversationMode, string> = { bot: 'Bot active', waiting: 'Waiting for staff', staff: 'With staff' };
 
 export function ModePill({ mode }: { mode: ConversationMode }) {

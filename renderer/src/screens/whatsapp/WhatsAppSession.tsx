@@ -5,7 +5,8 @@ import { ApiCallError } from '../../api/index.js';
 import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
 import { useQuery } from '../../hooks.js';
-import { duration, useEvents, useNow, when } from './events.js';
+import { when, whenAgo } from '../../format.js';
+import { duration, useEvents, useNow } from './events.js';
 import './whatsapp.css';
 
 const STATE_LABEL: Record<LinkState, string> = {
@@ -112,7 +113,7 @@ function FailedOutbox({ refreshKey }: { refreshKey: number }) {
               <td>{row.kind === 'document' ? `📄 ${row.fileName ?? 'document'}` : row.preview}</td>
               <td>{row.attempts}</td>
               <td>{row.lastError ?? '—'}</td>
-              <td>{row.failedAt ? new Date(row.failedAt).toLocaleString() : '—'}</td>
+              <td>{when(row.failedAt)}</td>
               <td>
                 <button type="button" className="secondary" disabled={busy === row.id} onClick={() => void retry(row)}>
                   {busy === row.id ? 'Retrying…' : 'Retry'}
@@ -261,9 +262,9 @@ export function WhatsAppSession() {
               <dt>Reconnections</dt>
               <dd data-testid="whatsapp-reconnects">{s.reconnects}</dd>
               <dt>Last message in</dt>
-              <dd>{when(s.lastInboundAt, now)}</dd>
+              <dd>{s.lastInboundAt ? whenAgo(s.lastInboundAt, now) : 'never'}</dd>
               <dt>Last message out</dt>
-              <dd>{when(s.lastOutboundAt, now)}</dd>
+              <dd>{s.lastOutboundAt ? whenAgo(s.lastOutboundAt, now) : 'never'}</dd>
               <dt>Waiting to be sent</dt>
               <dd data-testid="whatsapp-queue">{s.queueDepth}</dd>
               <dt>Could not be sent</dt>

@@ -35,9 +35,3 @@ export function duration(ms: number): string {
   if (h < 48) return `${h} h ${m % 60} min`;
   return `${Math.floor(h / 24)} days`;
 }
-
-export function when(iso: string | null, now: number): string {
-  if (!iso) return 'never';
-  const t = new Date(iso).getTime();
-  return `${new Date(iso).toLocaleString()} (${duration(now - t)} ago)`;
-}
