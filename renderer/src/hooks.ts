@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { InputOf, OperationName, OutputOf } from '../../shared/contract/index.js';
+import type { EventType, ServerEvent } from '../../shared/events.js';
 import { ApiCallError } from './api/index.js';
 import { useApi } from './context.js';
 
@@ -53,4 +54,25 @@ export function useQuery<N extends OperationName>(
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loading, reload };
+}
+
+/**
+ * Calls `onEvent` for every event of one of `types` the core pushes while the
+ * component is on screen (IPC on the desktop, server-sent events in a browser).
+ *
+ *   useServerEvents(['monitoring.alert'], alerts.reload);
+ */
+export function useServerEvents<T extends EventType>(
+  types: readonly T[],
+  onEvent: (event: Extract<ServerEvent, { type: T }>) => void,
+): void {
+  const api = useApi();
+  const handle = useEffectEvent(onEvent);
+  const key = types.join(',');
+  useEffect(() => {
+    const wanted = new Set<string>(key.split(','));
+    return api.subscribe((event) => {
+      if (wanted.has(event.type)) handle(event as Extract<ServerEvent, { type: T }>);
+    });
+  }, [api, key]);
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '../context.js';
-import { useQuery } from '../hooks.js';
+import { useQuery, useServerEvents } from '../hooks.js';
 
 /**
  * Firing alerts that nobody has acknowledged yet, across the top of every
@@ -15,7 +15,7 @@ export function AlertBanner() {
   const [failed, setFailed] = useState<string | null>(null);
   const { reload } = alerts;
 
-  useEffect(() => api.subscribe((event) => event.type === 'monitoring.alert' && reload()), [api, reload]);
+  useServerEvents(['monitoring.alert'], reload);
   useEffect(() => {
     const code = alerts.error?.code;
     setDenied(code === 'unauthenticated' || code === 'forbidden');

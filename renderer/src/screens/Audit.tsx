@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { AuditFilter, AuditRow, ExportFormat, InputOf, OutputOf } from '../../../shared/contract/index.js';
 import { AUDIT_OUTCOMES } from '../../../shared/contract/audit.js';
-import type { EventPayloads } from '../../../shared/events.js';
 import { ApiCallError } from '../api/index.js';
 import { ErrorBox } from '../components/Status.js';
 import { useApi } from '../context.js';
+import { useServerEvents } from '../hooks.js';
 import { useSession } from '../session.js';
 import { roleAllows } from '../../../shared/permissions.js';
 import './audit.css';
@@ -183,7 +183,7 @@ function IntegrityBadge() {
   }, [api]);
 
   useEffect(refresh, [refresh]);
-  useEffect(() => api.subscribe((event) => event.type === 'audit.verified' && refresh()), [api, refresh]);
+  useServerEvents(['audit.verified'], refresh);
 
   const verify = () => {
     setVerifying(true);
@@ -244,19 +244,13 @@ function ExportControl({ filter, nothing }: { filter: AuditFilter; nothing: bool
   const [state, setState] = useState<ExportState>({ phase: 'idle' });
   const exportId = useRef<string | null>(null);
 
-  useEffect(
-    () =>
-      api.subscribe((event) => {
-        if (event.type !== 'audit.export.progress') return;
-        const data: EventPayloads['audit.export.progress'] = event.data;
-        if (data.exportId !== exportId.current) return;
-        if (data.state === 'running') setState({ phase: 'running', exportId: data.exportId, rows: data.rows, fraction: data.fraction });
-        else if (data.state === 'done') setState({ phase: 'done', rows: data.rows });
-        else if (data.state === 'cancelled') setState({ phase: 'cancelled' });
-        else setState({ phase: 'failed', message: data.message ?? 'The export could not be written.' });
-      }),
-    [api],
-  );
+  useServerEvents(['audit.export.progress'], ({ data }) => {
+    if (data.exportId !== exportId.current) return;
+    if (data.state === 'running') setState({ phase: 'running', exportId: data.exportId, rows: data.rows, fraction: data.fraction });
+    else if (data.state === 'done') setState({ phase: 'done', rows: data.rows });
+    else if (data.state === 'cancelled') setState({ phase: 'cancelled' });
+    else setState({ phase: 'failed', message: data.message ?? 'The export could not be written.' });
+  });
 
   const start = async () => {
     setState({ phase: 'preparing' });

@@ -1,11 +1,11 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { BackupItem, BackupJob, BackupOverview, BackupSettings } from '../../../shared/contract/backup.js';
 import { formatBytes } from '../../../shared/format.js';
 import { ApiCallError } from '../api/index.js';
 import { ErrorBox } from '../components/Status.js';
 import { useApi } from '../context.js';
 import { when, whenAgo } from '../format.js';
-import { useQuery } from '../hooks.js';
+import { useQuery, useServerEvents } from '../hooks.js';
 import './auth/auth.css';
 import './backups.css';
 
@@ -49,25 +49,19 @@ export function ProgressBar({ job, label }: { job: BackupJob; label: string }) {
 }
 
 /** Pushes of backup.progress / backup.finished, as the job now running (or null). */
-function useBackupJob(initial: BackupJob | null | undefined, onFinished: (event: { operation: string; outcome: string; message: string | null }) => void) {
-  const api = useApi();
+function useBackupJob(initial: BackupJob | null | undefined, onFinished: () => void) {
   const [job, setJob] = useState<BackupJob | null>(null);
-  const finished = useRef(onFinished);
-  finished.current = onFinished;
   useEffect(() => {
     if (initial !== undefined) setJob(initial);
   }, [initial]);
-  useEffect(
-    () =>
-      api.subscribe((event) => {
-        if (event.type === 'backup.progress') setJob(event.data);
-        if (event.type === 'backup.finished') {
-          setJob(null);
-          finished.current(event.data);
-        }
-      }),
-    [api],
-  );
+  useServerEvents(['backup.progress', 'backup.finished'], (event) => {
+    if (event.type === 'backup.progress') {
+      setJob(event.data);
+    } else {
+      setJob(null);
+      onFinished();
+    }
+  });
   return job;
 }
 

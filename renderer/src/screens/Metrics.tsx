@@ -5,7 +5,7 @@ import { TimeChart, type ChartLine } from '../components/TimeChart.js';
 import { useApi } from '../context.js';
 import { formatBytes } from '../../../shared/format.js';
 import { formatDuration, formatValue, RULE_UNIT_LABEL, when } from '../format.js';
-import { useQuery } from '../hooks.js';
+import { useQuery, useServerEvents } from '../hooks.js';
 
 const RANGES = [
   { id: '15m', label: '15 min', seconds: 900 },
@@ -159,7 +159,7 @@ function AlertList({ onChange }: { onChange: () => void }) {
   const [busy, setBusy] = useState<number | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
   const { reload } = alerts;
-  useEffect(() => api.subscribe((event) => event.type === 'monitoring.alert' && reload()), [api, reload]);
+  useServerEvents(['monitoring.alert'], reload);
 
   async function acknowledge(alert: Alert) {
     setBusy(alert.id);
@@ -352,11 +352,10 @@ function RuleRow({ rule, canEdit, onSaved }: { rule: Rule; canEdit: boolean; onS
 }
 
 function RuleList() {
-  const api = useApi();
   const rules = useQuery('monitoring.rules.list', {}, { refreshMs: 60_000 });
   const { reload } = rules;
   // a rule's state changes when its alert fires or resolves
-  useEffect(() => api.subscribe((event) => event.type === 'monitoring.alert' && reload()), [api, reload]);
+  useServerEvents(['monitoring.alert'], reload);
   return (
     <article className="card wide" aria-labelledby="rules-title">
       <h2 id="rules-title">Alert rules</h2>
@@ -417,20 +416,12 @@ export function Metrics() {
 function MetricsBody({ dashboard }: { dashboard: ReturnType<typeof useQuery<'monitoring.dashboard'>> }) {
   const [rangeId, setRangeId] = useState<RangeId>('1h');
   const range = RANGES.find((r) => r.id === rangeId)!;
-  const api = useApi();
   const health = useQuery('monitoring.health', {}, { refreshMs: 15_000 });
   const charts = useCharts(range.seconds, range.seconds <= 6 * 3600 ? 15_000 : 60_000);
-  const reloadHealth = health.reload;
-  const reloadDashboard = dashboard.reload;
-  useEffect(
-    () =>
-      api.subscribe((event) => {
-        if (event.type !== 'monitoring.alert') return;
-        reloadHealth();
-        reloadDashboard();
-      }),
-    [api, reloadHealth, reloadDashboard],
-  );
+  useServerEvents(['monitoring.alert'], () => {
+    health.reload();
+    dashboard.reload();
+  });
 
   const lines = useMemo(() => {
     const byChart = new Map<string, ChartLine[]>();

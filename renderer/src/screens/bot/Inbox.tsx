@@ -5,8 +5,8 @@ import { useApi } from '../../context.js';
 import { useSession } from '../../session.js';
 import { roleAllows } from '../../../../shared/permissions.js';
 import { shortTime, when } from '../../format.js';
-import { useQuery } from '../../hooks.js';
-import { messageOf, ModePill, readAsBase64, saveFile, StatusLabel, useServerEvents } from './common.js';
+import { useQuery, useServerEvents } from '../../hooks.js';
+import { messageOf, ModePill, readAsBase64, saveFile, StatusLabel } from './common.js';
 import './bot.css';
 
 const FILTERS: { id: ConversationFilter; label: string }[] = [
@@ -40,7 +40,7 @@ export function Inbox() {
   const list = useQuery('inbox.list', { filter, ...(search.trim() ? { search: search.trim() } : {}), limit: 100 });
 
   const reloadList = list.reload;
-  useServerEvents(['inbox.changed'], (_type, data) => {
+  useServerEvents(['inbox.changed'], ({ data }) => {
     reloadList();
     if (data.conversationId === selected) setThreadTick((t) => t + 1);
   });

@@ -5,8 +5,8 @@ import { formatBytes } from '../../../../shared/format.js';
 import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
 import { shortTime, when } from '../../format.js';
-import { useQuery } from '../../hooks.js';
-import { messageOf, saveFile, StatusLabel, useServerEvents } from './common.js';
+import { useQuery, useServerEvents } from '../../hooks.js';
+import { messageOf, saveFile, StatusLabel } from './common.js';
 import './bot.css';
 
 function matterFromHash(): number | null {
@@ -41,7 +41,7 @@ export function Matters() {
   );
   const clients = useQuery('clients.list', { ...q, limit: 100 }, { enabled: view === 'clients' });
   const reloadMatters = matters.reload;
-  useServerEvents(['matters.changed'], (_t, data) => {
+  useServerEvents(['matters.changed'], ({ data }) => {
     reloadMatters();
     if (data.matterId === selected) setTick((t) => t + 1);
   });

@@ -1,23 +1,6 @@
-import { useEffect, useRef } from 'react';
 import type { ConversationMode, MatterStatus } from '../../../../shared/bot.js';
 import { MATTER_STATUS_LABELS } from '../../../../shared/bot.js';
-import type { EventPayloads, EventType } from '../../../../shared/events.js';
 import { ApiCallError } from '../../api/index.js';
-import { useApi } from '../../context.js';
-
-/** Calls `listener` for every pushed event of one of `types` while the screen is open. */
-export function useServerEvents<T extends EventType>(types: T[], listener: (type: T, data: EventPayloads[T]) => void): void {
-  const api = useApi();
-  const latest = useRef(listener);
-  latest.current = listener;
-  const key = types.join(',');
-  useEffect(() => {
-    const wanted = new Set<string>(key.split(','));
-    return api.subscribe((event) => {
-      if (wanted.has(event.type)) latest.current(event.type as T, event.data as EventPayloads[T]);
-    });
-  }, [api, key]);
-}
 
 const MODE_LABEL: Record<ConversationMode, string> = { bot: 'Bot active', waiting: 'Waiting for staff', staff: 'With staff' };
 

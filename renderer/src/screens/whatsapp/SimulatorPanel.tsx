@@ -2,8 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiCallError } from '../../api/index.js';
 import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
-import { useQuery } from '../../hooks.js';
-import { useEvents } from './events.js';
+import { useQuery, useServerEvents } from '../../hooks.js';
 import './whatsapp.css';
 
 interface PlayedClient {
@@ -108,7 +107,7 @@ export function SimulatorPanel() {
   const [formError, setFormError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
 
-  useEvents(['simulator.message'], () => {
+  useServerEvents(['simulator.message'], () => {
     setTick((t) => t + 1);
     clients.reload();
   });

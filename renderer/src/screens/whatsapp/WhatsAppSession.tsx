@@ -4,9 +4,9 @@ import type { LinkState, OutboxEntry, WhatsAppStatus } from '../../../../shared/
 import { ApiCallError } from '../../api/index.js';
 import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
-import { useQuery } from '../../hooks.js';
+import { useQuery, useServerEvents } from '../../hooks.js';
 import { when, whenAgo } from '../../format.js';
-import { duration, useEvents, useNow } from './events.js';
+import { duration, useNow } from './events.js';
 import './whatsapp.css';
 
 const STATE_LABEL: Record<LinkState, string> = {
@@ -141,13 +141,13 @@ export function WhatsAppSession() {
     if (status.data) setLive(status.data);
   }, [status.data]);
 
-  useEvents(['whatsapp.state', 'whatsapp.qr'], (type, data) => {
+  useServerEvents(['whatsapp.state', 'whatsapp.qr'], (event) => {
     setLive((current) => {
       if (!current) return current;
-      if (type === 'whatsapp.qr') return { ...current, qr: (data as { qr: string | null }).qr };
-      return { ...current, ...(data as Partial<WhatsAppStatus>) };
+      if (event.type === 'whatsapp.qr') return { ...current, qr: event.data.qr };
+      return { ...current, ...event.data };
     });
-    if (type === 'whatsapp.state') status.reload();
+    if (event.type === 'whatsapp.state') status.reload();
   });
 
   const run = async (label: string, fn: () => Promise<unknown>) => {

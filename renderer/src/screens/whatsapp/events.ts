@@ -1,20 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
-import type { EventPayloads, EventType } from '../../../../shared/events.js';
-import { useApi } from '../../context.js';
-
-/** Calls `listener` for every pushed event of one of `types` while the screen is open. */
-export function useEvents<T extends EventType>(types: T[], listener: (type: T, data: EventPayloads[T]) => void): void {
-  const api = useApi();
-  const latest = useRef(listener);
-  latest.current = listener;
-  const key = types.join(',');
-  useEffect(() => {
-    const wanted = new Set<string>(key.split(','));
-    return api.subscribe((event) => {
-      if (wanted.has(event.type)) latest.current(event.type as T, event.data as EventPayloads[T]);
-    });
-  }, [api, key]);
-}
+import { useEffect, useState } from 'react';
 
 /** A clock for "for 3 min" labels, ticking every second. */
 export function useNow(everyMs = 1000): number {
