@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { InputOf, OperationName, OutputOf } from '../../shared/contract/index.js';
 import type { EventType, ServerEvent } from '../../shared/events.js';
-import { ApiCallError } from './api/index.js';
+import type { ApiCallError } from './api/index.js';
 import { useApi } from './context.js';
+import { asApiError } from './errors.js';
 
 export interface QueryState<T> {
   data: T | undefined;
@@ -39,7 +40,7 @@ export function useQuery<N extends OperationName>(
       })
       .catch((err: unknown) => {
         if (mine !== generation.current) return;
-        setError(err instanceof ApiCallError ? err : new ApiCallError({ code: 'internal', message: String(err) }));
+        setError(asApiError(err));
       })
       .finally(() => {
         if (mine === generation.current) setLoading(false);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '../context.js';
+import { messageOf } from '../errors.js';
 import { useQuery, useServerEvents } from '../hooks.js';
 
 /**
@@ -31,7 +32,7 @@ export function AlertBanner() {
       await api.call('monitoring.alerts.ack', { id });
       reload();
     } catch (err) {
-      setFailed((err as Error).message);
+      setFailed(messageOf(err));
     } finally {
       setBusy(null);
     }

@@ -4,6 +4,7 @@ import { AUDIT_OUTCOMES } from '../../../shared/contract/audit.js';
 import { ApiCallError } from '../api/index.js';
 import { ErrorBox } from '../components/Status.js';
 import { useApi } from '../context.js';
+import { asApiError, messageOf } from '../errors.js';
 import { useServerEvents } from '../hooks.js';
 import { useSession } from '../session.js';
 import { roleAllows } from '../../../shared/permissions.js';
@@ -116,8 +117,7 @@ function useAuditPages(filter: AuditFilter) {
         })
         .catch((err: unknown) => {
           if (mine !== generation.current) return;
-          const error = err instanceof ApiCallError ? err : new ApiCallError({ code: 'internal', message: String(err) });
-          setState((s) => ({ ...s, loading: false, error, started: true }));
+          setState((s) => ({ ...s, loading: false, error: asApiError(err), started: true }));
         })
         .finally(() => {
           if (mine === generation.current) busy.current = false;
@@ -179,7 +179,7 @@ function IntegrityBadge() {
     api
       .call('audit.integrity', {})
       .then(setIntegrity)
-      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+      .catch((err: unknown) => setError(messageOf(err)));
   }, [api]);
 
   useEffect(refresh, [refresh]);
@@ -191,7 +191,7 @@ function IntegrityBadge() {
     api
       .call('audit.verify', { from: 'start' })
       .then(() => refresh())
-      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
+      .catch((err: unknown) => setError(messageOf(err)))
       .finally(() => setVerifying(false));
   };
 
@@ -272,7 +272,7 @@ function ExportControl({ filter, nothing }: { filter: AuditFilter; nothing: bool
       if (err instanceof ApiCallError && err.code === 'forbidden') {
         setState({ phase: 'failed', message: 'Only an administrator can export the audit trail.' });
       } else {
-        setState({ phase: 'failed', message: err instanceof Error ? err.message : String(err) });
+        setState({ phase: 'failed', message: messageOf(err) });
       }
     }
   };
@@ -322,7 +322,7 @@ function DetailPanel({ id, onClose, onActor }: { id: number; onClose: () => void
     api
       .call('audit.get', { id })
       .then((value) => current && setRow(value))
-      .catch((err: unknown) => current && setError(err instanceof ApiCallError ? err : new ApiCallError({ code: 'internal', message: String(err) })));
+      .catch((err: unknown) => current && setError(asApiError(err)));
     return () => {
       current = false;
     };

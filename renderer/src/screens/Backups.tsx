@@ -1,9 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { BackupItem, BackupJob, BackupOverview, BackupSettings } from '../../../shared/contract/backup.js';
 import { formatBytes } from '../../../shared/format.js';
-import { ApiCallError } from '../api/index.js';
+import { FieldError } from '../components/form.js';
 import { ErrorBox } from '../components/Status.js';
 import { useApi } from '../context.js';
+import { formErrorOf, messageOf, type FormError } from '../errors.js';
 import { when, whenAgo } from '../format.js';
 import { useQuery, useServerEvents } from '../hooks.js';
 import './auth/auth.css';
@@ -15,16 +16,6 @@ const KIND_LABEL: Record<BackupItem['kind'], string> = {
   'pre-restore': 'Before a restore',
   'pre-migration': 'Before an update',
 };
-
-function errorText(err: unknown): string {
-  return err instanceof ApiCallError || err instanceof Error ? err.message : String(err);
-}
-
-function fieldError(err: unknown, field: string): string | undefined {
-  if (!(err instanceof ApiCallError)) return undefined;
-  const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
-  return issues?.find((i) => i.path === field)?.message;
-}
 
 export function ProgressBar({ job, label }: { job: BackupJob; label: string }) {
   return (
@@ -83,7 +74,7 @@ export function Backups() {
       const item = await api.call('backup.create', {});
       setNotice({ kind: 'ok', text: `Backup made and verified (${formatBytes(item.sizeBytes)}).` });
     } catch (err) {
-      setNotice({ kind: 'error', text: errorText(err) });
+      setNotice({ kind: 'error', text: messageOf(err) });
     } finally {
       overview.reload();
     }
@@ -100,7 +91,7 @@ export function Backups() {
           : { kind: 'ok', text: `The backup of ${when(item.createdAt)} opened and checked out.` },
       );
     } catch (err) {
-      setNotice({ kind: 'error', text: errorText(err) });
+      setNotice({ kind: 'error', text: messageOf(err) });
     } finally {
       setBusyId(null);
       overview.reload();
@@ -281,7 +272,7 @@ function StatusCard({ overview }: { overview: BackupOverview }) {
 function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved: () => void }) {
   const api = useApi();
   const [form, setForm] = useState(settings);
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useState<FormError | null>(null);
   const [saved, setSaved] = useState(false);
   const [saving, setSaving] = useState(false);
   useEffect(() => setForm(settings), [settings]);
@@ -305,7 +296,7 @@ function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved
       setSaved(true);
       onSaved();
     } catch (err) {
-      setError(err);
+      setError(formErrorOf(err));
     } finally {
       setSaving(false);
     }
@@ -343,7 +334,7 @@ function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved
             type="text"
             value={form.destination}
             disabled={fromEnv}
-            aria-invalid={fieldError(error, 'destination') ? true : undefined}
+            aria-invalid={error?.fields.destination ? true : undefined}
             onChange={(e) => setForm({ ...form, destination: e.target.value })}
           />
           <span className="muted hint">
@@ -351,9 +342,9 @@ function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved
               ? 'Set by IT (LEXDESK_BACKUP_DIR).'
               : `An external disk or a synced folder keeps backups away from this computer. Empty: ${settings.defaultDestination}.`}
           </span>
-          {fieldError(error, 'destination') && <span className="field-error">{fieldError(error, 'destination')}</span>}
+          <FieldError message={error?.fields.destination} />
         </label>
-        {error !== null && !fieldError(error, 'destination') && <ErrorBox message={errorText(error)} />}
+        {error && !error.fields.destination && <ErrorBox message={error.message} />}
         <div className="form-actions">
           <button type="submit" disabled={saving}>
             {saving ? 'Saving…' : 'Save'}
@@ -375,7 +366,7 @@ function PassphraseCard({ first, onDone }: { first: boolean; onDone: () => void 
   const [passphrase, setPassphrase] = useState('');
   const [repeat, setRepeat] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useState<FormError | null>(null);
   const [saving, setSaving] = useState(false);
   const mismatch = repeat.length > 0 && passphrase !== repeat;
 
@@ -392,7 +383,7 @@ function PassphraseCard({ first, onDone }: { first: boolean; onDone: () => void 
       setOpen(first);
       onDone();
     } catch (err) {
-      setError(err);
+      setError(formErrorOf(err));
     } finally {
       setSaving(false);
     }
@@ -420,7 +411,7 @@ function PassphraseCard({ first, onDone }: { first: boolean; onDone: () => void 
         <label>
           Passphrase (a few unrelated words)
           <input type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} required />
-          {fieldError(error, 'passphrase') && <span className="field-error">{fieldError(error, 'passphrase')}</span>}
+          <FieldError message={error?.fields.passphrase} />
         </label>
         <label>
           The passphrase again
@@ -430,9 +421,9 @@ function PassphraseCard({ first, onDone }: { first: boolean; onDone: () => void 
         <label>
           Your password (to confirm it is you)
           <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-          {fieldError(error, 'password') && <span className="field-error">{fieldError(error, 'password')}</span>}
+          <FieldError message={error?.fields.password} />
         </label>
-        {error !== null && !fieldError(error, 'passphrase') && !fieldError(error, 'password') && <ErrorBox message={errorText(error)} />}
+        {error && !error.fields.passphrase && !error.fields.password && <ErrorBox message={error.message} />}
         <div className="form-actions">
           <button type="submit" disabled={saving || mismatch}>
             {saving ? 'Setting…' : 'Set the passphrase'}
@@ -455,7 +446,7 @@ function RestoreDialog({ item, job, onClose }: { item: BackupItem; job: BackupJo
   const [password, setPassword] = useState('');
   const [passphrase, setPassphrase] = useState('');
   const [typed, setTyped] = useState('');
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useState<FormError | null>(null);
   const [phase, setPhase] = useState<'form' | 'running' | 'done'>('form');
   const [result, setResult] = useState<{ preRestoreBackupId: string } | null>(null);
 
@@ -468,7 +459,7 @@ function RestoreDialog({ item, job, onClose }: { item: BackupItem; job: BackupJo
       setResult(done);
       setPhase('done');
     } catch (err) {
-      setError(err);
+      setError(formErrorOf(err));
       setPhase('form');
     }
   }
@@ -486,20 +477,20 @@ function RestoreDialog({ item, job, onClose }: { item: BackupItem; job: BackupJo
             <label>
               Your password
               <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required autoFocus />
-              {fieldError(error, 'password') && <span className="field-error">{fieldError(error, 'password')}</span>}
+              <FieldError message={error?.fields.password} />
             </label>
             {!item.keyAvailable && (
               <label>
                 Backup passphrase (this computer does not have its key)
                 <input type="password" autoComplete="off" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} required />
-                {fieldError(error, 'passphrase') && <span className="field-error">{fieldError(error, 'passphrase')}</span>}
+                <FieldError message={error?.fields.passphrase} />
               </label>
             )}
             <label>
               Type {CONFIRM_WORD} to confirm
               <input type="text" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />
             </label>
-            {error !== null && !fieldError(error, 'password') && !fieldError(error, 'passphrase') && <ErrorBox message={errorText(error)} />}
+            {error && !error.fields.password && !error.fields.passphrase && <ErrorBox message={error.message} />}
             <div className="form-actions">
               <button type="submit" className="danger" disabled={typed.trim().toUpperCase() !== CONFIRM_WORD || password === ''}>
                 Restore

@@ -3,6 +3,7 @@ import type { Alert, Rule, Series, SeriesName, SeriesUnit } from '../../../share
 import { ErrorBox, StatusPill } from '../components/Status.js';
 import { TimeChart, type ChartLine } from '../components/TimeChart.js';
 import { useApi } from '../context.js';
+import { messageOf } from '../errors.js';
 import { formatBytes } from '../../../shared/format.js';
 import { formatDuration, formatValue, RULE_UNIT_LABEL, when } from '../format.js';
 import { useQuery, useServerEvents } from '../hooks.js';
@@ -169,7 +170,7 @@ function AlertList({ onChange }: { onChange: () => void }) {
       reload();
       onChange();
     } catch (err) {
-      setFailed((err as Error).message);
+      setFailed(messageOf(err));
     } finally {
       setBusy(null);
     }
@@ -266,8 +267,7 @@ function RuleRow({ rule, canEdit, onSaved }: { rule: Rule; canEdit: boolean; onS
       );
       onSaved();
     } catch (err) {
-      const details = (err as { details?: { issues?: { path: string; message: string }[] } }).details;
-      setProblem(details?.issues?.map((i) => `${i.path}: ${i.message}`).join('; ') || (err as Error).message);
+      setProblem(messageOf(err));
     } finally {
       setSaving(false);
     }

@@ -2,8 +2,10 @@ import { useState } from 'react';
 import { useApi } from '../../context.js';
 import { useSession } from '../../session.js';
 import { AuthPage } from './SignIn.js';
-import { Field, PASSWORD_HINT, useSubmit } from './form.js';
+import { Field, useSubmit } from '../../components/form.js';
 import './auth.css';
+
+export const PASSWORD_HINT = 'At least 12 characters. A few unrelated words work well; any characters are fine.';
 
 function ChangePasswordForm({ onDone }: { onDone(message: string): void }) {
   const api = useApi();

@@ -4,7 +4,7 @@ import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
 import { useQuery } from '../../hooks.js';
 import { useSession } from '../../session.js';
-import { formErrorOf } from './form.js';
+import { messageOf } from '../../errors.js';
 import { ago, when } from '../../format.js';
 import './auth.css';
 
@@ -79,7 +79,7 @@ export function Devices() {
       setMessage(`${target.deviceName} was signed out.`);
       list.reload();
     } catch (err) {
-      setError(formErrorOf(err).message);
+      setError(messageOf(err));
     } finally {
       setBusyId(null);
     }
@@ -92,7 +92,7 @@ export function Devices() {
       setMessage(ended === 0 ? 'No other device was signed in.' : `${ended} other device${ended === 1 ? ' was' : 's were'} signed out.`);
       list.reload();
     } catch (err) {
-      setError(formErrorOf(err).message);
+      setError(messageOf(err));
     }
   };
 

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useSession } from '../../session.js';
 import { AuthPage } from './SignIn.js';
-import { Field, PASSWORD_HINT, useSubmit } from './form.js';
+import { Field, useSubmit } from '../../components/form.js';
+import { PASSWORD_HINT } from './ChangePassword.js';
 import './auth.css';
 
 /** First run: there is no account yet, so the person at the keyboard creates the administrator. */

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { PRODUCT_NAME } from '../../../../shared/product.js';
 import { useSession } from '../../session.js';
-import { Field, useSubmit } from './form.js';
+import { Field, useSubmit } from '../../components/form.js';
 import './auth.css';
 
 export function AuthPage({ title, intro, children }: { title: string; intro?: string; children: React.ReactNode }) {

@@ -6,7 +6,8 @@ import { useApi } from '../../context.js';
 import { useQuery } from '../../hooks.js';
 import { useSession } from '../../session.js';
 import { SessionTable } from './Devices.js';
-import { Field, formErrorOf, useSubmit } from './form.js';
+import { messageOf } from '../../errors.js';
+import { Field, useSubmit } from '../../components/form.js';
 import { ago } from '../../format.js';
 import './auth.css';
 
@@ -93,7 +94,7 @@ function UserSessions({ user }: { user: UserInfo }) {
               await api.call('users.sessions.revoke', { sessionId: s.id });
               list.reload();
             } catch (err) {
-              setError(formErrorOf(err).message);
+              setError(messageOf(err));
             } finally {
               setBusyId(null);
             }
@@ -132,7 +133,7 @@ export function Users() {
       if (said) setMessage(said);
       list.reload();
     } catch (err) {
-      setError(formErrorOf(err).message);
+      setError(messageOf(err));
     }
   };
 

@@ -4,7 +4,8 @@ import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
 import { when } from '../../format.js';
 import { useQuery } from '../../hooks.js';
-import { messageOf, readAsBase64 } from './common.js';
+import { messageOf } from '../../errors.js';
+import { readAsBase64 } from './common.js';
 import './bot.css';
 
 const DAY_LABEL: Record<Weekday, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };

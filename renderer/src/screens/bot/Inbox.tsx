@@ -6,7 +6,8 @@ import { useSession } from '../../session.js';
 import { roleAllows } from '../../../../shared/permissions.js';
 import { shortTime, when } from '../../format.js';
 import { useQuery, useServerEvents } from '../../hooks.js';
-import { messageOf, ModePill, readAsBase64, saveFile, StatusLabel } from './common.js';
+import { messageOf } from '../../errors.js';
+import { ModePill, readAsBase64, saveFile, StatusLabel } from './common.js';
 import './bot.css';
 
 const FILTERS: { id: ConversationFilter; label: string }[] = [

@@ -6,7 +6,8 @@ import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
 import { shortTime, when } from '../../format.js';
 import { useQuery, useServerEvents } from '../../hooks.js';
-import { messageOf, saveFile, StatusLabel } from './common.js';
+import { messageOf } from '../../errors.js';
+import { saveFile, StatusLabel } from './common.js';
 import './bot.css';
 
 function matterFromHash(): number | null {

@@ -1,6 +1,5 @@
 import type { ConversationMode, MatterStatus } from '../../../../shared/bot.js';
 import { MATTER_STATUS_LABELS } from '../../../../shared/bot.js';
-import { ApiCallError } from '../../api/index.js';
 
 const MODE_LABEL: Record<ConversationMode, string> = { bot: 'Bot active', waiting: 'Waiting for staff', staff: 'With staff' };
 
@@ -15,19 +14,6 @@ export function ModePill({ mode }: { mode: ConversationMode }) {
 
 export function StatusLabel({ status }: { status: MatterStatus }) {
   return <span className={`tag status-${status}`}>{MATTER_STATUS_LABELS[status]}</span>;
-}
-
-/** A sentence for the person, with the fields the door named when the input was refused. */
-export function messageOf(err: unknown): string {
-  if (err instanceof ApiCallError) {
-    const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
-    if (err.code === 'invalid_input' && issues?.length) {
-      const named = issues.slice(0, 3).map((i) => `${i.path.replace(/^value\.?/, '') || 'value'}: ${i.message}`);
-      return `${err.message} ${named.join('; ')}.`;
-    }
-    return err.message;
-  }
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Saves a document the core sent as base64. */

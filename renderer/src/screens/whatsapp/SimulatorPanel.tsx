@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiCallError } from '../../api/index.js';
 import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
+import { messageOf } from '../../errors.js';
 import { useQuery, useServerEvents } from '../../hooks.js';
 import './whatsapp.css';
 
@@ -37,7 +37,7 @@ function Chat({ client, tick }: { client: PlayedClient; tick: number }) {
       setText('');
       chat.reload();
     } catch (err) {
-      setError(err instanceof ApiCallError ? err.message : String(err));
+      setError(messageOf(err));
     } finally {
       setSending(false);
     }

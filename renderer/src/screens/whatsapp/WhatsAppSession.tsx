@@ -1,9 +1,9 @@
 import QRCode from 'qrcode';
 import { useEffect, useRef, useState } from 'react';
 import type { LinkState, OutboxEntry, WhatsAppStatus } from '../../../../shared/contract/whatsapp.js';
-import { ApiCallError } from '../../api/index.js';
 import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
+import { messageOf } from '../../errors.js';
 import { useQuery, useServerEvents } from '../../hooks.js';
 import { when, whenAgo } from '../../format.js';
 import { duration, useNow } from './events.js';
@@ -86,7 +86,7 @@ function FailedOutbox({ refreshKey }: { refreshKey: number }) {
       await api.call('whatsapp.outbox.retry', { id: row.id });
       failed.reload();
     } catch (err) {
-      setError(err instanceof ApiCallError ? err.message : String(err));
+      setError(messageOf(err));
     } finally {
       setBusy(null);
     }
@@ -158,7 +158,7 @@ export function WhatsAppSession() {
       status.reload();
       setOutboxKey((k) => k + 1);
     } catch (err) {
-      setActionError(err instanceof ApiCallError ? err.message : String(err));
+      setActionError(messageOf(err));
     } finally {
       setAction(null);
     }
