@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Alert, Rule, Series, SeriesName, SeriesUnit } from '../../../shared/contract/monitoring.js';
+import { HealthCard } from '../components/HealthCard.js';
 import { ErrorBox, StatusPill } from '../components/Status.js';
 import { TimeChart, type ChartLine } from '../components/TimeChart.js';
 import { useApi } from '../context.js';
@@ -90,17 +91,6 @@ const CHARTS: ChartDef[] = [
     ],
   },
 ];
-
-const CHECK_LABEL: Record<string, string> = {
-  database: 'Database',
-  system: 'CPU, memory, responsiveness',
-  disk: 'Disk space',
-  monitoring: 'Monitoring',
-  whatsapp: 'WhatsApp',
-  backups: 'Backups',
-  signin: 'Sign-in',
-  audit: 'Audit trail',
-};
 
 /** Every chart's series over the chosen range, fetched together and refreshed. */
 function useCharts(rangeSeconds: number, refreshMs: number) {
@@ -470,27 +460,7 @@ function MetricsBody({ dashboard }: { dashboard: ReturnType<typeof useQuery<'mon
       </header>
 
         <div className="cards">
-          <article className="card" aria-labelledby="health-title">
-            <h2 id="health-title">Health</h2>
-            {health.error && <ErrorBox message={health.error.message} onRetry={health.reload} />}
-            {!health.data && !health.error && <p className="muted">Checking…</p>}
-            {health.data && (
-              <>
-                <p>
-                  Overall: <StatusPill status={health.data.status} />
-                </p>
-                <ul className="checks" aria-label="Health checks">
-                  {health.data.checks.map((check) => (
-                    <li key={check.name} data-check={check.name}>
-                      <span>{CHECK_LABEL[check.name] ?? check.name}</span>
-                      <StatusPill status={check.status} />
-                      {check.message && <span className="muted">{check.message}</span>}
-                    </li>
-                  ))}
-                </ul>
-              </>
-            )}
-          </article>
+          <HealthCard health={health} />
 
           <article className="card" aria-labelledby="now-title">
             <h2 id="now-title">Now</h2>

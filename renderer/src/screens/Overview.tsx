@@ -1,13 +1,6 @@
-import { ErrorBox, StatusPill } from '../components/Status.js';
+import { HealthCard } from '../components/HealthCard.js';
+import { ErrorBox } from '../components/Status.js';
 import { useQuery } from '../hooks.js';
-
-const CHECK_NAMES: Record<string, string> = {
-  database: 'Database',
-  backups: 'Backups',
-  system: 'CPU, memory, responsiveness',
-  disk: 'Disk space',
-  monitoring: 'Monitoring',
-};
 
 export function Overview() {
   const info = useQuery('system.info', {});
@@ -38,27 +31,7 @@ export function Overview() {
           {!info.data && !info.error && <p className="muted">Loading…</p>}
         </article>
 
-        <article className="card" aria-label="Health">
-          <h2>Health</h2>
-          {health.error && <ErrorBox message={health.error.message} onRetry={health.reload} />}
-          {health.data && (
-            <>
-              <p>
-                Overall: <StatusPill status={health.data.status} />
-              </p>
-              <ul className="checks" aria-label="Health checks">
-                {health.data.checks.map((check) => (
-                  <li key={check.name} data-check={check.name}>
-                    <span>{CHECK_NAMES[check.name] ?? check.name}</span>
-                    <StatusPill status={check.status} />
-                    {check.message && <span className="muted">{check.message}</span>}
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
-          {!health.data && !health.error && <p className="muted">Checking…</p>}
-        </article>
+        <HealthCard health={health} />
       </div>
     </section>
   );
