@@ -3,7 +3,7 @@ import type { InputOf, OperationName, OutputOf } from '../../shared/contract/ind
 import type { EventType, ServerEvent } from '../../shared/events.js';
 import type { ApiCallError } from './api/index.js';
 import { useApi } from './context.js';
-import { asApiError } from './errors.js';
+import { asApiError, messageOf } from './errors.js';
 
 export interface QueryState<T> {
   data: T | undefined;
@@ -57,6 +57,16 @@ export function useQuery<N extends OperationName>(
   return { data, error, loading, reload };
 }
 
+/** The time now, ticking every `everyMs`: for labels such as "for 3 min 5 s". */
+export function useNow(everyMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
+}
+
 /**
  * Calls `onEvent` for every event of one of `types` the core pushes while the
  * component is on screen (IPC on the desktop, server-sent events in a browser).
@@ -76,4 +86,30 @@ export function useServerEvents<T extends EventType>(
       if (wanted.has(event.type)) handle(event as Extract<ServerEvent, { type: T }>);
     });
   }, [api, key]);
+}
+
+/**
+ * An action started by a button: which one is running (`busy`: its key, or
+ * `true`), and its failure as a sentence. `run` resolves to whether it worked.
+ *
+ *   const retry = useAction<number>();
+ *   <button disabled={retry.busy === row.id} onClick={() => void retry.run(() => api.call('whatsapp.outbox.retry', { id: row.id }), row.id)}>
+ */
+export function useAction<K = true>() {
+  const [busy, setBusy] = useState<K | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = useCallback(async (work: () => Promise<unknown>, key?: K): Promise<boolean> => {
+    setBusy(key ?? (true as K));
+    setError(null);
+    try {
+      await work();
+      return true;
+    } catch (err) {
+      setError(messageOf(err));
+      return false;
+    } finally {
+      setBusy(null);
+    }
+  }, []);
+  return { busy, error, setError, run };
 }

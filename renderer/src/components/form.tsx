@@ -64,6 +64,15 @@ export function Field(props: {
   );
 }
 
+/** A form's submit button: disabled while the form is busy, saying what it is doing. */
+export function SubmitButton({ busy, busyLabel, disabled = false, children }: { busy: boolean; busyLabel: string; disabled?: boolean; children: ReactNode }) {
+  return (
+    <button type="submit" disabled={busy || disabled}>
+      {busy ? busyLabel : children}
+    </button>
+  );
+}
+
 /** A field's own message from the door (`FormError.fields`), under the field; nothing when there is none. */
 export function FieldError({ message, id }: { message: string | undefined; id?: string }) {
   if (!message) return null;
@@ -71,5 +80,18 @@ export function FieldError({ message, id }: { message: string | undefined; id?: 
     <span className="field-error" id={id}>
       {message}
     </span>
+  );
+}
+
+/** The `<option>`s of a select: each value, shown by its label. */
+export function Options<V extends string>({ values, labels }: { values: readonly V[]; labels: Record<V, string> }) {
+  return (
+    <>
+      {values.map((value) => (
+        <option key={value} value={value}>
+          {labels[value]}
+        </option>
+      ))}
+    </>
   );
 }

@@ -1,5 +1,6 @@
 import { HealthCard } from '../components/HealthCard.js';
-import { ErrorBox } from '../components/Status.js';
+import { Card, Screen } from '../components/Layout.js';
+import { QueryStatus } from '../components/Status.js';
 import { useQuery } from '../hooks.js';
 
 export function Overview() {
@@ -7,15 +8,10 @@ export function Overview() {
   const health = useQuery('system.health', {}, { refreshMs: 15_000 });
 
   return (
-    <section className="screen" aria-labelledby="overview-title">
-      <header className="screen-header">
-        <h1 id="overview-title">Overview</h1>
-      </header>
-
+    <Screen title="Overview">
       <div className="cards">
-        <article className="card" aria-label="About this installation">
-          <h2>This installation</h2>
-          {info.error && <ErrorBox message={info.error.message} onRetry={info.reload} />}
+        <Card title="This installation" label="About this installation">
+          <QueryStatus query={info} />
           {info.data && (
             <dl className="facts">
               <dt>Product</dt>
@@ -28,11 +24,10 @@ export function Overview() {
               <dd>version {info.data.schemaVersion}</dd>
             </dl>
           )}
-          {!info.data && !info.error && <p className="muted">Loading…</p>}
-        </article>
+        </Card>
 
         <HealthCard health={health} />
       </div>
-    </section>
+    </Screen>
   );
 }

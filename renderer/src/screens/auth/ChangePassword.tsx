@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { useApi } from '../../context.js';
 import { useSession } from '../../session.js';
 import { AuthPage } from './SignIn.js';
-import { Field, useSubmit } from '../../components/form.js';
+import { Field, SubmitButton, useSubmit } from '../../components/form.js';
+import { Card, Screen } from '../../components/Layout.js';
+import { ErrorBox, Notice } from '../../components/Status.js';
 import './auth.css';
 
 export const PASSWORD_HINT = 'At least 12 characters. A few unrelated words work well; any characters are fine.';
@@ -34,15 +36,11 @@ function ChangePasswordForm({ onDone }: { onDone(message: string): void }) {
       <Field label="Current password" name="current" type="password" value={current} onChange={setCurrent} autoComplete="current-password" required error={error?.fields.current} />
       <Field label="New password" name="next" type="password" value={next} onChange={setNext} autoComplete="new-password" required hint={PASSWORD_HINT} error={error?.fields.next} />
       <Field label="New password again" name="confirm" type="password" value={confirm} onChange={setConfirm} autoComplete="new-password" required error={error?.fields.confirm} />
-      {error && (
-        <div className="error-box" role="alert" data-code={error.code}>
-          <p>{error.message}</p>
-        </div>
-      )}
+      {error && <ErrorBox message={error.message} code={error.code} />}
       <div className="actions">
-        <button type="submit" disabled={busy || !current || !next || !confirm}>
-          {busy ? 'Saving…' : 'Change password'}
-        </button>
+        <SubmitButton busy={busy} busyLabel="Saving…" disabled={!current || !next || !confirm}>
+          Change password
+        </SubmitButton>
       </div>
     </form>
   );
@@ -52,22 +50,15 @@ function ChangePasswordForm({ onDone }: { onDone(message: string): void }) {
 export function ChangePassword() {
   const [done, setDone] = useState<string | null>(null);
   return (
-    <section className="screen" aria-labelledby="password-title">
-      <header className="screen-header">
-        <h1 id="password-title">Change password</h1>
-      </header>
+    <Screen title="Change password">
       <div className="cards">
-        <article className="card">
-          {done && (
-            <div className="notice" role="status">
-              <p>{done}</p>
-            </div>
-          )}
+        <Card>
+          {done && <Notice>{done}</Notice>}
           <p className="muted">Changing your password signs out your other devices.</p>
           <ChangePasswordForm onDone={setDone} />
-        </article>
+        </Card>
       </div>
-    </section>
+    </Screen>
   );
 }
 

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useSession } from '../../session.js';
 import { AuthPage } from './SignIn.js';
-import { Field, useSubmit } from '../../components/form.js';
+import { Field, SubmitButton, useSubmit } from '../../components/form.js';
+import { ErrorBox } from '../../components/Status.js';
 import { PASSWORD_HINT } from './ChangePassword.js';
 import './auth.css';
 
@@ -41,15 +42,11 @@ export function FirstRun() {
             error={error?.fields.setupCode}
           />
         )}
-        {error && (
-          <div className="error-box" role="alert" data-code={error.code}>
-            <p>{error.message}</p>
-          </div>
-        )}
+        {error && <ErrorBox message={error.message} code={error.code} />}
         <div className="actions">
-          <button type="submit" disabled={busy || !username || !displayName || !password}>
-            {busy ? 'Creating…' : 'Create administrator'}
-          </button>
+          <SubmitButton busy={busy} busyLabel="Creating…" disabled={!username || !displayName || !password}>
+            Create administrator
+          </SubmitButton>
         </div>
       </form>
     </AuthPage>
