@@ -1,13 +1,14 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ConversationFilter, ConversationSummary, ThreadMessage } from '../../../../shared/contract/bot.js';
-import { ErrorBox } from '../../components/Status.js';
-import { useApi } from '../../context.js';
-import { useSession } from '../../session.js';
 import { roleAllows } from '../../../../shared/permissions.js';
+import { Card, Screen } from '../../components/Layout.js';
+import { ErrorBox, QueryStatus } from '../../components/Status.js';
+import { useApi } from '../../context.js';
 import { shortTime, when } from '../../format.js';
-import { useQuery, useServerEvents } from '../../hooks.js';
-import { messageOf } from '../../errors.js';
-import { ModePill, readAsBase64, saveFile, StatusLabel } from './common.js';
+import { useAction, useQuery, useServerEvents } from '../../hooks.js';
+import { useSession } from '../../session.js';
+import { downloadDocument, ModePill, readAsBase64, StatusLabel } from './common.js';
+import { DataRequestsCard } from './DataRequests.js';
 import './bot.css';
 
 const FILTERS: { id: ConversationFilter; label: string }[] = [
@@ -48,14 +49,10 @@ export function Inbox() {
 
   const items = list.data?.items ?? [];
   return (
-    <section className="screen" aria-labelledby="inbox-title">
-      <header className="screen-header">
-        <h1 id="inbox-title">Inbox</h1>
-        {list.data && <span className="muted">{list.data.total} conversation{list.data.total === 1 ? '' : 's'}</span>}
-      </header>
-      <DataRequests />
+    <Screen title="Inbox" aside={list.data && <span className="muted">{list.data.total} conversation{list.data.total === 1 ? '' : 's'}</span>}>
+      <DataRequestsCard resolvable={false} />
       <div className="split">
-        <article className="card" aria-label="Conversations">
+        <Card label="Conversations">
           <div className="tabs" role="group" aria-label="Filter">
             {FILTERS.map((f) => (
               <button key={f.id} type="button" aria-pressed={filter === f.id} onClick={() => setFilter(f.id)}>
@@ -75,8 +72,7 @@ export function Inbox() {
               onChange={(e) => setSearch(e.target.value)}
             />
           </div>
-          {list.error && <ErrorBox message={list.error.message} onRetry={list.reload} />}
-          {!list.data && !list.error && <p className="muted">Loading conversations…</p>}
+          <QueryStatus query={list} loading="Loading conversations…" />
           {list.data && items.length === 0 && (
             <p className="empty" data-testid="inbox-empty">
               {filter === 'all' && !search
@@ -111,16 +107,16 @@ export function Inbox() {
               </li>
             ))}
           </ul>
-        </article>
+        </Card>
         {selected === null ? (
-          <article className="card">
+          <Card>
             <p className="empty">Choose a conversation to read it, answer the client or take it over from the bot.</p>
-          </article>
+          </Card>
         ) : (
           <Thread key={selected} conversationId={selected} tick={threadTick} onChanged={reloadList} />
         )}
       </div>
-    </section>
+    </Screen>
   );
 }
 
@@ -130,8 +126,8 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
   const seesMatters = role ? roleAllows(role, 'matters') : false;
   const thread = useQuery('inbox.thread', { conversationId, limit: 200 });
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
+  const busy = action.busy !== null;
   const end = useRef<HTMLLIElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const reload = thread.reload;
@@ -147,24 +143,12 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
     if (unread > 0) void api.call('inbox.markRead', { conversationId }).then(onChanged, () => {});
   }, [api, conversationId, unread, onChanged]);
 
-  const act = useCallback(
-    async (fn: () => Promise<unknown>) => {
-      setBusy(true);
-      setError(null);
-      try {
-        await fn();
-        reload();
-        onChanged();
-        return true;
-      } catch (err) {
-        setError(messageOf(err));
-        return false;
-      } finally {
-        setBusy(false);
-      }
-    },
-    [reload, onChanged],
-  );
+  const act = (fn: () => Promise<unknown>) =>
+    action.run(async () => {
+      await fn();
+      reload();
+      onChanged();
+    });
 
   const send = async (event: FormEvent) => {
     event.preventDefault();
@@ -175,7 +159,7 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
   const attach = async (file: File | undefined) => {
     if (!file) return;
     if (file.size > 700 * 1024) {
-      setError('That file is larger than 700 KB. Send a smaller file, or share it another way.');
+      action.setError('That file is larger than 700 KB. Send a smaller file, or share it another way.');
       return;
     }
     const base64 = await readAsBase64(file);
@@ -188,21 +172,20 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
     if (fileInput.current) fileInput.current.value = '';
   };
 
-  const open = async (documentId: number) => {
-    try {
-      const doc = await api.call('documents.get', { documentId });
-      saveFile(doc.fileName, doc.mimetype, doc.base64);
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  };
+  const open = (documentId: number) => action.run(() => downloadDocument(api, documentId));
 
   if (thread.error) return <ErrorBox message={thread.error.message} onRetry={thread.reload} />;
-  if (!thread.data) return <article className="card"><p className="muted">Loading the conversation…</p></article>;
+  if (!thread.data) {
+    return (
+      <Card>
+        <p className="muted">Loading the conversation…</p>
+      </Card>
+    );
+  }
   const c: ConversationSummary = thread.data.conversation;
 
   return (
-    <article className="card" aria-label={`Conversation with ${c.displayName}`} data-testid="thread">
+    <Card label={`Conversation with ${c.displayName}`} testId="thread">
       <div className="thread-head">
         <div>
           <h2>{c.displayName}</h2>
@@ -285,7 +268,7 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
         <li ref={end} aria-hidden="true" />
       </ol>
 
-      {error && <ErrorBox message={error} />}
+      {action.error && <ErrorBox message={action.error} />}
       <form className="composer" onSubmit={(e) => void send(e)}>
         <label className="sr-only" htmlFor="reply-text">
           Reply to {c.displayName}
@@ -312,25 +295,6 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
           <span className="muted">Files up to 700 KB. Ctrl+Enter sends.</span>
         </div>
       </form>
-    </article>
-  );
-}
-
-function DataRequests() {
-  const requests = useQuery('dataRequests.list', { status: 'open' });
-  if (!requests.data || requests.data.items.length === 0) return null;
-  return (
-    <article className="card" aria-label="Requests about personal data" style={{ marginBottom: '1rem' }}>
-      <h2>Requests about personal data</h2>
-      <ul className="list">
-        {requests.data.items.map((r) => (
-          <li key={r.id} style={{ padding: '0.4rem 0' }}>
-            <strong>{r.kind === 'erase' ? 'Delete my data' : 'Stop messages'}</strong> from {r.clientName ?? `+${r.whatsapp}`}{' '}
-            <span className="muted">{when(r.createdAt)}</span>
-          </li>
-        ))}
-      </ul>
-      <p className="muted">A lawyer or the admin records how each was handled on the Matters screen.</p>
-    </article>
+    </Card>
   );
 }

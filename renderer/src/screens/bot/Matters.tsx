@@ -2,12 +2,14 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { MATTER_STATUSES, MATTER_STATUS_LABELS, type MatterStatus } from '../../../../shared/bot.js';
 import type { MatterDetail } from '../../../../shared/contract/bot.js';
 import { formatBytes } from '../../../../shared/format.js';
-import { ErrorBox } from '../../components/Status.js';
+import { Options } from '../../components/form.js';
+import { Card, Screen } from '../../components/Layout.js';
+import { ErrorBox, QueryStatus } from '../../components/Status.js';
 import { useApi } from '../../context.js';
 import { shortTime, when } from '../../format.js';
-import { useQuery, useServerEvents } from '../../hooks.js';
-import { messageOf } from '../../errors.js';
-import { saveFile, StatusLabel } from './common.js';
+import { useAction, useQuery, useServerEvents } from '../../hooks.js';
+import { downloadDocument, StatusLabel } from './common.js';
+import { DataRequestsCard } from './DataRequests.js';
 import './bot.css';
 
 function matterFromHash(): number | null {
@@ -48,13 +50,10 @@ export function Matters() {
   });
 
   return (
-    <section className="screen" aria-labelledby="matters-title">
-      <header className="screen-header">
-        <h1 id="matters-title">Clients and matters</h1>
-      </header>
-      <DataRequestsToResolve />
+    <Screen title="Clients and matters">
+      <DataRequestsCard resolvable />
       <div className="split">
-        <article className="card" aria-label={view === 'matters' ? 'Matters' : 'Clients'}>
+        <Card label={view === 'matters' ? 'Matters' : 'Clients'}>
           <div className="tabs" role="group" aria-label="Show">
             <button type="button" aria-pressed={view === 'matters'} onClick={() => setView('matters')}>
               Matters
@@ -81,11 +80,7 @@ export function Matters() {
                 </label>
                 <select id="matters-status" value={status} onChange={(e) => setStatus(e.target.value as MatterStatus | '')}>
                   <option value="">Any status</option>
-                  {MATTER_STATUSES.map((s) => (
-                    <option key={s} value={s}>
-                      {MATTER_STATUS_LABELS[s]}
-                    </option>
-                  ))}
+                  <Options values={MATTER_STATUSES} labels={MATTER_STATUS_LABELS} />
                 </select>
                 <label style={{ flexDirection: 'row', alignItems: 'center', fontWeight: 400 }}>
                   <input type="checkbox" checked={onlyConflicts} onChange={(e) => setOnlyConflicts(e.target.checked)} /> Possible
@@ -104,8 +99,7 @@ export function Matters() {
           )}
           {view === 'matters' ? (
             <>
-              {matters.error && <ErrorBox message={matters.error.message} onRetry={matters.reload} />}
-              {!matters.data && !matters.error && <p className="muted">Loading matters…</p>}
+              <QueryStatus query={matters} loading="Loading matters…" />
               {matters.data?.items.length === 0 && (
                 <p className="empty">
                   {search || status || onlyConflicts
@@ -132,8 +126,7 @@ export function Matters() {
             </>
           ) : (
             <>
-              {clients.error && <ErrorBox message={clients.error.message} onRetry={clients.reload} />}
-              {!clients.data && !clients.error && <p className="muted">Loading clients…</p>}
+              <QueryStatus query={clients} loading="Loading clients…" />
               {clients.data?.items.length === 0 && <p className="empty">No clients yet. Clients are created by their first intake.</p>}
               <ul className="list" data-testid="clients">
                 {clients.data?.items.map((c) => (
@@ -157,16 +150,16 @@ export function Matters() {
               </ul>
             </>
           )}
-        </article>
+        </Card>
         {selected === null ? (
-          <article className="card">
+          <Card>
             <p className="empty">Choose a matter to see its status, next step, conflicts, documents and history.</p>
-          </article>
+          </Card>
         ) : (
           <Matter key={selected} matterId={selected} tick={tick} onChanged={reloadMatters} />
         )}
       </div>
-    </section>
+    </Screen>
   );
 }
 
@@ -177,8 +170,8 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
   const [status, setStatus] = useState<MatterStatus>('intake');
   const [nextStep, setNextStep] = useState('');
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction<string>();
+  const busy = action.busy !== null;
   const [saved, setSaved] = useState<string | null>(null);
   const reload = query.reload;
 
@@ -192,27 +185,26 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
     setNextStep(query.data.nextStep ?? '');
   }, [query.data]);
 
-  const act = async (label: string, fn: () => Promise<MatterDetail | unknown>) => {
-    setBusy(true);
-    setError(null);
+  /** Runs a change; an answer that is the matter itself replaces the one shown, otherwise it is read again. */
+  const act = (label: string, fn: () => Promise<MatterDetail | unknown>) => {
     setSaved(null);
-    try {
+    return action.run(async () => {
       const value = await fn();
       if (value && typeof value === 'object' && 'reference' in value) setDetail(value as MatterDetail);
       else reload();
       setSaved(label);
       onChanged();
-      return true;
-    } catch (err) {
-      setError(messageOf(err));
-      return false;
-    } finally {
-      setBusy(false);
-    }
+    }, label);
   };
 
   if (query.error && !detail) return <ErrorBox message={query.error.message} onRetry={query.reload} />;
-  if (!detail) return <article className="card"><p className="muted">Loading the matter…</p></article>;
+  if (!detail) {
+    return (
+      <Card>
+        <p className="muted">Loading the matter…</p>
+      </Card>
+    );
+  }
   const m = detail;
 
   const save = (e: FormEvent) => {
@@ -224,18 +216,11 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
     if (!note.trim()) return;
     if (await act('Note added', () => api.call('matters.addNote', { matterId, text: note }))) setNote('');
   };
-  const open = async (documentId: number) => {
-    try {
-      const doc = await api.call('documents.get', { documentId });
-      saveFile(doc.fileName, doc.mimetype, doc.base64);
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  };
+  const open = (documentId: number) => action.run(() => downloadDocument(api, documentId), 'open');
 
   return (
     <div className="stack" data-testid="matter">
-      <article className="card" aria-label={`Matter ${m.reference}`}>
+      <Card label={`Matter ${m.reference}`}>
         <div className="thread-head">
           <div>
             <h2>
@@ -265,11 +250,7 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
             <label>
               Status
               <select value={status} onChange={(e) => setStatus(e.target.value as MatterStatus)}>
-                {MATTER_STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {MATTER_STATUS_LABELS[s]}
-                  </option>
-                ))}
+                <Options values={MATTER_STATUSES} labels={MATTER_STATUS_LABELS} />
               </select>
             </label>
             <label>
@@ -284,11 +265,10 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
             {saved && <span className="saved" role="status">{saved}</span>}
           </div>
         </form>
-        {error && <ErrorBox message={error} />}
-      </article>
+        {action.error && <ErrorBox message={action.error} />}
+      </Card>
 
-      <article className="card" aria-label="Conflict check">
-        <h2>Conflict check</h2>
+      <Card title="Conflict check">
         {m.conflicts.length === 0 && <p className="muted">No possible conflict was found for this matter.</p>}
         {m.conflicts.map((h) => (
           <div key={h.id} className={`conflict${h.cleared ? ' cleared' : ''}`} data-testid="conflict" data-cleared={h.cleared ? 'yes' : 'no'}>
@@ -321,10 +301,9 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
             )}
           </div>
         ))}
-      </article>
+      </Card>
 
-      <article className="card" aria-label="Documents">
-        <h2>Documents</h2>
+      <Card title="Documents">
         {m.documents.length === 0 && <p className="muted">No documents yet. The intake PDF appears here once it is made.</p>}
         <ul className="history">
           {m.documents.map((d) => (
@@ -346,10 +325,9 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
             Make it and send it to the client
           </button>
         </div>
-      </article>
+      </Card>
 
-      <article className="card" aria-label="Notes">
-        <h2>Notes</h2>
+      <Card title="Notes">
         <form className="composer" onSubmit={(e) => void addNote(e)}>
           <label className="sr-only" htmlFor="note-text">
             New note
@@ -367,10 +345,9 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
             </li>
           ))}
         </ul>
-      </article>
+      </Card>
 
-      <article className="card" aria-label="History">
-        <h2>History</h2>
+      <Card title="History">
         <ul className="history">
           {m.history.map((h) => (
             <li key={h.id}>
@@ -381,52 +358,7 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
             </li>
           ))}
         </ul>
-      </article>
+      </Card>
     </div>
-  );
-}
-
-function DataRequestsToResolve() {
-  const api = useApi();
-  const requests = useQuery('dataRequests.list', { status: 'open' });
-  const [error, setError] = useState<string | null>(null);
-  if (!requests.data || requests.data.items.length === 0) return null;
-  return (
-    <article className="card" aria-label="Requests about personal data" style={{ marginBottom: '1rem' }}>
-      <h2>Requests about personal data</h2>
-      {error && <ErrorBox message={error} />}
-      <table className="data">
-        <thead>
-          <tr>
-            <th>Request</th>
-            <th>From</th>
-            <th>When</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {requests.data.items.map((r) => (
-            <tr key={r.id}>
-              <td>{r.kind === 'erase' ? 'Delete my data' : 'Stop messages'}</td>
-              <td>{r.clientName ?? `+${r.whatsapp}`}</td>
-              <td>{when(r.createdAt)}</td>
-              <td>
-                <button
-                  type="button"
-                  className="secondary"
-                  onClick={() => {
-                    const resolution = window.prompt('How was it handled?');
-                    if (!resolution) return;
-                    api.call('dataRequests.resolve', { id: r.id, resolution }).then(requests.reload, (err: unknown) => setError(messageOf(err)));
-                  }}
-                >
-                  Mark handled
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </article>
   );
 }

@@ -1,5 +1,6 @@
 import type { ConversationMode, MatterStatus } from '../../../../shared/bot.js';
 import { MATTER_STATUS_LABELS } from '../../../../shared/bot.js';
+import type { Api } from '../../api/index.js';
 
 const MODE_LABEL: Record<ConversationMode, string> = { bot: 'Bot active', waiting: 'Waiting for staff', staff: 'With staff' };
 
@@ -16,8 +17,14 @@ export function StatusLabel({ status }: { status: MatterStatus }) {
   return <span className={`tag status-${status}`}>{MATTER_STATUS_LABELS[status]}</span>;
 }
 
+/** Fetches one of the office's documents (an intake PDF, a file a client sent) and saves it. */
+export async function downloadDocument(api: Api, documentId: number): Promise<void> {
+  const doc = await api.call('documents.get', { documentId });
+  saveFile(doc.fileName, doc.mimetype, doc.base64);
+}
+
 /** Saves a document the core sent as base64. */
-export function saveFile(fileName: string, mimetype: string, base64: string): void {
+function saveFile(fileName: string, mimetype: string, base64: string): void {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   const url = URL.createObjectURL(new Blob([bytes], { type: mimetype }));
   const a = document.createElement('a');
