@@ -1,13 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { BackupItem, BackupJob, BackupOverview, BackupSettings } from '../../../shared/contract/backup.js';
 import { formatBytes } from '../../../shared/format.js';
-import { FieldError } from '../components/form.js';
-import { ErrorBox } from '../components/Status.js';
+import { FieldError, SubmitButton, useSubmit } from '../components/form.js';
+import { Card, Screen } from '../components/Layout.js';
+import { ErrorBox, QueryStatus } from '../components/Status.js';
+import { Table } from '../components/Table.js';
 import { useApi } from '../context.js';
 import { formErrorOf, messageOf, type FormError } from '../errors.js';
 import { when, whenAgo } from '../format.js';
 import { useQuery, useServerEvents } from '../hooks.js';
-import './auth/auth.css';
 import './backups.css';
 
 const KIND_LABEL: Record<BackupItem['kind'], string> = {
@@ -99,16 +100,16 @@ export function Backups() {
   }
 
   return (
-    <section className="screen backups" aria-labelledby="backups-title">
-      <header className="screen-header">
-        <h1 id="backups-title">Backups</h1>
+    <Screen
+      title="Backups"
+      className="backups"
+      aside={
         <button type="button" onClick={backUpNow} disabled={running || !data?.passphraseSet}>
           Back up now
         </button>
-      </header>
-
-      {overview.error && <ErrorBox message={overview.error.message} onRetry={overview.reload} />}
-      {!data && !overview.error && <p className="muted">Loading…</p>}
+      }
+    >
+      <QueryStatus query={overview} />
 
       {data && <Banners overview={data} />}
       {notice && (
@@ -117,9 +118,9 @@ export function Backups() {
         </div>
       )}
       {job && job.operation !== 'restore' && !restoring && (
-        <article className="card" aria-label="Backup in progress">
+        <Card label="Backup in progress">
           <ProgressBar job={job} label={job.operation === 'verify' ? 'Verification progress' : 'Backup progress'} />
-        </article>
+        </Card>
       )}
 
       {data && !data.passphraseSet && settings.data && (
@@ -133,8 +134,7 @@ export function Backups() {
       )}
 
       {data && (
-        <article className="card" aria-label="Backup list">
-          <h2>Backups in {data.destination}</h2>
+        <Card title={`Backups in ${data.destination}`} label="Backup list">
           {data.backups.length === 0 ? (
             <p className="muted" data-testid="backups-empty">
               {data.passphraseSet
@@ -142,63 +142,50 @@ export function Backups() {
                 : 'No backups yet. Set a backup passphrase above, then press “Back up now”.'}
             </p>
           ) : (
-            <table className="table" data-testid="backup-table">
-              <thead>
-                <tr>
-                  <th scope="col">Date</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
+            <Table testId="backup-table" columns={['Date', 'Kind', 'Size', 'Status', { hidden: 'Actions' }]}>
+              {data.backups.map((item) => (
+                <tr key={item.id} data-backup={item.id} data-status={item.status}>
+                  <td>
+                    <span title={item.id}>{when(item.createdAt)}</span>
+                  </td>
+                  <td>{KIND_LABEL[item.kind]}</td>
+                  <td>{item.status === 'failed' && item.sizeBytes === 0 ? '—' : formatBytes(item.sizeBytes)}</td>
+                  <td>
+                    {item.status === 'verified' && (
+                      <span className="pill pill-ok" title={`Verified ${when(item.verifiedAt)}`}>
+                        ✓ Verified
+                      </span>
+                    )}
+                    {item.status === 'unverified' && <span className="pill pill-degraded">Not verified yet</span>}
+                    {item.status === 'failed' && (
+                      <span className="failed">
+                        <span className="pill pill-down">Failed</span> <span className="muted">{item.failure}</span>
+                      </span>
+                    )}
+                  </td>
+                  <td className="actions">
+                    {item.status !== 'failed' && (
+                      <>
+                        <button type="button" className="secondary" onClick={() => verify(item)} disabled={running || busyId !== null}>
+                          {busyId === item.id ? 'Verifying…' : 'Verify'}
+                        </button>
+                        <button
+                          type="button"
+                          className="secondary"
+                          onClick={() => setRestoring(item)}
+                          disabled={running || !item.restorable}
+                          title={item.restorable ? undefined : 'Made by a newer LexDesk: install it to restore this backup.'}
+                        >
+                          Restore…
+                        </button>
+                      </>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.backups.map((item) => (
-                  <tr key={item.id} data-backup={item.id} data-status={item.status}>
-                    <td>
-                      <span title={item.id}>{when(item.createdAt)}</span>
-                    </td>
-                    <td>{KIND_LABEL[item.kind]}</td>
-                    <td>{item.status === 'failed' && item.sizeBytes === 0 ? '—' : formatBytes(item.sizeBytes)}</td>
-                    <td>
-                      {item.status === 'verified' && (
-                        <span className="pill pill-ok" title={`Verified ${when(item.verifiedAt)}`}>
-                          ✓ Verified
-                        </span>
-                      )}
-                      {item.status === 'unverified' && <span className="pill pill-degraded">Not verified yet</span>}
-                      {item.status === 'failed' && (
-                        <span className="failed">
-                          <span className="pill pill-down">Failed</span> <span className="muted">{item.failure}</span>
-                        </span>
-                      )}
-                    </td>
-                    <td className="actions">
-                      {item.status !== 'failed' && (
-                        <>
-                          <button type="button" className="secondary" onClick={() => verify(item)} disabled={running || busyId !== null}>
-                            {busyId === item.id ? 'Verifying…' : 'Verify'}
-                          </button>
-                          <button
-                            type="button"
-                            className="secondary"
-                            onClick={() => setRestoring(item)}
-                            disabled={running || !item.restorable}
-                            title={item.restorable ? undefined : 'Made by a newer LexDesk: install it to restore this backup.'}
-                          >
-                            Restore…
-                          </button>
-                        </>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           )}
-        </article>
+        </Card>
       )}
 
       {restoring && <RestoreDialog item={restoring} job={job} onClose={() => setRestoring(null)} />}
@@ -206,13 +193,18 @@ export function Backups() {
       <div className="cards cards-top">
         {data && <StatusCard overview={data} />}
         {settings.error && <ErrorBox message={settings.error.message} onRetry={settings.reload} />}
-        {settings.data && <SettingsCard settings={settings.data} onSaved={() => {
-          settings.reload();
-          overview.reload();
-        }} />}
+        {settings.data && (
+          <SettingsCard
+            settings={settings.data}
+            onSaved={() => {
+              settings.reload();
+              overview.reload();
+            }}
+          />
+        )}
         {settings.data?.passphraseSet && <PassphraseCard first={false} onDone={settings.reload} />}
       </div>
-    </section>
+    </Screen>
   );
 }
 
@@ -241,8 +233,7 @@ function Banners({ overview }: { overview: BackupOverview }) {
 function StatusCard({ overview }: { overview: BackupOverview }) {
   const last = overview.lastRun;
   return (
-    <article className="card" aria-label="Backup status">
-      <h2>Status</h2>
+    <Card title="Status" label="Backup status">
       <dl className="facts">
         <dt>Last backup</dt>
         <dd data-testid="last-run">
@@ -265,48 +256,36 @@ function StatusCard({ overview }: { overview: BackupOverview }) {
         <dt>Next backup</dt>
         <dd data-testid="next-run">{overview.nextRunAt ? when(overview.nextRunAt) : 'Not scheduled'}</dd>
       </dl>
-    </article>
+    </Card>
   );
 }
 
 function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved: () => void }) {
   const api = useApi();
   const [form, setForm] = useState(settings);
-  const [error, setError] = useState<FormError | null>(null);
   const [saved, setSaved] = useState(false);
-  const [saving, setSaving] = useState(false);
   useEffect(() => setForm(settings), [settings]);
 
-  async function save(event: FormEvent) {
-    event.preventDefault();
-    setError(null);
+  const { busy, error, onSubmit } = useSubmit(async () => {
     setSaved(false);
-    setSaving(true);
-    try {
-      await api.call('backup.settings.update', {
-        scheduleEnabled: form.scheduleEnabled,
-        time: form.time,
-        retentionDays: form.retentionDays,
-        keepAtLeast: form.keepAtLeast,
-        sqlDump: form.sqlDump,
-        ...(settings.destinationSource === 'environment' || form.destination === settings.destination
-          ? {}
-          : { destination: form.destination.trim() === '' ? null : form.destination.trim() }),
-      });
-      setSaved(true);
-      onSaved();
-    } catch (err) {
-      setError(formErrorOf(err));
-    } finally {
-      setSaving(false);
-    }
-  }
+    await api.call('backup.settings.update', {
+      scheduleEnabled: form.scheduleEnabled,
+      time: form.time,
+      retentionDays: form.retentionDays,
+      keepAtLeast: form.keepAtLeast,
+      sqlDump: form.sqlDump,
+      ...(settings.destinationSource === 'environment' || form.destination === settings.destination
+        ? {}
+        : { destination: form.destination.trim() === '' ? null : form.destination.trim() }),
+    });
+    setSaved(true);
+    onSaved();
+  });
 
   const fromEnv = settings.destinationSource === 'environment';
   return (
-    <article className="card" aria-label="Schedule and retention">
-      <h2>Schedule and retention</h2>
-      <form className="form" onSubmit={save}>
+    <Card title="Schedule and retention">
+      <form className="form" onSubmit={onSubmit}>
         <label className="check">
           <input type="checkbox" checked={form.scheduleEnabled} onChange={(e) => setForm({ ...form, scheduleEnabled: e.target.checked })} />
           Back up every day
@@ -346,9 +325,9 @@ function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved
         </label>
         {error && !error.fields.destination && <ErrorBox message={error.message} />}
         <div className="form-actions">
-          <button type="submit" disabled={saving}>
-            {saving ? 'Saving…' : 'Save'}
-          </button>
+          <SubmitButton busy={busy} busyLabel="Saving…">
+            Save
+          </SubmitButton>
           {saved && (
             <span className="muted" role="status">
               Saved.
@@ -356,7 +335,7 @@ function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved
           )}
         </div>
       </form>
-    </article>
+    </Card>
   );
 }
 
@@ -366,48 +345,35 @@ function PassphraseCard({ first, onDone }: { first: boolean; onDone: () => void 
   const [passphrase, setPassphrase] = useState('');
   const [repeat, setRepeat] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<FormError | null>(null);
-  const [saving, setSaving] = useState(false);
   const mismatch = repeat.length > 0 && passphrase !== repeat;
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  const { busy, error, onSubmit } = useSubmit(async () => {
     if (mismatch) return;
-    setError(null);
-    setSaving(true);
-    try {
-      await api.call('backup.settings.update', { passphrase, password });
-      setPassphrase('');
-      setRepeat('');
-      setPassword('');
-      setOpen(first);
-      onDone();
-    } catch (err) {
-      setError(formErrorOf(err));
-    } finally {
-      setSaving(false);
-    }
-  }
+    await api.call('backup.settings.update', { passphrase, password });
+    setPassphrase('');
+    setRepeat('');
+    setPassword('');
+    setOpen(first);
+    onDone();
+  });
 
   if (!open) {
     return (
-      <article className="card" aria-label="Backup passphrase">
-        <h2>Backup passphrase</h2>
+      <Card title="Backup passphrase">
         <p className="muted">Backups are encrypted with the office's passphrase. Changing it applies to new backups; older ones still open here.</p>
         <button type="button" className="secondary" onClick={() => setOpen(true)}>
           Change the passphrase…
         </button>
-      </article>
+      </Card>
     );
   }
   return (
-    <article className={first ? 'card card-highlight' : 'card'} aria-label="Backup passphrase">
-      <h2>{first ? 'Set a backup passphrase' : 'Change the backup passphrase'}</h2>
+    <Card title={first ? 'Set a backup passphrase' : 'Change the backup passphrase'} label="Backup passphrase" className={first ? 'card-highlight' : undefined}>
       <p>
         Every backup is encrypted with this passphrase. <strong>Write it down and keep it away from this computer</strong>: if the
         computer is lost, the passphrase is the only way to open the backups on a new one.
       </p>
-      <form className="form" onSubmit={submit}>
+      <form className="form" onSubmit={onSubmit}>
         <label>
           Passphrase (a few unrelated words)
           <input type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} required />
@@ -425,9 +391,9 @@ function PassphraseCard({ first, onDone }: { first: boolean; onDone: () => void 
         </label>
         {error && !error.fields.passphrase && !error.fields.password && <ErrorBox message={error.message} />}
         <div className="form-actions">
-          <button type="submit" disabled={saving || mismatch}>
-            {saving ? 'Setting…' : 'Set the passphrase'}
-          </button>
+          <SubmitButton busy={busy} busyLabel="Setting…" disabled={mismatch}>
+            Set the passphrase
+          </SubmitButton>
           {!first && (
             <button type="button" className="secondary" onClick={() => setOpen(false)}>
               Cancel
@@ -435,7 +401,7 @@ function PassphraseCard({ first, onDone }: { first: boolean; onDone: () => void 
           )}
         </div>
       </form>
-    </article>
+    </Card>
   );
 }
 
