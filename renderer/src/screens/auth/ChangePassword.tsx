@@ -5,7 +5,6 @@ import { AuthPage } from './SignIn.js';
 import { Field, SubmitButton, useSubmit } from '../../components/form.js';
 import { Card, Screen } from '../../components/Layout.js';
 import { ErrorBox, Notice } from '../../components/Status.js';
-import './auth.css';
 
 export const PASSWORD_HINT = 'At least 12 characters. A few unrelated words work well; any characters are fine.';
 

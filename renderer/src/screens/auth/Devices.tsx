@@ -7,7 +7,6 @@ import { useApi } from '../../context.js';
 import { ago, when } from '../../format.js';
 import { useAction, useQuery, type QueryState } from '../../hooks.js';
 import { useSession } from '../../session.js';
-import './auth.css';
 
 const FACE_LABEL: Record<string, string> = { desktop: 'Desktop app', headless: 'Browser', cli: 'Command line' };
 

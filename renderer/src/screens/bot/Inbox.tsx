@@ -93,7 +93,7 @@ export function Inbox() {
                   <span className="row-title">{c.displayName}</span>
                   <span className="row-meta">
                     {c.unread > 0 && (
-                      <span className="badge" aria-label={`${c.unread} unread`}>
+                      <span className="unread-count" aria-label={`${c.unread} unread`}>
                         {c.unread}
                       </span>
                     )}
