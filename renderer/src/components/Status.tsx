@@ -2,13 +2,14 @@ import type { ReactNode } from 'react';
 import type { CheckStatus } from '../../../shared/contract/index.js';
 import type { ApiCallError } from '../api/index.js';
 
-const LABEL: Record<CheckStatus, string> = { ok: 'Healthy', degraded: 'Degraded', down: 'Down' };
+/** A health status in words. */
+export const STATUS_LABEL: Record<CheckStatus, string> = { ok: 'Healthy', degraded: 'Degraded', down: 'Down' };
 
 export function StatusPill({ status, label }: { status: CheckStatus; label?: string }) {
   return (
     <span className={`pill pill-${status}`} data-status={status}>
       <span className="dot" aria-hidden="true" />
-      {label ?? LABEL[status]}
+      {label ?? STATUS_LABEL[status]}
     </span>
   );
 }
