@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WhatsAppStatus } from '../../shared/contract/whatsapp.js';
 import type { ServerEvent } from '../../shared/events.js';
+import { takeEvents } from '../../shared/sse.js';
 import { buildServer } from '../../main/headless/server.js';
 import { createUser, signIn } from '../support/auth.js';
 import { startTestCore, type TestCore } from '../support/core.js';
@@ -31,18 +32,13 @@ function listen(token: string) {
   const done = (async () => {
     const response = await fetch(`${base}/api/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
+    let rest = '';
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = frame.split('\n').find((line) => line.startsWith('data: '));
-        if (data) events.push(JSON.parse(data.slice(6)) as ServerEvent);
-      }
+      const taken = takeEvents(rest + value);
+      rest = taken.rest;
+      for (const data of taken.data) events.push(JSON.parse(data) as ServerEvent);
     }
   })().catch(() => {});
   return {
