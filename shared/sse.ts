@@ -1,14 +1,6 @@
 /**
- * Reads a server-sent event stream as it arrives: the data of every event that
- * is complete in `buffer` (an event's `data:` lines joined), and the start of
- * one that is not, to put before the next chunk.
- *
- *   let rest = '';
- *   for await (const chunk of stream) {
- *     const taken = takeEvents(rest + chunk);
- *     rest = taken.rest;
- *     for (const data of taken.data) handle(JSON.parse(data));
- *   }
+ * The data of every event that is complete in `buffer` (an event's `data:`
+ * lines joined), and the start of one that is not, to put before the next chunk.
  */
 export function takeEvents(buffer: string): { data: string[]; rest: string } {
   const data: string[] = [];
@@ -25,4 +17,22 @@ export function takeEvents(buffer: string): { data: string[]; rest: string } {
     if (lines.length > 0) data.push(lines.join('\n'));
   }
   return { data, rest };
+}
+
+/**
+ * Every event's data from the body of a server-sent event stream (`GET /api/events`),
+ * as it arrives; it ends with the stream, and throws when the request is aborted.
+ *
+ *   for await (const data of eventsOf(response.body)) handle(JSON.parse(data) as ServerEvent);
+ */
+export async function* eventsOf(body: ReadableStream<Uint8Array<ArrayBuffer>>): AsyncGenerator<string> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let rest = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    const taken = takeEvents(rest + value);
+    rest = taken.rest;
+    yield* taken.data;
+  }
 }

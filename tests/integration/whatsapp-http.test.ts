@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WhatsAppStatus } from '../../shared/contract/whatsapp.js';
 import type { ServerEvent } from '../../shared/events.js';
-import { takeEvents } from '../../shared/sse.js';
+import { eventsOf } from '../../shared/sse.js';
 import { buildServer } from '../../main/headless/server.js';
 import { createUser, signIn } from '../support/auth.js';
 import { startTestCore, type TestCore } from '../support/core.js';
@@ -31,15 +31,7 @@ function listen(token: string) {
   const controller = new AbortController();
   const done = (async () => {
     const response = await fetch(`${base}/api/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let rest = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      const taken = takeEvents(rest + value);
-      rest = taken.rest;
-      for (const data of taken.data) events.push(JSON.parse(data) as ServerEvent);
-    }
+    for await (const data of eventsOf(response.body!)) events.push(JSON.parse(data) as ServerEvent);
   })().catch(() => {});
   return {
     events,

@@ -1,6 +1,6 @@
 import type { ApiError } from '../../../shared/errors.js';
 import type { ServerEvent } from '../../../shared/events.js';
-import { takeEvents } from '../../../shared/sse.js';
+import { eventsOf } from '../../../shared/sse.js';
 import { ApiCallError, type Api } from './api.js';
 
 export interface HttpApi extends Api {
@@ -26,17 +26,9 @@ export function createHttpApi(base = ''): HttpApi {
         const response = await fetch(`${base}/api/events`, { headers: headers(), signal: controller.signal });
         if (!response.ok || !response.body) throw new Error(`events: ${response.status}`);
         delay = 1000;
-        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-        let rest = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          const taken = takeEvents(rest + value);
-          rest = taken.rest;
-          for (const data of taken.data) {
-            const event = JSON.parse(data) as ServerEvent;
-            for (const listener of [...listeners]) listener(event);
-          }
+        for await (const data of eventsOf(response.body)) {
+          const event = JSON.parse(data) as ServerEvent;
+          for (const listener of [...listeners]) listener(event);
         }
       } catch {
         if (controller.signal.aborted) return;
