@@ -118,33 +118,33 @@ function AlertList({ onChange }: { onChange: () => void }) {
       )}
       {alerts.data && alerts.data.alerts.length > 0 && (
         <Table testId="alert-list" columns={['State', 'Alert', 'Fired', 'Resolved', 'Acknowledged']}>
-        {alerts.data.alerts.map((alert) => (
-          <tr key={alert.id} data-rule={alert.ruleId} data-state={alert.state}>
-            <td>
-              <StatusPill
-                status={alert.state === 'resolved' ? 'ok' : alert.severity === 'critical' ? 'down' : 'degraded'}
-                label={alert.state === 'resolved' ? 'Resolved' : alert.severity === 'critical' ? 'Critical' : 'Warning'}
-              />
-            </td>
-            <td>
-              <strong>{alert.title}</strong>
-              <div className="muted">{alert.message}</div>
-            </td>
-            <td>{when(alert.firedAt)}</td>
-            <td>{when(alert.resolvedAt)}</td>
-            <td>
-              {alert.acknowledgedAt ? (
-                <span>
-                  {alert.acknowledgedBy} · {when(alert.acknowledgedAt)}
-                </span>
-              ) : (
-                <button type="button" className="secondary" disabled={ack.busy === alert.id} onClick={() => void acknowledge(alert)}>
-                  Acknowledge
-                </button>
-              )}
-            </td>
-          </tr>
-        ))}
+          {alerts.data.alerts.map((alert) => (
+            <tr key={alert.id} data-rule={alert.ruleId} data-state={alert.state}>
+              <td>
+                <StatusPill
+                  status={alert.state === 'resolved' ? 'ok' : alert.severity === 'critical' ? 'down' : 'degraded'}
+                  label={alert.state === 'resolved' ? 'Resolved' : alert.severity === 'critical' ? 'Critical' : 'Warning'}
+                />
+              </td>
+              <td>
+                <strong>{alert.title}</strong>
+                <div className="muted">{alert.message}</div>
+              </td>
+              <td>{when(alert.firedAt)}</td>
+              <td>{when(alert.resolvedAt)}</td>
+              <td>
+                {alert.acknowledgedAt ? (
+                  <span>
+                    {alert.acknowledgedBy} · {when(alert.acknowledgedAt)}
+                  </span>
+                ) : (
+                  <button type="button" className="secondary" disabled={ack.busy === alert.id} onClick={() => void acknowledge(alert)}>
+                    Acknowledge
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
         </Table>
       )}
     </Card>

@@ -1,12 +1,11 @@
 import { useState } from 'react';
-import { useApi } from '../../context.js';
-import { useSession } from '../../session.js';
-import { AuthPage } from './SignIn.js';
 import { Field, SubmitButton, useSubmit } from '../../components/form.js';
 import { Card, Screen } from '../../components/Layout.js';
 import { ErrorBox, Notice } from '../../components/Status.js';
-
-export const PASSWORD_HINT = 'At least 12 characters. A few unrelated words work well; any characters are fine.';
+import { useApi } from '../../context.js';
+import { useSession } from '../../session.js';
+import { NewPasswordFields, passwordsDiffer } from './password.js';
+import { AuthPage } from './SignIn.js';
 
 function ChangePasswordForm({ onDone }: { onDone(message: string): void }) {
   const api = useApi();
@@ -15,10 +14,8 @@ function ChangePasswordForm({ onDone }: { onDone(message: string): void }) {
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
   const { busy, error, setError, onSubmit } = useSubmit(async () => {
-    if (next !== confirm) {
-      setError({ message: 'The two new passwords are not the same.', fields: { confirm: 'Type the same new password again.' } });
-      return;
-    }
+    const mismatch = passwordsDiffer('new password', next, confirm);
+    if (mismatch) return setError(mismatch);
     const result = await api.call('auth.changePassword', { current, next });
     setCurrent('');
     setNext('');
@@ -33,8 +30,7 @@ function ChangePasswordForm({ onDone }: { onDone(message: string): void }) {
   return (
     <form className="form" onSubmit={onSubmit} aria-label="Change password" noValidate>
       <Field label="Current password" name="current" type="password" value={current} onChange={setCurrent} autoComplete="current-password" required error={error?.fields.current} />
-      <Field label="New password" name="next" type="password" value={next} onChange={setNext} autoComplete="new-password" required hint={PASSWORD_HINT} error={error?.fields.next} />
-      <Field label="New password again" name="confirm" type="password" value={confirm} onChange={setConfirm} autoComplete="new-password" required error={error?.fields.confirm} />
+      <NewPasswordFields noun="new password" name="next" value={next} confirm={confirm} onChange={setNext} onConfirm={setConfirm} error={error} />
       {error && <ErrorBox message={error.message} code={error.code} />}
       <div className="actions">
         <SubmitButton busy={busy} busyLabel="Saving…" disabled={!current || !next || !confirm}>

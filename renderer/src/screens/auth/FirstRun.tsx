@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { useSession } from '../../session.js';
-import { AuthPage } from './SignIn.js';
 import { Field, SubmitButton, useSubmit } from '../../components/form.js';
 import { ErrorBox } from '../../components/Status.js';
-import { PASSWORD_HINT } from './ChangePassword.js';
+import { useSession } from '../../session.js';
+import { NewPasswordFields, passwordsDiffer } from './password.js';
+import { AuthPage } from './SignIn.js';
 import './auth.css';
 
 /** First run: there is no account yet, so the person at the keyboard creates the administrator. */
@@ -15,10 +15,8 @@ export function FirstRun() {
   const [confirm, setConfirm] = useState('');
   const [setupCode, setSetupCode] = useState('');
   const { busy, error, setError, onSubmit } = useSubmit(async () => {
-    if (password !== confirm) {
-      setError({ message: 'The two passwords are not the same.', fields: { confirm: 'Type the same password again.' } });
-      return;
-    }
+    const mismatch = passwordsDiffer('password', password, confirm);
+    if (mismatch) return setError(mismatch);
     await session.setup({ username, displayName, password, ...(setupCode.trim() ? { setupCode: setupCode.trim() } : {}) });
   });
   return (
@@ -29,8 +27,7 @@ export function FirstRun() {
       <form className="form" onSubmit={onSubmit} aria-label="Create the administrator" noValidate>
         <Field label="Username" name="username" value={username} onChange={setUsername} autoComplete="username" required autoFocus error={error?.fields.username} />
         <Field label="Full name" name="displayName" value={displayName} onChange={setDisplayName} autoComplete="name" required error={error?.fields.displayName} />
-        <Field label="Password" name="password" type="password" value={password} onChange={setPassword} autoComplete="new-password" required hint={PASSWORD_HINT} error={error?.fields.password} />
-        <Field label="Password again" name="confirm" type="password" value={confirm} onChange={setConfirm} autoComplete="new-password" required error={error?.fields.confirm} />
+        <NewPasswordFields noun="password" name="password" value={password} confirm={confirm} onChange={setPassword} onConfirm={setConfirm} error={error} />
         {session.state.setupCodeRequired && (
           <Field
             label="Set-up code"

@@ -7,7 +7,7 @@ import { useApi } from '../../context.js';
 import { shortTime, when } from '../../format.js';
 import { useAction, useQuery, useServerEvents } from '../../hooks.js';
 import { useSession } from '../../session.js';
-import { downloadDocument, ModePill, readAsBase64, StatusLabel } from './common.js';
+import { downloadDocument, ListAndDetail, ModePill, readAsBase64, StatusLabel } from './common.js';
 import { DataRequestsCard } from './DataRequests.js';
 import './bot.css';
 
@@ -51,7 +51,10 @@ export function Inbox() {
   return (
     <Screen title="Inbox" aside={list.data && <span className="muted">{list.data.total} conversation{list.data.total === 1 ? '' : 's'}</span>}>
       <DataRequestsCard resolvable={false} />
-      <div className="split">
+      <ListAndDetail
+        choose="Choose a conversation to read it, answer the client or take it over from the bot."
+        detail={selected === null ? null : <Thread key={selected} conversationId={selected} tick={threadTick} onChanged={reloadList} />}
+      >
         <Card label="Conversations">
           <div className="tabs" role="group" aria-label="Filter">
             {FILTERS.map((f) => (
@@ -108,14 +111,7 @@ export function Inbox() {
             ))}
           </ul>
         </Card>
-        {selected === null ? (
-          <Card>
-            <p className="empty">Choose a conversation to read it, answer the client or take it over from the bot.</p>
-          </Card>
-        ) : (
-          <Thread key={selected} conversationId={selected} tick={threadTick} onChanged={reloadList} />
-        )}
-      </div>
+      </ListAndDetail>
     </Screen>
   );
 }

@@ -8,7 +8,7 @@ import { ErrorBox, QueryStatus } from '../../components/Status.js';
 import { useApi } from '../../context.js';
 import { shortTime, when } from '../../format.js';
 import { useAction, useQuery, useServerEvents } from '../../hooks.js';
-import { downloadDocument, StatusLabel } from './common.js';
+import { downloadDocument, ListAndDetail, StatusLabel } from './common.js';
 import { DataRequestsCard } from './DataRequests.js';
 import './bot.css';
 
@@ -52,7 +52,10 @@ export function Matters() {
   return (
     <Screen title="Clients and matters">
       <DataRequestsCard resolvable />
-      <div className="split">
+      <ListAndDetail
+        choose="Choose a matter to see its status, next step, conflicts, documents and history."
+        detail={selected === null ? null : <Matter key={selected} matterId={selected} tick={tick} onChanged={reloadMatters} />}
+      >
         <Card label={view === 'matters' ? 'Matters' : 'Clients'}>
           <div className="tabs" role="group" aria-label="Show">
             <button type="button" aria-pressed={view === 'matters'} onClick={() => setView('matters')}>
@@ -151,14 +154,7 @@ export function Matters() {
             </>
           )}
         </Card>
-        {selected === null ? (
-          <Card>
-            <p className="empty">Choose a matter to see its status, next step, conflicts, documents and history.</p>
-          </Card>
-        ) : (
-          <Matter key={selected} matterId={selected} tick={tick} onChanged={reloadMatters} />
-        )}
-      </div>
+      </ListAndDetail>
     </Screen>
   );
 }

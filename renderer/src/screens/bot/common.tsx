@@ -1,6 +1,8 @@
+import type { ReactNode } from 'react';
 import type { ConversationMode, MatterStatus } from '../../../../shared/bot.js';
 import { MATTER_STATUS_LABELS } from '../../../../shared/bot.js';
 import type { Api } from '../../api/index.js';
+import { Card } from '../../components/Layout.js';
 
 const MODE_LABEL: Record<ConversationMode, string> = { bot: 'Bot active', waiting: 'Waiting for staff', staff: 'With staff' };
 
@@ -15,6 +17,20 @@ export function ModePill({ mode }: { mode: ConversationMode }) {
 
 export function StatusLabel({ status }: { status: MatterStatus }) {
   return <span className={`tag status-${status}`}>{MATTER_STATUS_LABELS[status]}</span>;
+}
+
+/** A list (the children) beside the one chosen in it (`detail`); until one is, a line saying what choosing shows. */
+export function ListAndDetail({ detail, choose, children }: { detail: ReactNode; choose: string; children: ReactNode }) {
+  return (
+    <div className="split">
+      {children}
+      {detail ?? (
+        <Card>
+          <p className="empty">{choose}</p>
+        </Card>
+      )}
+    </div>
+  );
 }
 
 /** Fetches one of the office's documents (an intake PDF, a file a client sent) and saves it. */
