@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import type { HealthReport } from '../../../shared/contract/index.js';
 import type { QueryState } from '../hooks.js';
-import { ErrorBox, StatusPill } from './Status.js';
+import { QueryStatus, StatusPill } from './Status.js';
 
 /** What each health check is called for people, on screen and in the support information. */
 const CHECK_LABEL: Record<string, string> = {
@@ -25,8 +25,7 @@ export function HealthCard({ health }: { health: QueryState<Pick<HealthReport, '
   return (
     <article className="card" aria-labelledby={titleId}>
       <h2 id={titleId}>Health</h2>
-      {health.error && <ErrorBox message={health.error.message} onRetry={health.reload} />}
-      {!health.data && !health.error && <p className="muted">Checking…</p>}
+      <QueryStatus query={health} loading="Checking…" />
       {health.data && (
         <>
           <p>
