@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { BackupItem, BackupOverview } from '../../shared/contract/backup.js';
+import { formatBytes } from '../../shared/format.js';
 import type { ApiError } from '../../shared/errors.js';
 import type { Core } from '../core/app.js';
 import { DATABASE_SUFFIX } from '../core/backup/folder.js';
@@ -68,18 +69,6 @@ export function databaseInUse(file: string, nativeBinding?: string): boolean {
   } finally {
     db.close();
   }
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = -1;
-  do {
-    value /= 1024;
-    unit++;
-  } while (value >= 1024 && unit < units.length - 1);
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
 function progressPrinter(core: Core): () => void {

@@ -23,6 +23,7 @@ import { Monitoring, type AlertNotifier, type SystemProbe } from './monitoring/i
 import { backupSource } from './monitoring/backup-source.js';
 import { signInFromAuditTrail } from './monitoring/signin-source.js';
 import { HeadlessSecretStore, type SecretStore } from './secrets.js';
+import { Computer } from './system/info.js';
 import { handlers } from './handlers.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
@@ -249,6 +250,9 @@ export function createCore(config: Config, face: FaceDeps): Core {
     };
   });
   writers.register({ name: 'bot', pause: () => bot.pause(), resume: () => bot.resume() });
+  // the command line reads the computer only when a command asks
+  const computer = new Computer({ log: log.child({ component: 'computer' }), clock });
+  if (config.face !== 'cli') lifecycles.push(computer);
 
   const services: CoreServices = {
     config,
@@ -269,6 +273,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     secrets,
     auth,
     monitoring,
+    computer,
   };
   lifecycles.push(bot);
 

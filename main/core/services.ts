@@ -13,6 +13,7 @@ import type { Store } from './db/store.js';
 import type { WriterRegistry } from './writers.js';
 import type { WhatsAppService } from './whatsapp/service.js';
 import type { BotService } from './bot/service.js';
+import type { Computer } from './system/info.js';
 
 /**
  * What handlers and services can reach. `store` is a getter: a restore swaps the
@@ -44,4 +45,6 @@ export interface CoreServices {
   readonly auth: AuthService;
   /** the collector, alerts and metrics; other capabilities register their numbers here */
   readonly monitoring: Monitoring;
+  /** the computer LexDesk runs on (OS, processor, disks, versions), read once */
+  readonly computer: Computer;
 }

@@ -3,7 +3,6 @@ import { createRoot } from 'react-dom/client';
 import { createApi } from './api/index.js';
 import { App } from './App.js';
 import { SessionProvider } from './session.js';
-import './screens/auth/auth.css';
 import './styles.css';
 
 const api = createApi();

@@ -14,6 +14,50 @@ export const HealthReport = z.object({
 });
 export type HealthReport = z.infer<typeof HealthReport>;
 
+/** A folder LexDesk keeps data in and the disk it is on, as read once after LexDesk started. */
+export const ComputerVolume = z.object({
+  folder: z.enum(['data', 'backup']),
+  /** where that disk is mounted ("/", "C:"); null when it could not be told */
+  mount: z.string().nullable(),
+  fsType: z.string().nullable(),
+  sizeBytes: z.number().nullable(),
+  /** SSD, HDD… as the system reports it */
+  kind: z.string().nullable(),
+  model: z.string().nullable(),
+  removable: z.boolean().nullable(),
+});
+export type ComputerVolume = z.infer<typeof ComputerVolume>;
+
+/** The computer LexDesk runs on and the versions of its parts: what IT and support ask first. */
+export const ComputerInfo = z.object({
+  os: z.object({
+    platform: z.string(),
+    distro: z.string(),
+    release: z.string(),
+    codename: z.string().nullable(),
+    kernel: z.string(),
+    arch: z.string(),
+  }),
+  cpu: z.object({
+    model: z.string(),
+    /** logical cores, as the operating system counts them */
+    cores: z.number().int(),
+    physicalCores: z.number().int().nullable(),
+  }),
+  memoryBytes: z.number(),
+  volumes: z.array(ComputerVolume),
+  versions: z.object({
+    lexdesk: z.string(),
+    node: z.string(),
+    electron: z.string().nullable(),
+    sqlite: z.string(),
+    whatsappWebJs: z.string().nullable(),
+  }),
+  /** when the machine was read */
+  collectedAt: z.string(),
+});
+export type ComputerInfo = z.infer<typeof ComputerInfo>;
+
 export const systemOperations = {
   'system.health': defineOperation({
     summary: 'Overall health and the status of each check, without internals.',
@@ -32,6 +76,13 @@ export const systemOperations = {
       mode: Mode,
     }),
     access: 'public',
+    audit: 'failures',
+  }),
+  'system.computer': defineOperation({
+    summary: 'The computer LexDesk runs on (operating system, processor, the disks of the data and backup folders) and the versions of LexDesk and its parts.',
+    input: z.object({}).strict(),
+    output: ComputerInfo,
+    access: 'monitoring.read',
     audit: 'failures',
   }),
 };

@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import { expect, signedInAs, snap, test } from './fixtures.js';
 
 test('the served app shows the product, the mode and a healthy database', async ({ page, server }) => {
@@ -13,4 +14,43 @@ test('a deep link to an unknown screen lands on the overview', async ({ page, se
   await signedInAs(page, server, 'admin');
   await page.goto(`${server.url}/some/where#/nowhere`);
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+});
+
+test('the overview names every health check for people, and describes this computer for IT with its support information', async ({
+  page,
+  server,
+}) => {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await signedInAs(page, server, 'admin');
+  const checks = page.getByRole('list', { name: 'Health checks' });
+  await expect(checks.locator('[data-check="signin"]')).toContainText('Sign-in');
+  await expect(checks.locator('[data-check="whatsapp"]')).toContainText('WhatsApp');
+  await expect(checks.locator('[data-check="backups"]')).toContainText('Backups');
+  await expect(checks.locator('[data-check="disk"]')).toContainText('Disk space');
+  await expect(checks).not.toContainText('signin');
+
+  const computer = page.getByRole('article', { name: 'This computer' });
+  const cores = cpus().length;
+  await expect(computer.getByTestId('computer-cpu')).toContainText(`${cores} core${cores === 1 ? '' : 's'}`);
+  await expect(computer.getByTestId('computer-versions')).toContainText(`Node ${process.versions.node}`);
+  await expect(computer.getByTestId('computer-versions')).toContainText('SQLite 3.');
+
+  await computer.getByRole('button', { name: 'Copy support information' }).click();
+  await expect(computer.getByRole('status')).toHaveText('Copied to the clipboard.');
+  const text = await page.evaluate(() => navigator.clipboard.readText());
+  expect(text).toContain('LexDesk support information');
+  expect(text).toContain(`Node ${process.versions.node}`);
+  expect(text).toContain(`${cores} core`);
+  expect(text).toMatch(/^ {2}Sign-in: Healthy$/m);
+  expect(text).toMatch(/^ {2}Database: Healthy$/m);
+  expect(text).not.toContain(server.dataDir);
+  await snap(page, 'overview-computer');
+});
+
+test('an assistant sees the health checks but not the computer', async ({ page, server }) => {
+  await signedInAs(page, server, 'assistant');
+  await expect(page.locator('[data-check="database"]')).toContainText('Database');
+  await expect(page.locator('[data-check="whatsapp"]')).toContainText('WhatsApp');
+  await expect(page.getByRole('article', { name: 'About this installation' })).toBeVisible();
+  await expect(page.getByRole('article', { name: 'This computer' })).toHaveCount(0);
 });

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { takeEvents } from '../../shared/sse.js';
 import type { ServerEvent } from '../../shared/events.js';
 import type { Core } from '../../main/core/app.js';
 import { buildServer, type ServerOptions } from '../../main/headless/server.js';
@@ -53,13 +54,9 @@ export function readEvents(base: string, token?: string): EventReader {
       if (done) return;
       buffer += value;
       if (buffer.includes(': connected')) onConnected();
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = frame.split('\n').find((line) => line.startsWith('data: '));
-        if (data) events.push(JSON.parse(data.slice(6)) as ServerEvent);
-      }
+      const taken = takeEvents(buffer);
+      buffer = taken.rest;
+      for (const data of taken.data) events.push(JSON.parse(data) as ServerEvent);
     }
   })().catch(() => {});
   return {

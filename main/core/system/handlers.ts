@@ -6,6 +6,7 @@ import type { CoreServices } from '../services.js';
 export const systemHandlers: {
   'system.health': Handler<'system.health', CoreServices>;
   'system.info': Handler<'system.info', CoreServices>;
+  'system.computer': Handler<'system.computer', CoreServices>;
 } = {
   'system.health': (_input, { services }) => services.health.report(services.version),
   'system.info': (_input, { services }) => ({
@@ -14,4 +15,12 @@ export const systemHandlers: {
     schemaVersion: schemaVersionOf(services.store),
     mode: services.config.face === 'desktop' ? 'desktop' : 'headless',
   }),
+  'system.computer': (_input, { services }) => {
+    const { version } = services.store.prepare('select sqlite_version() as version').get() as { version: string };
+    return services.computer.describe({
+      version: services.version,
+      sqlite: version,
+      folders: { data: services.config.dataDir, backup: services.backups.destination().dir },
+    });
+  },
 };

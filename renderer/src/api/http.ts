@@ -1,5 +1,6 @@
 import type { ApiError } from '../../../shared/errors.js';
 import type { ServerEvent } from '../../../shared/events.js';
+import { eventsOf } from '../../../shared/sse.js';
 import { ApiCallError, type Api } from './api.js';
 
 export interface HttpApi extends Api {
@@ -25,25 +26,9 @@ export function createHttpApi(base = ''): HttpApi {
         const response = await fetch(`${base}/api/events`, { headers: headers(), signal: controller.signal });
         if (!response.ok || !response.body) throw new Error(`events: ${response.status}`);
         delay = 1000;
-        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += value;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const frame = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const data = frame
-              .split('\n')
-              .filter((line) => line.startsWith('data: '))
-              .map((line) => line.slice(6))
-              .join('\n');
-            if (!data) continue;
-            const event = JSON.parse(data) as ServerEvent;
-            for (const listener of [...listeners]) listener(event);
-          }
+        for await (const data of eventsOf(response.body)) {
+          const event = JSON.parse(data) as ServerEvent;
+          for (const listener of [...listeners]) listener(event);
         }
       } catch {
         if (controller.signal.aborted) return;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '../context.js';
-import { useQuery } from '../hooks.js';
+import { useAction, useQuery, useServerEvents } from '../hooks.js';
 
 /**
  * Firing alerts that nobody has acknowledged yet, across the top of every
@@ -11,11 +11,10 @@ export function AlertBanner() {
   const [denied, setDenied] = useState(false);
   // once refused (signed out, or a role without monitoring), stop asking: every call is audited
   const alerts = useQuery('monitoring.alerts.list', { state: 'firing', limit: 20 }, { refreshMs: denied ? undefined : 30_000 });
-  const [busy, setBusy] = useState<number | null>(null);
-  const [failed, setFailed] = useState<string | null>(null);
+  const ack = useAction<number>();
   const { reload } = alerts;
 
-  useEffect(() => api.subscribe((event) => event.type === 'monitoring.alert' && reload()), [api, reload]);
+  useServerEvents(['monitoring.alert'], reload);
   useEffect(() => {
     const code = alerts.error?.code;
     setDenied(code === 'unauthenticated' || code === 'forbidden');
@@ -24,18 +23,11 @@ export function AlertBanner() {
   const open = (alerts.data?.alerts ?? []).filter((alert) => !alert.acknowledgedAt);
   if (alerts.error || open.length === 0) return null;
 
-  async function acknowledge(id: number) {
-    setBusy(id);
-    setFailed(null);
-    try {
+  const acknowledge = (id: number) =>
+    ack.run(async () => {
       await api.call('monitoring.alerts.ack', { id });
       reload();
-    } catch (err) {
-      setFailed((err as Error).message);
-    } finally {
-      setBusy(null);
-    }
-  }
+    }, id);
 
   return (
     <section className="alert-banner" role="alert" aria-label="Alerts" data-testid="alert-banner">
@@ -45,13 +37,13 @@ export function AlertBanner() {
             <span className="alert-text">
               <strong>{alert.title}.</strong> {alert.message}
             </span>
-            <button type="button" className="secondary" disabled={busy === alert.id} onClick={() => void acknowledge(alert.id)}>
-              {busy === alert.id ? 'Acknowledging…' : 'Acknowledge'}
+            <button type="button" className="secondary" disabled={ack.busy === alert.id} onClick={() => void acknowledge(alert.id)}>
+              {ack.busy === alert.id ? 'Acknowledging…' : 'Acknowledge'}
             </button>
           </li>
         ))}
       </ul>
-      {failed && <p className="alert-error">{failed}</p>}
+      {ack.error && <p className="alert-error">{ack.error}</p>}
       <a href="#/metrics">All alerts and metrics</a>
     </section>
   );

@@ -1,12 +1,16 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { AuditFilter, AuditRow, ExportFormat, InputOf, OutputOf } from '../../../shared/contract/index.js';
 import { AUDIT_OUTCOMES } from '../../../shared/contract/audit.js';
-import type { EventPayloads } from '../../../shared/events.js';
-import { ApiCallError } from '../api/index.js';
-import { ErrorBox } from '../components/Status.js';
-import { useApi } from '../context.js';
-import { useSession } from '../session.js';
 import { roleAllows } from '../../../shared/permissions.js';
+import { ApiCallError } from '../api/index.js';
+import { Options } from '../components/form.js';
+import { Screen } from '../components/Layout.js';
+import { ErrorBox } from '../components/Status.js';
+import { Table } from '../components/Table.js';
+import { useApi } from '../context.js';
+import { asApiError, messageOf } from '../errors.js';
+import { useAction, useServerEvents } from '../hooks.js';
+import { useSession } from '../session.js';
 import './audit.css';
 
 /** The form's fields, as typed (times in the browser's local time). */
@@ -116,8 +120,7 @@ function useAuditPages(filter: AuditFilter) {
         })
         .catch((err: unknown) => {
           if (mine !== generation.current) return;
-          const error = err instanceof ApiCallError ? err : new ApiCallError({ code: 'internal', message: String(err) });
-          setState((s) => ({ ...s, loading: false, error, started: true }));
+          setState((s) => ({ ...s, loading: false, error: asApiError(err), started: true }));
         })
         .finally(() => {
           if (mine === generation.current) busy.current = false;
@@ -172,28 +175,27 @@ type Integrity = OutputOf<'audit.integrity'>;
 function IntegrityBadge() {
   const api = useApi();
   const [integrity, setIntegrity] = useState<Integrity | null>(null);
-  const [verifying, setVerifying] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const verifying = useAction();
 
   const refresh = useCallback(() => {
     api
       .call('audit.integrity', {})
       .then(setIntegrity)
-      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+      .catch((err: unknown) => setError(messageOf(err)));
   }, [api]);
 
   useEffect(refresh, [refresh]);
-  useEffect(() => api.subscribe((event) => event.type === 'audit.verified' && refresh()), [api, refresh]);
+  useServerEvents(['audit.verified'], refresh);
 
   const verify = () => {
-    setVerifying(true);
     setError(null);
-    api
-      .call('audit.verify', { from: 'start' })
-      .then(() => refresh())
-      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
-      .finally(() => setVerifying(false));
+    void verifying.run(async () => {
+      await api.call('audit.verify', { from: 'start' });
+      refresh();
+    });
   };
+  const problem = verifying.error ?? error;
 
   const last = integrity?.last ?? null;
   let pill = <span className="pill pill-unknown">Not verified yet</span>;
@@ -219,10 +221,14 @@ function IntegrityBadge() {
       {integrity && integrity.rowsSince > 0 && last?.intact && (
         <span className="muted">{integrity.rowsSince.toLocaleString()} new since</span>
       )}
-      <button type="button" className="secondary" onClick={verify} disabled={verifying}>
-        {verifying ? 'Verifying…' : 'Verify now'}
+      <button type="button" className="secondary" onClick={verify} disabled={verifying.busy !== null}>
+        {verifying.busy ? 'Verifying…' : 'Verify now'}
       </button>
-      {error && <span className="audit-error-inline" role="alert">{error}</span>}
+      {problem && (
+        <span className="audit-error-inline" role="alert">
+          {problem}
+        </span>
+      )}
     </div>
   );
 }
@@ -244,19 +250,13 @@ function ExportControl({ filter, nothing }: { filter: AuditFilter; nothing: bool
   const [state, setState] = useState<ExportState>({ phase: 'idle' });
   const exportId = useRef<string | null>(null);
 
-  useEffect(
-    () =>
-      api.subscribe((event) => {
-        if (event.type !== 'audit.export.progress') return;
-        const data: EventPayloads['audit.export.progress'] = event.data;
-        if (data.exportId !== exportId.current) return;
-        if (data.state === 'running') setState({ phase: 'running', exportId: data.exportId, rows: data.rows, fraction: data.fraction });
-        else if (data.state === 'done') setState({ phase: 'done', rows: data.rows });
-        else if (data.state === 'cancelled') setState({ phase: 'cancelled' });
-        else setState({ phase: 'failed', message: data.message ?? 'The export could not be written.' });
-      }),
-    [api],
-  );
+  useServerEvents(['audit.export.progress'], ({ data }) => {
+    if (data.exportId !== exportId.current) return;
+    if (data.state === 'running') setState({ phase: 'running', exportId: data.exportId, rows: data.rows, fraction: data.fraction });
+    else if (data.state === 'done') setState({ phase: 'done', rows: data.rows });
+    else if (data.state === 'cancelled') setState({ phase: 'cancelled' });
+    else setState({ phase: 'failed', message: data.message ?? 'The export could not be written.' });
+  });
 
   const start = async () => {
     setState({ phase: 'preparing' });
@@ -278,7 +278,7 @@ function ExportControl({ filter, nothing }: { filter: AuditFilter; nothing: bool
       if (err instanceof ApiCallError && err.code === 'forbidden') {
         setState({ phase: 'failed', message: 'Only an administrator can export the audit trail.' });
       } else {
-        setState({ phase: 'failed', message: err instanceof Error ? err.message : String(err) });
+        setState({ phase: 'failed', message: messageOf(err) });
       }
     }
   };
@@ -328,7 +328,7 @@ function DetailPanel({ id, onClose, onActor }: { id: number; onClose: () => void
     api
       .call('audit.get', { id })
       .then((value) => current && setRow(value))
-      .catch((err: unknown) => current && setError(err instanceof ApiCallError ? err : new ApiCallError({ code: 'internal', message: String(err) })));
+      .catch((err: unknown) => current && setError(asApiError(err)));
     return () => {
       current = false;
     };
@@ -420,11 +420,7 @@ export function Audit() {
 
   const invalid = pages.error?.code === 'invalid_input';
   return (
-    <section className="screen audit" aria-labelledby="audit-title">
-      <header className="screen-header">
-        <h1 id="audit-title">Audit trail</h1>
-        {admin && <IntegrityBadge />}
-      </header>
+    <Screen title="Audit trail" className="audit" aside={admin && <IntegrityBadge />}>
       {!admin && <p className="muted">You see the rows about clients and matters.</p>}
 
       <form className="card audit-filters" onSubmit={apply} aria-label="Filters" role="search">
@@ -440,11 +436,7 @@ export function Audit() {
           Outcome
           <select value={form.outcome} onChange={set('outcome')}>
             <option value="">Any</option>
-            {AUDIT_OUTCOMES.map((o) => (
-              <option key={o} value={o}>
-                {OUTCOME_LABEL[o]}
-              </option>
-            ))}
+            <Options values={AUDIT_OUTCOMES} labels={OUTCOME_LABEL} />
           </select>
         </label>
         <label>
@@ -519,49 +511,38 @@ export function Audit() {
             </div>
           )}
           {pages.rows.length > 0 && (
-            <table className="audit-table" data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Action</th>
-                  <th scope="col" className="col-about">About</th>
-                  <th scope="col">Outcome</th>
+            <Table className="audit-table" testId="audit-table" columns={['When', 'Who', 'Action', { label: 'About', className: 'col-about' }, 'Outcome']}>
+              {pages.rows.map((row) => (
+                <tr
+                  key={row.id}
+                  tabIndex={0}
+                  aria-selected={row.id === selected}
+                  data-action={row.action}
+                  data-id={row.id}
+                  onClick={() => setSelected(row.id)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Enter' || e.key === ' ') {
+                      e.preventDefault();
+                      setSelected(row.id);
+                    }
+                  }}
+                >
+                  <td className="nowrap" title={formatTime(row.at)}>
+                    {tableTime.format(new Date(row.at))}
+                  </td>
+                  <td className="nowrap">{actorLabel(row)}</td>
+                  <td>
+                    <code>{row.action}</code>
+                  </td>
+                  <td className="nowrap col-about" title={row.target ? `${row.target.type} ${row.target.id ?? ''}` : undefined}>
+                    {targetLabel(row)}
+                  </td>
+                  <td className="nowrap">
+                    <OutcomePill row={row} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {pages.rows.map((row) => (
-                  <tr
-                    key={row.id}
-                    tabIndex={0}
-                    aria-selected={row.id === selected}
-                    data-action={row.action}
-                    data-id={row.id}
-                    onClick={() => setSelected(row.id)}
-                    onKeyDown={(e) => {
-                      if (e.key === 'Enter' || e.key === ' ') {
-                        e.preventDefault();
-                        setSelected(row.id);
-                      }
-                    }}
-                  >
-                    <td className="nowrap" title={formatTime(row.at)}>
-                      {tableTime.format(new Date(row.at))}
-                    </td>
-                    <td className="nowrap">{actorLabel(row)}</td>
-                    <td>
-                      <code>{row.action}</code>
-                    </td>
-                    <td className="nowrap col-about" title={row.target ? `${row.target.type} ${row.target.id ?? ''}` : undefined}>
-                      {targetLabel(row)}
-                    </td>
-                    <td className="nowrap">
-                      <OutcomePill row={row} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           )}
           <div ref={sentinel} className="audit-sentinel" aria-hidden="true" />
           {pages.started && pages.loading && pages.rows.length > 0 && <p className="muted">Loading more…</p>}
@@ -574,6 +555,6 @@ export function Audit() {
         </div>
         {selected !== null && <DetailPanel id={selected} onClose={() => setSelected(null)} onActor={byActor} />}
       </div>
-    </section>
+    </Screen>
   );
 }

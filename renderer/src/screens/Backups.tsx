@@ -1,10 +1,14 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { BackupItem, BackupJob, BackupOverview, BackupSettings } from '../../../shared/contract/backup.js';
-import { ApiCallError } from '../api/index.js';
-import { ErrorBox } from '../components/Status.js';
+import { formatBytes } from '../../../shared/format.js';
+import { FieldError, SubmitButton, useSubmit } from '../components/form.js';
+import { Card, Screen } from '../components/Layout.js';
+import { ErrorBox, QueryStatus } from '../components/Status.js';
+import { Table } from '../components/Table.js';
 import { useApi } from '../context.js';
-import { useQuery } from '../hooks.js';
-import './auth/auth.css';
+import { formErrorOf, messageOf, type FormError } from '../errors.js';
+import { when, whenAgo } from '../format.js';
+import { useQuery, useServerEvents } from '../hooks.js';
 import './backups.css';
 
 const KIND_LABEL: Record<BackupItem['kind'], string> = {
@@ -13,40 +17,6 @@ const KIND_LABEL: Record<BackupItem['kind'], string> = {
   'pre-restore': 'Before a restore',
   'pre-migration': 'Before an update',
 };
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = -1;
-  do {
-    value /= 1024;
-    unit++;
-  } while (value >= 1024 && unit < units.length - 1);
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-
-function when(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
-
-function ago(iso: string): string {
-  const hours = Math.round((Date.now() - Date.parse(iso)) / 3_600_000);
-  if (hours < 1) return 'less than an hour ago';
-  if (hours < 48) return `${hours} hour${hours === 1 ? '' : 's'} ago`;
-  return `${Math.round(hours / 24)} days ago`;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof ApiCallError || err instanceof Error ? err.message : String(err);
-}
-
-function fieldError(err: unknown, field: string): string | undefined {
-  if (!(err instanceof ApiCallError)) return undefined;
-  const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
-  return issues?.find((i) => i.path === field)?.message;
-}
 
 export function ProgressBar({ job, label }: { job: BackupJob; label: string }) {
   return (
@@ -71,25 +41,19 @@ export function ProgressBar({ job, label }: { job: BackupJob; label: string }) {
 }
 
 /** Pushes of backup.progress / backup.finished, as the job now running (or null). */
-function useBackupJob(initial: BackupJob | null | undefined, onFinished: (event: { operation: string; outcome: string; message: string | null }) => void) {
-  const api = useApi();
+function useBackupJob(initial: BackupJob | null | undefined, onFinished: () => void) {
   const [job, setJob] = useState<BackupJob | null>(null);
-  const finished = useRef(onFinished);
-  finished.current = onFinished;
   useEffect(() => {
     if (initial !== undefined) setJob(initial);
   }, [initial]);
-  useEffect(
-    () =>
-      api.subscribe((event) => {
-        if (event.type === 'backup.progress') setJob(event.data);
-        if (event.type === 'backup.finished') {
-          setJob(null);
-          finished.current(event.data);
-        }
-      }),
-    [api],
-  );
+  useServerEvents(['backup.progress', 'backup.finished'], (event) => {
+    if (event.type === 'backup.progress') {
+      setJob(event.data);
+    } else {
+      setJob(null);
+      onFinished();
+    }
+  });
   return job;
 }
 
@@ -111,7 +75,7 @@ export function Backups() {
       const item = await api.call('backup.create', {});
       setNotice({ kind: 'ok', text: `Backup made and verified (${formatBytes(item.sizeBytes)}).` });
     } catch (err) {
-      setNotice({ kind: 'error', text: errorText(err) });
+      setNotice({ kind: 'error', text: messageOf(err) });
     } finally {
       overview.reload();
     }
@@ -128,7 +92,7 @@ export function Backups() {
           : { kind: 'ok', text: `The backup of ${when(item.createdAt)} opened and checked out.` },
       );
     } catch (err) {
-      setNotice({ kind: 'error', text: errorText(err) });
+      setNotice({ kind: 'error', text: messageOf(err) });
     } finally {
       setBusyId(null);
       overview.reload();
@@ -136,16 +100,16 @@ export function Backups() {
   }
 
   return (
-    <section className="screen backups" aria-labelledby="backups-title">
-      <header className="screen-header">
-        <h1 id="backups-title">Backups</h1>
+    <Screen
+      title="Backups"
+      className="backups"
+      aside={
         <button type="button" onClick={backUpNow} disabled={running || !data?.passphraseSet}>
           Back up now
         </button>
-      </header>
-
-      {overview.error && <ErrorBox message={overview.error.message} onRetry={overview.reload} />}
-      {!data && !overview.error && <p className="muted">Loading…</p>}
+      }
+    >
+      <QueryStatus query={overview} />
 
       {data && <Banners overview={data} />}
       {notice && (
@@ -154,9 +118,9 @@ export function Backups() {
         </div>
       )}
       {job && job.operation !== 'restore' && !restoring && (
-        <article className="card" aria-label="Backup in progress">
+        <Card label="Backup in progress">
           <ProgressBar job={job} label={job.operation === 'verify' ? 'Verification progress' : 'Backup progress'} />
-        </article>
+        </Card>
       )}
 
       {data && !data.passphraseSet && settings.data && (
@@ -170,8 +134,7 @@ export function Backups() {
       )}
 
       {data && (
-        <article className="card" aria-label="Backup list">
-          <h2>Backups in {data.destination}</h2>
+        <Card title={`Backups in ${data.destination}`} label="Backup list">
           {data.backups.length === 0 ? (
             <p className="muted" data-testid="backups-empty">
               {data.passphraseSet
@@ -179,63 +142,50 @@ export function Backups() {
                 : 'No backups yet. Set a backup passphrase above, then press “Back up now”.'}
             </p>
           ) : (
-            <table className="table" data-testid="backup-table">
-              <thead>
-                <tr>
-                  <th scope="col">Date</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
+            <Table testId="backup-table" columns={['Date', 'Kind', 'Size', 'Status', { hidden: 'Actions' }]}>
+              {data.backups.map((item) => (
+                <tr key={item.id} data-backup={item.id} data-status={item.status}>
+                  <td>
+                    <span title={item.id}>{when(item.createdAt)}</span>
+                  </td>
+                  <td>{KIND_LABEL[item.kind]}</td>
+                  <td>{item.status === 'failed' && item.sizeBytes === 0 ? '—' : formatBytes(item.sizeBytes)}</td>
+                  <td>
+                    {item.status === 'verified' && (
+                      <span className="pill pill-ok" title={`Verified ${when(item.verifiedAt)}`}>
+                        ✓ Verified
+                      </span>
+                    )}
+                    {item.status === 'unverified' && <span className="pill pill-degraded">Not verified yet</span>}
+                    {item.status === 'failed' && (
+                      <span className="failed">
+                        <span className="pill pill-down">Failed</span> <span className="muted">{item.failure}</span>
+                      </span>
+                    )}
+                  </td>
+                  <td className="actions">
+                    {item.status !== 'failed' && (
+                      <>
+                        <button type="button" className="secondary" onClick={() => verify(item)} disabled={running || busyId !== null}>
+                          {busyId === item.id ? 'Verifying…' : 'Verify'}
+                        </button>
+                        <button
+                          type="button"
+                          className="secondary"
+                          onClick={() => setRestoring(item)}
+                          disabled={running || !item.restorable}
+                          title={item.restorable ? undefined : 'Made by a newer LexDesk: install it to restore this backup.'}
+                        >
+                          Restore…
+                        </button>
+                      </>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.backups.map((item) => (
-                  <tr key={item.id} data-backup={item.id} data-status={item.status}>
-                    <td>
-                      <span title={item.id}>{when(item.createdAt)}</span>
-                    </td>
-                    <td>{KIND_LABEL[item.kind]}</td>
-                    <td>{item.status === 'failed' && item.sizeBytes === 0 ? '—' : formatBytes(item.sizeBytes)}</td>
-                    <td>
-                      {item.status === 'verified' && (
-                        <span className="pill pill-ok" title={`Verified ${when(item.verifiedAt)}`}>
-                          ✓ Verified
-                        </span>
-                      )}
-                      {item.status === 'unverified' && <span className="pill pill-degraded">Not verified yet</span>}
-                      {item.status === 'failed' && (
-                        <span className="failed">
-                          <span className="pill pill-down">Failed</span> <span className="muted">{item.failure}</span>
-                        </span>
-                      )}
-                    </td>
-                    <td className="actions">
-                      {item.status !== 'failed' && (
-                        <>
-                          <button type="button" className="secondary" onClick={() => verify(item)} disabled={running || busyId !== null}>
-                            {busyId === item.id ? 'Verifying…' : 'Verify'}
-                          </button>
-                          <button
-                            type="button"
-                            className="secondary"
-                            onClick={() => setRestoring(item)}
-                            disabled={running || !item.restorable}
-                            title={item.restorable ? undefined : 'Made by a newer LexDesk: install it to restore this backup.'}
-                          >
-                            Restore…
-                          </button>
-                        </>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           )}
-        </article>
+        </Card>
       )}
 
       {restoring && <RestoreDialog item={restoring} job={job} onClose={() => setRestoring(null)} />}
@@ -243,13 +193,18 @@ export function Backups() {
       <div className="cards cards-top">
         {data && <StatusCard overview={data} />}
         {settings.error && <ErrorBox message={settings.error.message} onRetry={settings.reload} />}
-        {settings.data && <SettingsCard settings={settings.data} onSaved={() => {
-          settings.reload();
-          overview.reload();
-        }} />}
+        {settings.data && (
+          <SettingsCard
+            settings={settings.data}
+            onSaved={() => {
+              settings.reload();
+              overview.reload();
+            }}
+          />
+        )}
         {settings.data?.passphraseSet && <PassphraseCard first={false} onDone={settings.reload} />}
       </div>
-    </section>
+    </Screen>
   );
 }
 
@@ -265,7 +220,7 @@ function Banners({ overview }: { overview: BackupOverview }) {
         <div className="banner-warning" role="alert" data-testid="backup-overdue">
           <p>
             {overview.lastGoodAt
-              ? `The last good backup is from ${when(overview.lastGoodAt)} (${ago(overview.lastGoodAt)}). `
+              ? `The last good backup is from ${whenAgo(overview.lastGoodAt)}. `
               : 'There is no good backup yet. '}
             Press “Back up now”, and check the schedule and the backup folder below.
           </p>
@@ -278,8 +233,7 @@ function Banners({ overview }: { overview: BackupOverview }) {
 function StatusCard({ overview }: { overview: BackupOverview }) {
   const last = overview.lastRun;
   return (
-    <article className="card" aria-label="Backup status">
-      <h2>Status</h2>
+    <Card title="Status" label="Backup status">
       <dl className="facts">
         <dt>Last backup</dt>
         <dd data-testid="last-run">
@@ -298,52 +252,40 @@ function StatusCard({ overview }: { overview: BackupOverview }) {
           )}
         </dd>
         <dt>Last good backup</dt>
-        <dd>{overview.lastGoodAt ? `${when(overview.lastGoodAt)} (${ago(overview.lastGoodAt)})` : 'None yet'}</dd>
+        <dd>{overview.lastGoodAt ? whenAgo(overview.lastGoodAt) : 'None yet'}</dd>
         <dt>Next backup</dt>
         <dd data-testid="next-run">{overview.nextRunAt ? when(overview.nextRunAt) : 'Not scheduled'}</dd>
       </dl>
-    </article>
+    </Card>
   );
 }
 
 function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved: () => void }) {
   const api = useApi();
   const [form, setForm] = useState(settings);
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
-  const [saving, setSaving] = useState(false);
   useEffect(() => setForm(settings), [settings]);
 
-  async function save(event: FormEvent) {
-    event.preventDefault();
-    setError(null);
+  const { busy, error, onSubmit } = useSubmit(async () => {
     setSaved(false);
-    setSaving(true);
-    try {
-      await api.call('backup.settings.update', {
-        scheduleEnabled: form.scheduleEnabled,
-        time: form.time,
-        retentionDays: form.retentionDays,
-        keepAtLeast: form.keepAtLeast,
-        sqlDump: form.sqlDump,
-        ...(settings.destinationSource === 'environment' || form.destination === settings.destination
-          ? {}
-          : { destination: form.destination.trim() === '' ? null : form.destination.trim() }),
-      });
-      setSaved(true);
-      onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setSaving(false);
-    }
-  }
+    await api.call('backup.settings.update', {
+      scheduleEnabled: form.scheduleEnabled,
+      time: form.time,
+      retentionDays: form.retentionDays,
+      keepAtLeast: form.keepAtLeast,
+      sqlDump: form.sqlDump,
+      ...(settings.destinationSource === 'environment' || form.destination === settings.destination
+        ? {}
+        : { destination: form.destination.trim() === '' ? null : form.destination.trim() }),
+    });
+    setSaved(true);
+    onSaved();
+  });
 
   const fromEnv = settings.destinationSource === 'environment';
   return (
-    <article className="card" aria-label="Schedule and retention">
-      <h2>Schedule and retention</h2>
-      <form className="form" onSubmit={save}>
+    <Card title="Schedule and retention">
+      <form className="form" onSubmit={onSubmit}>
         <label className="check">
           <input type="checkbox" checked={form.scheduleEnabled} onChange={(e) => setForm({ ...form, scheduleEnabled: e.target.checked })} />
           Back up every day
@@ -371,7 +313,7 @@ function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved
             type="text"
             value={form.destination}
             disabled={fromEnv}
-            aria-invalid={fieldError(error, 'destination') ? true : undefined}
+            aria-invalid={error?.fields.destination ? true : undefined}
             onChange={(e) => setForm({ ...form, destination: e.target.value })}
           />
           <span className="muted hint">
@@ -379,13 +321,13 @@ function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved
               ? 'Set by IT (LEXDESK_BACKUP_DIR).'
               : `An external disk or a synced folder keeps backups away from this computer. Empty: ${settings.defaultDestination}.`}
           </span>
-          {fieldError(error, 'destination') && <span className="field-error">{fieldError(error, 'destination')}</span>}
+          <FieldError message={error?.fields.destination} />
         </label>
-        {error !== null && !fieldError(error, 'destination') && <ErrorBox message={errorText(error)} />}
+        {error && !error.fields.destination && <ErrorBox message={error.message} />}
         <div className="form-actions">
-          <button type="submit" disabled={saving}>
-            {saving ? 'Saving…' : 'Save'}
-          </button>
+          <SubmitButton busy={busy} busyLabel="Saving…">
+            Save
+          </SubmitButton>
           {saved && (
             <span className="muted" role="status">
               Saved.
@@ -393,7 +335,7 @@ function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved
           )}
         </div>
       </form>
-    </article>
+    </Card>
   );
 }
 
@@ -403,52 +345,39 @@ function PassphraseCard({ first, onDone }: { first: boolean; onDone: () => void 
   const [passphrase, setPassphrase] = useState('');
   const [repeat, setRepeat] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [saving, setSaving] = useState(false);
   const mismatch = repeat.length > 0 && passphrase !== repeat;
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  const { busy, error, onSubmit } = useSubmit(async () => {
     if (mismatch) return;
-    setError(null);
-    setSaving(true);
-    try {
-      await api.call('backup.settings.update', { passphrase, password });
-      setPassphrase('');
-      setRepeat('');
-      setPassword('');
-      setOpen(first);
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setSaving(false);
-    }
-  }
+    await api.call('backup.settings.update', { passphrase, password });
+    setPassphrase('');
+    setRepeat('');
+    setPassword('');
+    setOpen(first);
+    onDone();
+  });
 
   if (!open) {
     return (
-      <article className="card" aria-label="Backup passphrase">
-        <h2>Backup passphrase</h2>
+      <Card title="Backup passphrase">
         <p className="muted">Backups are encrypted with the office's passphrase. Changing it applies to new backups; older ones still open here.</p>
         <button type="button" className="secondary" onClick={() => setOpen(true)}>
           Change the passphrase…
         </button>
-      </article>
+      </Card>
     );
   }
   return (
-    <article className={first ? 'card card-highlight' : 'card'} aria-label="Backup passphrase">
-      <h2>{first ? 'Set a backup passphrase' : 'Change the backup passphrase'}</h2>
+    <Card title={first ? 'Set a backup passphrase' : 'Change the backup passphrase'} label="Backup passphrase" className={first ? 'card-highlight' : undefined}>
       <p>
         Every backup is encrypted with this passphrase. <strong>Write it down and keep it away from this computer</strong>: if the
         computer is lost, the passphrase is the only way to open the backups on a new one.
       </p>
-      <form className="form" onSubmit={submit}>
+      <form className="form" onSubmit={onSubmit}>
         <label>
           Passphrase (a few unrelated words)
           <input type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} required />
-          {fieldError(error, 'passphrase') && <span className="field-error">{fieldError(error, 'passphrase')}</span>}
+          <FieldError message={error?.fields.passphrase} />
         </label>
         <label>
           The passphrase again
@@ -458,13 +387,13 @@ function PassphraseCard({ first, onDone }: { first: boolean; onDone: () => void 
         <label>
           Your password (to confirm it is you)
           <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-          {fieldError(error, 'password') && <span className="field-error">{fieldError(error, 'password')}</span>}
+          <FieldError message={error?.fields.password} />
         </label>
-        {error !== null && !fieldError(error, 'passphrase') && !fieldError(error, 'password') && <ErrorBox message={errorText(error)} />}
+        {error && !error.fields.passphrase && !error.fields.password && <ErrorBox message={error.message} />}
         <div className="form-actions">
-          <button type="submit" disabled={saving || mismatch}>
-            {saving ? 'Setting…' : 'Set the passphrase'}
-          </button>
+          <SubmitButton busy={busy} busyLabel="Setting…" disabled={mismatch}>
+            Set the passphrase
+          </SubmitButton>
           {!first && (
             <button type="button" className="secondary" onClick={() => setOpen(false)}>
               Cancel
@@ -472,7 +401,7 @@ function PassphraseCard({ first, onDone }: { first: boolean; onDone: () => void 
           )}
         </div>
       </form>
-    </article>
+    </Card>
   );
 }
 
@@ -483,7 +412,7 @@ function RestoreDialog({ item, job, onClose }: { item: BackupItem; job: BackupJo
   const [password, setPassword] = useState('');
   const [passphrase, setPassphrase] = useState('');
   const [typed, setTyped] = useState('');
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useState<FormError | null>(null);
   const [phase, setPhase] = useState<'form' | 'running' | 'done'>('form');
   const [result, setResult] = useState<{ preRestoreBackupId: string } | null>(null);
 
@@ -496,7 +425,7 @@ function RestoreDialog({ item, job, onClose }: { item: BackupItem; job: BackupJo
       setResult(done);
       setPhase('done');
     } catch (err) {
-      setError(err);
+      setError(formErrorOf(err));
       setPhase('form');
     }
   }
@@ -514,20 +443,20 @@ function RestoreDialog({ item, job, onClose }: { item: BackupItem; job: BackupJo
             <label>
               Your password
               <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required autoFocus />
-              {fieldError(error, 'password') && <span className="field-error">{fieldError(error, 'password')}</span>}
+              <FieldError message={error?.fields.password} />
             </label>
             {!item.keyAvailable && (
               <label>
                 Backup passphrase (this computer does not have its key)
                 <input type="password" autoComplete="off" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} required />
-                {fieldError(error, 'passphrase') && <span className="field-error">{fieldError(error, 'passphrase')}</span>}
+                <FieldError message={error?.fields.passphrase} />
               </label>
             )}
             <label>
               Type {CONFIRM_WORD} to confirm
               <input type="text" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} />
             </label>
-            {error !== null && !fieldError(error, 'password') && !fieldError(error, 'passphrase') && <ErrorBox message={errorText(error)} />}
+            {error && !error.fields.password && !error.fields.passphrase && <ErrorBox message={error.message} />}
             <div className="form-actions">
               <button type="submit" className="danger" disabled={typed.trim().toUpperCase() !== CONFIRM_WORD || password === ''}>
                 Restore

@@ -1,10 +1,14 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Alert, Rule, Series, SeriesName, SeriesUnit } from '../../../shared/contract/monitoring.js';
-import { ErrorBox, StatusPill } from '../components/Status.js';
+import { formatBytes } from '../../../shared/format.js';
+import { HealthCard } from '../components/HealthCard.js';
+import { Card, Screen } from '../components/Layout.js';
+import { ErrorBox, QueryStatus, StatusPill } from '../components/Status.js';
+import { Table } from '../components/Table.js';
 import { TimeChart, type ChartLine } from '../components/TimeChart.js';
 import { useApi } from '../context.js';
-import { formatBytes, formatDuration, formatTime, formatValue, RULE_UNIT_LABEL } from '../format.js';
-import { useQuery } from '../hooks.js';
+import { formatDuration, formatValue, RULE_UNIT_LABEL, when } from '../format.js';
+import { useAction, useQuery, useServerEvents } from '../hooks.js';
 
 const RANGES = [
   { id: '15m', label: '15 min', seconds: 900 },
@@ -21,84 +25,23 @@ interface ChartDef {
   id: string;
   title: string;
   unit: SeriesUnit | 'per-minute';
-  metrics: { name: SeriesName; label: string }[];
+  /** each series on the chart, and its name in the legend */
+  metrics: Partial<Record<SeriesName, string>>;
 }
 
 const CHARTS: ChartDef[] = [
-  {
-    id: 'cpu',
-    title: 'CPU',
-    unit: 'percent',
-    metrics: [
-      { name: 'system.cpu', label: 'Machine' },
-      { name: 'process.cpu', label: 'LexDesk' },
-      { name: 'browser.cpu', label: 'WhatsApp browser' },
-    ],
-  },
-  {
-    id: 'memory',
-    title: 'Memory in use',
-    unit: 'percent',
-    metrics: [{ name: 'system.memory', label: 'Machine' }],
-  },
-  {
-    id: 'disk',
-    title: 'Free disk space',
-    unit: 'percent',
-    metrics: [
-      { name: 'disk.data.free_percent', label: 'Data folder' },
-      { name: 'disk.backup.free_percent', label: 'Backup folder' },
-    ],
-  },
-  {
-    id: 'eventloop',
-    title: 'Event-loop delay',
-    unit: 'ms',
-    metrics: [
-      { name: 'eventloop.p99', label: 'p99' },
-      { name: 'eventloop.max', label: 'max' },
-    ],
-  },
-  {
-    id: 'latency',
-    title: 'Operation latency',
-    unit: 'ms',
-    metrics: [
-      { name: 'operations.p50', label: 'p50' },
-      { name: 'operations.p95', label: 'p95' },
-      { name: 'operations.p99', label: 'p99' },
-    ],
-  },
-  {
-    id: 'messages',
-    title: 'WhatsApp messages',
-    unit: 'per-minute',
-    metrics: [
-      { name: 'whatsapp.in', label: 'Received' },
-      { name: 'whatsapp.out', label: 'Sent' },
-    ],
-  },
-  {
-    id: 'errors',
-    title: 'Errors',
-    unit: 'per-minute',
-    metrics: [
-      { name: 'operations.errors', label: 'Operation errors' },
-      { name: 'whatsapp.failed', label: 'Messages failed' },
-    ],
-  },
+  { id: 'cpu', title: 'CPU', unit: 'percent', metrics: { 'system.cpu': 'Machine', 'process.cpu': 'LexDesk', 'browser.cpu': 'WhatsApp browser' } },
+  { id: 'memory', title: 'Memory in use', unit: 'percent', metrics: { 'system.memory': 'Machine' } },
+  { id: 'disk', title: 'Free disk space', unit: 'percent', metrics: { 'disk.data.free_percent': 'Data folder', 'disk.backup.free_percent': 'Backup folder' } },
+  { id: 'eventloop', title: 'Event-loop delay', unit: 'ms', metrics: { 'eventloop.p99': 'p99', 'eventloop.max': 'max' } },
+  { id: 'latency', title: 'Operation latency', unit: 'ms', metrics: { 'operations.p50': 'p50', 'operations.p95': 'p95', 'operations.p99': 'p99' } },
+  { id: 'messages', title: 'WhatsApp messages', unit: 'per-minute', metrics: { 'whatsapp.in': 'Received', 'whatsapp.out': 'Sent' } },
+  { id: 'errors', title: 'Errors', unit: 'per-minute', metrics: { 'operations.errors': 'Operation errors', 'whatsapp.failed': 'Messages failed' } },
 ];
 
-const CHECK_LABEL: Record<string, string> = {
-  database: 'Database',
-  system: 'CPU, memory, responsiveness',
-  disk: 'Disk space',
-  monitoring: 'Monitoring',
-  whatsapp: 'WhatsApp',
-  backups: 'Backups',
-  signin: 'Sign-in',
-  audit: 'Audit trail',
-};
+function seriesOf(chart: ChartDef): [SeriesName, string][] {
+  return Object.entries(chart.metrics) as [SeriesName, string][];
+}
 
 /** Every chart's series over the chosen range, fetched together and refreshed. */
 function useCharts(rangeSeconds: number, refreshMs: number) {
@@ -116,7 +59,7 @@ function useCharts(rangeSeconds: number, refreshMs: number) {
     let cancelled = false;
     const to = Date.now();
     const from = to - rangeSeconds * 1000;
-    const names = [...new Set(CHARTS.flatMap((chart) => chart.metrics.map((m) => m.name)))];
+    const names = [...new Set(CHARTS.flatMap((chart) => seriesOf(chart).map(([name]) => name)))];
     setState((s) => ({ ...s, loading: true }));
     Promise.all(
       names.map((metric) =>
@@ -155,77 +98,56 @@ function Reading({ label, value, testId }: { label: string; value: string; testI
 function AlertList({ onChange }: { onChange: () => void }) {
   const api = useApi();
   const alerts = useQuery('monitoring.alerts.list', { state: 'all', limit: 50 }, { refreshMs: 30_000 });
-  const [busy, setBusy] = useState<number | null>(null);
-  const [failed, setFailed] = useState<string | null>(null);
+  const ack = useAction<number>();
   const { reload } = alerts;
-  useEffect(() => api.subscribe((event) => event.type === 'monitoring.alert' && reload()), [api, reload]);
+  useServerEvents(['monitoring.alert'], reload);
 
-  async function acknowledge(alert: Alert) {
-    setBusy(alert.id);
-    setFailed(null);
-    try {
+  const acknowledge = (alert: Alert) =>
+    ack.run(async () => {
       await api.call('monitoring.alerts.ack', { id: alert.id });
       reload();
       onChange();
-    } catch (err) {
-      setFailed((err as Error).message);
-    } finally {
-      setBusy(null);
-    }
-  }
+    }, alert.id);
 
   return (
-    <article className="card wide" aria-labelledby="alerts-title">
-      <h2 id="alerts-title">Alerts</h2>
-      {alerts.error && <ErrorBox message={alerts.error.message} onRetry={reload} />}
-      {failed && <ErrorBox message={failed} />}
-      {!alerts.data && !alerts.error && <p className="muted">Loading…</p>}
+    <Card title="Alerts" className="wide">
+      <QueryStatus query={alerts} />
+      {ack.error && <ErrorBox message={ack.error} />}
       {alerts.data && alerts.data.alerts.length === 0 && (
         <p className="muted">No alerts so far. When a rule below is broken for its duration, the alert appears here and on every screen.</p>
       )}
       {alerts.data && alerts.data.alerts.length > 0 && (
-        <table className="table" data-testid="alert-list">
-          <thead>
-            <tr>
-              <th scope="col">State</th>
-              <th scope="col">Alert</th>
-              <th scope="col">Fired</th>
-              <th scope="col">Resolved</th>
-              <th scope="col">Acknowledged</th>
+        <Table testId="alert-list" columns={['State', 'Alert', 'Fired', 'Resolved', 'Acknowledged']}>
+          {alerts.data.alerts.map((alert) => (
+            <tr key={alert.id} data-rule={alert.ruleId} data-state={alert.state}>
+              <td>
+                <StatusPill
+                  status={alert.state === 'resolved' ? 'ok' : alert.severity === 'critical' ? 'down' : 'degraded'}
+                  label={alert.state === 'resolved' ? 'Resolved' : alert.severity === 'critical' ? 'Critical' : 'Warning'}
+                />
+              </td>
+              <td>
+                <strong>{alert.title}</strong>
+                <div className="muted">{alert.message}</div>
+              </td>
+              <td>{when(alert.firedAt)}</td>
+              <td>{when(alert.resolvedAt)}</td>
+              <td>
+                {alert.acknowledgedAt ? (
+                  <span>
+                    {alert.acknowledgedBy} · {when(alert.acknowledgedAt)}
+                  </span>
+                ) : (
+                  <button type="button" className="secondary" disabled={ack.busy === alert.id} onClick={() => void acknowledge(alert)}>
+                    Acknowledge
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {alerts.data.alerts.map((alert) => (
-              <tr key={alert.id} data-rule={alert.ruleId} data-state={alert.state}>
-                <td>
-                  <StatusPill
-                    status={alert.state === 'resolved' ? 'ok' : alert.severity === 'critical' ? 'down' : 'degraded'}
-                    label={alert.state === 'resolved' ? 'Resolved' : alert.severity === 'critical' ? 'Critical' : 'Warning'}
-                  />
-                </td>
-                <td>
-                  <strong>{alert.title}</strong>
-                  <div className="muted">{alert.message}</div>
-                </td>
-                <td>{formatTime(alert.firedAt)}</td>
-                <td>{formatTime(alert.resolvedAt)}</td>
-                <td>
-                  {alert.acknowledgedAt ? (
-                    <span>
-                      {alert.acknowledgedBy} · {formatTime(alert.acknowledgedAt)}
-                    </span>
-                  ) : (
-                    <button type="button" className="secondary" disabled={busy === alert.id} onClick={() => void acknowledge(alert)}>
-                      Acknowledge
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
-    </article>
+    </Card>
   );
 }
 
@@ -234,8 +156,7 @@ function RuleRow({ rule, canEdit, onSaved }: { rule: Rule; canEdit: boolean; onS
   const [threshold, setThreshold] = useState(String(rule.threshold));
   const [minutes, setMinutes] = useState(String(rule.forSeconds / 60));
   const [enabled, setEnabled] = useState(rule.enabled);
-  const [saving, setSaving] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const saving = useAction();
 
   useEffect(() => {
     setThreshold(String(rule.threshold));
@@ -246,10 +167,8 @@ function RuleRow({ rule, canEdit, onSaved }: { rule: Rule; canEdit: boolean; onS
   const changed =
     enabled !== rule.enabled || Number(minutes) * 60 !== rule.forSeconds || (rule.thresholdEditable && Number(threshold) !== rule.threshold);
 
-  async function save(reset = false) {
-    setSaving(true);
-    setProblem(null);
-    try {
+  const save = (reset = false) =>
+    saving.run(async () => {
       const seconds = Math.round(Number(minutes) * 60);
       if (!reset && (!Number.isFinite(seconds) || seconds < 0)) throw new Error('The duration must be a number of minutes, 0 or more.');
       await api.call(
@@ -264,13 +183,7 @@ function RuleRow({ rule, canEdit, onSaved }: { rule: Rule; canEdit: boolean; onS
             },
       );
       onSaved();
-    } catch (err) {
-      const details = (err as { details?: { issues?: { path: string; message: string }[] } }).details;
-      setProblem(details?.issues?.map((i) => `${i.path}: ${i.message}`).join('; ') || (err as Error).message);
-    } finally {
-      setSaving(false);
-    }
-  }
+    });
 
   const unit = RULE_UNIT_LABEL[rule.unit];
   const stateLabel = { ok: 'OK', pending: 'Pending', firing: 'Firing', no_data: 'No data yet', disabled: 'Off' }[rule.state];
@@ -279,7 +192,7 @@ function RuleRow({ rule, canEdit, onSaved }: { rule: Rule; canEdit: boolean; onS
       <td>
         <strong>{rule.title}</strong>
         <div className="muted">{rule.description}</div>
-        {problem && <div className="field-error">{problem}</div>}
+        {saving.error && <div className="field-error">{saving.error}</div>}
       </td>
       <td>
         {canEdit && rule.thresholdEditable ? (
@@ -336,11 +249,11 @@ function RuleRow({ rule, canEdit, onSaved }: { rule: Rule; canEdit: boolean; onS
       <td data-testid="rule-state">{stateLabel}</td>
       {canEdit && (
         <td className="actions">
-          <button type="button" disabled={!changed || saving} onClick={() => void save()}>
+          <button type="button" disabled={!changed || saving.busy !== null} onClick={() => void save()}>
             Save
           </button>
           {rule.updatedAt && (
-            <button type="button" className="secondary" disabled={saving} onClick={() => void save(true)} title="Back to the defaults">
+            <button type="button" className="secondary" disabled={saving.busy !== null} onClick={() => void save(true)} title="Back to the defaults">
               Reset
             </button>
           )}
@@ -351,16 +264,13 @@ function RuleRow({ rule, canEdit, onSaved }: { rule: Rule; canEdit: boolean; onS
 }
 
 function RuleList() {
-  const api = useApi();
   const rules = useQuery('monitoring.rules.list', {}, { refreshMs: 60_000 });
   const { reload } = rules;
   // a rule's state changes when its alert fires or resolves
-  useEffect(() => api.subscribe((event) => event.type === 'monitoring.alert' && reload()), [api, reload]);
+  useServerEvents(['monitoring.alert'], reload);
   return (
-    <article className="card wide" aria-labelledby="rules-title">
-      <h2 id="rules-title">Alert rules</h2>
-      {rules.error && <ErrorBox message={rules.error.message} onRetry={rules.reload} />}
-      {!rules.data && !rules.error && <p className="muted">Loading…</p>}
+    <Card title="Alert rules" className="wide">
+      <QueryStatus query={rules} />
       {rules.data && (
         <>
           <p className="muted">
@@ -368,26 +278,18 @@ function RuleList() {
               ? 'An alert fires when its condition holds for the duration; change a threshold or duration and save the row.'
               : 'An alert fires when its condition holds for the duration. An admin can change these.'}
           </p>
-          <table className="table rules" data-testid="rule-list">
-            <thead>
-              <tr>
-                <th scope="col">Rule</th>
-                <th scope="col">Threshold</th>
-                <th scope="col">For</th>
-                <th scope="col">On</th>
-                <th scope="col">Now</th>
-                {rules.data.canEdit && <th scope="col" aria-label="Actions" />}
-              </tr>
-            </thead>
-            <tbody>
-              {rules.data.rules.map((rule) => (
-                <RuleRow key={rule.id} rule={rule} canEdit={rules.data!.canEdit} onSaved={rules.reload} />
-              ))}
-            </tbody>
-          </table>
+          <Table
+            className="table rules"
+            testId="rule-list"
+            columns={['Rule', 'Threshold', 'For', 'On', 'Now', ...(rules.data.canEdit ? [{ hidden: 'Actions' }] : [])]}
+          >
+            {rules.data.rules.map((rule) => (
+              <RuleRow key={rule.id} rule={rule} canEdit={rules.data!.canEdit} onSaved={rules.reload} />
+            ))}
+          </Table>
         </>
       )}
-    </article>
+    </Card>
   );
 }
 
@@ -402,12 +304,9 @@ export function Metrics() {
 
   if (denied) {
     return (
-      <section className="screen" aria-labelledby="metrics-title">
-        <header className="screen-header">
-          <h1 id="metrics-title">Metrics</h1>
-        </header>
+      <Screen title="Metrics">
         <ErrorBox message={dashboard.error!.message} />
-      </section>
+      </Screen>
     );
   }
   return <MetricsBody dashboard={dashboard} />;
@@ -416,30 +315,22 @@ export function Metrics() {
 function MetricsBody({ dashboard }: { dashboard: ReturnType<typeof useQuery<'monitoring.dashboard'>> }) {
   const [rangeId, setRangeId] = useState<RangeId>('1h');
   const range = RANGES.find((r) => r.id === rangeId)!;
-  const api = useApi();
   const health = useQuery('monitoring.health', {}, { refreshMs: 15_000 });
   const charts = useCharts(range.seconds, range.seconds <= 6 * 3600 ? 15_000 : 60_000);
-  const reloadHealth = health.reload;
-  const reloadDashboard = dashboard.reload;
-  useEffect(
-    () =>
-      api.subscribe((event) => {
-        if (event.type !== 'monitoring.alert') return;
-        reloadHealth();
-        reloadDashboard();
-      }),
-    [api, reloadHealth, reloadDashboard],
-  );
+  useServerEvents(['monitoring.alert'], () => {
+    health.reload();
+    dashboard.reload();
+  });
 
   const lines = useMemo(() => {
     const byChart = new Map<string, ChartLine[]>();
     for (const chart of CHARTS) {
       byChart.set(
         chart.id,
-        chart.metrics
-          .map((m) => ({ m, s: charts.series.get(m.name) }))
+        seriesOf(chart)
+          .map(([name, label]) => ({ label, s: charts.series.get(name) }))
           .filter(({ s }) => s && s.t.length > 0)
-          .map(({ m, s }) => ({ label: m.label, t: s!.t, value: s!.value, step: s!.step })),
+          .map(({ label, s }) => ({ label, t: s!.t, value: s!.value, step: s!.step })),
       );
     }
     return byChart;
@@ -448,9 +339,9 @@ function MetricsBody({ dashboard }: { dashboard: ReturnType<typeof useQuery<'mon
   const d = dashboard.data;
 
   return (
-    <section className="screen" aria-labelledby="metrics-title">
-      <header className="screen-header">
-        <h1 id="metrics-title">Metrics</h1>
+    <Screen
+      title="Metrics"
+      aside={
         <div className="segmented" role="group" aria-label="Range">
           <button
             type="button"
@@ -475,75 +366,53 @@ function MetricsBody({ dashboard }: { dashboard: ReturnType<typeof useQuery<'mon
             </button>
           ))}
         </div>
-      </header>
+      }
+    >
+      <div className="cards">
+        <HealthCard health={health} />
 
-        <div className="cards">
-          <article className="card" aria-labelledby="health-title">
-            <h2 id="health-title">Health</h2>
-            {health.error && <ErrorBox message={health.error.message} onRetry={health.reload} />}
-            {!health.data && !health.error && <p className="muted">Checking…</p>}
-            {health.data && (
-              <>
-                <p>
-                  Overall: <StatusPill status={health.data.status} />
-                </p>
-                <ul className="checks" aria-label="Health checks">
-                  {health.data.checks.map((check) => (
-                    <li key={check.name} data-check={check.name}>
-                      <span>{CHECK_LABEL[check.name] ?? check.name}</span>
-                      <StatusPill status={check.status} />
-                      {check.message && <span className="muted">{check.message}</span>}
-                    </li>
-                  ))}
-                </ul>
-              </>
+        <Card title="Now">
+          <QueryStatus query={dashboard} />
+          {d && !d.collectedAt && (
+            <p className="muted">The first sample is on its way: LexDesk takes one every {d.intervalSeconds} seconds.</p>
+          )}
+          {d?.collectedAt && (
+            <>
+              <div className="readings">
+                <Reading label="CPU" value={formatValue(d.system.cpuPercent, 'percent')} testId="now-cpu" />
+                <Reading label="Memory in use" value={formatValue(d.system.memoryPercent, 'percent')} />
+                {d.volumes.map((v) => (
+                  <Reading key={v.name} label={`Free, ${v.name} folder`} value={`${formatBytes(v.freeBytes)} (${formatValue(v.freePercent, 'percent')})`} />
+                ))}
+                <Reading label="Event-loop delay p99" value={formatValue(d.eventLoop.p99Ms, 'ms')} />
+                <Reading label="LexDesk memory" value={formatValue(d.process.memoryBytes, 'bytes')} />
+                <Reading label="Database" value={formatValue(d.database.sizeBytes, 'bytes')} />
+                {d.whatsapp && <Reading label="WhatsApp" value={d.whatsapp.ready ? 'ready' : d.whatsapp.state} />}
+                {d.backup && <Reading label="Last good backup" value={d.backup.ageHours === null ? 'none' : `${formatValue(d.backup.ageHours, 'hours')} ago`} />}
+              </div>
+              <p className="muted small">Sampled {when(d.collectedAt)}, every {d.intervalSeconds} s.</p>
+            </>
+          )}
+        </Card>
+      </div>
+
+      <h2 className="section-title">History</h2>
+      {charts.error && <ErrorBox message={charts.error} onRetry={charts.reload} />}
+      <div className="charts">
+        {CHARTS.map((chart) => (
+          <article key={chart.id} className="card" aria-label={chart.title}>
+            <h3>{chart.title}</h3>
+            {charts.loading && charts.series.size === 0 ? (
+              <p className="muted">Loading…</p>
+            ) : (
+              <TimeChart id={chart.id} lines={lines.get(chart.id) ?? []} unit={chart.unit} from={charts.from} to={charts.to} />
             )}
           </article>
+        ))}
+      </div>
 
-          <article className="card" aria-labelledby="now-title">
-            <h2 id="now-title">Now</h2>
-            {dashboard.error && <ErrorBox message={dashboard.error.message} onRetry={dashboard.reload} />}
-            {!d && !dashboard.error && <p className="muted">Loading…</p>}
-            {d && !d.collectedAt && (
-              <p className="muted">The first sample is on its way: LexDesk takes one every {d.intervalSeconds} seconds.</p>
-            )}
-            {d?.collectedAt && (
-              <>
-                <div className="readings">
-                  <Reading label="CPU" value={formatValue(d.system.cpuPercent, 'percent')} testId="now-cpu" />
-                  <Reading label="Memory in use" value={formatValue(d.system.memoryPercent, 'percent')} />
-                  {d.volumes.map((v) => (
-                    <Reading key={v.name} label={`Free, ${v.name} folder`} value={`${formatBytes(v.freeBytes)} (${formatValue(v.freePercent, 'percent')})`} />
-                  ))}
-                  <Reading label="Event-loop delay p99" value={formatValue(d.eventLoop.p99Ms, 'ms')} />
-                  <Reading label="LexDesk memory" value={formatValue(d.process.memoryBytes, 'bytes')} />
-                  <Reading label="Database" value={formatValue(d.database.sizeBytes, 'bytes')} />
-                  {d.whatsapp && <Reading label="WhatsApp" value={d.whatsapp.ready ? 'ready' : d.whatsapp.state} />}
-                  {d.backup && <Reading label="Last good backup" value={d.backup.ageHours === null ? 'none' : `${formatValue(d.backup.ageHours, 'hours')} ago`} />}
-                </div>
-                <p className="muted small">Sampled {formatTime(d.collectedAt)}, every {d.intervalSeconds} s.</p>
-              </>
-            )}
-          </article>
-        </div>
-
-        <h2 className="section-title">History</h2>
-        {charts.error && <ErrorBox message={charts.error} onRetry={charts.reload} />}
-        <div className="charts">
-          {CHARTS.map((chart) => (
-            <article key={chart.id} className="card" aria-label={chart.title}>
-              <h3>{chart.title}</h3>
-              {charts.loading && charts.series.size === 0 ? (
-                <p className="muted">Loading…</p>
-              ) : (
-                <TimeChart id={chart.id} lines={lines.get(chart.id) ?? []} unit={chart.unit} from={charts.from} to={charts.to} />
-              )}
-            </article>
-          ))}
-        </div>
-
-        <AlertList onChange={dashboard.reload} />
-        <RuleList />
-    </section>
+      <AlertList onChange={dashboard.reload} />
+      <RuleList />
+    </Screen>
   );
 }

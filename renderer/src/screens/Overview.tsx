@@ -1,28 +1,27 @@
-import { ErrorBox, StatusPill } from '../components/Status.js';
-import { useQuery } from '../hooks.js';
-
-const CHECK_NAMES: Record<string, string> = {
-  database: 'Database',
-  backups: 'Backups',
-  system: 'CPU, memory, responsiveness',
-  disk: 'Disk space',
-  monitoring: 'Monitoring',
-};
+import { useRef, useState } from 'react';
+import type { ComputerInfo, HealthReport, OutputOf } from '../../../shared/contract/index.js';
+import { formatBytes } from '../../../shared/format.js';
+import { roleAllows } from '../../../shared/permissions.js';
+import { HealthCard } from '../components/HealthCard.js';
+import { Card, Screen } from '../components/Layout.js';
+import { QueryStatus } from '../components/Status.js';
+import { useQuery, type QueryState } from '../hooks.js';
+import { useSession } from '../session.js';
+import { describeCpu, describeOs, describeVersions, describeVolume, supportText, volumeOf } from './support.js';
 
 export function Overview() {
+  const role = useSession().state.user?.role;
+  // the computer is for those who look after LexDesk; the door refuses the others anyway
+  const seesComputer = role ? roleAllows(role, 'monitoring.read') : false;
   const info = useQuery('system.info', {});
   const health = useQuery('system.health', {}, { refreshMs: 15_000 });
+  const computer = useQuery('system.computer', {}, { enabled: seesComputer });
 
   return (
-    <section className="screen" aria-labelledby="overview-title">
-      <header className="screen-header">
-        <h1 id="overview-title">Overview</h1>
-      </header>
-
+    <Screen title="Overview">
       <div className="cards">
-        <article className="card" aria-label="About this installation">
-          <h2>This installation</h2>
-          {info.error && <ErrorBox message={info.error.message} onRetry={info.reload} />}
+        <Card title="This installation" label="About this installation">
+          <QueryStatus query={info} />
           {info.data && (
             <dl className="facts">
               <dt>Product</dt>
@@ -35,31 +34,111 @@ export function Overview() {
               <dd>version {info.data.schemaVersion}</dd>
             </dl>
           )}
-          {!info.data && !info.error && <p className="muted">Loading…</p>}
-        </article>
+        </Card>
 
-        <article className="card" aria-label="Health">
-          <h2>Health</h2>
-          {health.error && <ErrorBox message={health.error.message} onRetry={health.reload} />}
-          {health.data && (
-            <>
-              <p>
-                Overall: <StatusPill status={health.data.status} />
-              </p>
-              <ul className="checks" aria-label="Health checks">
-                {health.data.checks.map((check) => (
-                  <li key={check.name} data-check={check.name}>
-                    <span>{CHECK_NAMES[check.name] ?? check.name}</span>
-                    <StatusPill status={check.status} />
-                    {check.message && <span className="muted">{check.message}</span>}
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
-          {!health.data && !health.error && <p className="muted">Checking…</p>}
-        </article>
+        <HealthCard health={health} />
       </div>
-    </section>
+
+      {seesComputer && <ComputerCard computer={computer} installation={info.data} health={health.data} />}
+    </Screen>
+  );
+}
+
+function ComputerCard({
+  computer,
+  installation,
+  health,
+}: {
+  computer: QueryState<ComputerInfo>;
+  installation: OutputOf<'system.info'> | undefined;
+  health: HealthReport | undefined;
+}) {
+  const c = computer.data;
+  return (
+    <Card title="This computer" className="computer">
+      <QueryStatus query={computer} loading="Reading this computer…" />
+      {c && (
+        <>
+          <dl className="facts">
+            <dt>System</dt>
+            <dd data-testid="computer-os">{describeOs(c.os)}</dd>
+            <dt>Processor</dt>
+            <dd data-testid="computer-cpu">{describeCpu(c.cpu)}</dd>
+            <dt>Memory</dt>
+            <dd>{formatBytes(c.memoryBytes)}</dd>
+            <dt>Data folder disk</dt>
+            <dd>{describeVolume(volumeOf(c, 'data'))}</dd>
+            <dt>Backup folder disk</dt>
+            <dd>{describeVolume(volumeOf(c, 'backup'))}</dd>
+            <dt>Versions</dt>
+            <dd data-testid="computer-versions">{describeVersions(c.versions)}</dd>
+          </dl>
+          <SupportInfo text={() => supportText({ installation, computer: c, health })} />
+        </>
+      )}
+    </Card>
+  );
+}
+
+/** The old way to the clipboard, through a selection: it works where the page may not ask for the clipboard. */
+function copyThroughSelection(value: string): boolean {
+  const area = document.createElement('textarea');
+  area.value = value;
+  area.readOnly = true;
+  area.className = 'sr-only';
+  document.body.append(area);
+  area.select();
+  try {
+    return document.execCommand('copy');
+  } catch {
+    return false;
+  } finally {
+    area.remove();
+  }
+}
+
+/**
+ * "Copy support information": the text goes to the clipboard. Where neither way
+ * to the clipboard is allowed, the text is shown selected, to be copied with the keyboard.
+ */
+function SupportInfo({ text }: { text: () => string }) {
+  const [state, setState] = useState<{ copied: boolean; text: string } | null>(null);
+  const area = useRef<HTMLTextAreaElement>(null);
+
+  const copy = async () => {
+    const value = text();
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(value);
+      copied = true;
+    } catch {
+      // the desktop app grants pages no permission, the clipboard's included
+      copied = copyThroughSelection(value);
+    }
+    setState({ copied, text: value });
+    if (!copied) requestAnimationFrame(() => area.current?.select());
+  };
+
+  return (
+    <div className="support-info">
+      <div className="actions">
+        <button type="button" className="secondary" onClick={() => void copy()}>
+          Copy support information
+        </button>
+        {state?.copied && (
+          <span className="muted" role="status">
+            Copied to the clipboard.
+          </span>
+        )}
+      </div>
+      {state && !state.copied && (
+        <>
+          <p className="muted" role="status">
+            The clipboard is not available here: the text below is selected, copy it with Ctrl+C (⌘C on a Mac).
+          </p>
+          <textarea ref={area} readOnly rows={12} value={state.text} aria-label="Support information" />
+        </>
+      )}
+    </div>
   );
 }

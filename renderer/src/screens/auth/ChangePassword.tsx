@@ -1,9 +1,11 @@
 import { useState } from 'react';
+import { Field, SubmitButton, useSubmit } from '../../components/form.js';
+import { Card, Screen } from '../../components/Layout.js';
+import { ErrorBox, Notice } from '../../components/Status.js';
 import { useApi } from '../../context.js';
 import { useSession } from '../../session.js';
+import { NewPasswordFields, passwordsDiffer } from './password.js';
 import { AuthPage } from './SignIn.js';
-import { Field, PASSWORD_HINT, useSubmit } from './form.js';
-import './auth.css';
 
 function ChangePasswordForm({ onDone }: { onDone(message: string): void }) {
   const api = useApi();
@@ -12,10 +14,8 @@ function ChangePasswordForm({ onDone }: { onDone(message: string): void }) {
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
   const { busy, error, setError, onSubmit } = useSubmit(async () => {
-    if (next !== confirm) {
-      setError({ message: 'The two new passwords are not the same.', fields: { confirm: 'Type the same new password again.' } });
-      return;
-    }
+    const mismatch = passwordsDiffer('new password', next, confirm);
+    if (mismatch) return setError(mismatch);
     const result = await api.call('auth.changePassword', { current, next });
     setCurrent('');
     setNext('');
@@ -30,17 +30,12 @@ function ChangePasswordForm({ onDone }: { onDone(message: string): void }) {
   return (
     <form className="form" onSubmit={onSubmit} aria-label="Change password" noValidate>
       <Field label="Current password" name="current" type="password" value={current} onChange={setCurrent} autoComplete="current-password" required error={error?.fields.current} />
-      <Field label="New password" name="next" type="password" value={next} onChange={setNext} autoComplete="new-password" required hint={PASSWORD_HINT} error={error?.fields.next} />
-      <Field label="New password again" name="confirm" type="password" value={confirm} onChange={setConfirm} autoComplete="new-password" required error={error?.fields.confirm} />
-      {error && (
-        <div className="error-box" role="alert" data-code={error.code}>
-          <p>{error.message}</p>
-        </div>
-      )}
+      <NewPasswordFields noun="new password" name="next" value={next} confirm={confirm} onChange={setNext} onConfirm={setConfirm} error={error} />
+      {error && <ErrorBox message={error.message} code={error.code} />}
       <div className="actions">
-        <button type="submit" disabled={busy || !current || !next || !confirm}>
-          {busy ? 'Saving…' : 'Change password'}
-        </button>
+        <SubmitButton busy={busy} busyLabel="Saving…" disabled={!current || !next || !confirm}>
+          Change password
+        </SubmitButton>
       </div>
     </form>
   );
@@ -50,22 +45,15 @@ function ChangePasswordForm({ onDone }: { onDone(message: string): void }) {
 export function ChangePassword() {
   const [done, setDone] = useState<string | null>(null);
   return (
-    <section className="screen" aria-labelledby="password-title">
-      <header className="screen-header">
-        <h1 id="password-title">Change password</h1>
-      </header>
+    <Screen title="Change password">
       <div className="cards">
-        <article className="card">
-          {done && (
-            <div className="notice" role="status">
-              <p>{done}</p>
-            </div>
-          )}
+        <Card>
+          {done && <Notice>{done}</Notice>}
           <p className="muted">Changing your password signs out your other devices.</p>
           <ChangePasswordForm onDone={setDone} />
-        </article>
+        </Card>
       </div>
-    </section>
+    </Screen>
   );
 }
 

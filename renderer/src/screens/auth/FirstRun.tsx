@@ -1,7 +1,9 @@
 import { useState } from 'react';
+import { Field, SubmitButton, useSubmit } from '../../components/form.js';
+import { ErrorBox } from '../../components/Status.js';
 import { useSession } from '../../session.js';
+import { NewPasswordFields, passwordsDiffer } from './password.js';
 import { AuthPage } from './SignIn.js';
-import { Field, PASSWORD_HINT, useSubmit } from './form.js';
 import './auth.css';
 
 /** First run: there is no account yet, so the person at the keyboard creates the administrator. */
@@ -13,10 +15,8 @@ export function FirstRun() {
   const [confirm, setConfirm] = useState('');
   const [setupCode, setSetupCode] = useState('');
   const { busy, error, setError, onSubmit } = useSubmit(async () => {
-    if (password !== confirm) {
-      setError({ message: 'The two passwords are not the same.', fields: { confirm: 'Type the same password again.' } });
-      return;
-    }
+    const mismatch = passwordsDiffer('password', password, confirm);
+    if (mismatch) return setError(mismatch);
     await session.setup({ username, displayName, password, ...(setupCode.trim() ? { setupCode: setupCode.trim() } : {}) });
   });
   return (
@@ -27,8 +27,7 @@ export function FirstRun() {
       <form className="form" onSubmit={onSubmit} aria-label="Create the administrator" noValidate>
         <Field label="Username" name="username" value={username} onChange={setUsername} autoComplete="username" required autoFocus error={error?.fields.username} />
         <Field label="Full name" name="displayName" value={displayName} onChange={setDisplayName} autoComplete="name" required error={error?.fields.displayName} />
-        <Field label="Password" name="password" type="password" value={password} onChange={setPassword} autoComplete="new-password" required hint={PASSWORD_HINT} error={error?.fields.password} />
-        <Field label="Password again" name="confirm" type="password" value={confirm} onChange={setConfirm} autoComplete="new-password" required error={error?.fields.confirm} />
+        <NewPasswordFields noun="password" name="password" value={password} confirm={confirm} onChange={setPassword} onConfirm={setConfirm} error={error} />
         {session.state.setupCodeRequired && (
           <Field
             label="Set-up code"
@@ -40,15 +39,11 @@ export function FirstRun() {
             error={error?.fields.setupCode}
           />
         )}
-        {error && (
-          <div className="error-box" role="alert" data-code={error.code}>
-            <p>{error.message}</p>
-          </div>
-        )}
+        {error && <ErrorBox message={error.message} code={error.code} />}
         <div className="actions">
-          <button type="submit" disabled={busy || !username || !displayName || !password}>
-            {busy ? 'Creating…' : 'Create administrator'}
-          </button>
+          <SubmitButton busy={busy} busyLabel="Creating…" disabled={!username || !displayName || !password}>
+            Create administrator
+          </SubmitButton>
         </div>
       </form>
     </AuthPage>

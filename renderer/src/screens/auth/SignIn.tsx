@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { PRODUCT_NAME } from '../../../../shared/product.js';
 import { useSession } from '../../session.js';
-import { Field, useSubmit } from './form.js';
+import { Field, SubmitButton, useSubmit } from '../../components/form.js';
+import { ErrorBox, Notice } from '../../components/Status.js';
 import './auth.css';
 
 export function AuthPage({ title, intro, children }: { title: string; intro?: string; children: React.ReactNode }) {
@@ -29,23 +30,15 @@ export function SignIn() {
   });
   return (
     <AuthPage title="Sign in" intro="Use the username and password your office administrator gave you.">
-      {session.state.notice && !error && (
-        <div className="notice" role="status">
-          <p>{session.state.notice}</p>
-        </div>
-      )}
+      {session.state.notice && !error && <Notice>{session.state.notice}</Notice>}
       <form className="form" onSubmit={onSubmit} aria-label="Sign in" noValidate>
         <Field label="Username" name="username" value={username} onChange={setUsername} autoComplete="username" required autoFocus />
         <Field label="Password" name="password" type="password" value={password} onChange={setPassword} autoComplete="current-password" required />
-        {error && (
-          <div className="error-box" role="alert" data-code={error.code}>
-            <p>{error.code === 'invalid_input' ? 'Enter your username and password.' : error.message}</p>
-          </div>
-        )}
+        {error && <ErrorBox message={error.code === 'invalid_input' ? 'Enter your username and password.' : error.message} code={error.code} />}
         <div className="actions">
-          <button type="submit" disabled={busy || !username || !password}>
-            {busy ? 'Signing in…' : 'Sign in'}
-          </button>
+          <SubmitButton busy={busy} busyLabel="Signing in…" disabled={!username || !password}>
+            Sign in
+          </SubmitButton>
         </div>
       </form>
     </AuthPage>

@@ -1,13 +1,15 @@
 import { Fragment, useId, useState } from 'react';
 import type { UserInfo } from '../../../../shared/contract/auth.js';
 import { ROLES, type Role } from '../../../../shared/permissions.js';
-import { ErrorBox } from '../../components/Status.js';
+import { Field, Options, SubmitButton, useSubmit } from '../../components/form.js';
+import { Card, Screen } from '../../components/Layout.js';
+import { ErrorBox, Notice, QueryStatus } from '../../components/Status.js';
+import { Table } from '../../components/Table.js';
 import { useApi } from '../../context.js';
-import { useQuery } from '../../hooks.js';
+import { ago } from '../../format.js';
+import { useAction, useQuery } from '../../hooks.js';
 import { useSession } from '../../session.js';
-import { SessionTable } from './Devices.js';
-import { Field, formErrorOf, useSubmit } from './form.js';
-import { ago } from './time.js';
+import { SessionList } from './Devices.js';
 import './auth.css';
 
 const ROLE_LABEL: Record<Role, string> = { admin: 'Administrator', lawyer: 'Lawyer', assistant: 'Assistant' };
@@ -48,23 +50,15 @@ function CreateUser({ onCreated }: { onCreated(user: UserInfo, password: string)
         <div className="field">
           <label htmlFor={roleId}>Role</label>
           <select id={roleId} name="new-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {ROLE_LABEL[r]}
-              </option>
-            ))}
+            <Options values={ROLES} labels={ROLE_LABEL} />
           </select>
         </div>
       </div>
-      {error && !error.fields.username && !error.fields.displayName && (
-        <div className="error-box" role="alert">
-          <p>{error.message}</p>
-        </div>
-      )}
+      {error && !error.fields.username && !error.fields.displayName && <ErrorBox message={error.message} code={error.code} />}
       <div className="actions">
-        <button type="submit" disabled={busy || !username || !displayName}>
-          {busy ? 'Adding…' : 'Add staff member'}
-        </button>
+        <SubmitButton busy={busy} busyLabel="Adding…" disabled={!username || !displayName}>
+          Add staff member
+        </SubmitButton>
       </div>
     </form>
   );
@@ -73,33 +67,17 @@ function CreateUser({ onCreated }: { onCreated(user: UserInfo, password: string)
 function UserSessions({ user }: { user: UserInfo }) {
   const api = useApi();
   const list = useQuery('users.sessions.list', { userId: user.id });
-  const [busyId, setBusyId] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   return (
     <div aria-label={`Devices of ${user.displayName}`}>
-      {error && <ErrorBox message={error} />}
-      {list.error && <ErrorBox message={list.error.message} onRetry={list.reload} />}
-      {!list.data && !list.error && <p className="muted">Loading…</p>}
-      {list.data && list.data.sessions.length === 0 && <p className="empty">{user.displayName} is not signed in anywhere.</p>}
-      {list.data && list.data.sessions.length > 0 && (
-        <SessionTable
-          label={`Devices of ${user.displayName}`}
-          sessions={list.data.sessions}
-          busyId={busyId}
-          onRevoke={async (s) => {
-            setBusyId(s.id);
-            setError(null);
-            try {
-              await api.call('users.sessions.revoke', { sessionId: s.id });
-              list.reload();
-            } catch (err) {
-              setError(formErrorOf(err).message);
-            } finally {
-              setBusyId(null);
-            }
-          }}
-        />
-      )}
+      <SessionList
+        list={list}
+        label={`Devices of ${user.displayName}`}
+        empty={`${user.displayName} is not signed in anywhere.`}
+        onRevoke={async (s) => {
+          await api.call('users.sessions.revoke', { sessionId: s.id });
+          list.reload();
+        }}
+      />
     </div>
   );
 }
@@ -121,147 +99,117 @@ export function Users() {
   const list = useQuery('users.list', {});
   const [secret, setSecret] = useState<{ who: string; password: string } | null>(null);
   const [open, setOpen] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const action = useAction();
 
-  const act = async (work: () => Promise<string | void>) => {
-    setError(null);
+  const act = (work: () => Promise<string | void>) => {
     setMessage(null);
-    try {
+    return action.run(async () => {
       const said = await work();
       if (said) setMessage(said);
       list.reload();
-    } catch (err) {
-      setError(formErrorOf(err).message);
-    }
+    });
   };
 
   return (
-    <section className="screen" aria-labelledby="users-title">
-      <header className="screen-header">
-        <h1 id="users-title">Users</h1>
-      </header>
+    <Screen title="Users">
       <div className="cards">
-        <article className="card">
-          <h2>Add a staff member</h2>
-          <CreateUser onCreated={(user, password) => {
-            setSecret({ who: user.displayName, password });
-            list.reload();
-          }} />
+        <Card title="Add a staff member">
+          <CreateUser
+            onCreated={(user, password) => {
+              setSecret({ who: user.displayName, password });
+              list.reload();
+            }}
+          />
           {secret && <TemporaryPassword who={secret.who} password={secret.password} onClose={() => setSecret(null)} />}
-        </article>
+        </Card>
       </div>
-      <article className="card">
-        <h2>Staff</h2>
-        {message && (
-          <div className="notice" role="status">
-            <p>{message}</p>
-          </div>
-        )}
-        {error && <ErrorBox message={error} />}
-        {list.error && <ErrorBox message={list.error.message} onRetry={list.reload} />}
-        {!list.data && !list.error && <p className="muted">Loading…</p>}
+      <Card title="Staff">
+        {message && <Notice>{message}</Notice>}
+        {action.error && <ErrorBox message={action.error} />}
+        <QueryStatus query={list} />
         {list.data && list.data.users.length <= 1 && (
           <p className="empty">Only you so far. Add the people of your office above; each gets a temporary password to hand over.</p>
         )}
         {list.data && (
-          <table className="table" aria-label="Staff">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Username</th>
-                <th>Role</th>
-                <th>Status</th>
-                <th>Last sign-in</th>
-                <th>Devices</th>
-                <th>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.users.map((user) => (
-                <Fragment key={user.id}>
-                  <tr data-user={user.username}>
-                    <td>
-                      {user.displayName} {user.id === me?.id && <span className="badge">You</span>}
-                    </td>
-                    <td>{user.username}</td>
-                    <td>
-                      <select
-                        aria-label={`Role of ${user.displayName}`}
-                        value={user.role}
-                        onChange={(e) =>
-                          void act(async () => {
-                            const role = e.target.value as Role;
-                            const r = await api.call('users.update', { userId: user.id, role });
-                            return `${user.displayName} is now ${ROLE_LABEL[role].toLowerCase()}${r.endedSessions ? ' and was signed out everywhere' : ''}.`;
-                          })
-                        }
-                      >
-                        {ROLES.map((r) => (
-                          <option key={r} value={r}>
-                            {ROLE_LABEL[r]}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                    <td>
-                      <StatusBadges user={user} />
-                    </td>
-                    <td>{user.lastSignInAt ? ago(user.lastSignInAt) : 'never'}</td>
-                    <td>
+          <Table label="Staff" columns={['Name', 'Username', 'Role', 'Status', 'Last sign-in', 'Devices', { hidden: 'Actions' }]}>
+            {list.data.users.map((user) => (
+              <Fragment key={user.id}>
+                <tr data-user={user.username}>
+                  <td>
+                    {user.displayName} {user.id === me?.id && <span className="badge">You</span>}
+                  </td>
+                  <td>{user.username}</td>
+                  <td>
+                    <select
+                      aria-label={`Role of ${user.displayName}`}
+                      value={user.role}
+                      onChange={(e) =>
+                        void act(async () => {
+                          const role = e.target.value as Role;
+                          const r = await api.call('users.update', { userId: user.id, role });
+                          return `${user.displayName} is now ${ROLE_LABEL[role].toLowerCase()}${r.endedSessions ? ' and was signed out everywhere' : ''}.`;
+                        })
+                      }
+                    >
+                      <Options values={ROLES} labels={ROLE_LABEL} />
+                    </select>
+                  </td>
+                  <td>
+                    <StatusBadges user={user} />
+                  </td>
+                  <td>{user.lastSignInAt ? ago(user.lastSignInAt) : 'never'}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="secondary small"
+                      aria-expanded={open === user.id}
+                      onClick={() => setOpen(open === user.id ? null : user.id)}
+                    >
+                      {user.activeSessions} {user.activeSessions === 1 ? 'device' : 'devices'}
+                    </button>
+                  </td>
+                  <td>
+                    <div className="row-actions">
+                      {user.lockedUntil && (
+                        <button type="button" className="small" onClick={() => void act(async () => {
+                          await api.call('users.unlock', { userId: user.id });
+                          return `${user.displayName} can sign in again.`;
+                        })}>
+                          Unlock
+                        </button>
+                      )}
+                      <button type="button" className="secondary small" onClick={() => void act(async () => {
+                        const r = await api.call('users.resetPassword', { userId: user.id });
+                        setSecret({ who: user.displayName, password: r.temporaryPassword });
+                      })}>
+                        Reset password
+                      </button>
                       <button
                         type="button"
-                        className="secondary small"
-                        aria-expanded={open === user.id}
-                        onClick={() => setOpen(open === user.id ? null : user.id)}
+                        className={user.disabled ? 'secondary small' : 'danger small'}
+                        onClick={() => void act(async () => {
+                          await api.call('users.update', { userId: user.id, disabled: !user.disabled });
+                          return user.disabled ? `${user.displayName} can sign in again.` : `${user.displayName} is disabled and was signed out everywhere.`;
+                        })}
                       >
-                        {user.activeSessions} {user.activeSessions === 1 ? 'device' : 'devices'}
+                        {user.disabled ? 'Enable' : 'Disable'}
                       </button>
-                    </td>
-                    <td>
-                      <div className="row-actions">
-                        {user.lockedUntil && (
-                          <button type="button" className="small" onClick={() => void act(async () => {
-                            await api.call('users.unlock', { userId: user.id });
-                            return `${user.displayName} can sign in again.`;
-                          })}>
-                            Unlock
-                          </button>
-                        )}
-                        <button type="button" className="secondary small" onClick={() => void act(async () => {
-                          const r = await api.call('users.resetPassword', { userId: user.id });
-                          setSecret({ who: user.displayName, password: r.temporaryPassword });
-                        })}>
-                          Reset password
-                        </button>
-                        <button
-                          type="button"
-                          className={user.disabled ? 'secondary small' : 'danger small'}
-                          onClick={() => void act(async () => {
-                            await api.call('users.update', { userId: user.id, disabled: !user.disabled });
-                            return user.disabled ? `${user.displayName} can sign in again.` : `${user.displayName} is disabled and was signed out everywhere.`;
-                          })}
-                        >
-                          {user.disabled ? 'Enable' : 'Disable'}
-                        </button>
-                      </div>
+                    </div>
+                  </td>
+                </tr>
+                {open === user.id && (
+                  <tr className="sub-row">
+                    <td colSpan={7}>
+                      <UserSessions user={user} />
                     </td>
                   </tr>
-                  {open === user.id && (
-                    <tr className="sub-row">
-                      <td colSpan={7}>
-                        <UserSessions user={user} />
-                      </td>
-                    </tr>
-                  )}
-                </Fragment>
-              ))}
-            </tbody>
-          </table>
+                )}
+              </Fragment>
+            ))}
+          </Table>
         )}
-      </article>
-    </section>
+      </Card>
+    </Screen>
   );
 }

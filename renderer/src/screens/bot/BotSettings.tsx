@@ -1,9 +1,12 @@
 import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { WEEKDAYS, type BotSettings as Settings, type OfficeHours, type Weekday } from '../../../../shared/bot.js';
+import { Card, Screen } from '../../components/Layout.js';
 import { ErrorBox } from '../../components/Status.js';
+import { Table } from '../../components/Table.js';
 import { useApi } from '../../context.js';
-import { useQuery } from '../../hooks.js';
-import { fullTime, messageOf, readAsBase64 } from './common.js';
+import { when } from '../../format.js';
+import { useAction, useQuery } from '../../hooks.js';
+import { readAsBase64 } from './common.js';
 import './bot.css';
 
 const DAY_LABEL: Record<Weekday, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
@@ -27,38 +30,30 @@ function SectionCard<K extends Section>({
   hint?: string;
 }) {
   const api = useApi();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const save = useAction();
   const [saved, setSaved] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
     setSaved(false);
     const next = toValue();
     if (next && typeof next === 'object' && 'error' in next && typeof (next as { error: unknown }).error === 'string') {
-      setError((next as { error: string }).error);
+      save.setError((next as { error: string }).error);
       return;
     }
-    setBusy(true);
-    try {
+    const done = await save.run(async () => {
       const result = await api.call('botSettings.update', { section, value: next } as never);
       onSaved(result.settings);
-      setSaved(true);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
+    setSaved(done);
   };
   return (
-    <article className="card" aria-label={title}>
-      <h2>{title}</h2>
+    <Card title={title}>
       {hint && <p className="muted">{hint}</p>}
       <form onSubmit={(e) => void submit(e)}>
         {children}
-        {error && <ErrorBox message={error} />}
+        {save.error && <ErrorBox message={save.error} />}
         <div className="form-actions">
-          <button type="submit" disabled={busy}>
+          <button type="submit" disabled={save.busy !== null}>
             Save {title.toLowerCase()}
           </button>
           {saved && (
@@ -68,7 +63,7 @@ function SectionCard<K extends Section>({
           )}
         </div>
       </form>
-    </article>
+    </Card>
   );
 }
 
@@ -106,7 +101,8 @@ export function BotSettings() {
   const [languageCode, setLanguageCode] = useState('');
   const [languageJson, setLanguageJson] = useState('');
   const [notice, setNotice] = useState('');
-  const [noticeState, setNoticeState] = useState<{ busy: boolean; error: string | null; saved: string | null }>({ busy: false, error: null, saved: null });
+  const publishing = useAction();
+  const [published, setPublished] = useState<string | null>(null);
 
   const load = (s: Settings) => {
     setSettings(s);
@@ -126,9 +122,9 @@ export function BotSettings() {
     }
   }, [query.data]);
 
-  const catalog = query.data?.catalog ?? [];
+  const catalog = query.data?.catalog;
   const shownKeys = useMemo(
-    () => catalog.filter((c) => !textFilter || `${c.key} ${c.english}`.toLowerCase().includes(textFilter.toLowerCase())),
+    () => (catalog ?? []).filter((c) => !textFilter || `${c.key} ${c.english}`.toLowerCase().includes(textFilter.toLowerCase())),
     [catalog, textFilter],
   );
 
@@ -136,23 +132,18 @@ export function BotSettings() {
   if (!settings || !profile || !behaviour || !limits || !query.data) return <p className="muted">Loading the bot settings…</p>;
   const language = settings.behaviour.language;
 
-  const publish = async (e: FormEvent) => {
+  const publish = (e: FormEvent) => {
     e.preventDefault();
-    setNoticeState({ busy: true, error: null, saved: null });
-    try {
-      const published = await api.call('botSettings.publishNotice', { text: notice });
-      setNoticeState({ busy: false, error: null, saved: `Version ${published.version} published` });
+    setPublished(null);
+    void publishing.run(async () => {
+      const { version } = await api.call('botSettings.publishNotice', { text: notice });
+      setPublished(`Version ${version} published`);
       query.reload();
-    } catch (err) {
-      setNoticeState({ busy: false, error: messageOf(err), saved: null });
-    }
+    });
   };
 
   return (
-    <section className="screen" aria-labelledby="bot-settings-title">
-      <header className="screen-header">
-        <h1 id="bot-settings-title">Bot settings</h1>
-      </header>
+    <Screen title="Bot settings">
       <div className="stack">
         <SectionCard title="Office profile" section="profile" onSaved={load} toValue={() => profile}>
           <div className="form-grid">
@@ -186,7 +177,6 @@ export function BotSettings() {
         <SectionCard
           title="Opening hours"
           section="hours"
-         
           onSaved={load}
           hint="Times like 09:00-12:30, 14:00-18:00; leave a day empty when the office is closed. Outside these hours the bot says so once per conversation."
           toValue={() => {
@@ -221,7 +211,6 @@ export function BotSettings() {
         <SectionCard
           title="Practice areas"
           section="practiceAreas"
-         
           onSaved={load}
           hint="One per line, in the order the bot lists them."
           toValue={() => areas.split('\n').map((a) => a.trim()).filter(Boolean)}
@@ -266,7 +255,6 @@ export function BotSettings() {
         <SectionCard
           title="Send limits"
           section="sendLimits"
-         
           onSaved={load}
           hint="Conservative limits keep the office's number from being banned by WhatsApp."
           toValue={() => limits}
@@ -283,32 +271,34 @@ export function BotSettings() {
           </div>
         </SectionCard>
 
-        <article className="card" aria-label="Privacy notice">
-          <h2>Privacy notice</h2>
+        <Card title="Privacy notice">
           <p className="muted">
-            Version {query.data.notice.version}, published {fullTime(query.data.notice.publishedAt)}
+            Version {query.data.notice.version}, published {when(query.data.notice.publishedAt)}
             {query.data.notice.publishedBy ? ` by ${query.data.notice.publishedBy}` : ''}. Publishing a change makes a new version; clients
             consent to it before their next intake. {'{office}'} is replaced by the office's name.
           </p>
-          <form onSubmit={(e) => void publish(e)}>
+          <form onSubmit={publish}>
             <label>
               <span className="sr-only">Notice text</span>
               <textarea rows={6} value={notice} onChange={(e) => setNotice(e.target.value)} />
             </label>
-            {noticeState.error && <ErrorBox message={noticeState.error} />}
+            {publishing.error && <ErrorBox message={publishing.error} />}
             <div className="form-actions">
-              <button type="submit" disabled={noticeState.busy || notice.trim() === query.data.notice.text}>
+              <button type="submit" disabled={publishing.busy !== null || notice.trim() === query.data.notice.text}>
                 Publish as a new version
               </button>
-              {noticeState.saved && <span className="saved" role="status">{noticeState.saved}</span>}
+              {published && (
+                <span className="saved" role="status">
+                  {published}
+                </span>
+              )}
             </div>
           </form>
-        </article>
+        </Card>
 
         <SectionCard
           title="Bot texts"
           section="texts"
-         
           onSaved={load}
           hint={`Overrides for ${language}. Leave a box empty to use the catalog's text. {name} marks a value filled in when sent; keys ending in .words list what clients may type, separated by |.`}
           toValue={() => {
@@ -322,39 +312,29 @@ export function BotSettings() {
             </label>
             <input id="texts-filter" type="search" placeholder="Find a text" value={textFilter} onChange={(e) => setTextFilter(e.target.value)} />
           </div>
-          <table className="data">
-            <thead>
-              <tr>
-                <th>Key</th>
-                <th>English</th>
-                <th>Override</th>
+          <Table className="data" columns={['Key', 'English', 'Override']}>
+            {shownKeys.map((c) => (
+              <tr key={c.key}>
+                <td>
+                  <code>{c.key}</code>
+                </td>
+                <td style={{ whiteSpace: 'pre-wrap' }}>{c.english}</td>
+                <td>
+                  <textarea
+                    aria-label={`Override for ${c.key}`}
+                    rows={2}
+                    value={overrides[c.key] ?? ''}
+                    onChange={(e) => setOverrides({ ...overrides, [c.key]: e.target.value })}
+                  />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {shownKeys.map((c) => (
-                <tr key={c.key}>
-                  <td>
-                    <code>{c.key}</code>
-                  </td>
-                  <td style={{ whiteSpace: 'pre-wrap' }}>{c.english}</td>
-                  <td>
-                    <textarea
-                      aria-label={`Override for ${c.key}`}
-                      rows={2}
-                      value={overrides[c.key] ?? ''}
-                      onChange={(e) => setOverrides({ ...overrides, [c.key]: e.target.value })}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         </SectionCard>
 
         <SectionCard
           title="Languages"
           section="languages"
-         
           onSaved={load}
           hint="Add a language with a catalog: a JSON object of the same keys as the English texts (those left out stay in English). Then choose it under Behaviour."
           toValue={() => {
@@ -385,6 +365,6 @@ export function BotSettings() {
           </label>
         </SectionCard>
       </div>
-    </section>
+    </Screen>
   );
 }

@@ -1,11 +1,14 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ConversationFilter, ConversationSummary, ThreadMessage } from '../../../../shared/contract/bot.js';
-import { ErrorBox } from '../../components/Status.js';
-import { useApi } from '../../context.js';
-import { useSession } from '../../session.js';
 import { roleAllows } from '../../../../shared/permissions.js';
-import { useQuery } from '../../hooks.js';
-import { fullTime, messageOf, ModePill, readAsBase64, saveFile, shortTime, StatusLabel, useServerEvents } from './common.js';
+import { Card, Screen } from '../../components/Layout.js';
+import { ErrorBox, QueryStatus } from '../../components/Status.js';
+import { useApi } from '../../context.js';
+import { shortTime, when } from '../../format.js';
+import { useAction, useQuery, useServerEvents } from '../../hooks.js';
+import { useSession } from '../../session.js';
+import { downloadDocument, ListAndDetail, ModePill, readAsBase64, StatusLabel } from './common.js';
+import { DataRequestsCard } from './DataRequests.js';
 import './bot.css';
 
 const FILTERS: { id: ConversationFilter; label: string }[] = [
@@ -39,21 +42,20 @@ export function Inbox() {
   const list = useQuery('inbox.list', { filter, ...(search.trim() ? { search: search.trim() } : {}), limit: 100 });
 
   const reloadList = list.reload;
-  useServerEvents(['inbox.changed'], (_type, data) => {
+  useServerEvents(['inbox.changed'], ({ data }) => {
     reloadList();
     if (data.conversationId === selected) setThreadTick((t) => t + 1);
   });
 
   const items = list.data?.items ?? [];
   return (
-    <section className="screen" aria-labelledby="inbox-title">
-      <header className="screen-header">
-        <h1 id="inbox-title">Inbox</h1>
-        {list.data && <span className="muted">{list.data.total} conversation{list.data.total === 1 ? '' : 's'}</span>}
-      </header>
-      <DataRequests />
-      <div className="split">
-        <article className="card" aria-label="Conversations">
+    <Screen title="Inbox" aside={list.data && <span className="muted">{list.data.total} conversation{list.data.total === 1 ? '' : 's'}</span>}>
+      <DataRequestsCard resolvable={false} />
+      <ListAndDetail
+        choose="Choose a conversation to read it, answer the client or take it over from the bot."
+        detail={selected === null ? null : <Thread key={selected} conversationId={selected} tick={threadTick} onChanged={reloadList} />}
+      >
+        <Card label="Conversations">
           <div className="tabs" role="group" aria-label="Filter">
             {FILTERS.map((f) => (
               <button key={f.id} type="button" aria-pressed={filter === f.id} onClick={() => setFilter(f.id)}>
@@ -73,8 +75,7 @@ export function Inbox() {
               onChange={(e) => setSearch(e.target.value)}
             />
           </div>
-          {list.error && <ErrorBox message={list.error.message} onRetry={list.reload} />}
-          {!list.data && !list.error && <p className="muted">Loading conversations…</p>}
+          <QueryStatus query={list} loading="Loading conversations…" />
           {list.data && items.length === 0 && (
             <p className="empty" data-testid="inbox-empty">
               {filter === 'all' && !search
@@ -95,7 +96,7 @@ export function Inbox() {
                   <span className="row-title">{c.displayName}</span>
                   <span className="row-meta">
                     {c.unread > 0 && (
-                      <span className="badge" aria-label={`${c.unread} unread`}>
+                      <span className="unread-count" aria-label={`${c.unread} unread`}>
                         {c.unread}
                       </span>
                     )}
@@ -109,16 +110,9 @@ export function Inbox() {
               </li>
             ))}
           </ul>
-        </article>
-        {selected === null ? (
-          <article className="card">
-            <p className="empty">Choose a conversation to read it, answer the client or take it over from the bot.</p>
-          </article>
-        ) : (
-          <Thread key={selected} conversationId={selected} tick={threadTick} onChanged={reloadList} />
-        )}
-      </div>
-    </section>
+        </Card>
+      </ListAndDetail>
+    </Screen>
   );
 }
 
@@ -128,8 +122,8 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
   const seesMatters = role ? roleAllows(role, 'matters') : false;
   const thread = useQuery('inbox.thread', { conversationId, limit: 200 });
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
+  const busy = action.busy !== null;
   const end = useRef<HTMLLIElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const reload = thread.reload;
@@ -145,24 +139,12 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
     if (unread > 0) void api.call('inbox.markRead', { conversationId }).then(onChanged, () => {});
   }, [api, conversationId, unread, onChanged]);
 
-  const act = useCallback(
-    async (fn: () => Promise<unknown>) => {
-      setBusy(true);
-      setError(null);
-      try {
-        await fn();
-        reload();
-        onChanged();
-        return true;
-      } catch (err) {
-        setError(messageOf(err));
-        return false;
-      } finally {
-        setBusy(false);
-      }
-    },
-    [reload, onChanged],
-  );
+  const act = (fn: () => Promise<unknown>) =>
+    action.run(async () => {
+      await fn();
+      reload();
+      onChanged();
+    });
 
   const send = async (event: FormEvent) => {
     event.preventDefault();
@@ -173,7 +155,7 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
   const attach = async (file: File | undefined) => {
     if (!file) return;
     if (file.size > 700 * 1024) {
-      setError('That file is larger than 700 KB. Send a smaller file, or share it another way.');
+      action.setError('That file is larger than 700 KB. Send a smaller file, or share it another way.');
       return;
     }
     const base64 = await readAsBase64(file);
@@ -186,21 +168,20 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
     if (fileInput.current) fileInput.current.value = '';
   };
 
-  const open = async (documentId: number) => {
-    try {
-      const doc = await api.call('documents.get', { documentId });
-      saveFile(doc.fileName, doc.mimetype, doc.base64);
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  };
+  const open = (documentId: number) => action.run(() => downloadDocument(api, documentId));
 
   if (thread.error) return <ErrorBox message={thread.error.message} onRetry={thread.reload} />;
-  if (!thread.data) return <article className="card"><p className="muted">Loading the conversation…</p></article>;
+  if (!thread.data) {
+    return (
+      <Card>
+        <p className="muted">Loading the conversation…</p>
+      </Card>
+    );
+  }
   const c: ConversationSummary = thread.data.conversation;
 
   return (
-    <article className="card" aria-label={`Conversation with ${c.displayName}`} data-testid="thread">
+    <Card label={`Conversation with ${c.displayName}`} testId="thread">
       <div className="thread-head">
         <div>
           <h2>{c.displayName}</h2>
@@ -235,7 +216,7 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
             <div key={i.matterId} className="intake-card" data-testid="intake-card">
               <span>
                 <strong>Intake {i.reference}</strong> · {i.area} · <StatusLabel status={i.status} />{' '}
-                <span className="muted">{fullTime(i.createdAt)}</span>
+                <span className="muted">{when(i.createdAt)}</span>
               </span>
               <span className="actions">
                 {seesMatters && <a href={`#/matters?matter=${i.matterId}`}>Open matter</a>}
@@ -283,7 +264,7 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
         <li ref={end} aria-hidden="true" />
       </ol>
 
-      {error && <ErrorBox message={error} />}
+      {action.error && <ErrorBox message={action.error} />}
       <form className="composer" onSubmit={(e) => void send(e)}>
         <label className="sr-only" htmlFor="reply-text">
           Reply to {c.displayName}
@@ -310,25 +291,6 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
           <span className="muted">Files up to 700 KB. Ctrl+Enter sends.</span>
         </div>
       </form>
-    </article>
-  );
-}
-
-function DataRequests() {
-  const requests = useQuery('dataRequests.list', { status: 'open' });
-  if (!requests.data || requests.data.items.length === 0) return null;
-  return (
-    <article className="card" aria-label="Requests about personal data" style={{ marginBottom: '1rem' }}>
-      <h2>Requests about personal data</h2>
-      <ul className="list">
-        {requests.data.items.map((r) => (
-          <li key={r.id} style={{ padding: '0.4rem 0' }}>
-            <strong>{r.kind === 'erase' ? 'Delete my data' : 'Stop messages'}</strong> from {r.clientName ?? `+${r.whatsapp}`}{' '}
-            <span className="muted">{fullTime(r.createdAt)}</span>
-          </li>
-        ))}
-      </ul>
-      <p className="muted">A lawyer or the admin records how each was handled on the Matters screen.</p>
-    </article>
+    </Card>
   );
 }

@@ -1,10 +1,15 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { MATTER_STATUSES, MATTER_STATUS_LABELS, type MatterStatus } from '../../../../shared/bot.js';
 import type { MatterDetail } from '../../../../shared/contract/bot.js';
-import { ErrorBox } from '../../components/Status.js';
+import { formatBytes } from '../../../../shared/format.js';
+import { Options } from '../../components/form.js';
+import { Card, Screen } from '../../components/Layout.js';
+import { ErrorBox, QueryStatus } from '../../components/Status.js';
 import { useApi } from '../../context.js';
-import { useQuery } from '../../hooks.js';
-import { fullTime, messageOf, saveFile, shortTime, StatusLabel, useServerEvents } from './common.js';
+import { shortTime, when } from '../../format.js';
+import { useAction, useQuery, useServerEvents } from '../../hooks.js';
+import { downloadDocument, ListAndDetail, StatusLabel } from './common.js';
+import { DataRequestsCard } from './DataRequests.js';
 import './bot.css';
 
 function matterFromHash(): number | null {
@@ -39,19 +44,19 @@ export function Matters() {
   );
   const clients = useQuery('clients.list', { ...q, limit: 100 }, { enabled: view === 'clients' });
   const reloadMatters = matters.reload;
-  useServerEvents(['matters.changed'], (_t, data) => {
+  useServerEvents(['matters.changed'], ({ data }) => {
     reloadMatters();
     if (data.matterId === selected) setTick((t) => t + 1);
   });
 
   return (
-    <section className="screen" aria-labelledby="matters-title">
-      <header className="screen-header">
-        <h1 id="matters-title">Clients and matters</h1>
-      </header>
-      <DataRequestsToResolve />
-      <div className="split">
-        <article className="card" aria-label={view === 'matters' ? 'Matters' : 'Clients'}>
+    <Screen title="Clients and matters">
+      <DataRequestsCard resolvable />
+      <ListAndDetail
+        choose="Choose a matter to see its status, next step, conflicts, documents and history."
+        detail={selected === null ? null : <Matter key={selected} matterId={selected} tick={tick} onChanged={reloadMatters} />}
+      >
+        <Card label={view === 'matters' ? 'Matters' : 'Clients'}>
           <div className="tabs" role="group" aria-label="Show">
             <button type="button" aria-pressed={view === 'matters'} onClick={() => setView('matters')}>
               Matters
@@ -78,11 +83,7 @@ export function Matters() {
                 </label>
                 <select id="matters-status" value={status} onChange={(e) => setStatus(e.target.value as MatterStatus | '')}>
                   <option value="">Any status</option>
-                  {MATTER_STATUSES.map((s) => (
-                    <option key={s} value={s}>
-                      {MATTER_STATUS_LABELS[s]}
-                    </option>
-                  ))}
+                  <Options values={MATTER_STATUSES} labels={MATTER_STATUS_LABELS} />
                 </select>
                 <label style={{ flexDirection: 'row', alignItems: 'center', fontWeight: 400 }}>
                   <input type="checkbox" checked={onlyConflicts} onChange={(e) => setOnlyConflicts(e.target.checked)} /> Possible
@@ -101,8 +102,7 @@ export function Matters() {
           )}
           {view === 'matters' ? (
             <>
-              {matters.error && <ErrorBox message={matters.error.message} onRetry={matters.reload} />}
-              {!matters.data && !matters.error && <p className="muted">Loading matters…</p>}
+              <QueryStatus query={matters} loading="Loading matters…" />
               {matters.data?.items.length === 0 && (
                 <p className="empty">
                   {search || status || onlyConflicts
@@ -129,8 +129,7 @@ export function Matters() {
             </>
           ) : (
             <>
-              {clients.error && <ErrorBox message={clients.error.message} onRetry={clients.reload} />}
-              {!clients.data && !clients.error && <p className="muted">Loading clients…</p>}
+              <QueryStatus query={clients} loading="Loading clients…" />
               {clients.data?.items.length === 0 && <p className="empty">No clients yet. Clients are created by their first intake.</p>}
               <ul className="list" data-testid="clients">
                 {clients.data?.items.map((c) => (
@@ -154,16 +153,9 @@ export function Matters() {
               </ul>
             </>
           )}
-        </article>
-        {selected === null ? (
-          <article className="card">
-            <p className="empty">Choose a matter to see its status, next step, conflicts, documents and history.</p>
-          </article>
-        ) : (
-          <Matter key={selected} matterId={selected} tick={tick} onChanged={reloadMatters} />
-        )}
-      </div>
-    </section>
+        </Card>
+      </ListAndDetail>
+    </Screen>
   );
 }
 
@@ -174,8 +166,8 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
   const [status, setStatus] = useState<MatterStatus>('intake');
   const [nextStep, setNextStep] = useState('');
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction<string>();
+  const busy = action.busy !== null;
   const [saved, setSaved] = useState<string | null>(null);
   const reload = query.reload;
 
@@ -189,27 +181,26 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
     setNextStep(query.data.nextStep ?? '');
   }, [query.data]);
 
-  const act = async (label: string, fn: () => Promise<MatterDetail | unknown>) => {
-    setBusy(true);
-    setError(null);
+  /** Runs a change; an answer that is the matter itself replaces the one shown, otherwise it is read again. */
+  const act = (label: string, fn: () => Promise<MatterDetail | unknown>) => {
     setSaved(null);
-    try {
+    return action.run(async () => {
       const value = await fn();
       if (value && typeof value === 'object' && 'reference' in value) setDetail(value as MatterDetail);
       else reload();
       setSaved(label);
       onChanged();
-      return true;
-    } catch (err) {
-      setError(messageOf(err));
-      return false;
-    } finally {
-      setBusy(false);
-    }
+    }, label);
   };
 
   if (query.error && !detail) return <ErrorBox message={query.error.message} onRetry={query.reload} />;
-  if (!detail) return <article className="card"><p className="muted">Loading the matter…</p></article>;
+  if (!detail) {
+    return (
+      <Card>
+        <p className="muted">Loading the matter…</p>
+      </Card>
+    );
+  }
   const m = detail;
 
   const save = (e: FormEvent) => {
@@ -221,25 +212,18 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
     if (!note.trim()) return;
     if (await act('Note added', () => api.call('matters.addNote', { matterId, text: note }))) setNote('');
   };
-  const open = async (documentId: number) => {
-    try {
-      const doc = await api.call('documents.get', { documentId });
-      saveFile(doc.fileName, doc.mimetype, doc.base64);
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  };
+  const open = (documentId: number) => action.run(() => downloadDocument(api, documentId), 'open');
 
   return (
     <div className="stack" data-testid="matter">
-      <article className="card" aria-label={`Matter ${m.reference}`}>
+      <Card label={`Matter ${m.reference}`}>
         <div className="thread-head">
           <div>
             <h2>
               {m.reference} · {m.clientName}
             </h2>
             <span className="muted">
-              +{m.whatsapp} · {m.area} · opened {fullTime(m.createdAt)}
+              +{m.whatsapp} · {m.area} · opened {when(m.createdAt)}
             </span>
           </div>
           <div className="actions">
@@ -255,18 +239,14 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
           <dt>Deadline or hearing</dt>
           <dd>{m.deadline ?? 'none'}</dd>
           <dt>Consent</dt>
-          <dd>{m.consent ? `privacy notice version ${m.consent.version}, ${fullTime(m.consent.at)}` : 'no record'}</dd>
+          <dd>{m.consent ? `privacy notice version ${m.consent.version}, ${when(m.consent.at)}` : 'no record'}</dd>
         </dl>
         <form onSubmit={save} style={{ marginTop: '1rem' }}>
           <div className="form-grid">
             <label>
               Status
               <select value={status} onChange={(e) => setStatus(e.target.value as MatterStatus)}>
-                {MATTER_STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {MATTER_STATUS_LABELS[s]}
-                  </option>
-                ))}
+                <Options values={MATTER_STATUSES} labels={MATTER_STATUS_LABELS} />
               </select>
             </label>
             <label>
@@ -281,11 +261,10 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
             {saved && <span className="saved" role="status">{saved}</span>}
           </div>
         </form>
-        {error && <ErrorBox message={error} />}
-      </article>
+        {action.error && <ErrorBox message={action.error} />}
+      </Card>
 
-      <article className="card" aria-label="Conflict check">
-        <h2>Conflict check</h2>
+      <Card title="Conflict check">
         {m.conflicts.length === 0 && <p className="muted">No possible conflict was found for this matter.</p>}
         {m.conflicts.map((h) => (
           <div key={h.id} className={`conflict${h.cleared ? ' cleared' : ''}`} data-testid="conflict" data-cleared={h.cleared ? 'yes' : 'no'}>
@@ -298,7 +277,7 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
               {h.cleared && (
                 <span className="muted">
                   {' '}
-                  — cleared by {h.cleared.byName} on {fullTime(h.cleared.at)}
+                  — cleared by {h.cleared.byName} on {when(h.cleared.at)}
                   {h.cleared.note ? `: ${h.cleared.note}` : ''}
                 </span>
               )}
@@ -318,10 +297,9 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
             )}
           </div>
         ))}
-      </article>
+      </Card>
 
-      <article className="card" aria-label="Documents">
-        <h2>Documents</h2>
+      <Card title="Documents">
         {m.documents.length === 0 && <p className="muted">No documents yet. The intake PDF appears here once it is made.</p>}
         <ul className="history">
           {m.documents.map((d) => (
@@ -330,7 +308,7 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
                 {d.fileName}
               </button>{' '}
               <span className="muted">
-                {(d.size / 1024).toFixed(0)} KB · {fullTime(d.createdAt)}
+                {formatBytes(d.size)} · {when(d.createdAt)}
               </span>
             </li>
           ))}
@@ -343,10 +321,9 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
             Make it and send it to the client
           </button>
         </div>
-      </article>
+      </Card>
 
-      <article className="card" aria-label="Notes">
-        <h2>Notes</h2>
+      <Card title="Notes">
         <form className="composer" onSubmit={(e) => void addNote(e)}>
           <label className="sr-only" htmlFor="note-text">
             New note
@@ -359,71 +336,25 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
         <ul className="history">
           {m.notes.map((n) => (
             <li key={n.id}>
-              <strong>{n.authorName}</strong> <span className="muted">{fullTime(n.at)}</span>
+              <strong>{n.authorName}</strong> <span className="muted">{when(n.at)}</span>
               <div style={{ whiteSpace: 'pre-wrap' }}>{n.text}</div>
             </li>
           ))}
         </ul>
-      </article>
+      </Card>
 
-      <article className="card" aria-label="History">
-        <h2>History</h2>
+      <Card title="History">
         <ul className="history">
           {m.history.map((h) => (
             <li key={h.id}>
-              <span className="muted">{fullTime(h.at)}</span> · {h.actor}: {h.action.replace(/_/g, ' ')}
+              <span className="muted">{when(h.at)}</span> · {h.actor}: {h.action.replace(/_/g, ' ')}
               {h.field && <> {h.field.replace(/_/g, ' ')}</>}
               {h.oldValue !== null && <> from “{h.oldValue}”</>}
               {h.newValue !== null && <> → “{h.newValue}”</>}
             </li>
           ))}
         </ul>
-      </article>
+      </Card>
     </div>
-  );
-}
-
-function DataRequestsToResolve() {
-  const api = useApi();
-  const requests = useQuery('dataRequests.list', { status: 'open' });
-  const [error, setError] = useState<string | null>(null);
-  if (!requests.data || requests.data.items.length === 0) return null;
-  return (
-    <article className="card" aria-label="Requests about personal data" style={{ marginBottom: '1rem' }}>
-      <h2>Requests about personal data</h2>
-      {error && <ErrorBox message={error} />}
-      <table className="data">
-        <thead>
-          <tr>
-            <th>Request</th>
-            <th>From</th>
-            <th>When</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {requests.data.items.map((r) => (
-            <tr key={r.id}>
-              <td>{r.kind === 'erase' ? 'Delete my data' : 'Stop messages'}</td>
-              <td>{r.clientName ?? `+${r.whatsapp}`}</td>
-              <td>{fullTime(r.createdAt)}</td>
-              <td>
-                <button
-                  type="button"
-                  className="secondary"
-                  onClick={() => {
-                    const resolution = window.prompt('How was it handled?');
-                    if (!resolution) return;
-                    api.call('dataRequests.resolve', { id: r.id, resolution }).then(requests.reload, (err: unknown) => setError(messageOf(err)));
-                  }}
-                >
-                  Mark handled
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </article>
   );
 }

@@ -1,36 +1,8 @@
-import { useEffect, useRef } from 'react';
+import type { ReactNode } from 'react';
 import type { ConversationMode, MatterStatus } from '../../../../shared/bot.js';
 import { MATTER_STATUS_LABELS } from '../../../../shared/bot.js';
-import type { EventPayloads, EventType } from '../../../../shared/events.js';
-import { ApiCallError } from '../../api/index.js';
-import { useApi } from '../../context.js';
-
-/** Calls `listener` for every pushed event of one of `types` while the screen is open. */
-export function useServerEvents<T extends EventType>(types: T[], listener: (type: T, data: EventPayloads[T]) => void): void {
-  const api = useApi();
-  const latest = useRef(listener);
-  latest.current = listener;
-  const key = types.join(',');
-  useEffect(() => {
-    const wanted = new Set<string>(key.split(','));
-    return api.subscribe((event) => {
-      if (wanted.has(event.type)) latest.current(event.type as T, event.data as EventPayloads[T]);
-    });
-  }, [api, key]);
-}
-
-/** "10:42" today, "Mon 10:42" this week, else the date. */
-export function shortTime(iso: string): string {
-  const t = new Date(iso);
-  const now = new Date();
-  if (t.toDateString() === now.toDateString()) return t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  if (now.getTime() - t.getTime() < 6 * 86_400_000) return t.toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' });
-  return t.toLocaleDateString();
-}
-
-export function fullTime(iso: string): string {
-  return new Date(iso).toLocaleString();
-}
+import type { Api } from '../../api/index.js';
+import { Card } from '../../components/Layout.js';
 
 const MODE_LABEL: Record<ConversationMode, string> = { bot: 'Bot active', waiting: 'Waiting for staff', staff: 'With staff' };
 
@@ -47,21 +19,28 @@ export function StatusLabel({ status }: { status: MatterStatus }) {
   return <span className={`tag status-${status}`}>{MATTER_STATUS_LABELS[status]}</span>;
 }
 
-/** A sentence for the person, with the fields the door named when the input was refused. */
-export function messageOf(err: unknown): string {
-  if (err instanceof ApiCallError) {
-    const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
-    if (err.code === 'invalid_input' && issues?.length) {
-      const named = issues.slice(0, 3).map((i) => `${i.path.replace(/^value\.?/, '') || 'value'}: ${i.message}`);
-      return `${err.message} ${named.join('; ')}.`;
-    }
-    return err.message;
-  }
-  return err instanceof Error ? err.message : String(err);
+/** A list (the children) beside the one chosen in it (`detail`); until one is, a line saying what choosing shows. */
+export function ListAndDetail({ detail, choose, children }: { detail: ReactNode; choose: string; children: ReactNode }) {
+  return (
+    <div className="split">
+      {children}
+      {detail ?? (
+        <Card>
+          <p className="empty">{choose}</p>
+        </Card>
+      )}
+    </div>
+  );
+}
+
+/** Fetches one of the office's documents (an intake PDF, a file a client sent) and saves it. */
+export async function downloadDocument(api: Api, documentId: number): Promise<void> {
+  const doc = await api.call('documents.get', { documentId });
+  saveFile(doc.fileName, doc.mimetype, doc.base64);
 }
 
 /** Saves a document the core sent as base64. */
-export function saveFile(fileName: string, mimetype: string, base64: string): void {
+function saveFile(fileName: string, mimetype: string, base64: string): void {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   const url = URL.createObjectURL(new Blob([bytes], { type: mimetype }));
   const a = document.createElement('a');

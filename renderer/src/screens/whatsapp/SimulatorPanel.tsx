@@ -1,9 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiCallError } from '../../api/index.js';
+import { Screen } from '../../components/Layout.js';
 import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
-import { useQuery } from '../../hooks.js';
-import { useEvents } from './events.js';
+import { useAction, useQuery, useServerEvents } from '../../hooks.js';
 import './whatsapp.css';
 
 interface PlayedClient {
@@ -17,8 +16,7 @@ function Chat({ client, tick }: { client: PlayedClient; tick: number }) {
   const api = useApi();
   const chat = useQuery('simulator.chat', { from: client.number }, { refreshMs: 5_000 });
   const [text, setText] = useState('');
-  const [sending, setSending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const sending = useAction();
   const end = useRef<HTMLLIElement>(null);
   const reload = chat.reload;
   useEffect(() => {
@@ -31,17 +29,11 @@ function Chat({ client, tick }: { client: PlayedClient; tick: number }) {
   const send = async (event: FormEvent) => {
     event.preventDefault();
     if (!text.trim()) return;
-    setSending(true);
-    setError(null);
-    try {
+    await sending.run(async () => {
       await api.call('simulator.clientSend', { from: client.number, ...(client.name ? { name: client.name } : {}), text });
       setText('');
       chat.reload();
-    } catch (err) {
-      setError(err instanceof ApiCallError ? err.message : String(err));
-    } finally {
-      setSending(false);
-    }
+    });
   };
 
   return (
@@ -65,7 +57,7 @@ function Chat({ client, tick }: { client: PlayedClient; tick: number }) {
         ))}
         <li ref={end} aria-hidden="true" />
       </ol>
-      {error && <ErrorBox message={error} />}
+      {sending.error && <ErrorBox message={sending.error} />}
       <form className="sim-composer" onSubmit={(e) => void send(e)}>
         <label className="sr-only" htmlFor={`sim-text-${client.number}`}>
           Message from {client.name ?? client.number}
@@ -84,8 +76,8 @@ function Chat({ client, tick }: { client: PlayedClient; tick: number }) {
             }
           }}
         />
-        <button type="submit" disabled={sending || !text.trim()}>
-          {sending ? 'Sending…' : 'Send'}
+        <button type="submit" disabled={sending.busy !== null || !text.trim()}>
+          {sending.busy ? 'Sending…' : 'Send'}
         </button>
       </form>
     </section>
@@ -108,7 +100,7 @@ export function SimulatorPanel() {
   const [formError, setFormError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
 
-  useEvents(['simulator.message'], () => {
+  useServerEvents(['simulator.message'], () => {
     setTick((t) => t + 1);
     clients.reload();
   });
@@ -130,13 +122,12 @@ export function SimulatorPanel() {
   if (!status.data) return <p className="muted">Loading…</p>;
   if (!isSimulator) {
     return (
-      <section className="screen" aria-labelledby="sim-title">
-        <h1 id="sim-title">WhatsApp simulator</h1>
+      <Screen title="WhatsApp simulator">
         <p className="muted">
           LexDesk is connected to the real WhatsApp, so the simulator is off. To try LexDesk without a phone, start it
           with <code>LEXDESK_WHATSAPP=simulator</code>.
         </p>
-      </section>
+      </Screen>
     );
   }
 
@@ -158,13 +149,14 @@ export function SimulatorPanel() {
 
   const client = played.find((c) => c.number === selected) ?? null;
   return (
-    <section className="screen" aria-labelledby="sim-title">
-      <header className="screen-header">
-        <h1 id="sim-title">WhatsApp simulator</h1>
+    <Screen
+      title="WhatsApp simulator"
+      aside={
         <span className="muted">
           Link: <strong data-testid="sim-link-state">{status.data.state}</strong>
         </span>
-      </header>
+      }
+    >
       <div className="sim-layout">
         <aside className="card sim-clients" aria-label="Simulated clients">
           <h2>Clients you play</h2>
@@ -205,6 +197,6 @@ export function SimulatorPanel() {
           <p className="muted">Choose or add a client to chat as them.</p>
         )}
       </div>
-    </section>
+    </Screen>
   );
 }

@@ -1,11 +1,12 @@
 import QRCode from 'qrcode';
 import { useEffect, useRef, useState } from 'react';
 import type { LinkState, OutboxEntry, WhatsAppStatus } from '../../../../shared/contract/whatsapp.js';
-import { ApiCallError } from '../../api/index.js';
+import { Card, Screen } from '../../components/Layout.js';
 import { ErrorBox } from '../../components/Status.js';
+import { Table } from '../../components/Table.js';
 import { useApi } from '../../context.js';
-import { useQuery } from '../../hooks.js';
-import { duration, useEvents, useNow, when } from './events.js';
+import { duration, when, whenAgo } from '../../format.js';
+import { useAction, useNow, useQuery, useServerEvents } from '../../hooks.js';
 import './whatsapp.css';
 
 const STATE_LABEL: Record<LinkState, string> = {
@@ -62,8 +63,7 @@ function QrCode({ payload, onScan }: { payload: string; onScan?: () => void }) {
 function FailedOutbox({ refreshKey }: { refreshKey: number }) {
   const api = useApi();
   const failed = useQuery('whatsapp.outbox.list', { status: 'failed', limit: 100 }, { refreshMs: 15_000 });
-  const [busy, setBusy] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const retry = useAction<number>();
   const reload = failed.reload;
   useEffect(() => {
     reload();
@@ -78,50 +78,35 @@ function FailedOutbox({ refreshKey }: { refreshKey: number }) {
     return <p className="muted" data-testid="outbox-empty">No failed messages. Everything LexDesk queued was sent or is on its way.</p>;
   }
 
-  const retry = async (row: OutboxEntry) => {
-    setBusy(row.id);
-    setError(null);
-    try {
+  const retryRow = (row: OutboxEntry) =>
+    retry.run(async () => {
       await api.call('whatsapp.outbox.retry', { id: row.id });
       failed.reload();
-    } catch (err) {
-      setError(err instanceof ApiCallError ? err.message : String(err));
-    } finally {
-      setBusy(null);
-    }
-  };
+    }, row.id);
 
   return (
     <>
-      {error && <ErrorBox message={error} />}
-      <table className="wa-table" aria-label="Messages that could not be sent">
-        <thead>
-          <tr>
-            <th>To</th>
-            <th>Message</th>
-            <th>Tries</th>
-            <th>Why it failed</th>
-            <th>When</th>
-            <th />
+      {retry.error && <ErrorBox message={retry.error} />}
+      <Table
+        className="wa-table"
+        label="Messages that could not be sent"
+        columns={['To', 'Message', 'Tries', 'Why it failed', 'When', { hidden: 'Actions' }]}
+      >
+        {failed.data.rows.map((row) => (
+          <tr key={row.id} data-outbox-id={row.id}>
+            <td>+{row.number}</td>
+            <td>{row.kind === 'document' ? `📄 ${row.fileName ?? 'document'}` : row.preview}</td>
+            <td>{row.attempts}</td>
+            <td>{row.lastError ?? '—'}</td>
+            <td>{when(row.failedAt)}</td>
+            <td>
+              <button type="button" className="secondary" disabled={retry.busy === row.id} onClick={() => void retryRow(row)}>
+                {retry.busy === row.id ? 'Retrying…' : 'Retry'}
+              </button>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {failed.data.rows.map((row) => (
-            <tr key={row.id} data-outbox-id={row.id}>
-              <td>+{row.number}</td>
-              <td>{row.kind === 'document' ? `📄 ${row.fileName ?? 'document'}` : row.preview}</td>
-              <td>{row.attempts}</td>
-              <td>{row.lastError ?? '—'}</td>
-              <td>{row.failedAt ? new Date(row.failedAt).toLocaleString() : '—'}</td>
-              <td>
-                <button type="button" className="secondary" disabled={busy === row.id} onClick={() => void retry(row)}>
-                  {busy === row.id ? 'Retrying…' : 'Retry'}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
     </>
   );
 }
@@ -131,8 +116,8 @@ export function WhatsAppSession() {
   const api = useApi();
   const status = useQuery('whatsapp.status', {}, { refreshMs: 5_000 });
   const [live, setLive] = useState<WhatsAppStatus | undefined>();
-  const [action, setAction] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<string | null>(null);
+  const control = useAction<string>();
+  const action = control.busy;
   const [outboxKey, setOutboxKey] = useState(0);
   const now = useNow();
 
@@ -140,35 +125,28 @@ export function WhatsAppSession() {
     if (status.data) setLive(status.data);
   }, [status.data]);
 
-  useEvents(['whatsapp.state', 'whatsapp.qr'], (type, data) => {
+  useServerEvents(['whatsapp.state', 'whatsapp.qr'], (event) => {
     setLive((current) => {
       if (!current) return current;
-      if (type === 'whatsapp.qr') return { ...current, qr: (data as { qr: string | null }).qr };
-      return { ...current, ...(data as Partial<WhatsAppStatus>) };
+      if (event.type === 'whatsapp.qr') return { ...current, qr: event.data.qr };
+      return { ...current, ...event.data };
     });
-    if (type === 'whatsapp.state') status.reload();
+    if (event.type === 'whatsapp.state') status.reload();
   });
 
-  const run = async (label: string, fn: () => Promise<unknown>) => {
-    setAction(label);
-    setActionError(null);
-    try {
+  const run = (label: string, fn: () => Promise<unknown>) =>
+    control.run(async () => {
       await fn();
       status.reload();
       setOutboxKey((k) => k + 1);
-    } catch (err) {
-      setActionError(err instanceof ApiCallError ? err.message : String(err));
-    } finally {
-      setAction(null);
-    }
-  };
+    }, label);
 
   const s = live;
   return (
-    <section className="screen" aria-labelledby="whatsapp-title">
-      <header className="screen-header">
-        <h1 id="whatsapp-title">WhatsApp</h1>
-        {s && (
+    <Screen
+      title="WhatsApp"
+      aside={
+        s && (
           <div className="wa-actions">
             <button type="button" className="secondary" disabled={action !== null} onClick={() => void run('restart', () => api.call('whatsapp.restart', {}))}>
               {action === 'restart' ? 'Restarting…' : s.state === 'logged_out' || s.state === 'failed' ? 'Link a number' : 'Restart'}
@@ -186,17 +164,16 @@ export function WhatsAppSession() {
               {action === 'logout' ? 'Logging out…' : 'Log out'}
             </button>
           </div>
-        )}
-      </header>
-
+        )
+      }
+    >
       {status.error && !s && <ErrorBox message={status.error.message} onRetry={status.reload} />}
       {!s && !status.error && <p className="muted">Loading…</p>}
-      {actionError && <ErrorBox message={actionError} />}
+      {control.error && <ErrorBox message={control.error} />}
 
       {s && (
         <div className="cards">
-          <article className="card" aria-label="Link">
-            <h2>Link</h2>
+          <Card title="Link">
             <p className="wa-state">
               <span className={`pill pill-${STATE_TONE[s.state]}`} data-testid="whatsapp-state" data-state={s.state}>
                 <span className="dot" aria-hidden="true" />
@@ -249,10 +226,9 @@ export function WhatsAppSession() {
                 </button>
               </div>
             )}
-          </article>
+          </Card>
 
-          <article className="card" aria-label="Activity">
-            <h2>Activity</h2>
+          <Card title="Activity">
             <dl className="facts">
               <dt>Linked number</dt>
               <dd data-testid="whatsapp-number">{s.number ? `+${s.number}` : '—'}</dd>
@@ -261,9 +237,9 @@ export function WhatsAppSession() {
               <dt>Reconnections</dt>
               <dd data-testid="whatsapp-reconnects">{s.reconnects}</dd>
               <dt>Last message in</dt>
-              <dd>{when(s.lastInboundAt, now)}</dd>
+              <dd>{s.lastInboundAt ? whenAgo(s.lastInboundAt, now) : 'never'}</dd>
               <dt>Last message out</dt>
-              <dd>{when(s.lastOutboundAt, now)}</dd>
+              <dd>{s.lastOutboundAt ? whenAgo(s.lastOutboundAt, now) : 'never'}</dd>
               <dt>Waiting to be sent</dt>
               <dd data-testid="whatsapp-queue">{s.queueDepth}</dd>
               <dt>Could not be sent</dt>
@@ -273,16 +249,15 @@ export function WhatsAppSession() {
               Since LexDesk started: {s.counters.inboundStored} received ({s.counters.inboundDuplicates} duplicates ignored),{' '}
               {s.counters.outboundSent} sent, {s.counters.sendErrors} send errors.
             </p>
-          </article>
+          </Card>
         </div>
       )}
 
       {s && (
-        <article className="card wa-outbox" aria-label="Failed messages">
-          <h2>Messages that could not be sent</h2>
+        <Card title="Messages that could not be sent" label="Failed messages" className="wa-outbox">
           <FailedOutbox refreshKey={outboxKey} />
-        </article>
+        </Card>
       )}
-    </section>
+    </Screen>
   );
 }

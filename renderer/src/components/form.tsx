@@ -1,22 +1,5 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiCallError } from '../../api/index.js';
-
-export interface FormError {
-  message: string;
-  /** per-field messages from `details.issues` */
-  fields: Record<string, string>;
-  code?: string;
-}
-
-export function formErrorOf(err: unknown): FormError {
-  if (err instanceof ApiCallError) {
-    const fields: Record<string, string> = {};
-    const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues ?? [];
-    for (const issue of issues) if (issue.path && !fields[issue.path]) fields[issue.path] = issue.message;
-    return { message: err.message, fields, code: err.code };
-  }
-  return { message: 'Something went wrong. Try again.', fields: {} };
-}
+import { formErrorOf, type FormError } from '../errors.js';
 
 /** Submit handling: busy while the call runs, the error (with field messages) when it fails. */
 export function useSubmit(action: () => Promise<void>) {
@@ -76,13 +59,39 @@ export function Field(props: {
           {props.hint}
         </span>
       )}
-      {props.error && (
-        <span className="field-error" id={errorId}>
-          {props.error}
-        </span>
-      )}
+      <FieldError id={errorId} message={props.error} />
     </div>
   );
 }
 
-export const PASSWORD_HINT = 'At least 12 characters. A few unrelated words work well; any characters are fine.';
+/** A form's submit button: disabled while the form is busy, saying what it is doing. */
+export function SubmitButton({ busy, busyLabel, disabled = false, children }: { busy: boolean; busyLabel: string; disabled?: boolean; children: ReactNode }) {
+  return (
+    <button type="submit" disabled={busy || disabled}>
+      {busy ? busyLabel : children}
+    </button>
+  );
+}
+
+/** A field's own message from the door (`FormError.fields`), under the field; nothing when there is none. */
+export function FieldError({ message, id }: { message: string | undefined; id?: string }) {
+  if (!message) return null;
+  return (
+    <span className="field-error" id={id}>
+      {message}
+    </span>
+  );
+}
+
+/** The `<option>`s of a select: each value, shown by its label. */
+export function Options<V extends string>({ values, labels }: { values: readonly V[]; labels: Record<V, string> }) {
+  return (
+    <>
+      {values.map((value) => (
+        <option key={value} value={value}>
+          {labels[value]}
+        </option>
+      ))}
+    </>
+  );
+}
