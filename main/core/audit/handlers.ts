@@ -3,7 +3,7 @@ import { roleAllows } from '../../../shared/permissions.js';
 import type { Handler, HandlerContext } from '../dispatch.js';
 import { AppError } from '../errors.js';
 import type { CoreServices } from '../services.js';
-import type { AuditScope, Verifier } from './records.js';
+import { verificationDetails, type AuditScope, type Verifier } from './records.js';
 import { auditIdentityOf } from './trail.js';
 
 /**
@@ -57,14 +57,7 @@ export const auditHandlers: { [N in keyof typeof auditOperations]: Handler<N, Co
     const by = verifierOf(ctx);
     const records = ctx.services.auditRecords;
     const verification = await records.verify(input.from, by);
-    ctx.audit.details = {
-      intact: verification.intact,
-      mode: verification.mode,
-      rows: verification.rows,
-      throughId: verification.throughId,
-      brokenAt: verification.brokenAt,
-      reason: verification.reason,
-    };
+    ctx.audit.details = verificationDetails(verification);
     ctx.write(() => records.save(verification, by));
     records.announce(verification);
     return verification;

@@ -3,7 +3,7 @@ import type { Verification } from '../../../shared/contract/audit.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../db/store.js';
 import type { Logger } from '../log.js';
-import type { AuditRecords } from './records.js';
+import { verificationDetails, type AuditRecords } from './records.js';
 import type { AuditTrail } from './trail.js';
 
 /** 03:15 on the machine's clock: after the default 02:30 backup, before the office opens. */
@@ -70,14 +70,7 @@ export class NightlyVerification {
         face: 'scheduler',
         action: 'audit.verify',
         outcome: 'ok',
-        details: {
-          intact: verification.intact,
-          mode: verification.mode,
-          rows: verification.rows,
-          throughId: verification.throughId,
-          brokenAt: verification.brokenAt,
-          reason: verification.reason,
-        },
+        details: verificationDetails(verification),
       });
     });
     records.announce(verification);

@@ -305,6 +305,11 @@ export class AuditRecords {
   }
 }
 
+/** What the trail records of a verification (who ran it is the row's actor). */
+export function verificationDetails(v: Verification): Record<string, unknown> {
+  return { intact: v.intact, mode: v.mode, rows: v.rows, throughId: v.throughId, brokenAt: v.brokenAt, reason: v.reason };
+}
+
 function truncatedMessage(lastId: number, throughId: number, verifiedOn: string): string {
   return `Rows ${lastId + 1} to ${throughId}, verified on ${verifiedOn}, are missing from the end of the trail.`;
 }
