@@ -204,6 +204,8 @@ describe('staff operations on the bot', () => {
     const got = await admin.ok<{ languages: { code: string; name: string }[] }>('botSettings.get', {});
     expect(got.languages).toEqual([
       { code: 'en', name: 'English', builtIn: true },
+      { code: 'pt-BR', name: 'Português (Brasil)', builtIn: true },
+      { code: 'es', name: 'Español', builtIn: true },
       { code: 'pt', name: 'Português', builtIn: false },
     ]);
     await admin.ok('botSettings.update', { section: 'behaviour', value: { ...current.behaviour, language: 'en' } });

@@ -119,12 +119,15 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/^lexdesk_backup_last_failed 0$/m);
     expect(text).toContain('# TYPE lexdesk_backup_last_success_timestamp_seconds gauge');
     expect(text).not.toMatch(/^lexdesk_backup_last_success_timestamp_seconds /m);
-    expect(text).not.toContain('lexdesk_audit_');
-    // the audit trail's metrics appear once it reports
-    core!.services.monitoring.registerSource('audit', () => ({ chainOk: true, checkedAt: null }));
+    // the audit chain, never verified yet: its source reports nothing, so no value is invented
+    expect(text).not.toMatch(/^lexdesk_audit_chain_ok /m);
+    // a source that reports has its metric; one no longer registered has no metrics at all
+    const unregister = core!.services.monitoring.registerSource('audit', () => ({ chainOk: true, checkedAt: null }));
     const withAudit = await (await fetch(`${base}/metrics`)).text();
     expect(promtool(withAudit).status).toBe(0);
     expect(withAudit).toMatch(/^lexdesk_audit_chain_ok 1$/m);
+    unregister();
+    expect(await (await fetch(`${base}/metrics`)).text()).not.toContain('lexdesk_audit_');
   });
 
   it('with LEXDESK_METRICS_TOKEN, answers 401 without the bearer token and 200 with it', async () => {
