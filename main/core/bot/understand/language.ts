@@ -1,5 +1,5 @@
 import { francAll } from 'franc-min';
-import { ACCENTED, PHRASES, WEAK, WORDS, type Base } from './language-words.js';
+import { ACCENTED, ENDINGS, PHRASES, WEAK, WORDS, type Base } from './language-words.js';
 
 /**
  * Which language a new client writes in, from what the office can tell without
@@ -44,6 +44,7 @@ export function detectLanguage(text: string, offered: string[]): string | null {
     for (const base of Object.keys(WORDS) as Base[]) {
       const w = WORDS[base][word];
       if (w) add(base, w);
+      else if (word.length >= 5 && ENDINGS[base].test(word)) add(base, 1);
     }
   }
   const folded = ` ${fold(lower).replace(/[^a-z']+/g, ' ')} `;
@@ -62,16 +63,17 @@ export function detectLanguage(text: string, offered: string[]): string | null {
 
 /**
  * A vote from franc's trigram model, weighed by how sure it is and how long the
- * text is: below ~15 letters it is noise, over a few sentences it is reliable.
+ * text is: below ~30 letters it is noise (it reads "Necesito asesoría legal" as
+ * Portuguese), over a few sentences it is reliable.
  */
 function addFranc(text: string, offered: string[], add: (base: string, n: number) => void): void {
   const only = [...new Set(offered.map((code) => FRANC[baseOf(code)]).filter((c): c is string => !!c))];
   const letters = text.replace(/[^\p{L}]/gu, '').length;
-  if (only.length < 2 || letters < 15) return;
+  if (only.length < 2 || letters < 30) return;
   const [top, next] = francAll(text, { only, minLength: 1 });
   if (!top || top[0] === 'und') return;
   const margin = 1 - (next?.[1] ?? 0);
-  const cap = letters >= 60 ? 3 : letters >= 30 ? 2 : 1;
+  const cap = letters >= 80 ? 3 : letters >= 50 ? 2 : 1;
   const base = Object.keys(FRANC).find((b) => FRANC[b] === top[0]);
   if (base) add(base, Math.min(cap, margin * 10));
 }
@@ -119,12 +121,12 @@ const ASK = new Set(['idioma', 'idiomas', 'language', 'languages', 'lingua', 'li
 /** Words that may stand around a choice: "in English please", "quero falar em português", "¿habla inglés?". */
 const FILLER = new Set(
   (
-    'in please pls plz speak talk write use can could we you i do prefer want to change switch set the my other another continue ' +
+    'in please pls plz speak talk write use can could we you i do prefer want to change switch set the my other another continue or and ' +
     "let's lets reply answer would like rather is there an option version ok okay yes no hi hello thanks " +
     'em por favor fala falar falo voce vc prefiro quero pode podemos mudar trocar alterar outro para pra o a de do no na escrever ' +
-    'responder continuar sim nao ola oi obrigado obrigada ' +
+    'responder continuar sim nao ola oi obrigado obrigada ou e ' +
     'en habla hablar hablas hablo usted prefiero quiero puede podemos cambiar otro al el del escribir responder continuar si mejor ' +
-    'hola gracias me gustaria seria'
+    'hola gracias me gustaria seria y'
   ).split(' '),
 );
 
