@@ -1,6 +1,6 @@
 import { CONCEPTS, GENERIC_AREA_WORDS } from './concepts.js';
 import { tokenize, type Token } from './fold.js';
-import { allowedTypos, RuleSet, typos, Vocabulary, read, type Found, type PhraseSet, type Readings } from './match.js';
+import { allowedTypos, outermost, RuleSet, typos, Vocabulary, read, type PhraseSet, type Readings } from './match.js';
 
 /**
  * Which of the office's practice areas a message is about: "preciso de ajuda
@@ -11,7 +11,8 @@ import { allowedTypos, RuleSet, typos, Vocabulary, read, type Found, type Phrase
  */
 
 export interface AreaFound {
-  area: string;
+  /** the office's area; undefined when the matter is of a kind the office has no area for ("a car accident") */
+  area?: string;
   /** positions of the words that named it */
   at: number[];
   /** 1 for one clear word, more for several; hints count half */
@@ -89,22 +90,16 @@ function areaOf(concept: string, map: AreaMap): { index: number; keep: number } 
   return undefined;
 }
 
-/** Drops matches that lie inside a longer one ("contrato" inside "contrato de aluguel"). */
-export function outermost<P>(found: Found<P>[]): Found<P>[] {
-  return found.filter(
-    (f) => !found.some((g) => g !== f && g.at.length > f.at.length && f.at.every((i) => g.at.includes(i))),
-  );
-}
-
 export function findArea(
   tokens: Token[],
   readings: Readings,
   concepts: PhraseSet<{ concept: string; weight: number }>,
   areas: string[],
 ): AreaFound | undefined {
-  if (areas.length === 0 || tokens.length === 0) return undefined;
+  if (tokens.length === 0) return undefined;
   const map = areaMap(areas);
   const score = new Map<number, { score: number; at: Set<number>; first: number }>();
+  let unplaced: AreaFound | undefined;
   const credit = (index: number, weight: number, at: number[]) => {
     const s = score.get(index) ?? { score: 0, at: new Set<number>(), first: Number.POSITIVE_INFINITY };
     s.score += weight;
@@ -116,7 +111,9 @@ export function findArea(
     // a short word forgiven a typo could be anything ("jeje" is not "jefe")
     if (f.at.length === 1 && f.typos >= 1 && tokens[f.at[0]!]!.text.length <= 4) continue;
     const target = areaOf(f.payload.concept, map);
-    if (target) credit(target.index, f.payload.weight * target.keep * 0.9 ** f.typos, f.at);
+    const weight = f.payload.weight * 0.9 ** f.typos;
+    if (target) credit(target.index, weight * target.keep, f.at);
+    else if (weight >= 0.8 && (!unplaced || weight > unplaced.score)) unplaced = { at: f.at, score: weight };
   }
   for (const f of map.direct.find(tokens, read(tokens, map.directWords))) credit(f.payload, 1.5 * 0.9 ** f.typos, f.at);
 
@@ -124,6 +121,6 @@ export function findArea(
   for (const [index, s] of score) {
     if (!best || s.score > best.score || (s.score === best.score && s.first < best.first)) best = { index, ...s };
   }
-  if (!best || best.score < 0.8) return undefined; // one clear word, even with a typo; not a hint alone
+  if (!best || best.score < 0.8) return unplaced; // one clear word, even with a typo; not a hint alone
   return { area: areas[best.index]!, at: [...best.at].sort((a, b) => a - b), score: best.score };
 }

@@ -33,7 +33,10 @@ export const CONCEPTS: Concept[] = [
       'pensão para os filhos|~meu marido|~minha esposa|~minha mulher|' +
       'divorcio|divorciarme|divorciarse|separación|custodia|custodia de mis hijos|pensión alimenticia|' +
       'pensión de alimentos|manutención|régimen de visitas|adopción|paternidad|prueba de paternidad|ex esposo|' +
-      'mi ex|mi ex pareja|pareja de hecho|matrimonio|~mi esposo|~mi marido|~mi esposa|~filhos|~kids|~children|~hijos|~pensão',
+      'mi ex|mi ex pareja|pareja de hecho|matrimonio|~mi esposo|~mi marido|~mi esposa|~mi mujer|~filhos|~kids|~children|~hijos|~pensão|' +
+      '~crianças|~niños|~meus filhos|~mis hijos|levou as crianças|levou meus filhos|se llevó a los niños|se llevó a mis hijos|' +
+      'took the kids|took my children|separarme|separarnos|me quiero separar|quero me separar|split up|separate from my husband|' +
+      'separate from my wife|me separar',
   },
   {
     id: 'employment',
@@ -51,7 +54,8 @@ export const CONCEPTS: Concept[] = [
       'causa trabalhista|empregador|~férias|décimo terceiro|vínculo empregatício|' +
       'despido|despedido|despedida|me despidieron|me despidió|perdí mi trabajo|despido improcedente|finiquito|liquidación|salario|' +
       'horas extra|mi jefe|jefe|patrón|empleador|contrato de trabajo|acoso laboral|mobbing|nómina|' +
-      'indemnización por despido|baja médica|~trabalho|~job|~work|~trabajo|~empresa|~company',
+      'indemnización por despido|baja médica|me echaron|echaron del trabajo|me botaron|sueldo|let me go|they let me go|' +
+      '~trabalho|~job|~work|~trabajo|~empresa|~company',
   },
   {
     id: 'tenancy',
@@ -65,7 +69,7 @@ export const CONCEPTS: Concept[] = [
       'senhorio|proprietário|locador|locatário|inquilino|caução|despejo|despejado|despejada|despejar|me despejar|aluguel|contrato de aluguel|imobiliária|' +
       'apartamento|devolver a caução|dono do imóvel|dono da casa|imóvel|condomínio|' +
       'casero|casera|arrendador|arrendatario|fianza|desahucio|desahuciado|desahuciada|desahuciar|alquiler|piso|contrato de alquiler|depósito|' +
-      'dueño del piso|dueño de la casa|inmobiliaria|renta|departamento|propietario',
+      'dueño del piso|dueño de la casa|inmobiliaria|renta|departamento|propietario|humedad|humedades|goteras|infiltração|vazamento|mofo',
     fallback: ['civil'],
   },
   {
@@ -138,7 +142,8 @@ export const CONCEPTS: Concept[] = [
       'acidente|acidente de carro|batida|batida de carro|atropelado|atropelada|atropelamento|lesão|ferido|ferida|' +
       'machucado|erro médico|indenização|danos morais|' +
       'accidente|accidente de tráfico|accidente de coche|choque|atropello|atropellado|lesión|lesiones|herido|herida|' +
-      'negligencia médica|lesiones personales',
+      'negligencia médica|lesiones personales|hit my car|crashed into my car|bateu no meu carro|bateu meu carro|chocó mi coche|' +
+      'chocó con mi coche|me chocaron',
     fallback: ['civil'],
   },
   {
@@ -165,9 +170,19 @@ export const CONCEPTS: Concept[] = [
     fallback: ['consumer', 'civil'],
   },
   {
+    id: 'traffic',
+    names: 'traffic|traffic offences|driving|trânsito|direito de trânsito|multas|tráfico|tráfico y seguridad vial|multas de tráfico',
+    terms:
+      'parking fine|speeding ticket|speeding fine|traffic fine|driving licence|driving license|points on my licence|' +
+      'multa|multa de trânsito|cnh|carteira de motorista|pontos na carteira|detran|' +
+      'multa de tráfico|carné de conducir|carnet de conducir|puntos del carnet|dgt',
+    fallback: ['civil'],
+  },
+  {
     id: 'civil',
     names: 'civil|civil law|civil litigation|litigation|direito civil|cível|civil|derecho civil|litigios',
-    terms: '~lawsuit|~processo|~demanda',
+    terms: '~lawsuit|~processo|~demanda|pay for the damage|damage to my car|pagar o conserto|pagar o prejuízo|pagar el arreglo|' +
+      'pagar los daños|~damage|~prejuízo|~perjuicio|~conserto|~arreglo',
   },
 ];
 

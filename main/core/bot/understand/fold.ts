@@ -49,7 +49,7 @@ const SHORTHAND: Record<string, string> = {
   // English
   pls: 'please', plz: 'please', plis: 'please', thx: 'thanks', tks: 'thanks', tnx: 'thanks', ty: 'thanks', u: 'you',
   ur: 'your', r: 'are', ppl: 'people', ye: 'yes', yea: 'yeah', yeh: 'yeah', idk: 'i dont know', wanna: 'want to',
-  gonna: 'going to', lemme: 'let me', gimme: 'give me', okie: 'ok', oki: 'ok', okk: 'ok',
+  gonna: 'going to', lemme: 'let me', gimme: 'give me', okie: 'ok', oki: 'ok', okk: 'ok', hrs: 'hours', hr: 'hour',
 };
 
 /** Laughter ("kkkk", "jajaja", "rsrs") and sighs: not words. */
@@ -69,7 +69,8 @@ function words(piece: string): string[] {
     .toLowerCase()
     .replace(/ß/g, 'ss')
     .replace(/º/g, 'o')
-    .replace(/(\p{L})['’‘`´](\p{L})/gu, '$1$2') // don't → dont, i'm → im
+    // an English contraction joins (don't → dont, mother's → mothers); an elision splits (d'accord → d accord)
+    .replace(/(\p{L})['’‘`´](t|s|re|m|ll|ve|d)(?!\p{L})/gu, '$1$2')
     .replace(/(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/gu, ' ') // linha2 → linha 2
     .replace(/[^\p{L}\p{N}]+/gu, ' ');
   for (const raw of folded.split(' ')) {
@@ -123,20 +124,20 @@ export const STOP_WORDS: Record<BuiltInLanguage, ReadonlySet<string>> = {
       'i im me my mine myself you your yours we us our they them their he him his she her is are am be been being was were ' +
       'do does did doing have has had having can could would should may might must shall will want wanted wanting need ' +
       'needed needs like please thanks thank thankyou cheers some any really very well now just actually kindly ' +
-      'what whats which who whom how hows when where why if let lets get got going give').split(' '),
+      'what whats which who whom how hows when where why if let lets get got going give id ive ill youre theyre now urgent urgently').split(' '),
   ),
   'pt-BR': new Set(
     ('a o as os um uma uns umas de do da dos das em na nas nos num numa ao aos pelo pela pelos pelas por para pra com e ou ' +
       'que se eu me mim meu minha meus minhas voce voces seu sua seus suas ele ela eles elas nos nosso nossa te ti lhe lhes ' +
       'isso isto esse essa este esta aquele aquela aqui ai la entao tambem ja so bem muito mais ser estar estou esta sou e ' +
       'tem ter tenho tive quero queria queriamos gostaria preciso precisava precisamos poderia pode podem posso vou vai ' +
-      'favor obrigado obrigada valeu grato grata agradeco como qual quais quando onde porque sobre ate tipo assim gente').split(' '),
+      'favor obrigado obrigada valeu grato grata agradeco como qual quais quando onde porque sobre ate tipo assim gente agora urgente algum alguma alguns algumas teve tinha').split(' '),
   ),
   es: new Set(
     ('a al el la los las lo un una unos unas de del en con por para y e o u que se me mi mis yo tu tus te usted ustedes ' +
       'su sus le les nos nuestro nuestra este esta estos estas ese esa eso esto aqui ahi alla entonces tambien ya solo bien ' +
       'muy mas ser estar estoy es soy hay tengo tiene tener quiero queria quisiera gustaria necesito necesitaba puede ' +
-      'pueden puedo podria voy va favor gracias muchas mil agradezco como cual cuales cuando donde porque sobre hasta').split(' '),
+      'pueden puedo podria voy va favor gracias muchas mil agradezco como cual cuales cuando donde porque sobre hasta ahora urgente algun alguna algunos algunas hubo habia').split(' '),
   ),
 };
 

@@ -66,12 +66,9 @@ export function understand(text: string, ctx: UnderstandContext): Understanding 
     const confidence = Math.min(0.95, 0.7 + 0.1 * area.score);
     // "informações sobre pensão alimentícia" asks about the area, not the office
     const asksAbout = choice.intent === 'menu.info' && !choice.explicit;
-    const weaker =
-      choice.intent === null
-        ? choice.alternatives.length === 0
-        : asksAbout || (!EXPLICIT.has(choice.intent) && choice.confidence < confidence);
-    if (opensMatter && weaker) return { intent: 'menu.new', confidence, alternatives: [], area: area.area };
-    if (choice.intent === 'menu.new' || choice.intent === null) result.area = area.area;
+    const weaker = choice.intent === null ? choice.alternatives.length === 0 : asksAbout || !EXPLICIT.has(choice.intent);
+    if (opensMatter && weaker) return { intent: 'menu.new', confidence, alternatives: [], ...(area.area ? { area: area.area } : {}) };
+    if ((choice.intent === 'menu.new' || choice.intent === null) && area.area) result.area = area.area;
   }
 
   if (result.intent === null && result.alternatives.length === 0) {

@@ -64,6 +64,8 @@ export function weigh(
     // a short word forgiven a typo could be anything ("sara" is not "para")
     if (f.at.length === 1 && f.typos >= 1 && tokens[f.at[0]!]!.text.length <= 4) return false;
     if (f.payload.wholeOnly) return tokens.every((t, i) => f.at.includes(i) || isStopWord(t.text) || politeAt.has(i));
+    // Portuguese "no" as "in the" ("no processo") says no nothing
+    if (f.at.length === 1 && negations.has(tokens[f.at[0]!]!.text) && !negating[f.at[0]!]) return false;
     return true;
   });
   // a cue inside a longer one is that cue's word ("claro" in "claro que não", "sim" in "acho que sim")
@@ -222,7 +224,9 @@ export function choose(evidence: Evidence, expecting: Expecting | 'any', questio
   const doubt = evidence.scored.get('doubt');
   const top = ranked[0];
   if (!top || top.confidence < threshold) return { intent: null, confidence: top?.confidence ?? 0, alternatives: [] };
-  if (doubt && doubt.confidence >= top.confidence) return { intent: null, confidence: top.confidence, alternatives: [] };
+  // "not sure", "why?" leave a yes or a no unsaid
+  if (doubt && (top.intent === 'yes' || top.intent === 'no') && doubt.confidence >= top.confidence)
+    return { intent: null, confidence: top.confidence, alternatives: [] };
 
   const yes = evidence.scored.get('yes');
   const no = ranked.find((s) => s.intent === 'no');

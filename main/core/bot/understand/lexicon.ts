@@ -29,9 +29,13 @@ const en: Lexicon = {
   greeting: {
     phrases:
       'hi|hello|hey|hiya|heya|hey there|hi there|hello there|good morning|good afternoon|good evening|morning|evening|' +
-      'good day|greetings|howdy|yo|hows it going|how are you|how are you doing|hello again|hi again|emojiwave|afternoon',
+      'good day|greetings|howdy|yo|hows it going|how are you|how are you doing|hello again|hi again|emojiwave|afternoon|heyy|hii',
   },
-  thanks: { phrases: 'thanks|thank you|thanks a lot|many thanks|cheers|much appreciated|appreciate it|thank you very much|emojipray' },
+  thanks: {
+    phrases:
+      'thanks|thank you|thanks a lot|many thanks|cheers|much appreciated|appreciate it|thank you very much|emojipray|' +
+      'as soon as possible|asap|whenever you can|when you can',
+  },
   yes: {
     phrases:
       'yes|yeah|yep|yup|yes please|yes i agree|yes i do|i do|sure|sure thing|of course|certainly|definitely|absolutely|' +
@@ -40,8 +44,9 @@ const en: Lexicon = {
       'good|sounds good|all good|looks good|deal|affirmative|indeed|yes sir|yes maam|emojiyes|everything is correct|' +
       'all correct|its correct|its all correct|all fine|i consent|proceed|lets go|lets do it|yes correct|yes thats right|' +
       'everything is fine|everything is right|all is correct|yes go ahead|agree to the terms|i agree to the terms|' +
-      'i accept the terms|i agree with the privacy notice|i agree with the terms|yes i agree to the terms',
-    weak: 'emojipray|why not|sure why not|no problem|no worries|i guess so|i think so|guess so|fine by me',
+      'i accept the terms|i agree with the privacy notice|i agree with the terms|yes i agree to the terms|im happy with that|' +
+      'happy with that|that works|works for me|go for it|go on|sounds fine|spot on|thats fine by me|fine with me|yes go on',
+    weak: 'emojipray|why not|sure why not|no problem|no worries|i guess so|i think so|guess so|fine by me|ok cool|cool|no problem at all',
   },
   no: {
     phrases:
@@ -50,7 +55,8 @@ const en: Lexicon = {
       'certainly not|not now|not yet|not today|not right now|maybe later|later|another time|some other time|i dont want|' +
       'i dont want to|i do not want|i do not want to|i dont accept|i do not accept|rather not|id rather not|i would rather not|' +
       'negative|not interested|im not interested|wrong|thats wrong|its wrong|incorrect|not correct|thats not right|' +
-      'not right|thats not correct|emojino|not at all|no i dont|no i do not|i dont consent|i do not consent|no deal',
+      'not right|thats not correct|emojino|not at all|no i dont|no i do not|i dont consent|i do not consent|no deal|' +
+      'prefer not|i prefer not|id prefer not to|i would prefer not to|hell no|no chance|not a chance|no thank you very much',
   },
   none: {
     phrases:
@@ -66,7 +72,7 @@ const en: Lexicon = {
       'hm|hmm|uhm|umm|let me think|i need to think|need to think about it|ill think about it|what|why|what for|' +
       'why do you need|what is this|whats this|what does that mean|what do you mean|is it safe|is it free|how much|' +
       'a question|i have a question|can i ask|depends|it depends|not sure yet|i dont understand|i do not understand|' +
-      'only if|provided that|as long as',
+      'only if|provided that|as long as|what if|and if|what happens if|what if i say no',
   },
   stop: {
     phrases:
@@ -104,7 +110,7 @@ const en: Lexicon = {
       'what happened with my case|i already have a case|existing case|my existing case|my lawsuit|status update|' +
       'i am already a client|im already a client|already a client|my matter status',
     rules: [
-      'status update updates news progress happening going doing how hows where check follow track tracking happened + case matter claim file lawsuit application proceedings',
+      'status update updates news progress happening going doing how hows where check follow track tracking happened moving movement + case matter claim file lawsuit application proceedings paperwork',
       'any + news updates update progress',
     ],
   },
@@ -119,12 +125,12 @@ const en: Lexicon = {
     rules: [
       'new + case matter claim issue problem client',
       'open start begin file register create bring + case matter claim lawsuit complaint',
-      'need looking hire find want + lawyer attorney solicitor representation advice counsel',
+      'need needing looking hire find want + lawyer attorney solicitor representation advice counsel',
       'legal + advice help problem issue question matter',
       'book schedule make arrange + consultation appointment meeting',
       'sue suing',
     ],
-    weak: 'i have a problem|i have an issue|problem|i need advice|advice',
+    weak: 'i have a problem|i have an issue|problem|i need advice|advice|what can i do|what should i do|what do i do',
   },
   'menu.info': {
     phrases:
@@ -136,7 +142,7 @@ const en: Lexicon = {
       'your phone number|office address|where are you based',
     rules: [
       'what when + time hours + open close opening closing',
-      'open opening + hours time times today tomorrow saturday sunday weekend monday',
+      'open opening work + hours time times today tomorrow saturday sunday weekend weekends monday holidays',
       'where + you office located based find',
       'how + get + there office',
       'office + address hours phone location',
@@ -151,11 +157,13 @@ const en: Lexicon = {
       'call me|please call me|can you call me|can someone call me|give me a call|ring me|phone me|call me back|' +
       'customer service|transfer me|put me through|connect me|is anyone there|is there anyone there|anybody there|' +
       'can i talk to someone|i want to talk to someone|i need to talk to someone|a real human|an actual person|' +
-      'someone real|talk to a real person|speak to a real person|solicitor|secretary|reception',
+      'someone real|talk to a real person|speak to a real person|solicitor|secretary|reception|not a bot|not a robot|' +
+      'not the bot|no bots|not a machine|no robots',
     rules: [
       'talk speak chat contact reach connect transfer put through call phone ring + person human someone somebody agent staff lawyer attorney solicitor representative operator receptionist secretary anyone anybody advisor people team member reception',
       'call phone ring contact + me',
-      'real live actual + person human agent people',
+      'real live actual + person human agent people lawyer attorney solicitor',
+      'get + human person lawyer someone',
     ],
     weak: 'someone|anyone|somebody',
   },
@@ -173,10 +181,12 @@ const ptBR: Lexicon = {
     phrases:
       'oi|oii|olá|ola|opa|e aí|e ai|salve|bom dia|boa tarde|boa noite|tudo bem|tudo bom|td bem|como vai|alô|alo|' +
       'oi tudo bem|olá tudo bem|bom dia tudo bem|boa tarde tudo bem|eae|iae|oi boa tarde|oi bom dia|oi boa noite|' +
-      'emojiwave|oi de novo|olá novamente|olá de novo|bom diaa|tudo bem com você|como vai você',
+      'emojiwave|oi de novo|olá novamente|olá de novo|bom diaa|tudo bem com você|como vai você|oie|oiee|oiie|olaa',
   },
   thanks: {
-    phrases: 'obrigado|obrigada|muito obrigado|muito obrigada|valeu|grato|grata|agradeço|obrigadão|obrigado mesmo|emojipray',
+    phrases:
+      'obrigado|obrigada|muito obrigado|muito obrigada|valeu|grato|grata|agradeço|obrigadão|obrigado mesmo|emojipray|' +
+      'o quanto antes|o mais rápido possível|assim que puder|quando puder',
   },
   yes: {
     phrases:
@@ -190,8 +200,9 @@ const ptBR: Lexicon = {
       'está certo|tudo perfeito|sim está certo|sim tudo certo|isso está certo|sim correto|confirmo sim|sim confirmo|' +
       'com certeza sim|claro pode|está tudo correto|certinho|tá certinho|tudo certinho|sim claro|concordo com os termos|' +
       'sim concordo com os termos|aceito os termos|concordo com o aviso|concordo com a política|concordo com o aviso de privacidade|' +
-      'aceito as condições|concordo com tudo',
-    weak: 'tudo bem|acho que sim|emojipray|sem problema|sem problemas|não tem problema|por que não|pode ser sim',
+      'aceito as condições|concordo com tudo|por mim tudo bem|por mim ok|por mim pode|manda ver|manda bala|fechou|demorou|' +
+      'certíssimo|tranquilo|pode ir|sim pode ir|tô dentro|to dentro',
+    weak: 'tudo bem|acho que sim|emojipray|sem problema|sem problemas|não tem problema|por que não|pode ser sim|sem problema nenhum|problema nenhum',
   },
   no: {
     phrases:
@@ -200,7 +211,8 @@ const ptBR: Lexicon = {
       'nops|nem|não mesmo|de forma alguma|hoje não|ainda não|não por enquanto|por enquanto não|depois|mais tarde|' +
       'outra hora|outro dia|fica pra depois|deixa pra depois|deixa para depois|está errado|tá errado|errado|incorreto|' +
       'não está certo|não está correto|não é isso|não tá certo|emojino|negado|não posso|eu não concordo|não dou|' +
-      'não consinto|não quero não|não aceito não|melhor não|acho melhor não|não concordo não|concordo não',
+      'não consinto|não quero não|não aceito não|melhor não|acho melhor não|não concordo não|concordo não|não agora|' +
+      'deus me livre|nem a pau|nem ferrando|nem morto|tô fora|to fora|não dou consentimento|prefiro que não',
   },
   none: {
     phrases:
@@ -209,14 +221,15 @@ const ptBR: Lexicon = {
       'não tem ninguém|sem data|nenhuma data|não que eu saiba|nenhum por enquanto|por enquanto nenhum|ainda não tem|' +
       'não tem nenhum|não tem nenhuma|nenhum prazo ainda|não há ninguém|não tem parte contrária|nada marcado|' +
       'não tem nada marcado|nada ainda|ainda nada|não tem data|nenhuma audiência|sem audiência marcada|não há data|' +
-      'não tenho prazo|não tem outra parte|não tem não|não há nenhum|não há nenhuma|nenhum não',
+      'não tenho prazo|não tem outra parte|não tem não|não há nenhum|não há nenhuma|nenhum não|acho que ninguém|' +
+      'acho que não tem|acho que nenhum|acho que nenhuma|ninguém não|nada marcado ainda',
   },
   doubt: {
     phrases:
       'talvez|não sei|sei lá|não tenho certeza|depende|será|hm|hmm|vou pensar|deixa eu pensar|preciso pensar|vou ver|' +
       'por quê|por que|pra quê|para quê|o que é isso|como assim|tenho uma dúvida|uma dúvida|dúvida|é seguro|é de graça|' +
       'quanto custa|quanto é|não entendi|como funciona|para que serve|pra que serve|só se|desde que|acho que|' +
-      'não sei ainda|ainda não sei|o que significa',
+      'não sei ainda|ainda não sei|o que significa|e se|o que acontece se',
   },
   stop: {
     phrases:
@@ -259,7 +272,7 @@ const ptBR: Lexicon = {
       'já sou cliente|sou cliente|já tenho um caso|número do processo|tem previsão|novidades|tem novidade|atualização|' +
       'como está meu caso|como está meu processo|como tá meu processo|como ta meu processo|e aí meu processo',
     rules: [
-      'como andamento situação status novidade novidades notícia notícias atualização saber acompanhar consultar anda andou andando está tá previsão + processo caso ação causa pedido',
+      'como andamento situação status novidade novidades notícia notícias atualização saber acompanhar consultar anda andou andando está tá previsão movimentação movimento + processo caso ação causa pedido',
       'alguma tem + novidade novidades notícia atualização',
     ],
   },
@@ -275,12 +288,12 @@ const ptBR: Lexicon = {
     rules: [
       'novo nova + caso processo causa assunto ação consulta cliente',
       'abrir iniciar começar entrar mover registrar cadastrar + caso processo ação causa',
-      'preciso procuro procurando quero contratar + advogado advogada doutor doutora',
+      'preciso precisar precisando precisaria procuro procurando quero contratar + advogado advogada doutor doutora',
       'jurídica jurídico + ajuda orientação assessoria consultoria problema dúvida questão',
       'agendar marcar + consulta horário reunião atendimento',
       'processar',
     ],
-    weak: 'tenho um problema|problema|preciso de orientação|orientação|agendar|marcar',
+    weak: 'tenho um problema|problema|preciso de orientação|orientação|agendar|marcar|o que eu faço|o que faço|o que posso fazer',
   },
   'menu.info': {
     phrases:
@@ -291,9 +304,9 @@ const ptBR: Lexicon = {
       'horário de funcionamento|horário de atendimento|email|e mail|contato|dados do escritório|informações do escritório',
     rules: [
       'que qual quais quando + hora horas horário horários + abre abrem fecha fecham funciona funcionam atende atendem',
-      'abre abrem aberto abertos funciona funcionam fecha fecham + hoje amanhã sábado domingo feriado segunda sexta horário hora horas',
+      'abre abrem aberto abertos funciona funcionam fecha fecham atendem trabalham + hoje amanhã sábado domingo feriado segunda sexta horário hora horas fim',
       'onde + fica ficam escritório vocês localizado localizados estão',
-      'qual + endereço telefone email site',
+      'qual + endereço telefone email site número contato whatsapp',
       'endereço telefone localização horário site',
     ],
   },
@@ -305,12 +318,13 @@ const ptBR: Lexicon = {
       'liga pra mim|liga para mim|pode me ligar|me chama|me chame|quero atendimento|atendimento pessoal|recepcionista|' +
       'secretária|operador|falar com a equipe|conversar com alguém|preciso falar com alguém|falar com vocês|' +
       'posso falar com alguém|alguém pode me atender|alguém me atende|alguém pode me ligar|me retorna|me retornem|' +
-      'falar com o doutor|falar com a doutora|doutor|doutora|recepção|equipe',
+      'falar com o doutor|falar com a doutora|doutor|doutora|recepção|equipe|não com robô|não com um robô|não quero robô|' +
+      'não quero falar com robô|chama alguém|chama alguém pra mim',
     rules: [
-      'falar fala falo conversar conversa chamar chama transferir transfere transfira passar passa passe contatar contato ligar + pessoa humano humana alguém atendente advogado advogada doutor doutora secretária recepção recepcionista equipe funcionário responsável operador',
+      'falar fala falo conversar conversa chamar chama transferir transfere transfira passar passa passe contatar contato ligar coloca colocar coloque + pessoa humano humana alguém atendente advogado advogada doutor doutora secretária recepção recepcionista equipe funcionário responsável operador',
       'falar conversar + vocês',
       'ligar liga ligue liguem ligam telefonar telefona telefonem retornar retorna retorne + me mim',
-      'pessoa atendente atendimento + humano humana real verdade',
+      'pessoa atendente atendimento advogado advogada + humano humana real verdade',
     ],
     weak: 'alguém',
   },
@@ -330,10 +344,12 @@ const es: Lexicon = {
     phrases:
       'hola|holaa|buenas|buenos días|buen día|buenas tardes|buenas noches|qué tal|saludos|cómo está|cómo están|' +
       'cómo estás|muy buenas|hey|aló|hola buenas|hola qué tal|emojiwave|hola de nuevo|buenas buenas|hola buenos días|' +
-      'hola buenas tardes|hola buenas noches|qué onda',
+      'hola buenas tardes|hola buenas noches|qué onda|holis|holas|buenass',
   },
   thanks: {
-    phrases: 'gracias|muchas gracias|mil gracias|muy amable|se lo agradezco|agradecido|agradecida|gracias a usted|emojipray',
+    phrases:
+      'gracias|muchas gracias|mil gracias|muy amable|se lo agradezco|agradecido|agradecida|gracias a usted|emojipray|' +
+      'cuanto antes|lo antes posible|cuando pueda|cuando puedan',
   },
   yes: {
     phrases:
@@ -344,8 +360,8 @@ const es: Lexicon = {
       'doy mi consentimiento|consiento|emojiyes|todo está bien|todo está correcto|sí todo bien|sí todo correcto|' +
       'todo perfecto|sí perfecto|sí vale|vale sí|claro que acepto|acepto los términos|sí estoy de acuerdo|yo acepto|' +
       'acepto las condiciones|estoy de acuerdo con los términos|acepto la política de privacidad|sí acepto los términos|' +
-      'estoy de acuerdo con todo',
-    weak: 'creo que sí|supongo|supongo que sí|emojipray|no hay problema|sin problema|por qué no|bueno vale|todo bien',
+      'estoy de acuerdo con todo|por mí está bien|por mí vale|correctísimo|me parece bien|me parece perfecto|está perfecto',
+    weak: 'creo que sí|supongo|supongo que sí|emojipray|no hay problema|sin problema|por qué no|bueno vale|todo bien|sin ningún problema|ningún problema',
   },
   no: {
     phrases:
@@ -353,7 +369,8 @@ const es: Lexicon = {
       'no gracias|no quiero|prefiero que no|claro que no|ahora no|no autorizo|ni hablar|ni loco|ni loca|todavía no|' +
       'aún no|más tarde|luego|después|otro día|en otro momento|de momento no|por ahora no|hoy no|está mal|incorrecto|' +
       'no es correcto|equivocado|no está bien|no es así|no es eso|emojino|no puedo|no lo acepto|no doy mi consentimiento|' +
-      'no consiento|mejor no|tampoco|no muchas gracias|no por ahora|de ningún modo|no lo autorizo|no, no',
+      'no consiento|mejor no|tampoco|no muchas gracias|no por ahora|de ningún modo|no lo autorizo|no, no|ni de broma|' +
+      'ni en broma|ni muerto|ni muerta|para nada gracias',
   },
   none: {
     phrases:
@@ -361,14 +378,15 @@ const es: Lexicon = {
       'sin fecha|ningún plazo|no hay plazo|sin parte contraria|no hay parte contraria|no hay ninguno|no hay ninguna|' +
       'no hay nadie|no tengo ninguno|no que yo sepa|de momento ninguno|ninguno todavía|no hay fecha|no tengo fecha|' +
       'no hay audiencia|nada todavía|todavía nada|no hay plazo todavía|ninguna por ahora|nadie más|no tiene|' +
-      'no hay ningún plazo|no tengo plazo|no hay otra parte|no hay fecha todavía|aún no hay',
+      'no hay ningún plazo|no tengo plazo|no hay otra parte|no hay fecha todavía|aún no hay|creo que nadie|creo que no hay|' +
+      'creo que ninguno|nadie no|nada programado todavía',
   },
   doubt: {
     phrases:
       'quizás|quizá|tal vez|a lo mejor|no sé|no se|ni idea|no estoy seguro|no estoy segura|depende|lo pensaré|' +
       'lo tengo que pensar|déjeme pensar|déjame pensar|tengo que pensarlo|por qué|para qué|qué es esto|qué es eso|' +
       'qué significa|cómo funciona|tengo una duda|una duda|duda|es seguro|es gratis|cuánto cuesta|cuánto vale|' +
-      'no entiendo|no entendí|hmm|mmm|solo si|siempre que|creo que',
+      'no entiendo|no entendí|hmm|mmm|solo si|siempre que|creo que|y si|qué pasa si',
   },
   stop: {
     phrases:
@@ -408,7 +426,7 @@ const es: Lexicon = {
       'saber de mi caso|ya tengo un caso|ya soy cliente|soy cliente|estado del expediente|número de expediente|' +
       'cómo va mi caso|cómo está mi caso|en qué estado está mi caso|qué hay de mi caso|cómo va lo mío|qué hay de lo mío',
     rules: [
-      'cómo estado novedades novedad noticias noticia seguimiento saber consultar va avance avanza pasa pasó situación actualización + caso expediente asunto proceso demanda trámite juicio',
+      'cómo estado novedades novedad noticias noticia seguimiento saber consultar va avance avanza pasa pasó situación actualización movimiento + caso expediente asunto proceso demanda trámite juicio',
     ],
   },
   'menu.new': {
@@ -423,12 +441,12 @@ const es: Lexicon = {
     rules: [
       'nuevo nueva + caso asunto consulta expediente demanda cliente',
       'abrir abro iniciar empezar registrar presentar poner interponer + caso asunto expediente demanda',
-      'necesito busco buscando quiero contratar + abogado abogada licenciado licenciada asesoría',
+      'necesito necesitar necesitaría busco buscando quiero contratar + abogado abogada licenciado licenciada asesoría asesoramiento',
       'legal jurídica jurídico + ayuda asesoría consulta problema duda orientación',
       'pedir agendar reservar solicitar concertar + cita consulta',
       'demandar',
     ],
-    weak: 'tengo un problema|problema|necesito asesoría|asesoría|orientación|cita',
+    weak: 'tengo un problema|problema|necesito asesoría|asesoría|asesoramiento|orientación|cita|qué hago|qué puedo hacer',
   },
   'menu.info': {
     phrases:
@@ -439,9 +457,9 @@ const es: Lexicon = {
       'sitio web|cómo llego|cómo llegar|su correo|información del despacho|datos del despacho|horario de atención',
     rules: [
       'qué cuál cuáles + hora horas horario horarios + abren abre cierran cierra atienden atiende',
-      'abren abre abierto abiertos cierran + hoy mañana sábado domingo festivo lunes viernes horario hora',
+      'abren abre abierto abiertos cierran atienden trabajan + hoy mañana sábado sábados domingo festivo lunes viernes horario hora fines',
       'dónde + están quedan queda ubicados encuentran oficina despacho',
-      'cuál + dirección teléfono correo web',
+      'cuál + dirección teléfono correo web número contacto',
       'dirección teléfono ubicación horario',
     ],
   },
@@ -452,12 +470,13 @@ const es: Lexicon = {
       'quiero hablar con alguien|quiero hablar con una persona|hablar con un humano|persona real|una persona real|' +
       'alguien de verdad|ser humano|atención humana|hay alguien ahí|alguien ahí|páseme con alguien|llámeme|llámame|' +
       'me pueden llamar|me puede llamar|pueden llamarme|me llaman|quiero hablar con el abogado|hablar con el licenciado|' +
-      'necesito hablar con alguien|hablar con ustedes|licenciado|licenciada|personal',
+      'necesito hablar con alguien|hablar con ustedes|licenciado|licenciada|personal|no con un robot|no con una máquina|' +
+      'que alguien me atienda|alguien que me atienda',
     rules: [
-      'hablar hablo habla conversar comunicar comunicarme comuníqueme contactar pasar pase páseme pasarme transferir transfiera + persona humano humana alguien agente operador asesor asesora abogado abogada licenciado licenciada secretaria recepción personal representante equipo',
+      'hablar hablo habla conversar comunicar comunicarme comuníqueme contactar contacto pasar pase páseme pasarme transferir transfiera ponga póngame ponerme atienda + persona humano humana alguien agente operador asesor asesora abogado abogada licenciado licenciada secretaria recepción personal representante equipo',
       'hablar conversar + ustedes',
       'llamar llamen llame llama llamarme llámeme llámame telefonear + me',
-      'persona atención + real humana humano verdad',
+      'persona atención abogado abogada + real humana humano verdad',
     ],
     weak: 'alguien',
   },
@@ -492,7 +511,9 @@ export const LINE_FIELDS: Record<number, string> = {
   1: 'name|full name|surname|last name|first name|nome|nome completo|sobrenome|nombre|nombre completo|apellido|apellidos',
   2: 'area|practice area|type of case|category|área|tipo de caso|tipo de processo|categoria|área jurídica|materia|tipo de asunto|categoría',
   3: 'description|what happened|details|the story|summary|my story|text|descrição|o que aconteceu|relato|história|detalhes|resumo|texto|descripción|lo que pasó|detalles|resumen',
-  4: 'other party|opposing party|opposing|defendant|respondent|counterparty|the company|parte contrária|outra parte|contraparte|réu|a empresa|otra parte|demandado|la empresa',
+  4: 'other party|opposing party|opposing|defendant|respondent|counterparty|the company|other side|other sides name|other party name|' +
+    'other partys name|name of the other party|parte contrária|outra parte|contraparte|réu|a empresa|nome da outra parte|' +
+    'nome da parte contrária|otra parte|demandado|la empresa|nombre de la otra parte|nombre de la parte contraria',
   5: 'deadline|date|hearing|hearing date|court date|prazo|data|audiência|data da audiência|fecha|plazo|fecha de la audiencia|vencimento',
 };
 

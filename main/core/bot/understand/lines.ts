@@ -1,5 +1,5 @@
 import { isStopWord, type Token } from './fold.js';
-import type { PhraseSet, Readings } from './match.js';
+import { outermost, type PhraseSet, type Readings } from './match.js';
 
 /**
  * "Correct line N" at the intake summary: "2", "linha 3", "corrigir a linha 3",
@@ -27,7 +27,7 @@ export function lineRequest(
   const fixAt = new Set(correction.find(readings).flatMap((f) => f.at));
   const isNoun = (i: number) => lineNouns.has(tokens[i]!.text) || readings[i]!.some((m) => lineNouns.has(m.word));
   // "correct" is a yes, except right before a line ("correct line 2", "correct the name")
-  const fieldHits = fields.find(readings);
+  const fieldHits = outermost(fields.find(readings));
   const fieldStarts = new Set(fieldHits.map((f) => f.at[0]!));
   tokens.forEach((t, i) => {
     if (t.text !== 'correct') return;

@@ -115,6 +115,11 @@ export interface Found<P> {
   typos: number;
 }
 
+/** Drops matches that lie inside a longer one ("contrato" inside "contrato de aluguel", "name" inside "other party name"). */
+export function outermost<P>(found: Found<P>[]): Found<P>[] {
+  return found.filter((f) => !found.some((g) => g !== f && g.at.length > f.at.length && f.at.every((i) => g.at.includes(i))));
+}
+
 /** For each token, the known words it may be. */
 export type Readings = WordMatch[][];
 

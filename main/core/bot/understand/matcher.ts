@@ -181,21 +181,22 @@ function compile(language: string, catalogWords: Record<string, string[]>): Comp
 }
 
 const compiled = new Map<string, Compiled>();
+/** The lists last seen for a `words` function: when they are the same arrays again, no signature is needed. */
+const lastSeen = new WeakMap<UnderstandContext['words'], { language: string; lists: string[][]; compiled: Compiled }>();
 
 /** The compiled words for this conversation's language and catalog (compiled on first use, then kept). */
 export function compiledFor(ctx: UnderstandContext): Compiled {
-  const lists: Record<string, string[]> = {};
-  let signature = ctx.language;
-  for (const key of Object.keys(WORD_KEYS)) {
-    const list = ctx.words(key) ?? [];
-    lists[key] = list;
-    signature += '\u0001' + list.join('|');
-  }
+  const keys = Object.keys(WORD_KEYS);
+  const lists = keys.map((key) => ctx.words(key) ?? []);
+  const seen = lastSeen.get(ctx.words);
+  if (seen && seen.language === ctx.language && seen.lists.every((l, i) => l === lists[i])) return seen.compiled;
+  const signature = ctx.language + '\u0001' + lists.map((l) => l.join('|')).join('\u0001');
   let c = compiled.get(signature);
   if (!c) {
     if (compiled.size >= 32) compiled.clear();
-    c = compile(ctx.language, lists);
+    c = compile(ctx.language, Object.fromEntries(keys.map((key, i) => [key, lists[i]!])));
     compiled.set(signature, c);
   }
+  lastSeen.set(ctx.words, { language: ctx.language, lists, compiled: c });
   return c;
 }
