@@ -158,6 +158,16 @@ describe('negation', () => {
     }
   });
 
+  test('a yes said through a negation ("não vejo problema") is asked again, not taken as a no nor a yes', () => {
+    expect(understand('não vejo problema', ctx('pt-BR', 'consent'))).toMatchObject({ intent: null, alternatives: ['yes', 'no'] });
+    expect(understand("I don't mind", ctx('en', 'consent'))).toMatchObject({ intent: null, alternatives: ['yes', 'no'] });
+  });
+
+  test('Portuguese "no" meaning "in the" is no refusal', () => {
+    expect(intent('teve alguma movimentação no processo?', 'pt-BR', 'menu')).toBe('menu.status');
+    expect(intent('No, obrigado', 'pt-BR', 'consent')).toBe('no');
+  });
+
   test('a doubt or a question is not a clear consent', () => {
     for (const [text, language] of [['sim?', 'pt-BR'], ['ok, but what do you do with my data?', 'en'], ['creo que sí', 'es'], ['talvez', 'pt-BR']] as const) {
       expect(intent(text, language, 'consent'), text).not.toBe('yes');
@@ -313,6 +323,12 @@ describe('what the bot asked', () => {
     expect(intent('quero falar com uma pessoa', 'pt-BR', 'free')).toBe('menu.person');
     expect(intent('menu', 'pt-BR', 'free')).toBe('menu');
     expect(intent('parar', 'pt-BR', 'free')).toBe('stop');
+  });
+
+  test('a request with consequences (stop, erase) is not read from one word among others', () => {
+    expect(intent('the bus stop', 'en', 'menu')).toBeNull();
+    expect(intent('STOP!!', 'en', 'menu')).toBe('stop');
+    expect(intent('apaguem tudo', 'pt-BR', 'menu')).toBe('erase');
   });
 
   test('"no" answers "is there another party?" as none; a name is a value', () => {

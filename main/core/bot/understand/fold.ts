@@ -137,7 +137,7 @@ export const STOP_WORDS: Record<BuiltInLanguage, ReadonlySet<string>> = {
     ('a al el la los las lo un una unos unas de del en con por para y e o u que se me mi mis yo tu tus te usted ustedes ' +
       'su sus le les nos nuestro nuestra este esta estos estas ese esa eso esto aqui ahi alla entonces tambien ya solo bien ' +
       'muy mas ser estar estoy es soy hay tengo tiene tener quiero queria quisiera gustaria necesito necesitaba puede ' +
-      'pueden puedo podria voy va favor gracias muchas mil agradezco como cual cuales cuando donde porque sobre hasta ahora urgente algun alguna algunos algunas hubo habia').split(' '),
+      'pueden puedo podria voy va favor gracias muchas mil agradezco como cual cuales cuando donde porque sobre hasta ahora urgente algun alguna algunos algunas hubo habia tengan tenga tienen tenemos').split(' '),
   ),
 };
 

@@ -1,6 +1,7 @@
 import { findArea } from './areas.js';
 import { tokenize } from './fold.js';
-import { choose, greetingOf, weigh } from './intents.js';
+import { weigh } from './evidence.js';
+import { choose, greetingOf } from './intents.js';
 import { namedLanguage } from './languages.js';
 import { lineRequest } from './lines.js';
 import { read, type Found } from './match.js';

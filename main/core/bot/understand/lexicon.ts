@@ -46,7 +46,9 @@ const en: Lexicon = {
       'everything is fine|everything is right|all is correct|yes go ahead|agree to the terms|i agree to the terms|' +
       'i accept the terms|i agree with the privacy notice|i agree with the terms|yes i agree to the terms|im happy with that|' +
       'happy with that|that works|works for me|go for it|go on|sounds fine|spot on|thats fine by me|fine with me|yes go on',
-    weak: 'emojipray|why not|sure why not|no problem|no worries|i guess so|i think so|guess so|fine by me|ok cool|cool|no problem at all',
+    weak:
+      'emojipray|why not|sure why not|no problem|no worries|i guess so|i think so|guess so|fine by me|ok cool|cool|no problem at all|' +
+      'i dont see a problem|i see no problem|i dont mind|dont mind|you can use my data|you may use my data',
   },
   no: {
     phrases:
@@ -202,7 +204,9 @@ const ptBR: Lexicon = {
       'sim concordo com os termos|aceito os termos|concordo com o aviso|concordo com a política|concordo com o aviso de privacidade|' +
       'aceito as condições|concordo com tudo|por mim tudo bem|por mim ok|por mim pode|manda ver|manda bala|fechou|demorou|' +
       'certíssimo|tranquilo|pode ir|sim pode ir|tô dentro|to dentro',
-    weak: 'tudo bem|acho que sim|emojipray|sem problema|sem problemas|não tem problema|por que não|pode ser sim|sem problema nenhum|problema nenhum',
+    weak:
+      'tudo bem|acho que sim|emojipray|sem problema|sem problemas|não tem problema|por que não|pode ser sim|sem problema nenhum|' +
+      'problema nenhum|não vejo problema|não tenho problema|nada contra|não me importo|pode usar meus dados|podem usar meus dados',
   },
   no: {
     phrases:
@@ -249,7 +253,7 @@ const ptBR: Lexicon = {
   erase: {
     phrases:
       'apagar meus dados|apague meus dados|excluir meus dados|exclua meus dados|deletar meus dados|remover meus dados|' +
-      'me esqueça|esqueçam meus dados|apaguem meus dados|excluam meus dados|quero que apaguem meus dados|' +
+      'me esqueça|me esqueçam|esqueçam de mim|esqueçam meus dados|apaguem meus dados|excluam meus dados|quero que apaguem meus dados|' +
       'apagar tudo sobre mim|excluir meu cadastro|apagar meu cadastro|apagar meu número|direito ao esquecimento',
     rules: [
       'apagar apague apaguem apaga excluir exclua excluam exclui deletar delete deletem remover remova removam eliminar elimine eliminem esquecer esqueçam destruir descartar + dados cadastro informações informação registro registros conta número tudo',
@@ -361,7 +365,9 @@ const es: Lexicon = {
       'todo perfecto|sí perfecto|sí vale|vale sí|claro que acepto|acepto los términos|sí estoy de acuerdo|yo acepto|' +
       'acepto las condiciones|estoy de acuerdo con los términos|acepto la política de privacidad|sí acepto los términos|' +
       'estoy de acuerdo con todo|por mí está bien|por mí vale|correctísimo|me parece bien|me parece perfecto|está perfecto',
-    weak: 'creo que sí|supongo|supongo que sí|emojipray|no hay problema|sin problema|por qué no|bueno vale|todo bien|sin ningún problema|ningún problema',
+    weak:
+      'creo que sí|supongo|supongo que sí|emojipray|no hay problema|sin problema|por qué no|bueno vale|todo bien|sin ningún problema|' +
+      'ningún problema|no veo problema|no tengo problema|no me importa|pueden usar mis datos|puede usar mis datos',
   },
   no: {
     phrases:

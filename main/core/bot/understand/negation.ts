@@ -10,16 +10,15 @@ import type { Token } from './fold.js';
 export const NEGATION_REACH = 4;
 
 /**
- * For each token, whether it negates. In Portuguese "no" is also "in the"
- * ("no escritório"): there it negates only at the start of a clause or alone.
+ * For each token, whether it negates. In Portuguese "no" is "in the" ("no
+ * escritório", "No caso dele"): there it negates only at the end of a clause
+ * ("No, obrigado", "é no").
  */
 export function negators(tokens: Token[], negations: ReadonlySet<string>, language: string): boolean[] {
   return tokens.map((t, i) => {
     if (!negations.has(t.text)) return false;
     if (t.text !== 'no' || language !== 'pt-BR') return true;
-    const first = i === 0 || tokens[i - 1]!.clause !== t.clause;
-    const last = i === tokens.length - 1 || tokens[i + 1]!.clause !== t.clause;
-    return first || last;
+    return i === tokens.length - 1 || tokens[i + 1]!.clause !== t.clause;
   });
 }
 
