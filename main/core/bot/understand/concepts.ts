@@ -181,7 +181,9 @@ export const CONCEPTS: Concept[] = [
   {
     id: 'civil',
     names: 'civil|civil law|civil litigation|litigation|direito civil|cível|civil|derecho civil|litigios',
-    terms: '~lawsuit|~processo|~demanda|pay for the damage|damage to my car|pagar o conserto|pagar o prejuízo|pagar el arreglo|' +
+    terms:
+      'summons|court summons|subpoena|letter from court|court letter|intimação|citação|oficial de justiça|citación|' +
+      'notificación del juzgado|emplazamiento|~lawsuit|~processo|~demanda|pay for the damage|damage to my car|pagar o conserto|pagar o prejuízo|pagar el arreglo|' +
       'pagar los daños|~damage|~prejuízo|~perjuicio|~conserto|~arreglo',
   },
 ];

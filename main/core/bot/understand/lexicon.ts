@@ -126,13 +126,14 @@ const en: Lexicon = {
       'a new case|new client|i am a new client|im a new client',
     rules: [
       'new + case matter claim issue problem client',
+      'take handle deal accept + cases case matters claims',
       'open start begin file register create bring + case matter claim lawsuit complaint',
       'need needing looking hire find want + lawyer attorney solicitor representation advice counsel',
       'legal + advice help problem issue question matter',
       'book schedule make arrange + consultation appointment meeting',
       'sue suing',
     ],
-    weak: 'i have a problem|i have an issue|problem|i need advice|advice|what can i do|what should i do|what do i do',
+    weak: 'i have a problem|i have an issue|problem|i need advice|advice|what can i do|what should i do|what do i do|i dont know what to do',
   },
   'menu.info': {
     phrases:
@@ -276,7 +277,8 @@ const ptBR: Lexicon = {
       'já sou cliente|sou cliente|já tenho um caso|número do processo|tem previsão|novidades|tem novidade|atualização|' +
       'como está meu caso|como está meu processo|como tá meu processo|como ta meu processo|e aí meu processo',
     rules: [
-      'como andamento situação status novidade novidades notícia notícias atualização saber acompanhar consultar anda andou andando está tá previsão movimentação movimento + processo caso ação causa pedido',
+      'como andamento situação status novidade novidades notícia notícias atualização acompanhar consultar anda andou andando está tá previsão movimentação movimento + processo caso ação causa pedido',
+      'saber + meu minha + processo caso ação causa pedido',
       'alguma tem + novidade novidades notícia atualização',
     ],
   },
@@ -291,13 +293,14 @@ const ptBR: Lexicon = {
       'sou cliente novo|cliente novo|primeira vez|nova consulta|quero uma orientação|preciso de orientação',
     rules: [
       'novo nova + caso processo causa assunto ação consulta cliente',
+      'pegam pega aceitam aceita atendem fazem trabalham + causa causas caso casos processo processos ação ações',
       'abrir iniciar começar entrar mover registrar cadastrar + caso processo ação causa',
       'preciso precisar precisando precisaria procuro procurando quero contratar + advogado advogada doutor doutora',
       'jurídica jurídico + ajuda orientação assessoria consultoria problema dúvida questão',
       'agendar marcar + consulta horário reunião atendimento',
       'processar',
     ],
-    weak: 'tenho um problema|problema|preciso de orientação|orientação|agendar|marcar|o que eu faço|o que faço|o que posso fazer',
+    weak: 'tenho um problema|problema|preciso de orientação|orientação|agendar|marcar|o que eu faço|o que faço|o que posso fazer|não sei o que fazer',
   },
   'menu.info': {
     phrases:
@@ -432,7 +435,8 @@ const es: Lexicon = {
       'saber de mi caso|ya tengo un caso|ya soy cliente|soy cliente|estado del expediente|número de expediente|' +
       'cómo va mi caso|cómo está mi caso|en qué estado está mi caso|qué hay de mi caso|cómo va lo mío|qué hay de lo mío',
     rules: [
-      'cómo estado novedades novedad noticias noticia seguimiento saber consultar va avance avanza pasa pasó situación actualización movimiento + caso expediente asunto proceso demanda trámite juicio',
+      'cómo estado novedades novedad noticias noticia seguimiento consultar va avance avanza pasa pasó situación actualización movimiento + caso expediente asunto proceso demanda trámite juicio',
+      'saber + mi + caso expediente asunto proceso demanda trámite juicio',
     ],
   },
   'menu.new': {
@@ -446,13 +450,14 @@ const es: Lexicon = {
       'soy cliente nuevo|cliente nuevo|primera vez|quiero poner una denuncia',
     rules: [
       'nuevo nueva + caso asunto consulta expediente demanda cliente',
+      'llevan lleva aceptan acepta atienden tratan trabajan + casos caso temas asuntos demandas',
       'abrir abro iniciar empezar registrar presentar poner interponer + caso asunto expediente demanda',
       'necesito necesitar necesitaría busco buscando quiero contratar + abogado abogada licenciado licenciada asesoría asesoramiento',
       'legal jurídica jurídico + ayuda asesoría consulta problema duda orientación',
       'pedir agendar reservar solicitar concertar + cita consulta',
       'demandar',
     ],
-    weak: 'tengo un problema|problema|necesito asesoría|asesoría|asesoramiento|orientación|cita|qué hago|qué puedo hacer',
+    weak: 'tengo un problema|problema|necesito asesoría|asesoría|asesoramiento|orientación|cita|qué hago|qué puedo hacer|no sé qué hacer',
   },
   'menu.info': {
     phrases:

@@ -15,13 +15,13 @@ export type Intent =
   | 'greeting';
 
 export interface Understanding {
-  /** null: not understood */
+  /** null: not understood. A greeting, or a thank-you alone, is 'greeting' (the bot answers with its menu). */
   intent: Intent | null;
   /** 0..1 */
   confidence: number;
   /** when two intents are close: the bot asks a one-line question instead of guessing */
   alternatives: Intent[];
-  /** a configured practice area named in free text, for 'menu.new' or alone */
+  /** a configured practice area named in free text, for 'menu.new' or alone (intent null) */
   area?: string;
   /** for intent 'language': the language named, undefined when the client only asked */
   language?: string;
@@ -38,6 +38,12 @@ export interface UnderstandContext {
   words: (key: string) => string[];
   /** the office's configured practice area names */
   practiceAreas: string[];
-  /** what the bot just asked */
+  /**
+   * what the bot just asked: 'menu' (options shown), 'consent' (the privacy
+   * notice: only a clear yes is a yes), 'confirm' (the summary: yes, or a line
+   * to correct), 'none-or-value' (other party, deadline: "none" or a value),
+   * 'free' (name, description: only menu, stop, erase, a person asked for
+   * explicitly, or a language named, interrupt). Undefined: anything, 'none' included.
+   */
   expecting?: Expecting;
 }
