@@ -150,6 +150,10 @@ describe('negation', () => {
     }
   });
 
+  test('"no problem" at the summary is asked again, not taken as a yes', () => {
+    expect(understand('no problem', ctx('en', 'confirm'))).toMatchObject({ intent: null, alternatives: ['yes', 'no'] });
+  });
+
   test('"no problem" and "why not" are never a consent', () => {
     for (const [text, language] of [['no problem', 'en'], ['não tem problema', 'pt-BR'], ['¿por qué no?', 'es']] as const) {
       const u = understand(text, ctx(language, 'consent'));
@@ -201,6 +205,26 @@ describe('negation', () => {
           const text = words.map((w, i) => (i === 0 ? w : seps[i % seps.length]! + w)).join('');
           const u = understand(text, ctx(language, 'consent'));
           return u.intent !== 'yes';
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  test('property: wherever the bot is, a yes-word beside a negation is never a yes', () => {
+    // Portuguese "no" can mean "in the", so here only words that always negate
+    const always = negations.filter((n) => n.toLowerCase() !== 'no');
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...always),
+        fc.constantFrom(...yeses),
+        fc.constantFrom(...fillers),
+        fc.boolean(),
+        fc.constantFrom<Expecting | undefined>('menu', 'consent', 'confirm', 'none-or-value', 'free', undefined),
+        fc.constantFrom('en', 'pt-BR', 'es'),
+        (negation, yes, filler, negationFirst, expecting, language) => {
+          const text = negationFirst ? `${negation} ${filler} ${yes}` : `${yes}, ${filler} ${negation}`;
+          return understand(text, ctx(language, expecting)).intent !== 'yes';
         },
       ),
       { numRuns: 1500 },

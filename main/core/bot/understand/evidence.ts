@@ -28,10 +28,10 @@ export interface Evidence {
   tokens: Token[];
   /** cues left after dropping those inside longer ones and those negated */
   scored: Map<LexIntent, Scored>;
-  /** a negation word, or a no-emoji, anywhere in the message */
+  /** a negation word (any of the three languages), or a no-emoji, anywhere in the message */
   noSignal: boolean;
-  /** a negation word outside any yes-phrase ("no problem" holds one inside) */
-  liveNegation: boolean;
+  /** the same, with Portuguese "no" read as "in the" where it is that ("no processo") */
+  negated: boolean;
   contrastAfter: (i: number) => boolean;
 }
 
@@ -142,7 +142,7 @@ export function weigh(
 
   const noSignal =
     tokens.some((t) => negations.has(t.text) || t.text === EMOJI_WORD.no) || scored.has('no');
-  const liveNegation = live.some((n, i) => n && !yesAt.has(i)) || scored.has('no') || tokens.some((t) => t.text === EMOJI_WORD.no);
+  const negated = negating.some(Boolean) || scored.has('no') || tokens.some((t) => t.text === EMOJI_WORD.no);
   const contrastAt = tokens.filter((t) => contrast.has(t.text)).map((t) => t.index);
-  return { tokens, scored, noSignal, liveNegation, contrastAfter: (i) => contrastAt.some((c) => c > i) };
+  return { tokens, scored, noSignal, negated, contrastAfter: (i) => contrastAt.some((c) => c > i) };
 }

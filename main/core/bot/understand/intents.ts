@@ -70,9 +70,9 @@ function eligible(evidence: Evidence, expecting: Expecting | 'any'): Scored[] {
   return list.sort((a, b) => b.confidence - a.confidence || a.first - b.first);
 }
 
-/** A yes the bot may act on in `expecting`, or why not. */
+/** A yes the bot may act on in `expecting`: never beside a negation ("no problem" is asked again), and at consent only a clear one. */
 function yesIsClear(evidence: Evidence, yes: Scored, expecting: Expecting | 'any', question: boolean): boolean {
-  if (expecting !== 'consent') return !evidence.liveNegation;
+  if (expecting !== 'consent') return !evidence.negated;
   if (evidence.noSignal || evidence.scored.has('doubt') || question) return false;
   if (yes.confidence < 0.85 || yes.coverage < 0.8) return false;
   if (evidence.contrastAfter(-1)) return false;
@@ -102,7 +102,7 @@ export function choose(evidence: Evidence, expecting: Expecting | 'any', questio
       return { intent: null, confidence: Math.max(yes.confidence, no.confidence), alternatives: ['yes', 'no'] };
     }
     if (top.intent === 'yes' && !yesIsClear(evidence, top, expecting, question)) {
-      return { intent: null, confidence: top.confidence, alternatives: evidence.noSignal ? ['yes', 'no'] : [] };
+      return { intent: null, confidence: top.confidence, alternatives: evidence.noSignal || evidence.negated ? ['yes', 'no'] : [] };
     }
   }
 
