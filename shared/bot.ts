@@ -58,9 +58,15 @@ export const PracticeAreas = z
   .refine((areas) => new Set(areas.map((a) => a.toLowerCase())).size === areas.length, 'each area once');
 export type PracticeAreas = z.infer<typeof PracticeAreas>;
 
+const LanguageCode = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'a language code such as en or pt-BR');
+
 export const BotBehaviour = z.object({
-  /** the catalog the bot speaks (en, or one the office added) */
-  language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'a language code such as en or pt-BR').default('en'),
+  /** the office's default language: new clients whose language is not known are answered in it */
+  language: LanguageCode.default('en'),
+  /** the other languages the office offers its clients (besides the default) */
+  languages: z.array(LanguageCode).max(12).default([]),
+  /** how the bot reads 03/04/2026: day first, or month first (English, United States) */
+  dateOrder: z.enum(['dmy', 'mdy']).default('dmy'),
   /** a conversation handed to staff returns to the bot after this many hours without messages; 0 = never */
   handBackAfterHours: z.number().min(0).max(24 * 30).default(24),
   /** after this many hours of silence, the next message starts a new conversation (greeting, footer) */
@@ -72,6 +78,20 @@ export const BotBehaviour = z.object({
 });
 export type BotBehaviour = z.infer<typeof BotBehaviour>;
 
+/** The languages clients may use: the default first, then the others offered, each once. */
+/** A language's name in English, for the office's screens: "es" → "Spanish", "pt-BR" → "Brazilian Portuguese". */
+export function languageInEnglish(code: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+export function offeredLanguages(behaviour: Pick<BotBehaviour, 'language' | 'languages'>): string[] {
+  return [...new Set([behaviour.language, ...(behaviour.languages ?? [])])];
+}
+
 export const SendLimits = z.object({
   /** messages per minute across all chats */
   perMinute: z.number().int().min(1).max(100_000).default(30),
@@ -81,7 +101,8 @@ export const SendLimits = z.object({
 export type SendLimits = z.infer<typeof SendLimits>;
 
 /** A text per catalog key, for one language. */
-export const TextMap = z.record(z.string().min(1).max(200), z.string().max(4000));
+/** (the core refuses texts over 4,000 characters with a sentence naming the text: shared/bot-texts.ts) */
+export const TextMap = z.record(z.string().min(1).max(200), z.string().max(20_000));
 /** Overrides per language: { en: { greeting: "…" } } */
 export const TextOverrides = z.record(z.string().min(2).max(12), TextMap);
 export type TextOverrides = z.infer<typeof TextOverrides>;
@@ -93,6 +114,8 @@ export type ExtraLanguages = z.infer<typeof ExtraLanguages>;
 export const PrivacyNotice = z.object({
   version: z.string(),
   text: z.string(),
+  /** the same notice in the other languages: { "pt-BR": "…" } */
+  translations: z.record(z.string(), z.string()).default({}),
   publishedAt: z.string(),
   publishedBy: z.string().nullable(),
 });

@@ -38,6 +38,8 @@ export const ConversationSummary = z.object({
   waitingSince: z.string().nullable(),
   handoffReason: z.string().nullable(),
   lastIntake: z.object({ matterId: Id, reference: z.string() }).nullable(),
+  /** the language the bot speaks with this client; null until known (the office default is used) */
+  language: z.string().nullable(),
 });
 export type ConversationSummary = z.infer<typeof ConversationSummary>;
 
@@ -110,7 +112,12 @@ export const DocumentMeta = z.object({
 export const MatterDetail = MatterSummary.extend({
   description: z.string(),
   opposingParty: z.string().nullable(),
+  /** the deadline as the client typed it */
   deadline: z.string().nullable(),
+  /** that deadline read as a date (YYYY-MM-DD, the office's calendar); null when none or unreadable */
+  deadlineDate: z.string().nullable(),
+  /** the language of the intake and of the client's messages */
+  language: z.string().nullable(),
   conversationId: Id.nullable(),
   consent: z.object({ version: z.string(), at: z.string() }).nullable(),
   notes: z.array(z.object({ id: Id, authorName: z.string(), text: z.string(), at: z.string() })),
@@ -172,7 +179,19 @@ export const botOperations = {
   'inbox.thread': defineOperation({
     summary: 'One conversation: its messages in and out with their delivery state, and the intakes it produced.',
     input: z.object({ conversationId: Id, limit: z.number().int().min(1).max(500).default(200) }).strict(),
-    output: z.object({ conversation: ConversationSummary, messages: z.array(ThreadMessage), intakes: z.array(IntakeCard) }),
+    output: z.object({
+      conversation: ConversationSummary,
+      messages: z.array(ThreadMessage),
+      intakes: z.array(IntakeCard),
+      /** the languages the office offers, the default first, for changing the client's */
+      languages: z.array(z.object({ code: z.string(), name: z.string() })),
+    }),
+    access: 'conversations',
+  }),
+  'inbox.setLanguage': defineOperation({
+    summary: "Change the language the bot speaks with this client (one the office offers).",
+    input: z.object({ conversationId: Id, language: z.string().trim().min(2).max(12) }).strict(),
+    output: ConversationSummary,
     access: 'conversations',
   }),
   'inbox.reply': defineOperation({
@@ -240,9 +259,15 @@ export const botOperations = {
     access: 'matters',
   }),
   'matters.update': defineOperation({
-    summary: 'Change the status and/or the next step (what the bot tells the client when asked).',
+    summary: 'Change the status and/or the next step (what the bot tells the client when asked), optionally telling the client at once.',
     input: z
-      .object({ matterId: Id, status: MatterStatus.optional(), nextStep: z.string().trim().max(500).nullable().optional() })
+      .object({
+        matterId: Id,
+        status: MatterStatus.optional(),
+        nextStep: z.string().trim().max(500).nullable().optional(),
+        /** tell the client on WhatsApp, in their language, that the status changed */
+        tellClient: z.boolean().default(false),
+      })
       .strict()
       .refine((v) => v.status !== undefined || v.nextStep !== undefined, 'change the status or the next step'),
     output: MatterDetail,
@@ -312,7 +337,13 @@ export const botOperations = {
   }),
   'botSettings.publishNotice': defineOperation({
     summary: 'Publish a new version of the privacy notice; clients consent to it before their next intake.',
-    input: z.object({ text: z.string().trim().min(20).max(4000) }).strict(),
+    input: z
+      .object({
+        text: z.string().trim().min(20, 'The privacy notice is too short (at least 20 characters).').max(4000, 'The privacy notice is longer than 4,000 characters.'),
+        /** the same notice in the other languages the office offers */
+        translations: z.record(z.string().min(2).max(12), z.string().max(4000, 'A translation of the privacy notice is longer than 4,000 characters.')).default({}),
+      })
+      .strict(),
     output: PrivacyNotice,
     access: 'settings.manage',
   }),

@@ -35,6 +35,7 @@ const data = (over: Partial<IntakePdfData> = {}): IntakePdfData => ({
     none: 'none',
   },
   reference: '2026-0042',
+  language: 'en',
   date: '5 January 2026',
   client: { name: 'Zoë Ñúñez-Øster Αλέξανδρος Дмитрий', whatsapp: '5511987654321' },
   area: 'Employment',

@@ -20,14 +20,14 @@ const cases: Case[] = [
   {
     code: 'pt-BR',
     catalog: ptBR,
-    sameAsEnglish: ['staff.signature', 'pdf.whatsapp'],
-    instructions: { 'yes.words': ['SIM'], 'no.words': ['NÃO'], 'menu.words': ['MENU'], 'none.words': ['NENHUM'] },
+    sameAsEnglish: ['staff.signature', 'pdf.whatsapp', 'intake.deadline_shown'],
+    instructions: { 'yes.words': ['SIM'], 'no.words': ['NÃO'], 'menu.words': ['MENU'], 'none.words': ['NENHUM'], 'stop.words': ['PARAR'], 'erase.words': ['APAGAR MEUS DADOS'] },
   },
   {
     code: 'es',
     catalog: es,
-    sameAsEnglish: ['staff.signature', 'pdf.whatsapp'],
-    instructions: { 'yes.words': ['SÍ'], 'no.words': ['NO'], 'menu.words': ['MENÚ'], 'none.words': ['NINGUNO'] },
+    sameAsEnglish: ['staff.signature', 'pdf.whatsapp', 'intake.deadline_shown'],
+    instructions: { 'yes.words': ['SÍ'], 'no.words': ['NO'], 'menu.words': ['MENÚ'], 'none.words': ['NINGUNO'], 'stop.words': ['BAJA'], 'erase.words': ['BORRAR MIS DATOS'] },
   },
 ];
 

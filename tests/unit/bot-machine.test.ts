@@ -10,8 +10,8 @@ settings.hours.timeZone = 'Europe/Lisbon';
 
 const facts = (over: Partial<TurnFacts> = {}): TurnFacts => ({
   settings,
-  texts: new Texts('en'),
-  notice: { version: '3', text: 'We keep your data at {office}.' },
+  texts: (language) => new Texts(language),
+  notice: { version: '3', text: () => 'We keep your data at {office}.' },
   client: null,
   consentedToCurrent: false,
   matters: [],
@@ -164,6 +164,8 @@ describe('the conversation state machine', () => {
     expect(result.state.step).toEqual({ at: 'confirm' });
     expect(result.reply).toContain('2. Area: Employment');
     expect(result.reply).toContain('4. Other party: none');
+    // the deadline is read as a date (day first) and shown in words beside what was typed
+    expect(result.reply).toContain('5. Deadline: 12 March 2026 (12/03/2026)');
     result = say(result.state, '4');
     expect(result.reply).toMatch(/other party/);
     result = say(result.state, 'Padaria Pão Quente Ltda');
@@ -179,6 +181,8 @@ describe('the conversation state machine', () => {
           description: 'Not paid for 3 months',
           opposing: 'Padaria Pão Quente Ltda',
           deadline: '12/03/2026',
+          deadlineDate: '2026-03-12',
+          language: 'en',
         },
         consentVersion: '3',
       },

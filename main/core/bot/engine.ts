@@ -55,9 +55,9 @@ export class BotEngine {
     const store = this.deps.store();
     const now = this.deps.clock.now();
     const at = now.toISOString();
-    const settings = this.deps.settings.get();
-    const texts = this.deps.settings.texts();
-    const notice = this.deps.settings.privacyNotice();
+    const settingsStore = this.deps.settings;
+    const settings = settingsStore.get();
+    const notice = settingsStore.privacyNotice();
 
     const conversation = conversationByChat(store, message.chatId);
     const client = clientByWhatsapp(store, message.from) ?? null;
@@ -65,6 +65,9 @@ export class BotEngine {
       parseState(conversation?.state),
       {
         text: message.text,
+        from: message.from,
+        // the chat's language, else the one the client on record speaks
+        language: conversation?.language ?? client?.language ?? null,
         media: message.media ? { fileName: message.media.fileName } : null,
         now,
         mode: conversation?.mode ?? 'bot',
@@ -72,8 +75,8 @@ export class BotEngine {
       },
       {
         settings,
-        texts,
-        notice: { version: notice.version, text: notice.text },
+        texts: (language) => settingsStore.texts(language),
+        notice: { version: notice.version, text: (language) => settingsStore.noticeText(language, notice) },
         client,
         consentedToCurrent: hasConsented(store, message.from, notice.version),
         matters: client ? mattersForStatus(store, client.id) : [],
@@ -149,6 +152,7 @@ export class BotEngine {
         now: at,
         inbound: true,
         lastIntakeMatterId: intake?.matterId ?? null,
+        ...(result.language !== conversation?.language ? { language: result.language } : {}),
       });
       return { conversationId, reply, outboxId, intake, result };
     });

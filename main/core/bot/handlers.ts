@@ -3,7 +3,8 @@ import type { Store } from '../db/store.js';
 import type { AuditTarget, Handler, HandlerContext } from '../dispatch.js';
 import type { CoreServices } from '../services.js';
 import { catalogKeys } from './catalog/texts.js';
-import { handBack, markRead, reply, sendDocument, takeOver } from './inbox.js';
+import { languageInEnglish } from '../../../shared/bot.js';
+import { handBack, markRead, reply, sendDocument, setLanguage, takeOver } from './inbox.js';
 import type { BotOutbox } from './link.js';
 import { addNote, clearConflict, conflictHit, requestPdf, resolveDataRequest, updateMatter } from './matters.js';
 import {
@@ -70,7 +71,17 @@ export const botHandlers: { [N in keyof typeof botOperations]: Handler<N, CoreSe
     const { store, bot } = ctx.services;
     const thread = conversationThread(store, input, bot.attached ? bot.outbox() : null);
     ctx.audit.target = conversation(input.conversationId);
-    return thread;
+    const languages = bot.settings.offered().map((code) => ({ code, name: languageInEnglish(code) }));
+    return { ...thread, languages };
+  },
+
+  'inbox.setLanguage': (input, ctx) => {
+    const { store, bot } = ctx.services;
+    ctx.audit.target = conversation(input.conversationId);
+    const before = ctx.write(() => setLanguage(store, bot.settings, input));
+    ctx.audit.details = { from: before, to: input.language };
+    inboxChanged(ctx, input.conversationId);
+    return conversationSummary(store, input.conversationId);
   },
 
   'inbox.reply': (input, ctx) => ({
@@ -128,7 +139,17 @@ export const botHandlers: { [N in keyof typeof botOperations]: Handler<N, CoreSe
     return matterDetail(ctx.services.store, input.matterId);
   },
 
-  'matters.update': (input, ctx) => changeMatter(ctx, input.matterId, (store, staff, at) => updateMatter(store, input, staff, at)),
+  'matters.update': (input, ctx) => {
+    const bot = ctx.services.bot;
+    // a clear error before anything changes, rather than a message that waits forever
+    if (input.tellClient) bot.outbox();
+    ctx.audit.details = { tellClient: input.tellClient };
+    const detail = changeMatter(ctx, input.matterId, (store, staff, at) =>
+      updateMatter(store, input, staff, at, { outbox: () => bot.outbox(), settings: bot.settings, requestId: ctx.requestId }),
+    );
+    if (input.tellClient && detail.conversationId !== null) inboxChanged(ctx, detail.conversationId);
+    return detail;
+  },
 
   'matters.addNote': (input, ctx) => changeMatter(ctx, input.matterId, (store, staff, at) => addNote(store, input, staff, at)),
 
@@ -186,7 +207,7 @@ export const botHandlers: { [N in keyof typeof botOperations]: Handler<N, CoreSe
   'botSettings.publishNotice': (input, ctx) => {
     const staff = staffOf(ctx);
     const settings = ctx.services.bot.settings;
-    const notice = ctx.write(() => settings.publishNotice(input.text, staff.name));
+    const notice = ctx.write(() => settings.publishNotice(input.text, staff.name, input.translations));
     ctx.audit.target = { type: 'privacy_notice', id: notice.version };
     return notice;
   },

@@ -49,16 +49,31 @@ export function isOpen(now: Date, hours: OfficeHours): boolean {
   return hours.week[local.weekday].some((i) => local.time >= i.open && local.time < i.close);
 }
 
-const DAY_NAMES: Record<Weekday, string> = {
-  mon: 'Monday',
-  tue: 'Tuesday',
-  wed: 'Wednesday',
-  thu: 'Thursday',
-  fri: 'Friday',
-  sat: 'Saturday',
-  sun: 'Sunday',
+/** A weekday's name in a language ("Monday", "segunda-feira", "lunes"; short: "Mon", "seg.", "lun"). */
+export function dayName(day: Weekday, locale: string, width: 'long' | 'short' = 'long'): string {
+  // 2024-01-01 was a Monday
+  const date = new Date(Date.UTC(2024, 0, 1 + WEEKDAYS.indexOf(day), 12));
+  try {
+    return new Intl.DateTimeFormat(locale, { weekday: width, timeZone: 'UTC' }).format(date);
+  } catch {
+    return new Intl.DateTimeFormat('en', { weekday: width, timeZone: 'UTC' }).format(date);
+  }
+}
+
+/** How "today at 14:00" is said in the conversation's language. */
+export interface OpeningWords {
+  locale: string;
+  today: (time: string) => string;
+  tomorrow: (time: string) => string;
+  onDay: (day: string, time: string) => string;
+}
+
+const ENGLISH: OpeningWords = {
+  locale: 'en',
+  today: (time) => `today at ${time}`,
+  tomorrow: (time) => `tomorrow at ${time}`,
+  onDay: (day, time) => `${day} at ${time}`,
 };
-const SHORT: Record<Weekday, string> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
 
 function addDays(date: string, days: number): { date: string; weekday: Weekday } {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
@@ -68,7 +83,7 @@ function addDays(date: string, days: number): { date: string; weekday: Weekday }
 }
 
 /** When the office next opens after `now`, in words ("today at 14:00", "Monday at 09:00"), or null if never. */
-export function nextOpening(now: Date, hours: OfficeHours): string | null {
+export function nextOpening(now: Date, hours: OfficeHours, words: OpeningWords = ENGLISH): string | null {
   const local = localTime(now, hours.timeZone);
   for (let offset = 0; offset <= 14; offset++) {
     const day = addDays(local.date, offset);
@@ -76,8 +91,9 @@ export function nextOpening(now: Date, hours: OfficeHours): string | null {
     const intervals = [...hours.week[day.weekday]].sort((a, b) => a.open.localeCompare(b.open));
     for (const interval of intervals) {
       if (offset === 0 && interval.open <= local.time) continue;
-      const when = offset === 0 ? 'today' : offset === 1 ? 'tomorrow' : DAY_NAMES[day.weekday];
-      return `${when} at ${interval.open}`;
+      if (offset === 0) return words.today(interval.open);
+      if (offset === 1) return words.tomorrow(interval.open);
+      return words.onDay(dayName(day.weekday, words.locale), interval.open);
     }
   }
   return null;
@@ -87,7 +103,8 @@ export function nextOpening(now: Date, hours: OfficeHours): string | null {
  * The week in words, grouping days with the same hours: "Mon–Fri 09:00–18:00; Sat 09:00–12:00".
  * `closedAllWeek` is said when no day has hours.
  */
-export function describeHours(hours: OfficeHours, closedAllWeek: string): string {
+export function describeHours(hours: OfficeHours, closedAllWeek: string, locale = 'en'): string {
+  const short = (d: Weekday) => dayName(d, locale, 'short');
   const label = (d: Weekday) =>
     hours.week[d].map((i) => `${i.open}–${i.close}`).join(', ');
   const groups: { from: Weekday; to: Weekday; hours: string }[] = [];
@@ -100,6 +117,6 @@ export function describeHours(hours: OfficeHours, closedAllWeek: string): string
   const open = groups.filter((g) => g.hours !== '');
   if (open.length === 0) return closedAllWeek;
   return open
-    .map((g) => `${g.from === g.to ? SHORT[g.from] : `${SHORT[g.from]}–${SHORT[g.to]}`} ${g.hours}`)
+    .map((g) => `${g.from === g.to ? short(g.from) : `${short(g.from)}–${short(g.to)}`} ${g.hours}`)
     .join('; ');
 }

@@ -58,7 +58,7 @@ export function reply(
   const conversation = mustConversation(store, input.conversationId);
   const office = settings.get();
   const text = office.behaviour.signStaffReplies
-    ? `${input.text}\n\n${settings.texts().t('staff.signature', { staffName: staff.name, office: office.profile.name })}`
+    ? `${input.text}\n\n${settings.textsFor(conversation.language).t('staff.signature', { staffName: staff.name, office: office.profile.name })}`
     : input.text;
   const outboxId = outbox.enqueueText({ chatId: conversation.chat_id, text, dedupeKey: `staff:${input.requestId}` });
   const messageId = appendStaffMessage(store, conversation, staff, { text, outboxId, at });
@@ -125,7 +125,7 @@ export function handBack(
       .where('id', '=', conversation.id),
   );
   if (input.notify) {
-    const texts = bot.settings.texts();
+    const texts = bot.settings.textsFor(conversation.language);
     const text = `${texts.t('handback')}\n\n${texts.t('menu')}`;
     const outboxId = bot.outbox().enqueueText({ chatId: conversation.chat_id, text, dedupeKey: `handback:${input.requestId}` });
     appendMessage(store, { conversationId: conversation.id, direction: 'out', author: 'bot', text, outboxId, at });
@@ -240,4 +240,25 @@ export function sendDocument(
       .where('id', '=', conversation.id),
   );
   return { messageId, documentId: doc.id, fileName: doc.file_name };
+}
+
+/**
+ * Staff change the language the bot speaks with this client (the client can too,
+ * by writing "idioma", "language", EN, PT or ES). The client on record follows.
+ * Returns the language it was before.
+ */
+export function setLanguage(store: Store, settings: BotSettingsStore, input: ParsedInputOf<'inbox.setLanguage'>): string | null {
+  const conversation = mustConversation(store, input.conversationId);
+  const offered = settings.offered();
+  if (!offered.includes(input.language)) {
+    throw invalidInput(
+      `The office does not offer ${input.language} to clients. Choose one of: ${offered.map((code) => settings.languageName(code)).join(', ')}.`,
+      { issues: [{ path: 'language', message: 'not offered' }] },
+    );
+  }
+  store.run(store.db.updateTable('conversations').set({ language: input.language }).where('id', '=', conversation.id));
+  if (conversation.client_id !== null) {
+    store.run(store.db.updateTable('clients').set({ language: input.language }).where('id', '=', conversation.client_id));
+  }
+  return conversation.language;
 }

@@ -3,8 +3,11 @@ import type { ParsedInputOf } from '../../../shared/contract/index.js';
 import type { Store } from '../db/store.js';
 import type { ConflictHitsTable } from '../db/tables.js';
 import { AppError, notFound } from '../errors.js';
+import type { TextKey } from './catalog/en.js';
+import type { BotOutbox } from './link.js';
 import { chatOfClient } from './queries.js';
-import { addHistory, queuePdf, type Staff } from './records.js';
+import { addHistory, appendMessage, queuePdf, type Staff } from './records.js';
+import type { BotSettingsStore } from './settings.js';
 
 /**
  * What staff do to a matter: change its status or next step, add a note, clear a
@@ -19,9 +22,32 @@ function touch(store: Store, matterId: number, at: string): void {
   store.run(store.db.updateTable('matters').set({ updated_at: at }).where('id', '=', matterId));
 }
 
-/** A new status and/or next step (what the bot tells the client when asked); each change in the history. */
-export function updateMatter(store: Store, input: ParsedInputOf<'matters.update'>, staff: Staff, at: string): void {
-  const current = store.get(store.db.selectFrom('matters').select(['status', 'next_step']).where('id', '=', input.matterId));
+/** How a staff change reaches the client: the bot's outbox and texts (only when "tell the client" is ticked). */
+export interface ClientNotice {
+  outbox: () => BotOutbox;
+  settings: BotSettingsStore;
+  requestId: string;
+}
+
+/**
+ * A new status and/or next step (what the bot tells the client when asked); each
+ * change in the history. With `tellClient`, the client is sent the catalog's
+ * "status changed" text in their language, in the same transaction.
+ */
+export function updateMatter(
+  store: Store,
+  input: ParsedInputOf<'matters.update'>,
+  staff: Staff,
+  at: string,
+  notify?: ClientNotice,
+): { told: boolean } {
+  const current = store.get(
+    store.db
+      .selectFrom('matters as m')
+      .innerJoin('clients as c', 'c.id', 'm.client_id')
+      .select(['m.status', 'm.next_step', 'm.reference', 'm.practice_area', 'm.client_id', 'm.language', 'c.language as client_language'])
+      .where('m.id', '=', input.matterId),
+  );
   if (!current) throw notFound('That matter does not exist.');
   const nextStep = input.nextStep === undefined ? current.next_step : input.nextStep || null;
   const status = input.status ?? current.status;
@@ -31,6 +57,27 @@ export function updateMatter(store: Store, input: ParsedInputOf<'matters.update'
   store.run(
     store.db.updateTable('matters').set({ status, next_step: nextStep, updated_at: at }).where('id', '=', input.matterId),
   );
+  if (!input.tellClient || !notify) return { told: false };
+
+  const chatId = chatOfClient(store, current.client_id);
+  const conversation = store.get(store.db.selectFrom('conversations').select(['id', 'language']).where('chat_id', '=', chatId));
+  const texts = notify.settings.textsFor(conversation?.language ?? current.client_language ?? current.language);
+  const text =
+    status === 'declined'
+      ? texts.t('status.declined_item', { reference: current.reference, area: current.practice_area })
+      : texts.t('status.changed', {
+          reference: current.reference,
+          area: current.practice_area,
+          status: texts.t(`status.${status}` as TextKey),
+          nextStep: nextStep?.trim() || texts.t('status.no_next_step'),
+        });
+  const outboxId = notify.outbox().enqueueText({ chatId, text, dedupeKey: `status:${notify.requestId}` });
+  if (conversation) {
+    appendMessage(store, { conversationId: conversation.id, direction: 'out', author: 'staff', authorId: staff.id, authorName: staff.name, text, outboxId, at });
+    store.run(store.db.updateTable('conversations').set({ last_activity_at: at }).where('id', '=', conversation.id));
+  }
+  addHistory(store, { matterId: input.matterId, at, actor: asActor(staff), action: 'client_told', newValue: status });
+  return { told: true };
 }
 
 /** An internal note (never shown to the client). */

@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import type { IntakePdfData } from '../pdf/intake-pdf.js';
 import type { PdfWorkers } from '../pdf/pdf-workers.js';
 import type { BotOutbox } from './link.js';
+import { dateLocale, deadlineInWords } from './machine.js';
 import { addHistory, appendMessage } from './records.js';
 import type { BotSettingsStore } from './settings.js';
 
@@ -17,12 +18,12 @@ const MAX_ATTEMPTS = 3;
 type JobRow = Pick<Selectable<PdfJobsTable>, 'id' | 'matter_id' | 'send_to_chat' | 'attempts'>;
 
 /** The date as an office writes it, in its time zone: "5 January 2026". */
-export function officeDate(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(iso));
+export function officeDate(iso: string, timeZone: string, locale = 'en-GB'): string {
+  return new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(iso));
 }
 
-function officeDateTime(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
+function officeDateTime(iso: string, timeZone: string, locale = 'en-GB'): string {
+  return new Intl.DateTimeFormat(locale, {
     timeZone,
     day: 'numeric',
     month: 'long',
@@ -171,7 +172,7 @@ export class PdfJobs {
       addHistory(store, { matterId: job.matter_id, at, actor: { type: 'bot' }, action: 'document', newValue: fileName });
       let conversationId: number | null = null;
       if (job.send_to_chat && outbox) {
-        const texts = this.deps.settings.texts();
+        const texts = this.deps.settings.texts(data.language);
         const caption = texts.t('intake.pdf_caption', { reference: data.reference });
         const outboxId = outbox.enqueueDocument({
           chatId: job.send_to_chat,
@@ -217,13 +218,18 @@ export class PdfJobs {
         .selectFrom('matters as m')
         .innerJoin('clients as c', 'c.id', 'm.client_id')
         .leftJoin('consents as k', 'k.id', 'm.consent_id')
-        .select(['m.reference', 'm.practice_area', 'm.description', 'm.opposing_party', 'm.deadline', 'm.created_at'])
+        .select(['m.reference', 'm.practice_area', 'm.description', 'm.opposing_party', 'm.deadline', 'm.deadline_date', 'm.created_at'])
+        .select(['m.language', 'c.language as client_language'])
         .select(['c.name as client_name', 'c.whatsapp', 'k.notice_version as consent_version', 'k.at as consent_at'])
         .where('m.id', '=', matterId),
     );
     if (!m) return null;
     const settings = this.deps.settings.get();
-    const texts = this.deps.settings.texts();
+    // the PDF speaks the language of the intake (or the client's, or the office's)
+    const offered = this.deps.settings.offered();
+    const language = [m.language, m.client_language].find((l): l is string => !!l && offered.includes(l)) ?? settings.behaviour.language;
+    const texts = this.deps.settings.texts(language);
+    const locale = dateLocale(language, settings.behaviour.dateOrder);
     const tz = settings.hours.timeZone;
     const office = settings.profile.name;
     return {
@@ -250,7 +256,7 @@ export class PdfJobs {
         consent: texts.t('pdf.consent'),
         consentText:
           m.consent_version && m.consent_at
-            ? texts.t('pdf.consent_text', { version: m.consent_version, at: officeDateTime(m.consent_at, tz) })
+            ? texts.t('pdf.consent_text', { version: m.consent_version, at: officeDateTime(m.consent_at, tz, locale) })
             : texts.t('pdf.consent_missing'),
         nextSteps: texts.t('pdf.next_steps'),
         nextStepsText: texts.t('pdf.next_steps_text', { office, reference: m.reference }),
@@ -258,12 +264,13 @@ export class PdfJobs {
         none: texts.t('intake.none'),
       },
       reference: m.reference,
-      date: officeDate(m.created_at, tz),
+      language,
+      date: officeDate(m.created_at, tz, locale),
       client: { name: m.client_name, whatsapp: m.whatsapp },
       area: m.practice_area,
       description: m.description,
       opposing: m.opposing_party,
-      deadline: m.deadline,
+      deadline: m.deadline ? deadlineInWords(m.deadline, m.deadline_date, locale, texts) : null,
       createdAt: this.deps.clock.now().toISOString(),
     };
   }

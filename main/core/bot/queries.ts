@@ -32,7 +32,7 @@ function conversations(store: Store) {
 }
 
 function withSummary(query: ReturnType<typeof conversations>) {
-  return query.selectAll('c').select(['cl.name as client_name', 'm.reference as intake_reference']);
+  return query.selectAll('c').select(['cl.name as client_name', 'cl.language as client_language', 'm.reference as intake_reference']);
 }
 
 function toSummary(row: InferResult<ReturnType<typeof withSummary>>[number]): ConversationSummary {
@@ -52,6 +52,7 @@ function toSummary(row: InferResult<ReturnType<typeof withSummary>>[number]): Co
       row.last_intake_matter_id && row.intake_reference
         ? { matterId: row.last_intake_matter_id, reference: row.intake_reference }
         : null,
+    language: row.language ?? row.client_language,
   };
 }
 
@@ -85,7 +86,11 @@ export function conversationSummary(store: Store, id: number): ConversationSumma
  * with its delivery state from the outbox (queued while there is no outbox), and
  * the intakes of the conversation or of its client.
  */
-export function conversationThread(store: Store, input: ParsedInputOf<'inbox.thread'>, outbox: BotOutbox | null): OutputOf<'inbox.thread'> {
+export function conversationThread(
+  store: Store,
+  input: ParsedInputOf<'inbox.thread'>,
+  outbox: BotOutbox | null,
+): Omit<OutputOf<'inbox.thread'>, 'languages'> {
   const conversation = conversationSummary(store, input.conversationId);
   const rows = store
     .all(
@@ -295,6 +300,8 @@ export function matterDetail(store: Store, id: number): MatterDetail {
     description: row.description,
     opposingParty: row.opposing_party,
     deadline: row.deadline,
+    deadlineDate: row.deadline_date,
+    language: row.language,
     conversationId: row.conversation_id,
     consent: row.consent_version && row.consent_at ? { version: row.consent_version, at: row.consent_at } : null,
     notes,

@@ -52,18 +52,17 @@ export function ensureConversation(
   return Number(result.lastInsertRowid);
 }
 
-export function clientByWhatsapp(store: Store, whatsapp: string): { id: number; name: string } | undefined {
-  return store.get(store.db.selectFrom('clients').select(['id', 'name']).where('whatsapp', '=', whatsapp));
+export function clientByWhatsapp(store: Store, whatsapp: string): { id: number; name: string; language: string | null } | undefined {
+  return store.get(store.db.selectFrom('clients').select(['id', 'name', 'language']).where('whatsapp', '=', whatsapp));
 }
 
-/** This number's matters for the status answer: its own, and only its own. */
+/** This number's matters for the status answer: its own, and only its own (a declined one is said to be closed without being taken on). */
 export function mattersForStatus(store: Store, clientId: number): MatterForStatus[] {
   return store.all(
     store.db
       .selectFrom('matters')
       .select(['reference', 'practice_area as area', 'status', 'next_step as nextStep'])
       .where('client_id', '=', clientId)
-      .where('status', '!=', 'declined')
       .orderBy('id', 'desc')
       .limit(10),
   );
@@ -195,10 +194,19 @@ export function createIntake(
   const client = store.get(
     store.db
       .insertInto('clients')
-      .values({ whatsapp: input.whatsapp, name: intake.name, name_key: nameKey(intake.name), push_name: input.pushName, created_at: at, updated_at: at })
+      .values({
+        whatsapp: input.whatsapp,
+        name: intake.name,
+        name_key: nameKey(intake.name),
+        push_name: input.pushName,
+        language: intake.language,
+        created_at: at,
+        updated_at: at,
+      })
       .onConflict((oc) =>
         oc.column('whatsapp').doUpdateSet((eb) => ({
           name: eb.ref('excluded.name'),
+          language: eb.ref('excluded.language'),
           name_key: eb.ref('excluded.name_key'),
           push_name: eb.fn.coalesce('excluded.push_name', 'clients.push_name'),
           updated_at: eb.ref('excluded.updated_at'),
@@ -235,6 +243,8 @@ export function createIntake(
         opposing_party: intake.opposing,
         opposing_key: intake.opposing ? nameKey(intake.opposing) : null,
         deadline: intake.deadline,
+        deadline_date: intake.deadlineDate,
+        language: intake.language,
         status: 'intake',
         next_step: null,
         conflict_state: 'none',
@@ -316,6 +326,8 @@ export interface ConversationUpdate {
   now: string;
   inbound: boolean;
   lastIntakeMatterId?: number | null;
+  /** the conversation's language, when this message decided or changed it */
+  language?: string;
 }
 
 /** After a message in or out: the state, the mode and the inbox's summary columns. */
@@ -335,7 +347,17 @@ export function updateConversation(store: Store, u: ConversationUpdate): void {
         ...(u.mode === 'waiting' ? { waiting_since: eb.fn.coalesce('waiting_since', eb.val(u.now)) } : {}),
         ...(u.inbound ? { unread: eb('unread', '+', 1), last_inbound_at: u.now } : {}),
         ...(u.lastIntakeMatterId != null ? { last_intake_matter_id: u.lastIntakeMatterId } : {}),
+        ...(u.language !== undefined ? { language: u.language } : {}),
       }))
       .where('id', '=', u.id),
   );
+  if (u.language !== undefined) {
+    // the client on record speaks it too
+    store.run(
+      store.db
+        .updateTable('clients')
+        .set({ language: u.language })
+        .where('id', '=', (eb) => eb.selectFrom('conversations').select('client_id').where('id', '=', u.id).where('client_id', 'is not', null)),
+    );
+  }
 }

@@ -1,12 +1,14 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { z } from 'zod';
-import { BotBehaviour, BotSettings, SendLimits, type PrivacyNotice, type SettingsSection } from '../../../shared/bot.js';
+import { BotBehaviour, BotSettings, SendLimits, languageInEnglish, offeredLanguages, type PrivacyNotice, type SettingsSection } from '../../../shared/bot.js';
+import { textLabel, textProblem } from '../../../shared/bot-texts.js';
 import type { ParsedInputOf } from '../../../shared/contract/index.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../db/store.js';
 import type { BotSettingsTable, PrivacyNoticesTable } from '../db/tables.js';
 import { invalidInput } from '../errors.js';
-import { BUILT_IN_LANGUAGES, Texts, unknownKeys } from './catalog/texts.js';
+import { en } from './catalog/en.js';
+import { BUILT_IN_LANGUAGES, Texts, isTextKey, unknownKeys } from './catalog/texts.js';
 
 /** Each section's schema, as the shared BotSettings object declares it. */
 export const SECTION_SCHEMAS: { [K in SettingsSection]: z.ZodType<BotSettings[K]> } = BotSettings.shape;
@@ -37,11 +39,8 @@ export function defaultSettings(): BotSettings {
   };
 }
 
-export const DEFAULT_PRIVACY_NOTICE =
-  'Before we ask for your details: {office} uses what you send here (your name, your number and what you tell us about ' +
-  'your matter) only to assess and handle your matter and to check for conflicts of interest. It stays in the ' +
-  "office's own records and is not shared with anyone else. You can ask us at any time to see or delete it " +
-  '(reply DELETE MY DATA).';
+/** The notice published as version 1 on a new database: the English catalog's wording (each built-in language has its own). */
+export const DEFAULT_PRIVACY_NOTICE: string = en['privacy.notice'];
 
 /**
  * The office's bot settings in SQLite, one row per section, checked by its zod
@@ -51,7 +50,7 @@ export const DEFAULT_PRIVACY_NOTICE =
 export class BotSettingsStore {
   private cache: BotSettings | null = null;
   private noticeCache: PrivacyNotice | null = null;
-  private textsCache: Texts | null = null;
+  private readonly textsCache = new Map<string, Texts>();
 
   constructor(
     private readonly store: () => Store,
@@ -120,7 +119,7 @@ export class BotSettingsStore {
   invalidate(): void {
     this.cache = null;
     this.noticeCache = null;
-    this.textsCache = null;
+    this.textsCache.clear();
   }
 
   privacyNotice(): PrivacyNotice {
@@ -146,23 +145,69 @@ export class BotSettingsStore {
       .orderBy(sql`CAST(version AS INTEGER)`, 'desc');
   }
 
+  /**
+   * The notice as a client in `language` reads it: its translation when the
+   * office published one; while the notice is LexDesk's own wording, that
+   * language's built-in wording; otherwise the office's text as published.
+   */
+  noticeText(language: string, notice: PrivacyNotice = this.privacyNotice()): string {
+    const translated = notice.translations[language];
+    if (translated?.trim()) return translated;
+    if (notice.text === DEFAULT_PRIVACY_NOTICE) return BUILT_IN_LANGUAGES[language]?.['privacy.notice'] ?? notice.text;
+    return notice.text;
+  }
+
   /** A new version of the privacy notice; clients are asked again before their next intake. */
-  publishNotice(text: string, by: string | null): PrivacyNotice {
+  publishNotice(text: string, by: string | null, translations: Record<string, string> = {}): PrivacyNotice {
     const current = this.privacyNotice();
     const version = String(Number.parseInt(current.version, 10) + 1);
+    const names = new Map(this.languages().map((l) => [l.code, languageInEnglish(l.code)]));
+    for (const [language, translated] of Object.entries(translations)) {
+      if (!names.has(language)) throw invalidInput(`There is no ${language} language to translate the privacy notice into.`, { issues: [{ path: `translations.${language}`, message: 'no such language' }] });
+      if (translated.trim().length < 20)
+        throw invalidInput(`The privacy notice in ${names.get(language)} is ${translated.trim() === '' ? 'empty' : 'too short'}.`, {
+          issues: [{ path: `translations.${language}`, message: 'too short' }],
+        });
+    }
     const store = this.store();
     store.run(
-      store.db.insertInto('privacy_notices').values({ version, text, published_at: this.clock.now().toISOString(), published_by: by }),
+      store.db.insertInto('privacy_notices').values({
+        version,
+        text,
+        translations: JSON.stringify(translations),
+        published_at: this.clock.now().toISOString(),
+        published_by: by,
+      }),
     );
     this.invalidate();
     return this.privacyNotice();
   }
 
-  texts(): Texts {
-    if (this.textsCache) return this.textsCache;
+  /** The bot's texts in `language` (the office default when none is given), with the office's overrides. */
+  texts(language?: string): Texts {
     const s = this.get();
-    this.textsCache = new Texts(s.behaviour.language, s.languages, s.texts);
-    return this.textsCache;
+    const code = language ?? s.behaviour.language;
+    let texts = this.textsCache.get(code);
+    if (!texts) {
+      texts = new Texts(code, s.languages, s.texts);
+      this.textsCache.set(code, texts);
+    }
+    return texts;
+  }
+
+  /** The texts for a chat in `language` when the office still offers it, else in the default. */
+  textsFor(language: string | null | undefined): Texts {
+    return language && this.offered().includes(language) ? this.texts(language) : this.texts();
+  }
+
+  /** The languages clients may use, the default first. */
+  offered(): string[] {
+    return offeredLanguages(this.get().behaviour);
+  }
+
+  /** A language's name as the office shows it ("Português (Brasil)"). */
+  languageName(code: string): string {
+    return this.languages().find((l) => l.code === code)?.name ?? code;
   }
 
   /** The languages the bot can speak: the catalogs LexDesk ships, then those the office added. */
@@ -185,29 +230,62 @@ export class BotSettingsStore {
       for (const [language, texts] of Object.entries(update.value)) {
         const unknown = unknownKeys(texts);
         if (unknown.length > 0) {
-          throw invalidInput(`The ${language} texts name keys LexDesk does not know: ${unknown.slice(0, 5).join(', ')}.`, {
+          throw invalidInput(`The ${this.nameOf(language, update)} texts name keys LexDesk does not know: ${unknown.slice(0, 5).join(', ')}.`, {
             issues: unknown.map((key) => ({ path: `value.${language}.${key}`, message: 'unknown text key' })),
           });
+        }
+        for (const [key, value] of Object.entries(texts)) {
+          if (!isTextKey(key)) continue;
+          if (update.section === 'texts' && key === 'privacy.notice') {
+            throw invalidInput('The privacy notice is changed under Privacy notice, where each version is published and kept.', {
+              issues: [{ path: `value.${language}.${key}`, message: 'published separately' }],
+            });
+          }
+          const problem = textProblem(key, value, en[key]);
+          if (problem) {
+            throw invalidInput(`The text “${textLabel(key)}” in ${this.nameOf(language, update)} ${problem}.`, {
+              issues: [{ path: `value.${language}.${key}`, message: problem }],
+            });
+          }
         }
       }
     }
     if (update.section === 'behaviour') {
       const known = new Set([...Object.keys(BUILT_IN_LANGUAGES), ...Object.keys(this.get().languages)]);
-      if (!known.has(update.value.language)) {
-        throw invalidInput(`There is no ${update.value.language} catalog. Add the language first.`, {
-          issues: [{ path: 'value.language', message: 'no such language' }],
-        });
+      for (const [path, code] of [['value.language', update.value.language], ...update.value.languages.map((c, i) => [`value.languages.${i}`, c])] as [string, string][]) {
+        if (!known.has(code)) {
+          throw invalidInput(`There is no ${code} catalog. Add the language first.`, { issues: [{ path, message: 'no such language' }] });
+        }
       }
     }
     if (update.section === 'languages') {
-      const current = this.get().behaviour.language;
-      if (!BUILT_IN_LANGUAGES[current] && !update.value[current]) {
-        throw invalidInput(`The bot speaks ${current}; choose another language before removing it.`);
+      for (const code of this.offered()) {
+        if (!BUILT_IN_LANGUAGES[code] && !update.value[code]) {
+          throw invalidInput(`The bot offers ${languageInEnglish(code)} to clients; stop offering it before removing it.`);
+        }
       }
     }
+  }
+
+  /** A language's name for a message, from the update itself when it adds the language. */
+  private nameOf(code: string, update: ParsedInputOf<'botSettings.update'>): string {
+    if (update.section === 'languages') {
+      const named = update.value[code]?.['language.name'];
+      if (named) return named;
+    }
+    return languageInEnglish(code);
   }
 }
 
 function toNotice(row: Selectable<PrivacyNoticesTable>): PrivacyNotice {
-  return { version: row.version, text: row.text, publishedAt: row.published_at, publishedBy: row.published_by };
+  let translations: Record<string, string> = {};
+  try {
+    const parsed = JSON.parse(row.translations) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      translations = Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    }
+  } catch {
+    // an unreadable column reads as no translations
+  }
+  return { version: row.version, text: row.text, translations, publishedAt: row.published_at, publishedBy: row.published_by };
 }

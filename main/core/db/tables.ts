@@ -226,6 +226,8 @@ export interface PrivacyNoticesTable {
   text: string;
   published_at: string;
   published_by: string | null;
+  /** JSON { language: text } of the notice in the other offered languages */
+  translations: Generated<string>;
 }
 
 export interface ClientsTable {
@@ -236,6 +238,8 @@ export interface ClientsTable {
   /** names.ts nameKey(name) */
   name_key: string;
   push_name: string | null;
+  /** the language the bot speaks with this client (null: the office default) */
+  language: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -254,7 +258,12 @@ export interface MattersTable {
   description: string;
   opposing_party: string | null;
   opposing_key: string | null;
+  /** the deadline as the client typed it */
   deadline: string | null;
+  /** that deadline read as a date, YYYY-MM-DD in the office's time zone */
+  deadline_date: string | null;
+  /** the language of the intake (its PDF is made in it) */
+  language: string | null;
   status: MatterStatus;
   next_step: string | null;
   conflict_state: ConflictState;
@@ -342,6 +351,8 @@ export interface ConversationsTable {
   last_activity_at: string;
   last_inbound_at: string | null;
   last_intake_matter_id: number | null;
+  /** the language the bot speaks in this chat; null until known */
+  language: string | null;
   created_at: string;
 }
 

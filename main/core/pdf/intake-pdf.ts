@@ -34,6 +34,8 @@ export interface IntakePdfData {
     none: string;
   };
   reference: string;
+  /** the language the labels are in (the intake's) */
+  language: string;
   /** the date as the office writes it */
   date: string;
   client: { name: string; whatsapp: string };

@@ -10,6 +10,11 @@
  */
 export const en = {
   'language.name': 'English',
+  'language.code': 'EN',
+  'language.offer': 'For English, reply EN.',
+  'language.ask': 'Which language would you like? Reply with its code:\n{languages}',
+  'language.changed': 'Certainly, we will continue in English.',
+  'language.not_offered': 'Sorry, we can only write in these languages:\n{languages}',
 
   // greeting, menu and help
   'greeting': 'Hello{clientName}! This is the WhatsApp assistant of {office}.',
@@ -17,15 +22,28 @@ export const en = {
   'menu': 'How can we help? Reply with a number:\n1. New matter\n2. Status of my matter\n3. Talk to a person\n4. Office information',
   'menu.hint': 'Reply MENU at any time to see the options again.',
   'help.unrecognised': "Sorry, I didn't understand that.",
+  'help.which': 'Just to be sure: did you mean {first} or {second}?',
+  'intent.menu.new': 'a new matter (reply 1)',
+  'intent.menu.status': 'the status of your matter (reply 2)',
+  'intent.menu.person': 'talking to a person (reply 3)',
+  'intent.menu.info': 'our office information (reply 4)',
+  'intent.menu': 'the menu (reply MENU)',
+  'intent.stop': 'no more messages from us (reply STOP)',
+  'intent.erase': 'deleting your data (reply DELETE MY DATA)',
   'footer': '_Automated assistant of {office}. This is not legal advice._',
   'out_of_hours': 'Our office is closed right now. Opening hours: {hours}. I can still take your details, and a person will reply when we open.',
 
   // office information
   'info': '*{office}*\nAddress: {address}\nPhone: {phone}\nEmail: {email}\nOpening hours: {hours}',
   'hours.closed_all_week': 'by appointment',
+  'hours.today': 'today at {time}',
+  'hours.tomorrow': 'tomorrow at {time}',
+  'hours.on_day': '{day} at {time}',
 
   // consent
   'consent.ask': '{notice}\n\n(Privacy notice version {version}.) Do you agree? Reply YES or NO.',
+  'privacy.notice':
+    "Before we ask for your details: {office} uses what you send here (your name, your number and what you tell us about your matter) only to assess and handle your matter and to check for conflicts of interest. It stays in the office's own records and is not shared with anyone else. You can ask us at any time to see or delete it (reply DELETE MY DATA).",
   'consent.recorded': 'Thank you, your consent is recorded.',
   'consent.declined': 'Understood. We have not stored any of your details. If you change your mind, reply MENU. You can also call us on {phone}.',
   'consent.unclear': 'Please reply YES if you agree, or NO if you do not.',
@@ -34,9 +52,14 @@ export const en = {
   'intake.ask_name': 'What is your full name?',
   'intake.ask_area': 'Which area is your matter about? Reply with a number:\n{areas}',
   'intake.area_unclear': 'Please choose one of the areas by its number.',
+  'intake.confirm_area': 'It sounds like your matter is about *{area}*. Is that right? Reply YES, or choose another area by its number:\n{areas}',
   'intake.ask_description': 'In a few sentences, what happened and what do you need?',
   'intake.ask_opposing': 'Who is the other party (a person or a company)? Reply NONE if there is none.',
   'intake.ask_deadline': 'Is there a deadline or a hearing date? Reply with the date, or NONE.',
+  'intake.deadline_impossible': '{date} does not exist. Which day did you mean?',
+  'intake.deadline_past': 'That date ({date}) has already passed. Please send the date of the next deadline or hearing, or NONE.',
+  'intake.deadline_unclear': 'I could not read that as a date. Please write it like {example}, or reply NONE.',
+  'intake.deadline_shown': '{date} ({typed})',
   'intake.too_long': 'That is a bit long. Please keep it under {max} characters; you can send documents to a person later.',
   'intake.too_short': 'Please write a little more.',
   'intake.summary':
@@ -59,6 +82,8 @@ export const en = {
   'status.waiting_client': 'waiting for information from you',
   'status.closed': 'closed',
   'status.declined': 'not taken on by the office',
+  'status.declined_item': 'Your matter *{reference}* ({area}) was closed without being taken on.',
+  'status.changed': 'An update on your matter *{reference}* ({area}): {status}.\nNext step: {nextStep}',
 
   // hand-off
   'handoff.open': 'A member of our team will reply here shortly.',
@@ -72,6 +97,7 @@ export const en = {
 
   // media
   'media.received': 'Thank you, we received your file "{fileName}". A member of staff will look at it.',
+  'media.unnamed': 'file',
 
   // staff replies
   'staff.signature': '— {staffName}, {office}',

@@ -8,6 +8,11 @@ import type { TextKey } from './en.js';
 
 export const es = {
   'language.name': 'Español',
+  'language.code': 'ES',
+  'language.offer': 'Para español, responda ES.',
+  'language.ask': '¿En qué idioma prefiere que le atendamos? Responda con el código:\n{languages}',
+  'language.changed': 'De acuerdo, continuamos en español.',
+  'language.not_offered': 'Lo sentimos, solo podemos atenderle en estos idiomas:\n{languages}',
 
   // greeting, menu and help
   'greeting': '¡Hola{clientName}! Le atiende el asistente de WhatsApp de {office}.',
@@ -15,15 +20,28 @@ export const es = {
   'menu': '¿En qué podemos ayudarle? Responda con un número:\n1. Nuevo caso\n2. Estado de mi caso\n3. Hablar con una persona\n4. Información del despacho',
   'menu.hint': 'Escriba MENÚ en cualquier momento para volver a ver las opciones.',
   'help.unrecognised': 'Disculpe, no he podido entender su mensaje.',
+  'help.which': 'Para asegurarme: ¿se refiere a {first} o a {second}?',
+  'intent.menu.new': 'un caso nuevo (responda 1)',
+  'intent.menu.status': 'el estado de su caso (responda 2)',
+  'intent.menu.person': 'hablar con una persona (responda 3)',
+  'intent.menu.info': 'la información del despacho (responda 4)',
+  'intent.menu': 'el menú (responda MENÚ)',
+  'intent.stop': 'no recibir más mensajes (responda BAJA)',
+  'intent.erase': 'borrar sus datos (responda BORRAR MIS DATOS)',
   'footer': '_Asistente automático de {office}. Este mensaje no constituye asesoramiento jurídico._',
   'out_of_hours': 'En este momento nuestro despacho está cerrado. Horario de atención: {hours}. Aun así, puedo tomar sus datos y una persona de nuestro equipo le responderá cuando abramos.',
 
   // office information
   'info': '*{office}*\nDirección: {address}\nTeléfono: {phone}\nCorreo electrónico: {email}\nHorario de atención: {hours}',
   'hours.closed_all_week': 'con cita previa',
+  'hours.today': 'hoy a las {time}',
+  'hours.tomorrow': 'mañana a las {time}',
+  'hours.on_day': 'el {day} a las {time}',
 
   // consent
   'consent.ask': '{notice}\n\n(Política de privacidad, versión {version}.) ¿Está de acuerdo? Responda SÍ o NO.',
+  'privacy.notice':
+    'Antes de pedirle sus datos: {office} utiliza lo que nos envía por aquí (su nombre, su número y lo que nos cuente sobre su caso) únicamente para estudiar y llevar su caso y para comprobar posibles conflictos de intereses. Esta información se conserva en los registros del propio despacho y no se comparte con nadie más. Puede pedirnos en cualquier momento consultarla o eliminarla (responda BORRAR MIS DATOS).',
   'consent.recorded': 'Gracias, hemos registrado su consentimiento.',
   'consent.declined': 'Entendido. No hemos guardado ninguno de sus datos. Si cambia de opinión, escriba MENÚ. También puede llamarnos al {phone}.',
   'consent.unclear': 'Por favor, responda SÍ si está de acuerdo o NO si no lo está.',
@@ -32,9 +50,14 @@ export const es = {
   'intake.ask_name': '¿Cuál es su nombre completo?',
   'intake.ask_area': '¿Con qué área está relacionado su caso? Responda con un número:\n{areas}',
   'intake.area_unclear': 'Por favor, elija una de las áreas indicando su número.',
+  'intake.confirm_area': 'Entiendo que su caso es del área de *{area}*. ¿Es correcto? Responda SÍ o elija otra área por su número:\n{areas}',
   'intake.ask_description': 'Cuéntenos brevemente qué ha ocurrido y qué necesita.',
   'intake.ask_opposing': '¿Quién es la parte contraria (una persona o una empresa)? Si no la hay, responda NINGUNO.',
   'intake.ask_deadline': '¿Hay algún plazo o fecha de audiencia? Responda con la fecha o NINGUNO.',
+  'intake.deadline_impossible': 'La fecha {date} no existe. ¿Qué día quería decir?',
+  'intake.deadline_past': 'Esa fecha ({date}) ya ha pasado. Por favor, envíe la fecha del próximo plazo o audiencia, o NINGUNO.',
+  'intake.deadline_unclear': 'No he podido entender la fecha. Por favor, escríbala con el formato {example} o responda NINGUNO.',
+  'intake.deadline_shown': '{date} ({typed})',
   'intake.too_long': 'El texto es un poco largo. Por favor, no supere los {max} caracteres; más adelante podrá enviar documentos a una persona de nuestro equipo.',
   'intake.too_short': 'Por favor, escriba un poco más.',
   'intake.summary':
@@ -57,6 +80,8 @@ export const es = {
   'status.waiting_client': 'pendiente de información por su parte',
   'status.closed': 'cerrado',
   'status.declined': 'no aceptado por el despacho',
+  'status.declined_item': 'Su caso *{reference}* ({area}) se cerró sin que el despacho lo asumiera.',
+  'status.changed': 'Novedades de su caso *{reference}* ({area}): {status}.\nSiguiente paso: {nextStep}',
 
   // hand-off
   'handoff.open': 'Una persona de nuestro equipo le responderá por aquí en breve.',
@@ -70,6 +95,7 @@ export const es = {
 
   // media
   'media.received': 'Gracias, hemos recibido su archivo "{fileName}". Una persona de nuestro equipo lo revisará.',
+  'media.unnamed': 'archivo',
 
   // staff replies
   'staff.signature': '— {staffName}, {office}',

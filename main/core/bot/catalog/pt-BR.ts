@@ -7,6 +7,11 @@ import type { TextKey } from './en.js';
 
 export const ptBR = {
   'language.name': 'Português (Brasil)',
+  'language.code': 'PT',
+  'language.offer': 'Para português, responda PT.',
+  'language.ask': 'Em qual idioma você prefere conversar? Responda com o código:\n{languages}',
+  'language.changed': 'Certo, vamos continuar em português.',
+  'language.not_offered': 'Desculpe, só podemos atender nestes idiomas:\n{languages}',
 
   // greeting, menu and help
   'greeting': 'Olá{clientName}! Aqui é o assistente virtual de {office} no WhatsApp.',
@@ -14,15 +19,28 @@ export const ptBR = {
   'menu': 'Como podemos ajudar? Responda com um número:\n1. Novo caso\n2. Andamento do meu caso\n3. Falar com uma pessoa\n4. Informações do escritório',
   'menu.hint': 'Envie MENU a qualquer momento para ver as opções novamente.',
   'help.unrecognised': 'Desculpe, não entendi.',
+  'help.which': 'Só para ter certeza: você quis dizer {first} ou {second}?',
+  'intent.menu.new': 'um novo caso (responda 1)',
+  'intent.menu.status': 'o andamento do seu caso (responda 2)',
+  'intent.menu.person': 'falar com uma pessoa (responda 3)',
+  'intent.menu.info': 'as informações do escritório (responda 4)',
+  'intent.menu': 'o menu (responda MENU)',
+  'intent.stop': 'não receber mais mensagens (responda PARAR)',
+  'intent.erase': 'apagar seus dados (responda APAGAR MEUS DADOS)',
   'footer': '_Assistente automático de {office}. Este atendimento não constitui assessoria jurídica._',
   'out_of_hours': 'No momento, nosso escritório está fechado. Horário de atendimento: {hours}. Mesmo assim, posso anotar seus dados, e alguém da nossa equipe responderá assim que abrirmos.',
 
   // office information
   'info': '*{office}*\nEndereço: {address}\nTelefone: {phone}\nE-mail: {email}\nHorário de atendimento: {hours}',
   'hours.closed_all_week': 'somente com agendamento',
+  'hours.today': 'hoje às {time}',
+  'hours.tomorrow': 'amanhã às {time}',
+  'hours.on_day': '{day} às {time}',
 
   // consent
   'consent.ask': '{notice}\n\n(Aviso de privacidade, versão {version}.) Você concorda? Responda SIM ou NÃO.',
+  'privacy.notice':
+    'Antes de pedirmos seus dados: {office} usa o que você envia aqui (seu nome, seu número e o que você nos conta sobre o seu caso) somente para avaliar e conduzir o seu caso e para verificar conflitos de interesse. Essas informações ficam nos registros do próprio escritório e não são compartilhadas com mais ninguém. A qualquer momento, você pode pedir para consultá-las ou apagá-las (responda APAGAR MEUS DADOS).',
   'consent.recorded': 'Obrigado! Seu consentimento foi registrado.',
   'consent.declined': 'Entendido. Não armazenamos nenhum dos seus dados. Se mudar de ideia, envie MENU. Você também pode nos ligar no {phone}.',
   'consent.unclear': 'Por favor, responda SIM se você concorda ou NÃO se não concorda.',
@@ -31,9 +49,14 @@ export const ptBR = {
   'intake.ask_name': 'Qual é o seu nome completo?',
   'intake.ask_area': 'Qual é a área do seu caso? Responda com um número:\n{areas}',
   'intake.area_unclear': 'Por favor, escolha uma das áreas pelo número.',
+  'intake.confirm_area': 'Pelo que entendi, seu caso é da área de *{area}*. Está correto? Responda SIM ou escolha outra área pelo número:\n{areas}',
   'intake.ask_description': 'Em poucas palavras, conte o que aconteceu e do que você precisa.',
   'intake.ask_opposing': 'Quem é a parte contrária (uma pessoa ou uma empresa)? Se não houver, responda NENHUM.',
   'intake.ask_deadline': 'Há algum prazo ou audiência marcada? Responda com a data ou NENHUM.',
+  'intake.deadline_impossible': 'A data {date} não existe. Qual dia você quis dizer?',
+  'intake.deadline_past': 'Essa data ({date}) já passou. Por favor, envie a data do próximo prazo ou audiência, ou NENHUM.',
+  'intake.deadline_unclear': 'Não consegui entender a data. Por favor, escreva no formato {example} ou responda NENHUM.',
+  'intake.deadline_shown': '{date} ({typed})',
   'intake.too_long': 'O texto ficou um pouco longo. Por favor, use no máximo {max} caracteres; depois você poderá enviar documentos para alguém da nossa equipe.',
   'intake.too_short': 'Por favor, escreva um pouco mais.',
   'intake.summary':
@@ -56,6 +79,8 @@ export const ptBR = {
   'status.waiting_client': 'aguardando informações suas',
   'status.closed': 'encerrado',
   'status.declined': 'não aceito pelo escritório',
+  'status.declined_item': 'Seu caso *{reference}* ({area}) foi encerrado sem ser assumido pelo escritório.',
+  'status.changed': 'Atualização do seu caso *{reference}* ({area}): {status}.\nPróximo passo: {nextStep}',
 
   // hand-off
   'handoff.open': 'Uma pessoa da nossa equipe vai responder por aqui em instantes.',
@@ -69,6 +94,7 @@ export const ptBR = {
 
   // media
   'media.received': 'Obrigado, recebemos seu arquivo "{fileName}". Alguém da nossa equipe vai analisá-lo.',
+  'media.unnamed': 'arquivo',
 
   // staff replies
   'staff.signature': '— {staffName}, {office}',

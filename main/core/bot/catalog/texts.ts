@@ -33,7 +33,7 @@ export function foldWords(text: string): string {
  */
 export class Texts {
   private readonly texts: Record<TextKey, string>;
-  private readonly words = new Map<TextKey, Set<string>>();
+  private readonly words_ = new Map<TextKey, string[]>();
 
   constructor(
     readonly language: string,
@@ -54,14 +54,14 @@ export class Texts {
     return fill(this.texts[key], params);
   }
 
-  /** True when `input` is one of the phrases listed under a `.words` key. */
-  means(key: TextKey & `${string}words`, input: string): boolean {
-    let set = this.words.get(key);
-    if (!set) {
-      set = new Set(this.texts[key].split('|').map(foldWords).filter(Boolean));
-      this.words.set(key, set);
+  /** The phrases listed under a `.words` key, folded (what the understanding reads). */
+  words(key: TextKey & `${string}words`): string[] {
+    let list = this.words_.get(key);
+    if (!list) {
+      list = [...new Set(this.texts[key].split('|').map(foldWords).filter(Boolean))];
+      this.words_.set(key, list);
     }
-    return set.has(foldWords(input));
+    return list;
   }
 }
 
