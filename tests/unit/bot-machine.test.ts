@@ -212,3 +212,105 @@ describe('the conversation state machine', () => {
     expect(say(base, '99').state.draft.area).toBeUndefined();
   });
 });
+
+describe('understanding inside the conversation', () => {
+  const three = defaultSettings();
+  three.profile.name = 'Silva & Partners';
+  three.hours.timeZone = 'Europe/Lisbon';
+  three.behaviour = { ...three.behaviour, language: 'pt-BR', languages: ['en', 'es'] };
+  three.practiceAreas = ['Família', 'Trabalhista', 'Inquilinato', 'Outros'];
+  const multi = facts({ settings: three });
+  const sayIn = (state: ChatState, text: string, over: { from?: string; language?: string | null; now?: Date } = {}) =>
+    turn(
+      state,
+      { text, from: over.from, language: over.language ?? (state.lastInboundAt ? 'pt-BR' : null), media: null, now: over.now ?? OPEN, mode: 'bot', lastActivityAt: state.lastInboundAt },
+      multi,
+    );
+
+  test('"não quero falar com ninguém" is no hand-off; "quero falar com um advogado" is', () => {
+    const menu = sayIn(initialState(), 'oi').state;
+    expect(sayIn(menu, 'não quero falar com ninguém').effects).toEqual([]);
+    expect(sayIn(menu, 'quero falar com um advogado').effects).toEqual([{ type: 'handoff', reason: 'asked' }]);
+  });
+
+  test('a new client is answered in the language of the message, else of the number, else the default, and offered the others once', () => {
+    const spanish = sayIn(initialState(), 'Hola, buenas tardes, necesito información sobre sus horarios');
+    expect(spanish.language).toBe('es');
+    expect(spanish.reply).toContain('Le atiende el asistente');
+    expect(spanish.reply).toContain('Para português, responda PT.');
+    expect(spanish.reply).toContain('For English, reply EN.');
+    expect(spanish.reply).not.toContain('Para español, responda ES.');
+    expect(sayIn(spanish.state, '1', { language: 'es' }).reply).not.toContain('responda PT');
+    expect(sayIn(initialState(), 'hi', { from: '447700900123' }).language).toBe('en');
+    expect(sayIn(initialState(), 'ok', { from: '33612345678' }).language).toBe('pt-BR');
+    // an explicit choice wins over the number, and is not offered back
+    const chosen = sayIn(initialState(), 'EN', { from: '5511987654321' });
+    expect(chosen.language).toBe('en');
+    expect(chosen.reply).not.toMatch(/reply EN|responda/);
+  });
+
+  test('free text that names an area opens the intake with the area to confirm; NO asks for it', () => {
+    const consent = sayIn(sayIn(initialState(), 'oi').state, 'meu senhorio não devolve a caução');
+    expect(consent.state.step).toEqual({ at: 'consent' });
+    expect(consent.state.draft.suggestedArea).toBe('Inquilinato');
+    const name = sayIn(consent.state, 'sim');
+    const area = sayIn(name.state, 'Rita Lopes');
+    expect(area.reply).toContain('*Inquilinato*. Está correto?');
+    expect(sayIn(area.state, 'sim').state.draft.area).toBe('Inquilinato');
+    const other = sayIn(area.state, 'não');
+    expect(other.reply).toContain('Qual é a área do seu caso?');
+    expect(other.state.draft.suggestedArea).toBeUndefined();
+    expect(sayIn(other.state, '2').state.draft.area).toBe('Trabalhista');
+  });
+
+  test('between two close meanings the bot asks which, in one line, instead of guessing', () => {
+    const menu = say(initialState(), 'hi').state;
+    const both = say(menu, '1 or 3');
+    expect(both.reply).toBe('Just to be sure: did you mean a new matter (reply 1) or talking to a person (reply 3)?');
+    expect(both.effects).toEqual([]);
+    expect(say(both.state, '3').effects).toEqual([{ type: 'handoff', reason: 'asked' }]);
+  });
+
+  test('deadlines: impossible and past dates are asked again; words that are no date are kept the second time', () => {
+    const atDeadline = play(['hi', '1', 'yes', 'Ana Souza', '1', 'Divorce by consent', 'none']);
+    expect(atDeadline.state.step).toEqual({ at: 'intake', field: 'deadline', correcting: false });
+    expect(say(atDeadline.state, '30/02/2026').reply).toBe('30/02/2026 does not exist. Which day did you mean?');
+    expect(say(atDeadline.state, '1 January 2025').reply).toMatch(/That date \(1 January 2025\) has already passed/);
+    const unclear = say(atDeadline.state, 'after the summer holidays');
+    expect(unclear.reply).toBe('I could not read that as a date. Please write it like 31/12/2026, or reply NONE.');
+    const kept = say(unclear.state, 'after the summer holidays');
+    expect(kept.state.step).toEqual({ at: 'confirm' });
+    expect(kept.state.draft).toMatchObject({ deadline: 'after the summer holidays', deadlineDate: null });
+    expect(say(atDeadline.state, 'next Friday').state.draft.deadlineDate).toBe('2026-01-09');
+  });
+
+  test('an office in the United States reads 03/04/2026 as March 4', () => {
+    const us = defaultSettings();
+    us.hours.timeZone = 'America/New_York';
+    us.behaviour = { ...us.behaviour, dateOrder: 'mdy' };
+    const f = facts({ settings: us });
+    let state = initialState();
+    for (const text of ['hi', '1', 'yes', 'Ann Lee', '1', 'Custody of my son', 'none']) state = turn(state, { text, media: null, now: OPEN, mode: 'bot', lastActivityAt: state.lastInboundAt }, f).state;
+    const summary = turn(state, { text: '03/04/2026', media: null, now: OPEN, mode: 'bot', lastActivityAt: state.lastInboundAt }, f);
+    expect(summary.state.draft.deadlineDate).toBe('2026-03-04');
+    expect(summary.reply).toContain('5. Deadline: March 4, 2026 (03/04/2026)');
+    const impossible = turn(state, { text: '02/30', media: null, now: OPEN, mode: 'bot', lastActivityAt: state.lastInboundAt }, f);
+    expect(impossible.reply).toBe('02/30 does not exist. Which day did you mean?');
+  });
+
+  test('a declined matter is reported as closed without being taken on, not as no matter at all', () => {
+    const state = say(initialState(), 'hi').state;
+    const declined = say(state, '2', {
+      facts: facts({ client: { name: 'Ana Souza' }, matters: [{ reference: '2026-0002', area: 'Family', status: 'declined', nextStep: null }] }),
+    });
+    expect(declined.reply).toContain('Your matter *2026-0002* (Family) was closed without being taken on.');
+    expect(declined.reply).not.toMatch(/no matter registered/);
+  });
+
+  test('office hours are said in the client’s language', () => {
+    const info = sayIn(sayIn(initialState(), 'oi').state, '4');
+    expect(info.reply).toContain('Horário de atendimento: seg.–sex. 09:00–18:00');
+    const closed = sayIn(sayIn(initialState(), 'oi', { now: CLOSED }).state, 'quero falar com uma pessoa', { now: CLOSED });
+    expect(closed.reply).toContain('amanhã às 09:00');
+  });
+});
