@@ -19,3 +19,23 @@ export function formatBytes(bytes: number): string {
   } while (Math.abs(value) >= 1024 && unit < BYTE_UNITS.length - 1);
   return `${value.toFixed(Math.abs(value) < 10 ? 1 : 0)} ${BYTE_UNITS[unit]}`;
 }
+
+/**
+ * A deadline (YYYY-MM-DD) in words with the days left from `today`
+ * (YYYY-MM-DD): "31 Dec 2026 · in 30 days", "today", "tomorrow", "3 days ago".
+ */
+export function deadlineLeft(date: string, today: string): { text: string; days: number } {
+  const serial = (d: string) => {
+    const [y, m, day] = d.split('-').map(Number) as [number, number, number];
+    return Math.round(Date.UTC(y, m - 1, day) / 86_400_000);
+  };
+  const days = serial(date) - serial(today);
+  const text =
+    days === 0 ? 'today' : days === 1 ? 'tomorrow' : days === -1 ? 'yesterday' : days > 1 ? `in ${days} days` : `${-days} days ago`;
+  return { text, days };
+}
+
+/** Today's date (YYYY-MM-DD) in a time zone, or in the machine's when none is given. */
+export function todayIn(timeZone?: string, now: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}

@@ -116,7 +116,7 @@ export const MatterDetail = MatterSummary.extend({
   deadline: z.string().nullable(),
   /** that deadline read as a date (YYYY-MM-DD, the office's calendar); null when none or unreadable */
   deadlineDate: z.string().nullable(),
-  /** the language of the intake and of the client's messages */
+  /** the language the bot speaks with the client now (else the intake's): a status change is told in it */
   language: z.string().nullable(),
   conversationId: Id.nullable(),
   consent: z.object({ version: z.string(), at: z.string() }).nullable(),
@@ -326,6 +326,8 @@ export const botOperations = {
       notice: PrivacyNotice,
       catalog: z.array(z.object({ key: z.string(), english: z.string() })),
       languages: z.array(z.object({ code: z.string(), name: z.string(), builtIn: z.boolean() })),
+      /** every language's texts as LexDesk ships them (built-in) or the office added them, before the overrides */
+      catalogs: z.record(z.string(), z.record(z.string(), z.string())),
     }),
     access: 'settings.manage',
   }),

@@ -191,7 +191,13 @@ export const botHandlers: { [N in keyof typeof botOperations]: Handler<N, CoreSe
 
   'botSettings.get': (_input, ctx) => {
     const settings = ctx.services.bot.settings;
-    return { settings: settings.get(), notice: settings.privacyNotice(), catalog: catalogKeys(), languages: settings.languages() };
+    return {
+      settings: settings.get(),
+      notice: settings.privacyNotice(),
+      catalog: catalogKeys(),
+      languages: settings.languages(),
+      catalogs: settings.catalogs(),
+    };
   },
 
   'botSettings.update': (input, ctx) => {

@@ -257,7 +257,7 @@ export function matterDetail(store: Store, id: number): MatterDetail {
   const row = store.get(
     withMatterSummary(matters(store))
       .leftJoin('consents as k', 'k.id', 'm.consent_id')
-      .select(['k.notice_version as consent_version', 'k.at as consent_at'])
+      .select(['k.notice_version as consent_version', 'k.at as consent_at', 'c.language as client_language'])
       .where('m.id', '=', id),
   );
   if (!row) throw notFound('That matter does not exist.');
@@ -301,7 +301,7 @@ export function matterDetail(store: Store, id: number): MatterDetail {
     opposingParty: row.opposing_party,
     deadline: row.deadline,
     deadlineDate: row.deadline_date,
-    language: row.language,
+    language: row.client_language ?? row.language,
     conversationId: row.conversation_id,
     consent: row.consent_version && row.consent_at ? { version: row.consent_version, at: row.consent_at } : null,
     notes,

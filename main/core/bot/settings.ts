@@ -200,6 +200,14 @@ export class BotSettingsStore {
     return language && this.offered().includes(language) ? this.texts(language) : this.texts();
   }
 
+  /** Each language's own texts before the overrides: the built-in catalog, or what the office added (English fills the rest when sent). */
+  catalogs(): Record<string, Record<string, string>> {
+    const out: Record<string, Record<string, string>> = {};
+    for (const [code, texts] of Object.entries(BUILT_IN_LANGUAGES)) out[code] = { ...texts } as Record<string, string>;
+    for (const [code, texts] of Object.entries(this.get().languages)) out[code] = { ...(out[code] ?? {}), ...texts };
+    return out;
+  }
+
   /** The languages clients may use, the default first. */
   offered(): string[] {
     return offeredLanguages(this.get().behaviour);

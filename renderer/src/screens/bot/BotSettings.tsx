@@ -1,5 +1,5 @@
-import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
-import { WEEKDAYS, type BotSettings as Settings, type OfficeHours, type Weekday } from '../../../../shared/bot.js';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { WEEKDAYS, languageInEnglish, type BotSettings as Settings, type OfficeHours, type Weekday } from '../../../../shared/bot.js';
 import { Card, Screen } from '../../components/Layout.js';
 import { ErrorBox } from '../../components/Status.js';
 import { Table } from '../../components/Table.js';
@@ -7,6 +7,7 @@ import { useApi } from '../../context.js';
 import { when } from '../../format.js';
 import { useAction, useQuery } from '../../hooks.js';
 import { readAsBase64 } from './common.js';
+import { TextsEditor } from './TextsEditor.js';
 import './bot.css';
 
 const DAY_LABEL: Record<Weekday, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
@@ -96,11 +97,10 @@ export function BotSettings() {
   const [areas, setAreas] = useState('');
   const [behaviour, setBehaviour] = useState<Settings['behaviour'] | null>(null);
   const [limits, setLimits] = useState<Settings['sendLimits'] | null>(null);
-  const [overrides, setOverrides] = useState<Record<string, string>>({});
-  const [textFilter, setTextFilter] = useState('');
   const [languageCode, setLanguageCode] = useState('');
   const [languageJson, setLanguageJson] = useState('');
   const [notice, setNotice] = useState('');
+  const [translations, setTranslations] = useState<Record<string, string>>({});
   const publishing = useAction();
   const [published, setPublished] = useState<string | null>(null);
 
@@ -113,30 +113,27 @@ export function BotSettings() {
     setAreas(s.practiceAreas.join('\n'));
     setBehaviour(s.behaviour);
     setLimits(s.sendLimits);
-    setOverrides({ ...(s.texts[s.behaviour.language] ?? {}) });
   };
   useEffect(() => {
     if (query.data) {
       load(query.data.settings);
       setNotice(query.data.notice.text);
+      setTranslations(query.data.notice.translations);
     }
   }, [query.data]);
-
-  const catalog = query.data?.catalog;
-  const shownKeys = useMemo(
-    () => (catalog ?? []).filter((c) => !textFilter || `${c.key} ${c.english}`.toLowerCase().includes(textFilter.toLowerCase())),
-    [catalog, textFilter],
-  );
 
   if (query.error) return <ErrorBox message={query.error.message} onRetry={query.reload} />;
   if (!settings || !profile || !behaviour || !limits || !query.data) return <p className="muted">Loading the bot settings…</p>;
   const language = settings.behaviour.language;
+  const catalogs = query.data.catalogs;
 
   const publish = (e: FormEvent) => {
     e.preventDefault();
     setPublished(null);
     void publishing.run(async () => {
-      const { version } = await api.call('botSettings.publishNotice', { text: notice });
+      const others = settings.behaviour.languages.filter((l) => l !== settings.behaviour.language);
+      const given = Object.fromEntries(others.filter((l) => translations[l] !== undefined && translations[l]!.trim() !== '').map((l) => [l, translations[l]!]));
+      const { version } = await api.call('botSettings.publishNotice', { text: notice, translations: given });
       setPublished(`Version ${version} published`);
       query.reload();
     });
@@ -224,13 +221,47 @@ export function BotSettings() {
         <SectionCard title="Behaviour" section="behaviour" onSaved={load} toValue={() => behaviour}>
           <div className="form-grid">
             <label>
-              Language the bot speaks
-              <select value={behaviour.language} onChange={(e) => setBehaviour({ ...behaviour, language: e.target.value })}>
+              Default language (new clients whose language is not known)
+              <select
+                value={behaviour.language}
+                onChange={(e) => setBehaviour({ ...behaviour, language: e.target.value, languages: behaviour.languages.filter((l) => l !== e.target.value) })}
+              >
                 {query.data.languages.map((l) => (
                   <option key={l.code} value={l.code}>
-                    {l.name} ({l.code})
+                    {languageInEnglish(l.code)} ({l.code})
                   </option>
                 ))}
+              </select>
+            </label>
+            <fieldset className="checks-inline">
+              <legend>Also offered to clients</legend>
+              {query.data.languages
+                .filter((l) => l.code !== behaviour.language)
+                .map((l) => (
+                  <label key={l.code} className="check">
+                    <input
+                      type="checkbox"
+                      checked={behaviour.languages.includes(l.code)}
+                      onChange={(e) =>
+                        setBehaviour({
+                          ...behaviour,
+                          languages: e.target.checked ? [...behaviour.languages, l.code] : behaviour.languages.filter((c) => c !== l.code),
+                        })
+                      }
+                    />
+                    {languageInEnglish(l.code)}
+                  </label>
+                ))}
+              <p className="muted">
+                A new client is answered in the language they write in (or of their number's country), and can switch at any time by writing its
+                code, such as EN, PT or ES.
+              </p>
+            </fieldset>
+            <label>
+              Dates such as 03/04/2026 mean
+              <select value={behaviour.dateOrder} onChange={(e) => setBehaviour({ ...behaviour, dateOrder: e.target.value as 'dmy' | 'mdy' })}>
+                <option value="dmy">3 April (day first)</option>
+                <option value="mdy">March 4 (month first, United States)</option>
               </select>
             </label>
             <label>
@@ -279,12 +310,35 @@ export function BotSettings() {
           </p>
           <form onSubmit={publish}>
             <label>
-              <span className="sr-only">Notice text</span>
+              {settings.behaviour.languages.length > 0 ? `In ${languageInEnglish(language)} (the default)` : <span className="sr-only">Notice text</span>}
               <textarea rows={6} value={notice} onChange={(e) => setNotice(e.target.value)} />
             </label>
+            {settings.behaviour.languages
+              .filter((l) => l !== language)
+              .map((l) => (
+                <label key={l}>
+                  In {languageInEnglish(l)}
+                  <textarea
+                    rows={5}
+                    value={translations[l] ?? ''}
+                    placeholder={
+                      notice === catalogs.en?.['privacy.notice']
+                        ? (catalogs[l]?.['privacy.notice'] ?? '')
+                        : `Without a translation, clients writing in ${languageInEnglish(l)} read the default text.`
+                    }
+                    onChange={(e) => setTranslations({ ...translations, [l]: e.target.value })}
+                  />
+                </label>
+              ))}
             {publishing.error && <ErrorBox message={publishing.error} />}
             <div className="form-actions">
-              <button type="submit" disabled={publishing.busy !== null || notice.trim() === query.data.notice.text}>
+              <button
+                type="submit"
+                disabled={
+                  publishing.busy !== null ||
+                  (notice.trim() === query.data.notice.text && JSON.stringify(translations) === JSON.stringify(query.data.notice.translations))
+                }
+              >
                 Publish as a new version
               </button>
               {published && (
@@ -296,47 +350,19 @@ export function BotSettings() {
           </form>
         </Card>
 
-        <SectionCard
-          title="Bot texts"
-          section="texts"
+        <TextsEditor
+          settings={settings}
+          catalog={query.data.catalog}
+          catalogs={query.data.catalogs}
+          languages={query.data.languages}
           onSaved={load}
-          hint={`Overrides for ${language}. Leave a box empty to use the catalog's text. {name} marks a value filled in when sent; keys ending in .words list what clients may type, separated by |.`}
-          toValue={() => {
-            const cleaned = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v.trim() !== ''));
-            return { ...settings.texts, [language]: cleaned };
-          }}
-        >
-          <div className="toolbar">
-            <label className="sr-only" htmlFor="texts-filter">
-              Find a text
-            </label>
-            <input id="texts-filter" type="search" placeholder="Find a text" value={textFilter} onChange={(e) => setTextFilter(e.target.value)} />
-          </div>
-          <Table className="data" columns={['Key', 'English', 'Override']}>
-            {shownKeys.map((c) => (
-              <tr key={c.key}>
-                <td>
-                  <code>{c.key}</code>
-                </td>
-                <td style={{ whiteSpace: 'pre-wrap' }}>{c.english}</td>
-                <td>
-                  <textarea
-                    aria-label={`Override for ${c.key}`}
-                    rows={2}
-                    value={overrides[c.key] ?? ''}
-                    onChange={(e) => setOverrides({ ...overrides, [c.key]: e.target.value })}
-                  />
-                </td>
-              </tr>
-            ))}
-          </Table>
-        </SectionCard>
+        />
 
         <SectionCard
           title="Languages"
           section="languages"
           onSaved={load}
-          hint="Add a language with a catalog: a JSON object of the same keys as the English texts (those left out stay in English). Then choose it under Behaviour."
+          hint="English, Portuguese (Brazil) and Spanish come with LexDesk. Add another language with a catalog: a JSON object of the same keys as the English texts (export one under Bot texts as a start; those left out stay in English). Then offer it under Behaviour."
           toValue={() => {
             const code = languageCode.trim();
             if (!code) return { error: 'Give the language code, such as pt or es.' };

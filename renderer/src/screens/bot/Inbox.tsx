@@ -192,6 +192,26 @@ function Thread({ conversationId, tick, onChanged }: { conversationId: number; t
           </span>
         </div>
         <div className="actions">
+          {thread.data.languages.length > 1 && (
+            <label className="language-choice">
+              <span className="muted">Bot speaks</span>{' '}
+              <select
+                aria-label="Language the bot speaks with this client"
+                value={c.language ?? thread.data.languages[0]!.code}
+                disabled={busy}
+                onChange={(e) => {
+                  const language = e.target.value;
+                  void act(() => api.call('inbox.setLanguage', { conversationId, language }));
+                }}
+              >
+                {thread.data.languages.map((l) => (
+                  <option key={l.code} value={l.code}>
+                    {l.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
           {c.mode !== 'staff' && (
             <button type="button" disabled={busy} onClick={() => void act(() => api.call('inbox.takeOver', { conversationId }))}>
               Take over

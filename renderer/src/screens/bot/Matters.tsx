@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { MATTER_STATUSES, MATTER_STATUS_LABELS, type MatterStatus } from '../../../../shared/bot.js';
+import { MATTER_STATUSES, MATTER_STATUS_LABELS, languageInEnglish, type MatterStatus } from '../../../../shared/bot.js';
 import type { MatterDetail } from '../../../../shared/contract/bot.js';
-import { formatBytes } from '../../../../shared/format.js';
+import { deadlineLeft, formatBytes, todayIn } from '../../../../shared/format.js';
 import { Options } from '../../components/form.js';
 import { Card, Screen } from '../../components/Layout.js';
 import { ErrorBox, QueryStatus } from '../../components/Status.js';
@@ -159,12 +159,28 @@ export function Matters() {
   );
 }
 
+/** The deadline as a date with the days left, and the client's own words beside it. */
+function Deadline({ typed, date }: { typed: string | null; date: string | null }) {
+  if (!typed) return <>none</>;
+  if (!date) return <>{typed} <span className="muted">(not a date the bot could read)</span></>;
+  const left = deadlineLeft(date, todayIn());
+  const shown = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${date}T12:00:00Z`));
+  return (
+    <span data-testid="deadline">
+      <strong>{shown}</strong> ·{' '}
+      <span className={left.days < 0 ? 'late' : left.days <= 7 ? 'soon' : undefined}>{left.text}</span>
+      {typed !== shown && <span className="muted"> · the client wrote “{typed}”</span>}
+    </span>
+  );
+}
+
 function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number; onChanged: () => void }) {
   const api = useApi();
   const query = useQuery('matters.get', { matterId });
   const [detail, setDetail] = useState<MatterDetail | null>(null);
   const [status, setStatus] = useState<MatterStatus>('intake');
   const [nextStep, setNextStep] = useState('');
+  const [tellClient, setTellClient] = useState(false);
   const [note, setNote] = useState('');
   const action = useAction<string>();
   const busy = action.busy !== null;
@@ -205,7 +221,10 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
 
   const save = (e: FormEvent) => {
     e.preventDefault();
-    void act('Saved', () => api.call('matters.update', { matterId, status, nextStep: nextStep.trim() || null }));
+    const told = tellClient;
+    void act(told ? 'Saved, and the client was told' : 'Saved', () =>
+      api.call('matters.update', { matterId, status, nextStep: nextStep.trim() || null, tellClient: told }),
+    ).then((done) => done && setTellClient(false));
   };
   const addNote = async (e: FormEvent) => {
     e.preventDefault();
@@ -237,7 +256,9 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
           <dt>Other party</dt>
           <dd>{m.opposingParty ?? 'none'}</dd>
           <dt>Deadline or hearing</dt>
-          <dd>{m.deadline ?? 'none'}</dd>
+          <dd>
+            <Deadline typed={m.deadline} date={m.deadlineDate} />
+          </dd>
           <dt>Consent</dt>
           <dd>{m.consent ? `privacy notice version ${m.consent.version}, ${when(m.consent.at)}` : 'no record'}</dd>
         </dl>
@@ -254,6 +275,10 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
               <input value={nextStep} maxLength={500} onChange={(e) => setNextStep(e.target.value)} placeholder="e.g. Hearing on 3 March" />
             </label>
           </div>
+          <label className="check">
+            <input type="checkbox" checked={tellClient} onChange={(e) => setTellClient(e.target.checked)} />
+            Tell the client on WhatsApp{m.language ? ` (in ${languageInEnglish(m.language)})` : ''}
+          </label>
           <div className="form-actions">
             <button type="submit" disabled={busy}>
               Save status
