@@ -129,3 +129,23 @@ describe.each(cases)('bot catalog $code', ({ code, catalog, sameAsEnglish, instr
     expect(catalog['language.name']).not.toBe('');
   });
 });
+
+describe('the texts form', () => {
+  it('every text has a label and sits in exactly one group of the form', async () => {
+    const { TEXT_GROUPS, TEXT_LABELS } = await import('../../shared/bot-texts.js');
+    const grouped = TEXT_GROUPS.flatMap((g) => g.keys);
+    expect([...grouped].sort()).toEqual([...TEXT_KEYS].sort());
+    expect(new Set(grouped).size).toBe(grouped.length);
+    for (const key of TEXT_KEYS) expect(TEXT_LABELS[key], key).toBeTruthy();
+  });
+
+  it('a text is refused when empty, too long, or with a placeholder LexDesk does not fill in', async () => {
+    const { textProblem } = await import('../../shared/bot-texts.js');
+    expect(textProblem('greeting', 'Olá{clientName}! Aqui é {office}.', 'Hello{clientName}! This is {office}.')).toBeNull();
+    expect(textProblem('greeting', ' ', 'Hello')).toBe('is empty');
+    expect(textProblem('greeting', 'x'.repeat(4001), 'Hello')).toMatch(/longer than 4,000/);
+    expect(textProblem('intake.confirmed', 'Ref {referencia}', 'Ref {reference}')).toMatch(/^uses \{referencia\}/);
+    expect(textProblem('yes.words', ' | ', 'yes')).toMatch(/lists no words/);
+    expect(textProblem('yes.words', 'sim|s', 'yes')).toBeNull();
+  });
+});
