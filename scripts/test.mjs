@@ -1,4 +1,4 @@
-// `npm test`: type-check, lint (layering), unit and integration tests (vitest), then the screens in
+// `npm test`: type-check, lint (layering), Electron security checks, unit and integration tests (vitest), then the screens in
 // Chromium (Playwright). Ends with one summary line over all runners.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -37,6 +37,7 @@ results.typecheck = run('type-check', bin('tsc'), ['-p', 'tsconfig.main.json', '
   run('type-check (screens)', bin('tsc'), ['-p', 'tsconfig.renderer.json']) &&
   run('type-check (tests)', bin('tsc'), ['-p', 'tsconfig.json']);
 results.lint = run('layering and imports (ESLint)', bin('eslint'), ['.']);
+results.electron = run('Electron security checks (electronegativity)', process.execPath, [join(root, 'scripts', 'electronegativity.mjs')]);
 await ensureBuilt();
 results.vitest = run('unit and integration (vitest)', bin('vitest'), [
   'run',
@@ -73,6 +74,7 @@ if (existsSync(e2eReport)) {
 }
 if (!results.typecheck) failed += 1;
 if (!results.lint) failed += 1;
+if (!results.electron) failed += 1;
 if (!results.leftovers) failed += 1;
 const ok = Object.values(results).every(Boolean);
 if (!ok && failed === 0) failed = 1;

@@ -15,7 +15,7 @@ import { betterSqliteBinding } from './native.js';
 import { createDesktopSecretStore, loadKeytar } from './secret-store.js';
 import { WindowSessions } from './sessions.js';
 import { createDesktopNotifier } from './notifier.js';
-import { CONTENT_SECURITY_POLICY, isAllowedNavigation, mainWindowOptions, START_URL } from './window.js';
+import { CONTENT_SECURITY_POLICY, isAllowedNavigation, mainWindowOptions, secureWebPreferences, START_URL } from './window.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appRoot = join(here, '..', '..', '..');
@@ -73,7 +73,22 @@ let core: Core | null = null;
 let mainWindow: BrowserWindow | null = null;
 
 function createWindow(): BrowserWindow {
-  const win = new BrowserWindow(mainWindowOptions(preloadPath));
+  // The preferences are spelled out here, where electronegativity (npm test) reads them; they are the
+  // same as secureWebPreferences() in window.ts, which electron-ipc.test.ts checks.
+  const win = new BrowserWindow({
+    ...mainWindowOptions(preloadPath),
+    webPreferences: {
+      ...secureWebPreferences(preloadPath),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webviewTag: false,
+      // middle-click would otherwise open links in a new window (denied anyway by setWindowOpenHandler)
+      disableBlinkFeatures: 'Auxclick',
+    },
+  });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(START_URL);
   return win;

@@ -18,6 +18,8 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
     navigateOnDragDrop: false,
     spellcheck: false,
     safeDialogs: true,
+    // middle-click would otherwise open links in a new window
+    disableBlinkFeatures: 'Auxclick',
   };
 }
 
