@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { wholeNumber, yesNo } from './env-values.js';
@@ -28,6 +28,29 @@ const addressList = z
   );
 
 /**
+ * LEXDESK_TRUST_PROXY: the addresses of the reverse proxies whose forwarded client
+ * addresses are believed. `false` (or empty) trusts none; `true` is refused, since
+ * it would believe any client that sends X-Forwarded-For.
+ */
+const proxyList = z.string().transform((text, ctx) => {
+  const value = text.trim().toLowerCase();
+  if (['false', '0', 'no', 'none'].includes(value)) return [];
+  if (['true', '1', 'yes'].includes(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: "must list the proxy's own addresses, such as 127.0.0.1 or 172.16.0.0/12 (true would believe any client's X-Forwarded-For)",
+    });
+    return z.NEVER;
+  }
+  const parsed = addressList.safeParse(text);
+  if (!parsed.success) {
+    ctx.addIssue({ code: 'custom', message: "must list the proxy's addresses or ranges, such as 127.0.0.1,172.16.0.0/12, or be false" });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
+/**
  * Every setting LexDesk reads, one entry each: the environment variable, its rule,
  * its default. The README's configuration table lists the same variables.
  * Values come from the process environment, then from the .env file, then defaults.
@@ -39,7 +62,7 @@ const envSchema = z.object({
   LEXDESK_LOG_LEVEL: z
     .enum(['trace', 'debug', 'info', 'warn', 'error'], { message: 'must be one of trace, debug, info, warn, error' })
     .default('info'),
-  LEXDESK_TRUST_PROXY: yesNo.default(false),
+  LEXDESK_TRUST_PROXY: proxyList.optional(),
   LEXDESK_PUBLIC_URL: z.url({ message: 'must be a full URL such as https://lexdesk.office.example' }).optional(),
   // backups (see main/core/backup)
   LEXDESK_BACKUP_DIR: z.string().min(1, 'must name a folder').optional(),
@@ -52,6 +75,15 @@ const envSchema = z.object({
   LEXDESK_LOCKOUT_THRESHOLD: wholeNumber(1, 1000).default(5),
   LEXDESK_LOCKOUT_MINUTES: wholeNumber(1, 24 * 60).default(15),
   LEXDESK_SIGNIN_LIMIT: wholeNumber(1, 100_000).default(30),
+  LEXDESK_REFRESH_GRACE_SECONDS: wholeNumber(0, 120, 'seconds').default(20),
+  // the HTTP server (headless)
+  LEXDESK_HTTP_REQUEST_TIMEOUT_SECONDS: wholeNumber(1, 3600, 'seconds').default(30),
+  LEXDESK_HTTP_HEADERS_TIMEOUT_SECONDS: wholeNumber(1, 600, 'seconds').default(10),
+  LEXDESK_HTTP_CONNECTIONS_PER_ADDRESS: wholeNumber(1, 100_000).default(64),
+  LEXDESK_EVENT_STREAMS_PER_USER: wholeNumber(1, 1000).default(8),
+  // the key that wraps the backup key on this machine (headless)
+  LEXDESK_BACKUP_KEK: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 32)').optional(),
+  LEXDESK_BACKUP_KEK_FILE: z.string().min(1, 'must name a file').optional(),
   // secrets (see main/core/secrets)
   LEXDESK_SECRETS_DIR: z.string().min(1, 'must name a folder').optional(),
   // monitoring (see main/core/monitoring)
@@ -75,7 +107,7 @@ export function readEnvFile(file: string): Record<string, string> {
 }
 
 /** Variables whose value a configuration error must not repeat (it ends up in logs). */
-const SECRET_VARIABLES = new Set(['LEXDESK_METRICS_TOKEN', 'LEXDESK_JWT_SECRET']);
+const SECRET_VARIABLES = new Set(['LEXDESK_METRICS_TOKEN', 'LEXDESK_JWT_SECRET', 'LEXDESK_BACKUP_KEK']);
 
 export interface Config {
   face: Face;
@@ -84,8 +116,8 @@ export interface Config {
   host: string;
   port: number;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
-  /** headless behind a reverse proxy: take the client address from X-Forwarded-For */
-  trustProxy: boolean;
+  /** headless behind a reverse proxy: the proxies' addresses and ranges; forwarded client addresses are believed only from them */
+  trustProxy: string[];
   /** the address users reach in headless mode; https there makes cookies Secure */
   publicUrl?: string;
   /** LEXDESK_BACKUP_DIR: the backup folder, fixed by IT (else the Backups screen's, else <data>/backups) */
@@ -105,6 +137,25 @@ export interface Config {
   metricsToken?: string;
   /** headless: /metrics answers only these addresses and ranges when set */
   metricsAllow?: string[];
+  /** headless: the HTTP server's timeouts and caps */
+  http: HttpLimits;
+  /**
+   * The key-encryption key that wraps the backup key kept on this machine
+   * (LEXDESK_BACKUP_KEK, or the file LEXDESK_BACKUP_KEK_FILE outside the data and
+   * backup folders). Never log.
+   */
+  backupKek?: { value: string; source: string };
+}
+
+export interface HttpLimits {
+  /** the whole request (headers and body) must arrive within this */
+  requestTimeoutMs: number;
+  /** the headers must arrive within this */
+  headersTimeoutMs: number;
+  /** open connections per client address (IPv6: per /64); trusted proxies are not counted */
+  connectionsPerAddress: number;
+  /** open event streams per signed-in user (and per address for streams without a sign-in) */
+  eventStreamsPerUser: number;
 }
 
 export interface AuthConfig {
@@ -121,6 +172,8 @@ export interface AuthConfig {
   /** headless: sign-in attempts allowed per client address per window */
   signInLimitPerAddress: number;
   signInLimitWindowMs: number;
+  /** a refresh token just rotated still works this long (two tabs refreshing at once), from the same browser */
+  refreshGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -175,6 +228,9 @@ export function loadConfig(options: LoadConfigOptions): Config {
     cwd,
     v.LEXDESK_DATA_DIR ?? (options.face === 'desktop' ? desktopDataDir(env) : './data'),
   );
+  const backupDir = v.LEXDESK_BACKUP_DIR === undefined ? undefined : resolve(cwd, v.LEXDESK_BACKUP_DIR);
+  const secretsDir = resolve(cwd, v.LEXDESK_SECRETS_DIR ?? join(dataDir, 'secrets'));
+  const backupKek = readBackupKek(v.LEXDESK_BACKUP_KEK, v.LEXDESK_BACKUP_KEK_FILE, cwd, [dataDir, secretsDir, ...(backupDir ? [backupDir] : [])]);
   return {
     face: options.face,
     dataDir,
@@ -182,9 +238,9 @@ export function loadConfig(options: LoadConfigOptions): Config {
     host: v.LEXDESK_HOST,
     port: v.LEXDESK_PORT,
     logLevel: v.LEXDESK_LOG_LEVEL,
-    trustProxy: v.LEXDESK_TRUST_PROXY,
+    trustProxy: v.LEXDESK_TRUST_PROXY ?? [],
     publicUrl: v.LEXDESK_PUBLIC_URL,
-    backupDir: v.LEXDESK_BACKUP_DIR === undefined ? undefined : resolve(cwd, v.LEXDESK_BACKUP_DIR),
+    backupDir,
     backupBeforeMigration: v.LEXDESK_BACKUP_BEFORE_MIGRATION,
     auth: {
       bcryptCost: v.LEXDESK_BCRYPT_COST,
@@ -195,12 +251,51 @@ export function loadConfig(options: LoadConfigOptions): Config {
       lockoutMs: v.LEXDESK_LOCKOUT_MINUTES * 60_000,
       signInLimitPerAddress: v.LEXDESK_SIGNIN_LIMIT,
       signInLimitWindowMs: 15 * 60_000,
+      refreshGraceMs: v.LEXDESK_REFRESH_GRACE_SECONDS * 1000,
     },
-    secretsDir: resolve(cwd, v.LEXDESK_SECRETS_DIR ?? join(dataDir, 'secrets')),
+    secretsDir,
     secretEnv: v.LEXDESK_JWT_SECRET ? { 'jwt-secret': v.LEXDESK_JWT_SECRET } : {},
     whatsapp: whatsappConfigFrom(v, dataDir),
     monitoringIntervalSeconds: v.LEXDESK_MONITORING_INTERVAL,
     metricsToken: v.LEXDESK_METRICS_TOKEN,
     metricsAllow: v.LEXDESK_METRICS_ALLOW,
+    http: {
+      requestTimeoutMs: v.LEXDESK_HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      headersTimeoutMs: Math.min(v.LEXDESK_HTTP_HEADERS_TIMEOUT_SECONDS, v.LEXDESK_HTTP_REQUEST_TIMEOUT_SECONDS) * 1000,
+      connectionsPerAddress: v.LEXDESK_HTTP_CONNECTIONS_PER_ADDRESS,
+      eventStreamsPerUser: v.LEXDESK_EVENT_STREAMS_PER_USER,
+    },
+    ...(backupKek ? { backupKek } : {}),
   };
+}
+
+const inside = (folder: string, file: string) => {
+  const rel = relative(folder, file);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
+/**
+ * The backup key-encryption key, from LEXDESK_BACKUP_KEK or the file
+ * LEXDESK_BACKUP_KEK_FILE (a mounted secret). The file must not lie in the data,
+ * secrets or backup folder: a copy of those must not carry the key that opens them.
+ */
+function readBackupKek(fromEnv: string | undefined, file: string | undefined, cwd: string, folders: string[]): { value: string; source: string } | undefined {
+  if (fromEnv !== undefined && file !== undefined) {
+    throw new ConfigError('LEXDESK_BACKUP_KEK_FILE', 'set either LEXDESK_BACKUP_KEK or LEXDESK_BACKUP_KEK_FILE, not both');
+  }
+  if (fromEnv !== undefined) return { value: fromEnv, source: 'environment variable LEXDESK_BACKUP_KEK' };
+  if (file === undefined) return undefined;
+  const path = resolve(cwd, file);
+  const folder = folders.find((f) => inside(f, path));
+  if (folder) {
+    throw new ConfigError('LEXDESK_BACKUP_KEK_FILE', `must be outside the data, secrets and backup folders (it is inside ${folder}): a copy of them must not carry the key`);
+  }
+  let value: string;
+  try {
+    value = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new ConfigError('LEXDESK_BACKUP_KEK_FILE', `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): ${path}`);
+  }
+  if (value.length < 32) throw new ConfigError('LEXDESK_BACKUP_KEK_FILE', `must hold at least 32 characters (${path})`);
+  return { value, source: `file ${path}` };
 }

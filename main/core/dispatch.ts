@@ -29,6 +29,8 @@ export interface CallContext {
   refreshToken?: string;
   /** the request came through a proxy (forwarding headers), so `address` may not be the client's own */
   forwarded?: boolean;
+  /** headless: the browser says the request comes from another site (Origin, Sec-Fetch-Site) */
+  crossSite?: boolean;
 }
 
 /**

@@ -66,16 +66,19 @@ export function errorHandler(log: Logger) {
  * route parameter longer than the router's maxParamLength. Fastify's own answers
  * echo the address; these do not.
  */
-export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const refused = refusalOf(err) ?? refusal(400, 'This request cannot be read.');
-  // these replies are built before the route's hooks exist: the headers go on here
-  reply.headers(SECURITY_HEADERS);
-  sendError(reply, refused.error, refused.status);
+export function frameworkErrors(headers: Record<string, string> = SECURITY_HEADERS) {
+  return (err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void => {
+    const refused = refusalOf(err) ?? refusal(400, 'This request cannot be read.');
+    // these replies are built before the route's hooks exist: the headers go on here
+    reply.headers(headers);
+    sendError(reply, refused.error, refused.status);
+  };
 }
 
 const CLIENT_ERRORS: Record<string, Refusal> = {
   HPE_HEADER_OVERFLOW: refusal(431, 'The headers of this request are too large.'),
   ERR_HTTP_REQUEST_TIMEOUT: refusal(408, 'The request took too long to arrive.'),
+  ERR_HTTP_HEADERS_TIMEOUT: refusal(408, 'The request took too long to arrive.'),
 };
 
 /**
@@ -84,19 +87,31 @@ const CLIENT_ERRORS: Record<string, Refusal> = {
  * that never finished arriving). The answer is written to the socket, then the
  * connection is closed, as Node itself would.
  */
-export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const refused = (err.code && CLIENT_ERRORS[err.code]) || refusal(400, 'This request is not valid HTTP.');
+export function clientErrorHandler(headers: Record<string, string> = SECURITY_HEADERS) {
+  return (err: NodeJS.ErrnoException, socket: Socket): void => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const refused = (err.code && CLIENT_ERRORS[err.code]) || refusal(400, 'This request is not valid HTTP.');
+    refuseSocket(socket, refused.status, refused.error, headers);
+    socket.destroy(err);
+  };
+}
+
+/**
+ * Writes an answer in the envelope straight to a socket and closes it: for what is
+ * refused before Node or fastify made a request of it (a timeout, a connection over
+ * the cap per address).
+ */
+export function refuseSocket(socket: Socket, status: number, error: ApiError, securityHeaders: Record<string, string>, extra: Record<string, string> = {}): void {
   if (socket.writable) {
-    const body = errorBody(refused.error);
+    const body = errorBody(error);
     const headers = {
-      ...SECURITY_HEADERS,
+      ...securityHeaders,
+      ...extra,
       'content-type': 'application/json; charset=utf-8',
       'content-length': String(Buffer.byteLength(body)),
       connection: 'close',
     };
     const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-    socket.write(`HTTP/1.1 ${refused.status} ${STATUS_CODES[refused.status]}\r\n${head}\r\n${body}`);
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n${body}`);
   }
-  socket.destroy(err);
 }

@@ -24,7 +24,7 @@ export function refreshCookieName(secure: boolean): string {
   return secure ? '__Secure-lexdesk_refresh' : 'lexdesk_refresh';
 }
 
-export function callContextOf(request: FastifyRequest, cookieName?: string): CallContext {
+export function callContextOf(request: FastifyRequest, cookieName?: string, publicUrl?: string): CallContext {
   return {
     face: 'headless',
     token: bearer(request),
@@ -32,8 +32,42 @@ export function callContextOf(request: FastifyRequest, cookieName?: string): Cal
     userAgent: request.headers['user-agent']?.slice(0, 300),
     requestId: request.id,
     refreshToken: cookieName ? request.cookies?.[cookieName] : undefined,
-    forwarded: request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined,
+    forwarded: cameThroughProxy(request.headers),
+    crossSite: isCrossSite(request, publicUrl),
   };
+}
+
+/**
+ * Whether a request bears any header a proxy adds (Forwarded, X-Forwarded-*,
+ * X-Real-IP, Via). Such a request is never "from this machine", whatever
+ * LEXDESK_TRUST_PROXY says: a same-host proxy makes every client look like 127.0.0.1.
+ */
+export function cameThroughProxy(headers: FastifyRequest['headers']): boolean {
+  for (const name of Object.keys(headers)) {
+    if (name === 'forwarded' || name === 'via' || name === 'x-real-ip' || name.startsWith('x-forwarded-')) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the browser says the request comes from another site: `Sec-Fetch-Site`
+ * other than same-origin or none, or an `Origin` that is neither this server's
+ * own (as the request reached it) nor LEXDESK_PUBLIC_URL's.
+ */
+export function isCrossSite(request: FastifyRequest, publicUrl?: string): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') return true;
+  const origin = request.headers.origin;
+  if (typeof origin !== 'string') return false;
+  const own = new Set([`${request.protocol}://${request.host}`]);
+  if (publicUrl) {
+    try {
+      own.add(new URL(publicUrl).origin);
+    } catch {
+      // the configuration checked it already
+    }
+  }
+  return !own.has(origin);
 }
 
 /** Codes that mean "not now": their answer says when to try again when the error knows. */

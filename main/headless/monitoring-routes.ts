@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../core/app.js';
-import { answer, bearer, callContextOf, sendError } from './http.js';
+import { addressMatcher, isLoopback } from '../core/net/addresses.js';
+import { answer, bearer, callContextOf, cameThroughProxy, sendError } from './http.js';
 
 export interface MetricsAccess {
   /** `Authorization: Bearer <token>` required when set (LEXDESK_METRICS_TOKEN) */
@@ -11,42 +11,31 @@ export interface MetricsAccess {
   allow?: string[];
 }
 
-function blockListOf(entries: string[]): BlockList {
-  const list = new BlockList();
-  for (const entry of entries) {
-    const [address = '', prefix] = entry.split('/');
-    const family = isIPv6(address) ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) list.addAddress(address, family);
-    else list.addSubnet(address, Number(prefix), family);
-  }
-  return list;
-}
-
-/** "::ffff:10.0.0.5" (an IPv4 client on a dual-stack socket) is 10.0.0.5. */
-function normalizeAddress(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped && isIPv4(mapped[1]!)) return { address: mapped[1]!, family: 'ipv4' };
-  return { address, family: isIPv6(address) ? 'ipv6' : 'ipv4' };
-}
-
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
 /**
  * The monitoring routes of the headless face: `/api/monitoring/health` for load
- * balancers and Docker, `/metrics` for Prometheus (open, or behind a bearer token
- * and/or an address allow-list) and the seed's REST name `/api/monitoring/dashboard`,
- * which is the `monitoring.dashboard` operation through the door.
+ * balancers and Docker, `/metrics` for Prometheus and the seed's REST name
+ * `/api/monitoring/dashboard`, which is the `monitoring.dashboard` operation
+ * through the door.
+ *
+ * `/metrics` tells versions, memory, disks and failed sign-ins, so it is not for
+ * everyone: with a token (LEXDESK_METRICS_TOKEN) it needs the token (and, when
+ * LEXDESK_METRICS_ALLOW is set, one of its addresses too); without one it answers
+ * only this machine (never a request through a proxy) and LEXDESK_METRICS_ALLOW.
  */
 export function registerMonitoringRoutes(app: FastifyInstance, core: Core, access: MetricsAccess): void {
-  const allow = access.allow?.length ? blockListOf(access.allow) : null;
+  const allowed = access.allow?.length ? addressMatcher(access.allow) : null;
   const token = access.token ? digest(access.token) : null;
+  const fromThisMachine = (request: Parameters<typeof callContextOf>[0]) => isLoopback(request.ip) && !cameThroughProxy(request.headers);
 
   app.get('/metrics', async (request, reply) => {
-    if (allow) {
-      const { address, family } = normalizeAddress(request.ip);
-      if (!allow.check(address, family)) {
-        return sendError(reply, { code: 'forbidden', message: 'This address may not read the metrics.' });
-      }
+    const listed = allowed?.(request.ip) ?? false;
+    if (token ? allowed !== null && !listed : !listed && !fromThisMachine(request)) {
+      return sendError(reply, {
+        code: 'forbidden',
+        message: 'This address may not read the metrics. IT can allow it with LEXDESK_METRICS_ALLOW or set LEXDESK_METRICS_TOKEN.',
+      });
     }
     if (token) {
       const presented = bearer(request);
@@ -68,9 +57,9 @@ export function registerMonitoringRoutes(app: FastifyInstance, core: Core, acces
     if (!result.ok) return sendError(reply, result.error);
     const report = result.value as { status: string; version: string; checks: { name: string; status: string }[] };
     const database = report.checks.find((c) => c.name === 'database')?.status ?? 'down';
+    // check names and states only: versions and details are for signed-in staff (system.info, monitoring.health)
     return reply.code(database === 'down' ? 503 : 200).send({
       status: report.status,
-      version: report.version,
       database,
       checks: report.checks.map(({ name, status }) => ({ name, status })),
     });

@@ -15,7 +15,7 @@ export function registerRpcRoutes(app: FastifyInstance, core: Core): void {
 
   app.post<{ Params: { operation: string } }>('/api/rpc/:operation', async (request, reply) => {
     const operation = request.params.operation;
-    const raw = await core.dispatcher.dispatch(operation, request.body, callContextOf(request, cookieName));
+    const raw = await core.dispatcher.dispatch(operation, request.body, callContextOf(request, cookieName, core.services.config.publicUrl));
     const { result, refresh, forget } = takeSessionTokens(operation, raw, { keepAccessToken: true });
     reply.header('cache-control', 'no-store');
     if (refresh) {

@@ -10,3 +10,15 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'cross-origin-resource-policy': 'same-origin',
   'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
 };
+
+/** One year, the subdomains too: what browsers' preload lists ask for. */
+export const HSTS = 'max-age=31536000; includeSubDomains';
+
+/**
+ * The security headers for this server: with `LEXDESK_PUBLIC_URL` on https, also
+ * Strict-Transport-Security, so a browser that once reached LexDesk over https
+ * never again tries it over plain http (where a network could read the sign-in).
+ */
+export function securityHeadersFor(publicUrl: string | undefined): Record<string, string> {
+  return publicUrl?.startsWith('https:') ? { ...SECURITY_HEADERS, 'strict-transport-security': HSTS } : SECURITY_HEADERS;
+}

@@ -12,7 +12,7 @@ export async function serve(config: Config): Promise<void> {
   const log = createHeadlessLogger(config.logLevel);
   const core = createCore(config, { log });
   await core.start();
-  const app = await buildServer(core, { rendererDir: rendererDir(), trustProxy: config.trustProxy });
+  const app = await buildServer(core, { rendererDir: rendererDir() });
   const address = await app.listen({ host: config.host, port: config.port });
   log.info({ url: address }, `LexDesk listening on ${address}`);
 

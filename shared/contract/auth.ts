@@ -117,7 +117,8 @@ export const authOperations = {
     summary: 'Sign in with username and password; opens a session (one device).',
     input: z
       .object({
-        username: z.string().max(200),
+        // sensitive: people type their password into this field too; the security event records the account, or a keyed hash
+        username: sensitive(z.string().max(200)),
         password: PasswordInput,
         deviceName: DeviceName,
       })

@@ -284,7 +284,8 @@ export const monitoringOperations = {
     summary: 'Acknowledge an alert: someone has seen it and is on it.',
     input: z.object({ id: z.number().int().positive() }).strict(),
     output: Alert,
-    access: 'monitoring.read',
+    // acknowledging hides the banner from everyone: those who manage monitoring decide that, not every reader
+    access: 'monitoring.manage',
   }),
   'monitoring.rules.list': defineOperation({
     summary: 'The alert rules with their thresholds, durations and current state.',

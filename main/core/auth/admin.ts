@@ -65,6 +65,7 @@ export class AccountAdmin {
       must_change_password: input.mustChange ? 1 : 0,
       failed_attempts: 0,
       locked_until: null,
+      last_failed_at: null,
       password_changed_at: now,
       last_sign_in_at: null,
       created_at: now,

@@ -22,7 +22,7 @@ export interface AuthDeps {
 }
 
 /** Where a call comes from, for sessions and security events. */
-export type Caller = Pick<CallContext, 'face' | 'address' | 'userAgent' | 'requestId' | 'forwarded'>;
+export type Caller = Pick<CallContext, 'face' | 'address' | 'userAgent' | 'requestId' | 'forwarded' | 'crossSite'>;
 
 /** What the parts of sign-in (passwords, sessions, account administration) share, built once by AuthService. */
 export interface AuthContext {

@@ -40,37 +40,32 @@ export class AttemptLimiter {
 }
 
 /**
- * Lockout bookkeeping for usernames that have no account, so that "locked" is
- * answered for unknown names exactly as for real ones and cannot reveal which
- * usernames exist.
+ * Addresses that failed a sign-in within the window, so that the password workers
+ * serve addresses without recent failures first. Only a priority: forgetting an
+ * address (the map is bounded) reveals nothing about any account.
  */
-export class PhantomLockouts {
-  private readonly entries = new Map<string, { failures: number; lockedUntil: number }>();
+export class RecentFailures {
+  private readonly last = new Map<string, number>();
 
-  constructor(private readonly maxKeys = 10_000) {}
+  constructor(
+    private readonly windowMs: number,
+    private readonly maxKeys = 10_000,
+  ) {}
 
-  lockedUntil(key: string, now: number): number | null {
-    const entry = this.entries.get(key);
-    return entry && entry.lockedUntil > now ? entry.lockedUntil : null;
+  fail(key: string | undefined, now: number): void {
+    if (!key) return;
+    this.last.delete(key);
+    this.last.set(key, now);
+    while (this.last.size > this.maxKeys) {
+      const oldest = this.last.keys().next().value;
+      if (oldest === undefined) break;
+      this.last.delete(oldest);
+    }
   }
 
-  /** Counts a failure; returns the lock's end when this failure locks. */
-  fail(key: string, now: number, threshold: number, lockMs: number): number | null {
-    let entry = this.entries.get(key);
-    if (!entry) {
-      if (this.entries.size >= this.maxKeys) {
-        const oldest = this.entries.keys().next().value;
-        if (oldest !== undefined) this.entries.delete(oldest);
-      }
-      entry = { failures: 0, lockedUntil: 0 };
-      this.entries.set(key, entry);
-    }
-    entry.failures += 1;
-    if (entry.failures >= threshold) {
-      entry.failures = 0;
-      entry.lockedUntil = now + lockMs;
-      return entry.lockedUntil;
-    }
-    return null;
+  has(key: string | undefined, now: number): boolean {
+    if (!key) return false;
+    const at = this.last.get(key);
+    return at !== undefined && now - at < this.windowMs;
   }
 }

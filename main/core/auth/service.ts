@@ -6,6 +6,7 @@ import type { UsersTable } from '../db/tables.js';
 import type { Authenticator, Principal } from '../dispatch.js';
 import { AppError, conflict } from '../errors.js';
 import type { Logger } from '../log.js';
+import { isLoopback } from '../net/addresses.js';
 import { getOrCreateSecret } from '../secrets.js';
 import { userOrThrow } from './accounts.js';
 import { AccountAdmin } from './admin.js';
@@ -29,10 +30,10 @@ export const MUST_CHANGE_PASSWORD_OPERATIONS = [
   'auth.sessions.revokeOthers',
 ] as const;
 
-export function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
+export { isLoopback };
+
+/** The secret-store entry keying the hashes of usernames typed at sign-in that have no account. */
+export const SIGNIN_NAME_KEY_SECRET = 'signin-name-key';
 
 /**
  * Staff sign-in: accounts, first-run set-up, password sign-in with lockout and
@@ -84,9 +85,18 @@ export class AuthService {
     this.tokens = new AccessTokens(value, this.deps.clock, this.deps.config.auth.accessTokenTtlMs);
     const source = 'sourceOf' in this.deps.secrets ? (this.deps.secrets as { sourceOf(n: string): string }).sourceOf(JWT_SECRET_NAME) : this.deps.secrets.kind;
     this.log.info({ secretStore: this.deps.secrets.kind, source, created }, `JWT signing key ${created ? 'created in' : 'read from'} ${source}`);
-    this.signIn.prepare();
+    let nameKey: Buffer;
+    try {
+      const stored = await getOrCreateSecret(this.deps.secrets, SIGNIN_NAME_KEY_SECRET, () => randomBytes(32).toString('base64url'));
+      nameKey = Buffer.from(stored.value, 'utf8');
+    } catch (err) {
+      // only the hashes of unknown usernames in the audit trail depend on it: a key for this run will do
+      this.log.warn({ err }, 'could not keep the key of unknown-username hashes; using one for this run only');
+      nameKey = randomBytes(32);
+    }
+    this.signIn.prepare(nameKey);
     this.pruneEndedSessions();
-    this.pruneTimer = setInterval(() => this.pruneEndedSessions(), 24 * 3_600_000);
+    this.pruneTimer = setInterval(() => this.pruneEndedSessions(), 3_600_000);
     this.pruneTimer.unref();
     if (this.deps.config.face === 'headless' && this.userCount() === 0) {
       this.setupCode = randomBytes(9).toString('base64url').toUpperCase().replace(/[^A-Z0-9]/g, 'X').replace(/(.{4})(?=.)/g, '$1-');
@@ -103,11 +113,15 @@ export class AuthService {
     await this.passwords.close();
   }
 
-  /** Sessions that ended (or idled out) over 30 days ago go, with their used refresh-token hashes. */
+  /**
+   * Sessions that ended (or idled out) over 30 days ago go, with their used
+   * refresh-token hashes; so do unknown usernames whose failures are forgotten.
+   */
   private pruneEndedSessions(): void {
     try {
       const removed = this.sessions.prune(30 * 86_400_000);
       if (removed > 0) this.log.info({ removed }, 'old sessions removed');
+      this.signIn.prunePhantoms();
     } catch (err) {
       this.log.warn({ err }, 'could not remove old sessions');
     }

@@ -63,8 +63,22 @@ export class SessionGrants {
 
   /** Rotates the refresh token; a reused one ends its whole session. */
   async refresh(refreshToken: string | undefined, caller: Caller): Promise<{ grant: SessionGrant; user: UsersTable }> {
+    if (caller.crossSite) {
+      // another site's page asking for a new access token: refused before the token is looked at
+      this.ctx.securityEvent({
+        actor: { type: 'anonymous' },
+        face: caller.face,
+        action: 'security.refresh.cross_site',
+        outcome: 'denied',
+        errorCode: 'forbidden',
+        details: { reason: 'cross-site request' },
+        address: caller.address,
+        requestId: caller.requestId,
+      });
+      throw new AppError('forbidden', "A sign-in can only be renewed from LexDesk's own pages.");
+    }
     if (!refreshToken || refreshToken.length > 200) throw unauthenticated();
-    const result = this.ctx.sessions.rotate(refreshToken, { address: caller.address });
+    const result = this.ctx.sessions.rotate(refreshToken, { address: caller.address, userAgent: caller.userAgent });
     if (result.kind === 'reuse') {
       this.ctx.securityEvent({
         actor: userActor(result.user),

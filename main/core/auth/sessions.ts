@@ -97,8 +97,15 @@ export class SessionStore {
     return { sessionId, refreshToken, refreshExpiresAt: idle };
   }
 
-  /** Retires `presented` and issues the next token of its family, in one transaction. */
-  rotate(presented: string, device: { address?: string }): RotateResult {
+  /**
+   * Retires `presented` and issues the next token of its family, in one
+   * transaction. A token retired less than `refreshGraceMs` ago, presented again
+   * by the same browser (user agent) while its session lives, is a second tab
+   * refreshing at the same moment, not a copy: it gets a token too. Any other
+   * presentation of a retired token is reuse. A normal rotation retires the
+   * family's other unused tokens, so no branch outlives the next refresh.
+   */
+  rotate(presented: string, device: { address?: string; userAgent?: string }): RotateResult {
     const store = this.store();
     const now = this.clock.now();
     return store.tx((): RotateResult => {
@@ -106,7 +113,13 @@ export class SessionStore {
       if (!token) return { kind: 'invalid' };
       const session = store.get(store.db.selectFrom('auth_sessions').selectAll().where('id', '=', token.session_id))!;
       const user = store.get(store.db.selectFrom('users').selectAll().where('id', '=', session.user_id))!;
-      if (token.used_at !== null) {
+      const concurrent =
+        token.used_at !== null &&
+        now.getTime() - new Date(token.used_at).getTime() <= this.config.refreshGraceMs &&
+        (session.user_agent ?? '') === (device.userAgent?.slice(0, 300) ?? '') &&
+        this.isLive(session, now) &&
+        !user.disabled;
+      if (token.used_at !== null && !concurrent) {
         const endedNow = session.ended_at === null;
         if (endedNow) this.endWithin(store, session.id, 'refresh-reuse', now);
         return { kind: 'reuse', session, user, endedNow };
@@ -119,7 +132,15 @@ export class SessionStore {
       const absolute = new Date(session.absolute_expires_at);
       const idle = new Date(Math.min(now.getTime() + this.config.sessionIdleMs, absolute.getTime()));
       const next = newRefreshToken();
-      store.run(store.db.updateTable('refresh_tokens').set({ used_at: iso(now) }).where('token_hash', '=', token.token_hash));
+      if (!concurrent) {
+        store.run(
+          store.db
+            .updateTable('refresh_tokens')
+            .set({ used_at: iso(now) })
+            .where('session_id', '=', session.id)
+            .where((eb) => eb.or([eb('token_hash', '=', token.token_hash), eb('used_at', 'is', null)])),
+        );
+      }
       store.run(
         store.db
           .insertInto('refresh_tokens')

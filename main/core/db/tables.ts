@@ -67,10 +67,20 @@ export interface UsersTable {
   must_change_password: number;
   failed_attempts: number;
   locked_until: string | null;
+  /** the last failed sign-in; failures older than a day are forgotten (0012_security) */
+  last_failed_at: string | null;
   password_changed_at: string;
   last_sign_in_at: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** Failures and locks of usernames that have no account, by keyed hash (0012_security). */
+export interface SigninLockoutsTable {
+  name_hash: string;
+  failures: number;
+  locked_until: string | null;
+  last_failed_at: string;
 }
 
 export interface AuthSessionsTable {
@@ -147,6 +157,7 @@ export interface Tables {
   audit_log: AuditLogTable;
   audit_verification: AuditVerificationTable;
   users: UsersTable;
+  signin_lockouts: SigninLockoutsTable;
   auth_sessions: AuthSessionsTable;
   refresh_tokens: RefreshTokensTable;
   monitoring_series: MonitoringSeriesTable;

@@ -1,3 +1,4 @@
+import { roleAllows } from '../../../shared/permissions.js';
 import { PRODUCT_NAME } from '../../../shared/product.js';
 import type { Handler } from '../dispatch.js';
 import { schemaVersionOf } from '../db/migrate.js';
@@ -8,7 +9,12 @@ export const systemHandlers: {
   'system.info': Handler<'system.info', CoreServices>;
   'system.computer': Handler<'system.computer', CoreServices>;
 } = {
-  'system.health': (_input, { services }) => services.health.report(services.version),
+  // anyone may ask (load balancers); the checks' messages are for those who read monitoring
+  'system.health': async (_input, { services, principal }) => {
+    const report = await services.health.report(services.version);
+    if (principal && roleAllows(principal.role, 'monitoring.read')) return report;
+    return { ...report, checks: report.checks.map(({ name, status }) => ({ name, status })) };
+  },
   'system.info': (_input, { services }) => ({
     product: PRODUCT_NAME,
     version: services.version,

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
+import { roleAllows } from '../../../shared/permissions.js';
 import { useApi } from '../context.js';
 import { useAction, useQuery, useServerEvents } from '../hooks.js';
+import { useSession } from '../session.js';
 
 /**
  * Firing alerts that nobody has acknowledged yet, across the top of every
@@ -8,6 +10,9 @@ import { useAction, useQuery, useServerEvents } from '../hooks.js';
  */
 export function AlertBanner() {
   const api = useApi();
+  const role = useSession().state.user?.role;
+  // acknowledging hides the alert from everyone: only those who manage monitoring may (the door checks it)
+  const mayAcknowledge = role ? roleAllows(role, 'monitoring.manage') : false;
   const [denied, setDenied] = useState(false);
   // once refused (signed out, or a role without monitoring), stop asking: every call is audited
   const alerts = useQuery('monitoring.alerts.list', { state: 'firing', limit: 20 }, { refreshMs: denied ? undefined : 30_000 });
@@ -37,9 +42,11 @@ export function AlertBanner() {
             <span className="alert-text">
               <strong>{alert.title}.</strong> {alert.message}
             </span>
-            <button type="button" className="secondary" disabled={ack.busy === alert.id} onClick={() => void acknowledge(alert.id)}>
-              {ack.busy === alert.id ? 'Acknowledging…' : 'Acknowledge'}
-            </button>
+            {mayAcknowledge && (
+              <button type="button" className="secondary" disabled={ack.busy === alert.id} onClick={() => void acknowledge(alert.id)}>
+                {ack.busy === alert.id ? 'Acknowledging…' : 'Acknowledge'}
+              </button>
+            )}
           </li>
         ))}
       </ul>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Alert, Rule, Series, SeriesName, SeriesUnit } from '../../../shared/contract/monitoring.js';
 import { formatBytes } from '../../../shared/format.js';
+import { roleAllows } from '../../../shared/permissions.js';
 import { HealthCard } from '../components/HealthCard.js';
 import { Card, Screen } from '../components/Layout.js';
 import { ErrorBox, QueryStatus, StatusPill } from '../components/Status.js';
@@ -9,6 +10,7 @@ import { TimeChart, type ChartLine } from '../components/TimeChart.js';
 import { useApi } from '../context.js';
 import { formatDuration, formatValue, RULE_UNIT_LABEL, when } from '../format.js';
 import { useAction, useQuery, useServerEvents } from '../hooks.js';
+import { useSession } from '../session.js';
 
 const RANGES = [
   { id: '15m', label: '15 min', seconds: 900 },
@@ -98,6 +100,8 @@ function Reading({ label, value, testId }: { label: string; value: string; testI
 function AlertList({ onChange }: { onChange: () => void }) {
   const api = useApi();
   const alerts = useQuery('monitoring.alerts.list', { state: 'all', limit: 50 }, { refreshMs: 30_000 });
+  const role = useSession().state.user?.role;
+  const mayAcknowledge = role ? roleAllows(role, 'monitoring.manage') : false;
   const ack = useAction<number>();
   const { reload } = alerts;
   useServerEvents(['monitoring.alert'], reload);
@@ -137,10 +141,12 @@ function AlertList({ onChange }: { onChange: () => void }) {
                   <span>
                     {alert.acknowledgedBy} · {when(alert.acknowledgedAt)}
                   </span>
-                ) : (
+                ) : mayAcknowledge ? (
                   <button type="button" className="secondary" disabled={ack.busy === alert.id} onClick={() => void acknowledge(alert)}>
                     Acknowledge
                   </button>
+                ) : (
+                  <span className="muted">Not yet</span>
                 )}
               </td>
             </tr>
