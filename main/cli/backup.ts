@@ -14,7 +14,8 @@ import { callDoor, cliAudit, cliOrigin, openCore, refusalLine } from './operator
 
 export const BACKUP_HELP = `Usage: lexdesk backup <command>
 
-  create [--sql]                         back up now (copy, compress, encrypt, verify); prints the id
+  create [--sql] [--passphrase-stdin]    back up now (copy, compress, encrypt, verify); prints the id
+                                         (the passphrase only where this machine keeps no copy of the key)
   list [--json]                          the backups in the backup folder
   verify <id> [--passphrase-stdin]       decrypt, open and check a backup again
   restore <id|file> [--passphrase-stdin] replace the database with a backup (stop LexDesk first);
@@ -193,6 +194,11 @@ export async function backupCommand(argv: string[], config: Config, log: Logger)
         return 0;
       }
       case 'create': {
+        // no keychain and no key-encryption key here: the passphrase opens the key for this run
+        if (passphrase !== undefined && (await core.services.backups.getSettings()).keyLocked) {
+          const unlocked = await callDoor(core, 'backup.unlock', { passphrase });
+          if (!unlocked.ok) return refused(unlocked.error);
+        }
         const result = await callDoor(core, 'backup.create', { sqlDump: values.sql });
         if (!result.ok) return refused(result.error);
         printItem(result.value as BackupItem);

@@ -3,6 +3,7 @@ import { AuditRecords } from './audit/records.js';
 import { NightlyVerification } from './audit/nightly.js';
 import { AuditTrail, doorAuditor } from './audit/trail.js';
 import { AuthService } from './auth/service.js';
+import { kekProtection, memoryProtection, type KeyProtection } from './backup/key-protection.js';
 import type { BackupServiceOptions, DatabaseControl } from './backup/ports.js';
 import { recoverInterruptedRestore } from './backup/restore-journal.js';
 import { BackupService } from './backup/service.js';
@@ -39,6 +40,12 @@ export interface FaceDeps {
   nativeBinding?: string;
   /** where secrets live; default: the environment, then files in config.secretsDir (headless) */
   secrets?: SecretStore;
+  /**
+   * How the backup key kept on this machine is protected. Default: sealed with
+   * the configuration's key-encryption key (LEXDESK_BACKUP_KEK / _FILE), else
+   * memory only. The desktop passes the keychain's when its store is one.
+   */
+  backupKeyProtection?: KeyProtection;
   /** backup tuning for tests (catch-up delay, scrypt cost, crash hooks) */
   backup?: BackupServiceOptions;
   /** tests: replaces the WhatsApp transport chosen by config (e.g. the adapter over a fake Client) */
@@ -182,6 +189,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     writers,
     database,
     secrets,
+    keyProtection: face.backupKeyProtection ?? (config.backupKek ? kekProtection(config.backupKek) : memoryProtection),
     schemaVersion: SCHEMA_VERSION,
     appVersion: APP_VERSION,
     nativeBinding: face.nativeBinding,

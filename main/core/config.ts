@@ -144,7 +144,15 @@ export interface Config {
    * (LEXDESK_BACKUP_KEK, or the file LEXDESK_BACKUP_KEK_FILE outside the data and
    * backup folders). Never log.
    */
-  backupKek?: { value: string; source: string };
+  backupKek?: BackupKek;
+}
+
+/** The backup key-encryption key: its value (LEXDESK_BACKUP_KEK) or the file that holds it (LEXDESK_BACKUP_KEK_FILE). */
+export interface BackupKek {
+  value?: string;
+  file?: string;
+  /** where it comes from, for the log and the screen */
+  source: string;
 }
 
 export interface HttpLimits {
@@ -276,10 +284,11 @@ const inside = (folder: string, file: string) => {
 
 /**
  * The backup key-encryption key, from LEXDESK_BACKUP_KEK or the file
- * LEXDESK_BACKUP_KEK_FILE (a mounted secret). The file must not lie in the data,
- * secrets or backup folder: a copy of those must not carry the key that opens them.
+ * LEXDESK_BACKUP_KEK_FILE (a mounted secret, read when first needed). The file
+ * must not lie in the data, secrets or backup folder: a copy of those must not
+ * carry the key that opens them.
  */
-function readBackupKek(fromEnv: string | undefined, file: string | undefined, cwd: string, folders: string[]): { value: string; source: string } | undefined {
+function readBackupKek(fromEnv: string | undefined, file: string | undefined, cwd: string, folders: string[]): BackupKek | undefined {
   if (fromEnv !== undefined && file !== undefined) {
     throw new ConfigError('LEXDESK_BACKUP_KEK_FILE', 'set either LEXDESK_BACKUP_KEK or LEXDESK_BACKUP_KEK_FILE, not both');
   }
@@ -290,12 +299,6 @@ function readBackupKek(fromEnv: string | undefined, file: string | undefined, cw
   if (folder) {
     throw new ConfigError('LEXDESK_BACKUP_KEK_FILE', `must be outside the data, secrets and backup folders (it is inside ${folder}): a copy of them must not carry the key`);
   }
-  let value: string;
-  try {
-    value = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-  } catch (err) {
-    throw new ConfigError('LEXDESK_BACKUP_KEK_FILE', `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): ${path}`);
-  }
-  if (value.length < 32) throw new ConfigError('LEXDESK_BACKUP_KEK_FILE', `must hold at least 32 characters (${path})`);
-  return { value, source: `file ${path}` };
+  // read when the backup key is first needed: a missing secret must not stop LexDesk from starting
+  return { file: path, source: `file ${path} (LEXDESK_BACKUP_KEK_FILE)` };
 }

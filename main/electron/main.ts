@@ -12,7 +12,8 @@ import { APP_HOST, APP_SCHEME } from './channels.js';
 import { pushEvent, registerIpc } from './ipc.js';
 import { createElectronLogger } from './logger.js';
 import { betterSqliteBinding } from './native.js';
-import { createDesktopSecretStore, loadKeytar } from './secret-store.js';
+import { kekProtection, memoryProtection } from '../core/backup/key-protection.js';
+import { createDesktopSecretStore, desktopKeyProtection, loadKeytar } from './secret-store.js';
 import { WindowSessions } from './sessions.js';
 import { createDesktopNotifier } from './notifier.js';
 import { CONTENT_SECURITY_POLICY, isAllowedNavigation, mainWindowOptions, secureWebPreferences, START_URL } from './window.js';
@@ -119,7 +120,9 @@ async function boot(): Promise<void> {
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
   });
-  core = createCore(config, { log, nativeBinding: betterSqliteBinding(appRoot, app.isPackaged), secrets, notifier });
+  // the backup key: protected by the keychain; on a desktop without one, asked after each restart
+  const backupKeyProtection = desktopKeyProtection(secrets, config.backupKek ? kekProtection(config.backupKek) : memoryProtection);
+  core = createCore(config, { log, nativeBinding: betterSqliteBinding(appRoot, app.isPackaged), secrets, notifier, backupKeyProtection });
   try {
     await core.start();
   } catch (err) {

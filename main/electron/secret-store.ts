@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/fs.js';
 import type { Logger } from '../core/log.js';
+import { keychainProtection, type KeyProtection } from '../core/backup/key-protection.js';
 import { assertSecretName, FileSecretStore, type SecretStore } from '../core/secrets.js';
 import { electronNativeDir } from './native.js';
 
@@ -157,4 +158,13 @@ export async function createDesktopSecretStore(deps: {
     `no keychain is available on this system: secrets are kept in a ${store.kind} protected only by file permissions`,
   );
   return store;
+}
+
+/**
+ * How the desktop protects the backup key it keeps: the keychain's own protection
+ * when the store is the OS keychain or a safeStorage file; otherwise (a plain 0600
+ * file) none, and `fallback` decides (a key-encryption key, or memory only).
+ */
+export function desktopKeyProtection(store: SecretStore, fallback: KeyProtection): KeyProtection {
+  return store instanceof KeytarSecretStore || store instanceof SafeStorageSecretStore ? keychainProtection(store.kind) : fallback;
 }

@@ -69,6 +69,8 @@ export const BackupOverview = z.object({
   overdueAfterHours: z.number(),
   running: BackupJob.nullable(),
   passphraseSet: z.boolean(),
+  /** a passphrase is set but this machine holds no copy of its key until it is entered again (backup.unlock) */
+  keyLocked: z.boolean(),
   destination: z.string(),
   /** null when reachable, else why not */
   destinationProblem: z.string().nullable(),
@@ -92,6 +94,10 @@ export const BackupSettings = z.object({
   passphraseSetAt: z.string().nullable(),
   /** where this machine keeps its copy of the backup key */
   keyStore: z.string(),
+  /** how that copy is protected: the OS keychain, a key-encryption key from outside the data volume, or memory only */
+  keyProtection: z.enum(['keychain', 'kek', 'memory']),
+  /** no copy of the key here until the passphrase is entered again (after a restart, memory only) */
+  keyLocked: z.boolean(),
 });
 export type BackupSettings = z.infer<typeof BackupSettings>;
 
@@ -141,6 +147,13 @@ export const backupOperations = {
     output: BackupSettings,
     access: 'backups.manage',
     audit: 'failures',
+  }),
+  'backup.unlock': defineOperation({
+    summary:
+      'Enters the backup passphrase after a restart, where this machine keeps no copy of the backup key (no keychain, no key-encryption key): scheduled backups resume.',
+    input: z.object({ passphrase: sensitive(z.string().min(1).max(1024)) }).strict(),
+    output: BackupSettings,
+    access: 'backups.manage',
   }),
   'backup.settings.update': defineOperation({
     summary:

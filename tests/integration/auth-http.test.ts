@@ -75,8 +75,8 @@ describe('sign-in over HTTP', () => {
     expect(second.lexdesk_refresh).not.toBe(first);
     expect(second).toMatchObject({ Path: '/api/rpc/auth.refresh', HttpOnly: true, SameSite: 'Strict' });
 
-    // the first cookie again: reuse, the session ends and the cookie is cleared
-    const replay = await post('auth.refresh', {}, { cookie: `lexdesk_refresh=${first}` });
+    // the first cookie again, from another browser: reuse, the session ends and the cookie is cleared
+    const replay = await post('auth.refresh', {}, { cookie: `lexdesk_refresh=${first}`, 'user-agent': 'curl/8.5' });
     expect(replay.status).toBe(401);
     expect(await replay.json()).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
     const cleared = parseSetCookie(replay.headers.getSetCookie()[0]!);

@@ -154,7 +154,8 @@ describe('refresh tokens', () => {
     const a = session.refreshToken;
     const b = ((await core.dispatcher.dispatch('auth.refresh', {}, headless({ refreshToken: a }))) as { value: SessionGrant }).value;
 
-    const replay = await core.dispatcher.dispatch('auth.refresh', {}, headless({ refreshToken: a, address: '198.51.100.7' }));
+    // presented again by another browser: a copy (the grace for two tabs is for the same browser only)
+    const replay = await core.dispatcher.dispatch('auth.refresh', {}, headless({ refreshToken: a, address: '198.51.100.7', userAgent: 'curl/8.5' }));
     expect(replay).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
     const withB = await core.dispatcher.dispatch('auth.refresh', {}, headless({ refreshToken: b.refreshToken }));
     expect(withB).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, startServer, tempDir } from '../support/server.js';
+import { REPO_ROOT, startServer, tempDir, TEST_BACKUP_KEK } from '../support/server.js';
 import { PASSPHRASE, sqlite3 } from '../support/backup.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'main', 'cli', 'index.js');
@@ -11,7 +11,7 @@ const CLI = join(REPO_ROOT, 'dist', 'main', 'cli', 'index.js');
 function lexdesk(dataDir: string, args: string[], input?: string) {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: dataDir, LEXDESK_DATA_DIR: dataDir },
+    env: { PATH: process.env.PATH ?? '', HOME: dataDir, LEXDESK_DATA_DIR: dataDir, LEXDESK_BACKUP_KEK: TEST_BACKUP_KEK },
     cwd: dataDir,
     input,
     timeout: 60_000,

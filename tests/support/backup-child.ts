@@ -11,12 +11,13 @@ import { createCore } from '../../main/core/app.js';
 import { loadConfig } from '../../main/core/config.js';
 import { silentLogger } from '../../main/core/log.js';
 import { TEST_SCRYPT } from './backup.js';
+import { TEST_BACKUP_KEK } from './server.js';
 
 const [dataDir, action, id] = process.argv.slice(2);
 const hook = process.env.HOOK;
 const say = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
-const config = loadConfig({ face: 'headless', env: { LEXDESK_DATA_DIR: dataDir!, LEXDESK_WHATSAPP: 'simulator', LEXDESK_SIMULATOR_PAIRED: 'true' }, envFile: null });
+const config = loadConfig({ face: 'headless', env: { LEXDESK_DATA_DIR: dataDir!, LEXDESK_WHATSAPP: 'simulator', LEXDESK_SIMULATOR_PAIRED: 'true', LEXDESK_BACKUP_KEK: TEST_BACKUP_KEK }, envFile: null });
 const core = createCore(config, {
   log: silentLogger,
   backup: {

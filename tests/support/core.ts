@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { createCore, type Core, type FaceDeps } from '../../main/core/app.js';
 import { loadConfig, type Config, type Face } from '../../main/core/config.js';
 import { silentLogger } from '../../main/core/log.js';
-import { tempDir } from './server.js';
+import { TEST_BACKUP_KEK, tempDir } from './server.js';
 
 export interface TestCore extends Core {
   config: Config;
@@ -24,6 +24,7 @@ export async function startTestCore(
       LEXDESK_BCRYPT_COST: '4',
       LEXDESK_WHATSAPP: 'simulator',
       LEXDESK_SIMULATOR_PAIRED: 'true',
+      LEXDESK_BACKUP_KEK: TEST_BACKUP_KEK,
       ...options.env,
     },
     envFile: null,

@@ -5,6 +5,14 @@ import { join } from 'node:path';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
+/**
+ * The backup key-encryption key of the tests' servers and cores, as the shipped
+ * stack has one (docker-compose.yml mounts it): the backup key kept on the machine
+ * is sealed with it and survives restarts. Tests of a machine without one set
+ * LEXDESK_BACKUP_KEK to '' (README, "Where secrets live").
+ */
+export const TEST_BACKUP_KEK = 'test-backup-kek-0123456789abcdefghijklmnop';
+
 export interface RunningServer {
   url: string;
   dataDir: string;
@@ -40,6 +48,7 @@ export async function startServer(
       // the WhatsApp simulator, already linked, unless a test says otherwise
       LEXDESK_WHATSAPP: 'simulator',
       LEXDESK_SIMULATOR_PAIRED: 'true',
+      LEXDESK_BACKUP_KEK: TEST_BACKUP_KEK,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

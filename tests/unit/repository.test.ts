@@ -18,10 +18,14 @@ describe('.env.production, the template of the docker compose stack', () => {
     const assigned = text.split('\n').filter((line) => /^[A-Z][A-Z0-9_]*=/.test(line)).map((line) => line.split('=')[0]);
     expect(Object.keys(readEnvFile(TEMPLATE)).sort()).toEqual([...new Set(assigned)].sort());
     const config = loadConfig({ face: 'headless', env: {}, envFile: TEMPLATE, cwd: REPO_ROOT });
-    expect(config.trustProxy).toBe(true);
+    // the proxy's own address (docker-compose.yml gives Caddy 172.28.0.10), never `true`
+    expect(config.trustProxy).toEqual(['172.28.0.10']);
+    expect(config.metricsAllow).toEqual(['172.28.0.20']);
+    expect(config.backupKek).toMatchObject({ file: '/run/secrets/backup-kek' });
     expect(config.monitoringIntervalSeconds).toBe(15);
     expect(config.auth.lockoutThreshold).toBe(5);
-    expect(config.backupDir).toBe('/data/backups');
+    // the backups on their own volume, not beside the data folder and its secrets
+    expect(config.backupDir).toBe('/backups');
   });
 
   it('documents the monitoring and sign-in settings both', () => {

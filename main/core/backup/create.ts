@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import type { BackupItem, BackupKind, BackupRun } from '../../../shared/contract/backup.js';
+import { BACKUPS_LOCKED_MESSAGE } from './key-protection.js';
 import { AppError } from '../errors.js';
 import { destinationMessage, isDestinationErrno, type Manifest } from './folder.js';
 import { BackupFileError } from './format.js';
@@ -51,6 +52,11 @@ export class BackupMaker {
     const startedMs = Date.now();
     const key = await ctx.keys.current();
     if (!key) {
+      if (await ctx.keys.isLocked()) {
+        const message = BACKUPS_LOCKED_MESSAGE;
+        await this.recordFailure(kind, started, null, message, origin, 'key_locked');
+        throw new AppError('conflict', message, { reason: 'key_locked' });
+      }
       const message = 'Set a backup passphrase first (Backups screen, or `lexdesk backup passphrase`).';
       await this.recordFailure(kind, started, null, message, origin, 'no_passphrase');
       throw new AppError('conflict', message, { reason: 'no_passphrase' });

@@ -9,7 +9,8 @@ type BackupOperation =
   | 'backup.verify'
   | 'backup.restore'
   | 'backup.settings.get'
-  | 'backup.settings.update';
+  | 'backup.settings.update'
+  | 'backup.unlock';
 
 /** The caller as the backup service records it (the door records the call itself too). */
 function originOf(ctx: HandlerContext<CoreServices>): Origin {
@@ -62,4 +63,5 @@ export const backupHandlers: { [N in BackupOperation]: Handler<N, CoreServices> 
     };
     return ctx.services.backups.updateSettings(patch, originOf(ctx));
   },
+  'backup.unlock': (input, ctx) => ctx.services.backups.unlock(input.passphrase, originOf(ctx)),
 };

@@ -6,6 +6,7 @@ import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { WriterRegistry } from '../writers.js';
 import type { BackupFolder } from './folder.js';
+import type { KeyProtection } from './key-protection.js';
 import type { BackupKeyRing } from './keyring.js';
 import type { StepHook } from './restore-journal.js';
 import type { SecretStore } from '../secrets.js';
@@ -35,7 +36,7 @@ export interface SessionEnder {
   endAllExcept(keep: { userId: string; sessionId: string } | null, call: CallContext): Promise<number> | number;
 }
 
-export type BackupAlertKey = 'backup.failed' | 'backup.destination' | 'backup.overdue' | 'backup.passphrase';
+export type BackupAlertKey = 'backup.failed' | 'backup.destination' | 'backup.overdue' | 'backup.passphrase' | 'backup.locked';
 
 export interface BackupAlert {
   key: BackupAlertKey;
@@ -82,6 +83,8 @@ export interface BackupServiceDeps {
   writers: WriterRegistry;
   database: DatabaseControl;
   secrets: SecretStore;
+  /** how the backup key kept here is protected (default: memory only) */
+  keyProtection?: KeyProtection;
   schemaVersion: number;
   appVersion: string;
   nativeBinding?: string;

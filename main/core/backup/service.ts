@@ -55,7 +55,7 @@ export class BackupService {
 
   constructor(private readonly deps: BackupServiceDeps) {
     this.log = deps.log.child({ component: 'backup' });
-    this.keys = new BackupKeyRing(deps.secrets, deps.options?.scryptCost ?? DEFAULT_SCRYPT);
+    this.keys = new BackupKeyRing(deps.secrets, deps.options?.scryptCost ?? DEFAULT_SCRYPT, deps.keyProtection);
     this.records = new BackupRecords(this.dataDir, this.log);
     this.scheduler = new BackupScheduler(() => this.runScheduled('scheduled'), this.log);
     this.alerts = {
@@ -144,7 +144,8 @@ export class BackupService {
     this.scheduler.apply(this.records.settings);
     const lastGood = await this.lastGoodAt();
     const now = this.deps.clock.now().getTime();
-    if (this.records.settings.scheduleEnabled && (await this.keys.isSet()) && (!lastGood || now - Date.parse(lastGood) > DAY_MS)) {
+    this.log.info({ keyProtection: this.keys.protectionKind }, `the backup key is kept: ${this.keys.storeKind}`);
+    if (this.records.settings.scheduleEnabled && (await this.keys.isSet()) && !(await this.keys.isLocked()) && (!lastGood || now - Date.parse(lastGood) > DAY_MS)) {
       const delay = this.deps.options?.catchUpDelayMs ?? 60_000;
       this.log.info({ lastGood, delayMs: delay }, 'the last good backup is older than a day: catching up');
       this.catchUpTimer = setTimeout(() => {
@@ -188,6 +189,11 @@ export class BackupService {
     }
     if (!(await this.keys.isSet())) {
       this.log.warn({}, 'no backup passphrase is set: the scheduled backup was not made');
+      await this.status.checkOverdue();
+      return;
+    }
+    if (await this.keys.isLocked()) {
+      this.log.warn({}, 'the backup key is not on this machine until the passphrase is entered: the scheduled backup was not made');
       await this.status.checkOverdue();
       return;
     }
@@ -237,7 +243,28 @@ export class BackupService {
       passphraseSet: await this.keys.isSet(),
       passphraseSetAt: state.passphraseSetAt ?? (await this.keys.currentCreatedAt()),
       keyStore: this.keys.storeKind,
+      keyProtection: this.keys.protectionKind,
+      keyLocked: await this.keys.isLocked(),
     };
+  }
+
+  /**
+   * After a restart where nothing protects a copy of the key (no keychain, no
+   * key-encryption key), the admin types the passphrase so that backups resume.
+   * `invalid_input` when it does not open the current key.
+   */
+  async unlock(passphrase: string, origin: Origin): Promise<BackupSettings> {
+    if (!(await this.keys.isSet())) throw new AppError('conflict', 'No backup passphrase is set yet: set one first.', { reason: 'no_passphrase' });
+    if (!(await this.keys.unlock(passphrase))) {
+      const message = 'This is not the current backup passphrase.';
+      this.audit(origin, 'backup.unlock', 'error', { reason: 'wrong passphrase' });
+      throw new AppError('invalid_input', message, { reason: 'wrong_passphrase', issues: [{ path: 'passphrase', message }] });
+    }
+    this.audit(origin, 'backup.unlock', 'ok', { keyStore: this.keys.storeKind });
+    this.alerts.clear('backup.locked');
+    this.status.forget();
+    await this.status.checkOverdue();
+    return this.getSettings();
   }
 
   async updateSettings(
@@ -271,6 +298,7 @@ export class BackupService {
       const key = await this.keys.setPassphrase(patch.passphrase, this.deps.clock.now());
       await this.records.saveState({ passphraseSetAt: key.createdAt });
       this.alerts.clear('backup.passphrase');
+      this.alerts.clear('backup.locked');
       this.audit(origin, 'backup.passphrase.set', 'ok', { keyId: key.keyId, keyStore: this.keys.storeKind });
     }
     await this.records.saveSettings(next);

@@ -1,6 +1,7 @@
 import type { BackupItem, BackupOverview } from '../../../shared/contract/backup.js';
 import type { CheckResult } from '../health.js';
 import { createdAtOf, type StoredBackup } from './folder.js';
+import { BACKUPS_LOCKED_MESSAGE } from './key-protection.js';
 import { publicJob, type JobTracker } from './job-tracker.js';
 import type { BackupContext } from './ports.js';
 
@@ -70,6 +71,12 @@ export class BackupStatus {
         return;
       }
       alerts.clear('backup.passphrase');
+      if (await this.ctx.keys.isLocked()) {
+        const why = this.ctx.keys.openProblem;
+        alerts.raise({ key: 'backup.locked', severity: 'critical', message: why ? `${BACKUPS_LOCKED_MESSAGE} (${why})` : BACKUPS_LOCKED_MESSAGE });
+      } else {
+        alerts.clear('backup.locked');
+      }
       const lastGood = await this.lastGoodAt();
       if (this.isOverdue(lastGood)) {
         alerts.raise({
@@ -90,6 +97,7 @@ export class BackupStatus {
     await this.ctx.records.load();
     if (!(await this.ctx.keys.isSet().catch(() => false))) return { status: 'ok', message: 'Backups are not set up yet.' };
     const lastGood = await this.lastGoodAt();
+    if (await this.ctx.keys.isLocked().catch(() => false)) return { status: 'degraded', message: 'Backups are paused until the backup passphrase is entered.' };
     if (this.ctx.records.state.lastRun?.outcome === 'failed') return { status: 'degraded', message: 'The last backup failed.' };
     if (this.isOverdue(lastGood)) return { status: 'degraded', message: lastGood ? 'The last good backup is too old.' : 'There is no good backup yet.' };
     return { status: 'ok' };
@@ -98,11 +106,12 @@ export class BackupStatus {
   async overview(): Promise<BackupOverview> {
     await this.ctx.records.load();
     const folder = this.ctx.folder();
-    const [items, problem, lastGood, passphraseSet] = await Promise.all([
+    const [items, problem, lastGood, passphraseSet, keyLocked] = await Promise.all([
       folder.list(),
       folder.problem(),
       this.lastGoodAt(),
       this.ctx.keys.isSet(),
+      this.ctx.keys.isLocked(),
     ]);
     return {
       backups: await this.toItems(items),
@@ -113,6 +122,7 @@ export class BackupStatus {
       overdueAfterHours: Math.round(this.overdueAfterMs() / 3_600_000),
       running: this.jobs.current ? publicJob(this.jobs.current) : null,
       passphraseSet,
+      keyLocked,
       destination: folder.dir,
       destinationProblem: problem,
     };

@@ -5,6 +5,7 @@ import type { CoreServices } from '../services.js';
 import { catalogKeys } from './catalog/texts.js';
 import { languageInEnglish } from '../../../shared/bot.js';
 import { handBack, markRead, reply, sendDocument, setLanguage, takeOver } from './inbox.js';
+import { inspectUpload } from './upload-check.js';
 import type { BotOutbox } from './link.js';
 import { addNote, clearConflict, conflictHit, requestPdf, resolveDataRequest, updateMatter } from './matters.js';
 import {
@@ -115,9 +116,11 @@ export const botHandlers: { [N in keyof typeof botOperations]: Handler<N, CoreSe
     return { unread: 0 };
   },
 
-  'inbox.sendDocument': (input, ctx) => {
+  'inbox.sendDocument': async (input, ctx) => {
+    // a new file is judged by its bytes, not by what it says it is, before anything is stored
+    const upload = input.upload ? await inspectUpload(input.upload) : undefined;
     const { messageId, documentId } = sendAsStaff(ctx, input.conversationId, (store, outbox, staff, at) => {
-      const sent = sendDocument(store, outbox, { ...input, staff, at, requestId: ctx.requestId });
+      const sent = sendDocument(store, outbox, { ...input, upload, staff, at, requestId: ctx.requestId });
       ctx.audit.details = { documentId: sent.documentId, fileName: sent.fileName };
       return sent;
     });

@@ -58,7 +58,8 @@ export function backupSource(backups: BackupsLike, log: Logger): { read: () => B
   const read = (): BackupSnapshot | null => {
     if (Date.now() - refreshedAt > REFRESH_MS) refresh();
     if (!lastGood) return null;
-    const failure = problems.get('backup.failed') ?? problems.get('backup.destination');
+    // a key waiting for its passphrase is a failed backup to monitoring: none is made until someone acts
+    const failure = problems.get('backup.failed') ?? problems.get('backup.destination') ?? problems.get('backup.locked');
     let folder: string | null = null;
     try {
       folder = backups.destination().dir;

@@ -104,7 +104,7 @@ export function Backups() {
       title="Backups"
       className="backups"
       aside={
-        <button type="button" onClick={backUpNow} disabled={running || !data?.passphraseSet}>
+        <button type="button" onClick={backUpNow} disabled={running || !data?.passphraseSet || data.keyLocked}>
           Back up now
         </button>
       }
@@ -121,6 +121,15 @@ export function Backups() {
         <Card label="Backup in progress">
           <ProgressBar job={job} label={job.operation === 'verify' ? 'Verification progress' : 'Backup progress'} />
         </Card>
+      )}
+
+      {data?.keyLocked && (
+        <UnlockCard
+          onDone={() => {
+            settings.reload();
+            overview.reload();
+          }}
+        />
       )}
 
       {data && !data.passphraseSet && settings.data && (
@@ -333,6 +342,42 @@ function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved
               Saved.
             </span>
           )}
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+/**
+ * Where nothing on this machine can protect a copy of the backup key (no OS
+ * keychain, no key-encryption key from IT), the key lives in memory: after each
+ * restart, backups wait here until an administrator enters the passphrase.
+ */
+function UnlockCard({ onDone }: { onDone: () => void }) {
+  const api = useApi();
+  const [passphrase, setPassphrase] = useState('');
+  const { busy, error, onSubmit } = useSubmit(async () => {
+    await api.call('backup.unlock', { passphrase });
+    setPassphrase('');
+    onDone();
+  });
+  return (
+    <Card title="Backups are paused" label="Backups are paused" className="card-highlight">
+      <p data-testid="backups-locked">
+        This computer keeps no copy of the backup key (there is no keychain, and IT has set no key-encryption key), so LexDesk
+        forgets it at every restart. <strong>No backup is made until the backup passphrase is entered here.</strong>
+      </p>
+      <form className="form" onSubmit={onSubmit}>
+        <label>
+          Backup passphrase
+          <input type="password" autoComplete="off" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} required />
+          <FieldError message={error?.fields.passphrase} />
+        </label>
+        {error && !error.fields.passphrase && <ErrorBox message={error.message} />}
+        <div className="form-actions">
+          <SubmitButton busy={busy} busyLabel="Opening…">
+            Resume backups
+          </SubmitButton>
         </div>
       </form>
     </Card>
