@@ -499,12 +499,16 @@ describe('backups', () => {
     const noPassword = await admin.call('backup.settings.update', { passphrase: PASSPHRASE });
     expect(noPassword.ok ? null : noPassword.error).toMatchObject({ code: 'invalid_input', details: { issues: [{ path: 'password' }] } });
     const set = await admin.ok<BackupSettings>('backup.settings.update', { passphrase: PASSPHRASE, password: ADMIN_PASSWORD });
-    expect(set).toMatchObject({ passphraseSet: true, keyStore: expect.stringContaining('file') });
+    expect(set).toMatchObject({ passphraseSet: true, keyStore: expect.stringContaining('file'), keyProtection: 'kek', keyLocked: false });
     const item = await admin.ok<BackupItem>('backup.create');
 
     const stored = readFileSync(join(c.config.dataDir, 'secrets', BACKUP_KEY_SECRET), 'utf8');
-    const key = JSON.parse(stored).keys[0].key as string;
+    // the key kept on this machine is sealed (here with the tests' key-encryption key), never in clear
+    expect(JSON.parse(stored).keys[0]).toMatchObject({ sealed: expect.stringMatching(/^kek1\./) });
+    const current = await (c.services.backups as unknown as { keys: { current(): Promise<{ key: Buffer }> } }).keys.current();
+    const key = current.key.toString('base64');
     const everywhere = [
+      Buffer.from(stored),
       readFileSync(c.config.databaseFile),
       ...readdirSync(backupDir(c)).filter((n) => !n.startsWith('failed')).map((n) => readFileSync(join(backupDir(c), n))),
     ];
