@@ -194,15 +194,20 @@ export class PasswordWorkers {
     }
     while (this.queue.length > 0) {
       const free = this.slots.find((s) => s.busy === null);
-      if (!free && this.slots.length >= this.size) return;
+      if (!free && this.slots.length >= this.size) break;
       const index = this.pick();
-      if (index === null) return;
+      if (index === null) break;
       const slot = free ?? this.spawn();
       const job = this.queue.splice(index, 1)[0]!;
       this.served(job);
       slot.busy = job;
       slot.worker.ref(); // a pending job keeps the process alive (the CLI awaits it)
       slot.worker.postMessage({ id: job.id, task: job.task });
+    }
+    // while there is work, the whole pool stands ready: a worker kept free for a fair turn must not
+    // have to start (a thread, its modules) when that turn comes
+    if (!this.closed && this.slots.some((s) => s.busy !== null)) {
+      while (this.slots.length < this.size) this.spawn();
     }
     if (this.slots.every((s) => s.busy === null) && this.slots.length > 0) {
       this.idleTimer = setTimeout(() => {
@@ -235,9 +240,10 @@ export class PasswordWorkers {
         // no worker has ever answered: they cannot start here; do the work in-process rather than not at all
         this.inline = true;
         this.onFallback?.(err.message);
-        if (job) this.queue.unshift(job);
-      } else {
-        job?.reject(err);
+      }
+      if (job) {
+        if (this.inline && !this.everWorked) this.queue.unshift(job);
+        else job.reject(err);
       }
       if (!this.closed) this.pump();
     };
