@@ -77,7 +77,8 @@ describe('finding 2: first-run set-up and client addresses behind a proxy', () =
 
   it('a request from 127.0.0.1 that bears any proxy header is remote for set-up, whatever LEXDESK_TRUST_PROXY says', async () => {
     await start({ env: { LEXDESK_TRUST_PROXY: '127.0.0.1' } });
-    for (const headers of [{ 'x-real-ip': '203.0.113.7', via: '1.1 nginx' }, { via: '1.1 nginx' }, { 'x-forwarded-host': 'lexdesk.example' }, { forwarded: 'for=203.0.113.7' }]) {
+    const proxied: Record<string, string>[] = [{ 'x-real-ip': '203.0.113.7', via: '1.1 nginx' }, { via: '1.1 nginx' }, { 'x-forwarded-host': 'lexdesk.example' }, { forwarded: 'for=203.0.113.7' }];
+    for (const headers of proxied) {
       const response = await post('auth.setup', setup, headers);
       expect(response.status, JSON.stringify(headers)).toBe(403);
       expect(await response.json()).toMatchObject({ ok: false, error: { code: 'forbidden' } });
@@ -149,7 +150,8 @@ describe('finding 5: auth.refresh', () => {
   it('refuses cross-site calls (Origin, Sec-Fetch-Site) without ending the session or clearing the cookie', async () => {
     await start({ env: { LEXDESK_PUBLIC_URL: 'http://lexdesk.office.example' } });
     const cookie = await signedInCookie();
-    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }]) {
+    const crossSite: Record<string, string>[] = [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }];
+    for (const headers of crossSite) {
       const refused = await post('auth.refresh', {}, { cookie: `lexdesk_refresh=${cookie}`, ...headers });
       expect(refused.status, JSON.stringify(headers)).toBe(403);
       expect(await refused.json()).toMatchObject({ ok: false, error: { code: 'forbidden' } });
