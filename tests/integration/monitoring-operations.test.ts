@@ -159,7 +159,9 @@ describe('monitoring operations', () => {
     const acked = await admin.ok<Alert>('monitoring.alerts.ack', { id: target.id });
     expect(acked).toMatchObject({ id: target.id, acknowledgedBy: 'test-admin', acknowledgedAt: '2026-03-02T08:01:15.000Z' });
     clock.advance(60_000);
-    const again = await doorAs(core, 'lawyer').ok<Alert>('monitoring.alerts.ack', { id: target.id });
+    // acknowledging needs monitoring.manage: a lawyer reads alerts but cannot hide them
+    expect(await doorAs(core, 'lawyer').call('monitoring.alerts.ack', { id: target.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const again = await doorAs(core, 'admin', { principal: { username: 'other-admin' } }).ok<Alert>('monitoring.alerts.ack', { id: target.id });
     expect(again.acknowledgedBy).toBe('test-admin');
     expect(events.filter((e) => e.type === 'monitoring.alert' && e.data.state === 'acknowledged')).toHaveLength(1);
     expect(records.at(-1)).toMatchObject({
