@@ -7,6 +7,7 @@ import * as m0004 from './0004_whatsapp.js';
 import * as m0007 from './0007_monitoring.js';
 import * as m0005 from './0005_bot.js';
 import * as m0008 from './0008_bot_language.js';
+import * as m0011 from './0011_team_inbox.js';
 
 /**
  * Every migration, in order, imported statically so that they bundle (asar, dist/).
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0007_monitoring': m0007,
   '0005_bot': m0005,
   '0008_bot_language': m0008,
+  '0011_team_inbox': m0011,
 };

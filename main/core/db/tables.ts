@@ -209,6 +209,8 @@ export interface WhatsAppOutboxTable {
   created_at: number;
   sent_at: number | null;
   failed_at: number | null;
+  /** WhatsApp's acknowledgement: 0 none yet, 1 server, 2 delivered to the phone, 3 read */
+  ack: Generated<number>;
 }
 
 /* migrations/0005_bot.ts: the legal bot. Times are ISO 8601 strings (UTC). */
@@ -353,6 +355,9 @@ export interface ConversationsTable {
   last_intake_matter_id: number | null;
   /** the language the bot speaks in this chat; null until known */
   language: string | null;
+  /** staff marked it resolved; the client's next message reopens it */
+  closed_at: string | null;
+  closed_by: string | null;
   created_at: string;
 }
 
@@ -369,6 +374,53 @@ export interface ConversationMessagesTable {
   wa_id: string | null;
   outbox_id: number | null;
   at: string;
+}
+
+/* migrations/0011_team_inbox.ts: the team inbox. */
+
+export interface ConversationNotesTable {
+  id: Generated<number>;
+  conversation_id: number;
+  author_id: string;
+  author_name: string;
+  text: string;
+  /** JSON array of the user ids mentioned with @ */
+  mentions: Generated<string>;
+  at: string;
+}
+
+export interface ConversationAssignmentsTable {
+  id: Generated<number>;
+  conversation_id: number;
+  from_id: string | null;
+  from_name: string | null;
+  to_id: string | null;
+  to_name: string | null;
+  note: string | null;
+  by_id: string;
+  by_name: string;
+  at: string;
+}
+
+export interface QuickRepliesTable {
+  id: Generated<number>;
+  title: string;
+  /** the title folded, for uniqueness */
+  title_key: string;
+  /** JSON { language: text } */
+  texts: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface SearchBackfillTable {
+  source: string;
+  /** the highest row id stored before the index existed */
+  upto: number;
+  /** rows up to this id are indexed */
+  indexed_to: number;
 }
 
 export interface DataRequestsTable {
@@ -401,6 +453,10 @@ export interface PdfJobsTable {
 export interface BotTables {
   bot_settings: BotSettingsTable;
   privacy_notices: PrivacyNoticesTable;
+  conversation_notes: ConversationNotesTable;
+  conversation_assignments: ConversationAssignmentsTable;
+  quick_replies: QuickRepliesTable;
+  search_backfill: SearchBackfillTable;
   clients: ClientsTable;
   matter_counters: MatterCountersTable;
   matters: MattersTable;

@@ -39,7 +39,7 @@ const MAX_TEXT = 60_000;
 const MAX_DOCUMENT = 64 * 1024 * 1024;
 
 /** An outbox row without the document's bytes (and the dedupe key, which only enqueue reads). */
-export type RawOutboxRow = Omit<Selectable<WhatsAppOutboxTable>, 'document' | 'dedupe_key'>;
+export type RawOutboxRow = Omit<Selectable<WhatsAppOutboxTable>, 'document' | 'dedupe_key' | 'ack'>;
 
 const ROW_COLUMNS = [
   'id',
