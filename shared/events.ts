@@ -23,6 +23,16 @@ export interface EventPayloads {
   'audit.verified': { intact: boolean; rows: number; brokenAt: number | null; message: string };
   /** a conversation changed: a message in or out, a hand-off, a take-over, a new intake */
   'inbox.changed': { conversationId: number; reason: 'message' | 'intake' | 'waiting' | 'staff' | 'delivery' };
+  /** a conversation was handed to staff: the client asked, the bot did not understand, a data request, a resolved one reopened */
+  'inbox.handedOff': { conversationId: number; displayName: string; reason: string; preview: string | null };
+  /** a client whose conversation is with staff (waiting, or given to someone) wrote again */
+  'inbox.waiting': { conversationId: number; displayName: string; waitingSince: string | null; preview: string | null; assignedToId: string | null };
+  /** a conversation was given to someone (or to nobody) */
+  'inbox.assigned': { conversationId: number; displayName: string; to: { id: string; name: string } | null; byName: string; note: string | null };
+  /** a colleague started or stopped writing in a conversation */
+  'inbox.presence': { conversationId: number; userId: string; name: string; typing: boolean };
+  /** a colleague named someone in a note: for that member only (`forUserId`) */
+  'inbox.mention': { conversationId: number; displayName: string; byName: string; text: string; forUserId: string };
   /** a matter changed: created, status, note, conflict cleared, document */
   'matters.changed': { matterId: number };
   /** a backup, verification or restore moved on a step (to the Backups screen) */
@@ -65,6 +75,12 @@ export const EVENT_ACCESS: Record<EventType, Access> = {
   'audit.export.progress': 'audit.all',
   'audit.verified': 'audit.all',
   'inbox.changed': 'conversations',
+  'inbox.handedOff': 'conversations',
+  'inbox.waiting': 'conversations',
+  'inbox.assigned': 'conversations',
+  'inbox.presence': 'conversations',
+  // and only to the member named (visibleTo)
+  'inbox.mention': 'conversations',
   'matters.changed': 'matters',
   'backup.progress': 'backups.manage',
   'backup.finished': 'backups.manage',

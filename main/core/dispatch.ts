@@ -232,9 +232,10 @@ export class Dispatcher<S> {
 
       const parsed = (def.input as z.ZodType).safeParse(input === undefined || input === null ? {} : input);
       if (!parsed.success) {
-        throw new AppError('invalid_input', 'Some of the information is missing or not valid.', {
-          issues: issuesOf(parsed.error),
-        });
+        const issues = issuesOf(parsed.error);
+        // a schema that speaks in sentences ("The search is empty.") is quoted as it is
+        const sentence = issues.length === 1 && isSentence(issues[0]!.message) ? issues[0]!.message : null;
+        throw new AppError('invalid_input', sentence ?? 'Some of the information is missing or not valid.', { issues });
       }
 
       const handler = this.deps.handlers[operation] as Handler<OperationName, S>;
@@ -286,4 +287,9 @@ export class Dispatcher<S> {
       details: { reference: requestId },
     };
   }
+}
+
+/** A whole sentence a person can read, as opposed to a field message such as "Too big". */
+function isSentence(message: string): boolean {
+  return /^[A-Z“"].{8,}[.!?]$/.test(message);
 }

@@ -21,7 +21,7 @@ import { sensitive } from './sensitive.js';
 
 const Id = z.number().int().positive();
 
-export const ConversationFilter = z.enum(['all', 'waiting', 'bot', 'mine', 'unread']);
+export const ConversationFilter = z.enum(['all', 'waiting', 'bot', 'mine', 'unassigned', 'unread']);
 export type ConversationFilter = z.infer<typeof ConversationFilter>;
 
 export const ConversationSummary = z.object({
@@ -40,10 +40,12 @@ export const ConversationSummary = z.object({
   lastIntake: z.object({ matterId: Id, reference: z.string() }).nullable(),
   /** the language the bot speaks with this client; null until known (the office default is used) */
   language: z.string().nullable(),
+  /** staff marked it resolved; the client's next message reopens it */
+  closedAt: z.string().nullable(),
 });
 export type ConversationSummary = z.infer<typeof ConversationSummary>;
 
-export const DeliveryState = z.enum(['received', 'queued', 'sending', 'sent', 'failed']);
+export const DeliveryState = z.enum(['received', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed']);
 export type DeliveryState = z.infer<typeof DeliveryState>;
 
 export const ThreadMessage = z.object({
@@ -185,6 +187,14 @@ export const botOperations = {
       intakes: z.array(IntakeCard),
       /** the languages the office offers, the default first, for changing the client's */
       languages: z.array(z.object({ code: z.string(), name: z.string() })),
+      /** internal notes, never sent */
+      notes: z.array(z.object({ id: Id, authorId: z.string(), authorName: z.string(), text: z.string(), at: z.string() })),
+      /** who gave the conversation to whom */
+      assignments: z.array(
+        z.object({ id: Id, at: z.string(), byName: z.string(), toName: z.string().nullable(), fromName: z.string().nullable(), note: z.string().nullable() }),
+      ),
+      /** colleagues writing in it now */
+      presence: z.array(z.object({ userId: z.string(), name: z.string() })),
     }),
     access: 'conversations',
   }),
@@ -195,8 +205,16 @@ export const botOperations = {
     access: 'conversations',
   }),
   'inbox.reply': defineOperation({
-    summary: 'Reply to the client as staff (through the outbox, signed if the office wants); the bot goes quiet.',
-    input: z.object({ conversationId: Id, text: sensitive(z.string().trim().min(1).max(4000)) }).strict(),
+    summary:
+      'Reply to the client as staff (through the outbox, signed if the office wants); the bot goes quiet. Into a colleague’s conversation only when `confirmed`.',
+    input: z
+      .object({
+        conversationId: Id,
+        text: sensitive(z.string().trim().min(1, 'The reply is empty.').max(4000, 'The reply is too long: at most 4,000 characters.')),
+        /** the sender saw that a colleague has the conversation (or is writing in it) and sends anyway */
+        confirmed: z.boolean().default(false),
+      })
+      .strict(),
     output: z.object({ messageId: Id }),
     access: 'conversations',
   }),

@@ -30,7 +30,7 @@ export interface BotInbound {
   consume(name: string, handler: InboundHandler): BotConsumer;
 }
 
-export type DeliveryState = 'queued' | 'sending' | 'sent' | 'failed';
+export type DeliveryState = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
 
 export interface Delivery {
   state: DeliveryState;

@@ -53,23 +53,35 @@ function toSummary(row: InferResult<ReturnType<typeof withSummary>>[number]): Co
         ? { matterId: row.last_intake_matter_id, reference: row.intake_reference }
         : null,
     language: row.language ?? row.client_language,
+    closedAt: row.closed_at,
   };
 }
 
-/** The inbox: newest activity first, filtered for the staff member `userId` ("mine"). */
+/**
+ * The inbox. Conversations waiting for staff come first, the longest wait first;
+ * then the rest, newest activity first. `waiting` lists only those waiting,
+ * `mine` those given to `userId`, `unassigned` those with staff and nobody's.
+ */
 export function conversationPage(store: Store, input: ParsedInputOf<'inbox.list'>, userId: string): OutputOf<'inbox.list'> {
   let query = conversations(store);
   if (input.filter === 'waiting' || input.filter === 'bot') query = query.where('c.mode', '=', input.filter);
   if (input.filter === 'mine') query = query.where('c.assigned_to_id', '=', userId);
+  if (input.filter === 'unassigned') query = query.where('c.mode', '!=', 'bot').where('c.assigned_to_id', 'is', null);
   if (input.filter === 'unread') query = query.where('c.unread', '>', 0);
   const search = input.search;
   if (search) {
     query = query.where((eb) =>
-      eb.or([contains('c.whatsapp', search), contains('cl.name', search), contains('c.push_name', search), contains('m.reference', search)]),
+      eb.or([contains('c.whatsapp', digitsOf(search)), contains('cl.name', search), contains('c.push_name', search), contains('m.reference', search)]),
     );
   }
   const rows = store.all(
-    withSummary(query).orderBy('c.last_activity_at', 'desc').orderBy('c.id', 'desc').limit(input.limit).offset(input.offset),
+    withSummary(query)
+      .orderBy(sql`c.mode = 'waiting'`, 'desc')
+      .orderBy(sql`CASE WHEN c.mode = 'waiting' THEN c.waiting_since END`, 'asc')
+      .orderBy('c.last_activity_at', 'desc')
+      .orderBy('c.id', 'desc')
+      .limit(input.limit)
+      .offset(input.offset),
   );
   const total = store.get(query.select((eb) => eb.fn.countAll<number>().as('n')))!.n;
   return { items: rows.map(toSummary), total };
@@ -90,7 +102,7 @@ export function conversationThread(
   store: Store,
   input: ParsedInputOf<'inbox.thread'>,
   outbox: BotOutbox | null,
-): Omit<OutputOf<'inbox.thread'>, 'languages'> {
+): Omit<OutputOf<'inbox.thread'>, 'languages' | 'notes' | 'assignments' | 'presence'> {
   const conversation = conversationSummary(store, input.conversationId);
   const rows = store
     .all(

@@ -328,6 +328,8 @@ export interface ConversationUpdate {
   lastIntakeMatterId?: number | null;
   /** the conversation's language, when this message decided or changed it */
   language?: string;
+  /** a resolved conversation the client wrote to again */
+  reopened?: boolean;
 }
 
 /** After a message in or out: the state, the mode and the inbox's summary columns. */
@@ -348,6 +350,7 @@ export function updateConversation(store: Store, u: ConversationUpdate): void {
         ...(u.inbound ? { unread: eb('unread', '+', 1), last_inbound_at: u.now } : {}),
         ...(u.lastIntakeMatterId != null ? { last_intake_matter_id: u.lastIntakeMatterId } : {}),
         ...(u.language !== undefined ? { language: u.language } : {}),
+        ...(u.reopened ? { closed_at: null, closed_by: null } : {}),
       }))
       .where('id', '=', u.id),
   );

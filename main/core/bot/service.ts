@@ -7,6 +7,8 @@ import { PdfWorkers } from '../pdf/pdf-workers.js';
 import { BotEngine } from './engine.js';
 import type { BotConsumer, BotLink, BotOutbox } from './link.js';
 import { PdfJobs } from './pdf-jobs.js';
+import { Presence } from './presence.js';
+import { backfillStep } from './search.js';
 import { BotSettingsStore } from './settings.js';
 import type { SendLimits, SettingsSection } from '../../../shared/bot.js';
 
@@ -32,6 +34,8 @@ export class BotService {
   readonly engine: BotEngine;
   readonly pdfs: PdfJobs;
   readonly workers: PdfWorkers;
+  /** who is writing in which conversation (in memory) */
+  readonly presence: Presence;
   private link: BotLink | null = null;
   private consumer: BotConsumer | null = null;
   private started = false;
@@ -39,6 +43,7 @@ export class BotService {
   constructor(private readonly deps: BotServiceDeps) {
     this.settings = new BotSettingsStore(deps.store, deps.clock, deps.sendLimits ? { sendLimits: deps.sendLimits.defaults } : {});
     this.workers = new PdfWorkers();
+    this.presence = new Presence(deps.clock);
     const parts = {
       store: deps.store,
       clock: deps.clock,
@@ -100,6 +105,29 @@ export class BotService {
     // only a face with the WhatsApp link attached (desktop, headless) runs the bot;
     // the command line opens the same database without answering anyone
     this.consume();
+    void this.indexOldMessages();
+  }
+
+  /**
+   * Indexes, for the search, the messages stored before it existed: a batch at
+   * a time with the event loop free in between, so a large database neither
+   * holds up the start nor the bot.
+   */
+  private async indexOldMessages(): Promise<void> {
+    for (;;) {
+      if (!this.started) return;
+      let more = false;
+      try {
+        const store = this.deps.store();
+        if (!store.isOpen) return;
+        more = backfillStep(store);
+      } catch (err) {
+        this.deps.log.warn({ err }, 'search indexing paused; it resumes at the next start');
+        return;
+      }
+      if (!more) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async stop(): Promise<void> {

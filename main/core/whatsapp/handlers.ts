@@ -111,6 +111,8 @@ export const whatsappHandlers: { [N in keyof typeof whatsappOperations]: Handler
   },
   'simulator.clientInbox': (input, ctx) => {
     const simulator = simulatorOf(ctx, 'simulator.clientInbox');
+    // the client looked at the chat: what the office sent is read
+    simulator.clientRead(input.from);
     const messages = simulator.network
       .chat(input.from)
       .filter((m) => m.direction === 'out')

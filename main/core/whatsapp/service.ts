@@ -12,7 +12,7 @@ import { Outbox } from './outbox.js';
 import { OutboxSender } from './sender.js';
 import { SimulatorNetwork, SimulatorTransport } from './simulator.js';
 import { LINK_STATES, Supervisor, type LinkSnapshot, type LinkState } from './supervisor.js';
-import type { DownloadedMedia, InboundMessage, Transport } from './transport.js';
+import type { Ack, DownloadedMedia, InboundMessage, Transport } from './transport.js';
 import { WwebjsTransport } from './wwebjs.js';
 
 /**
@@ -123,6 +123,7 @@ export class WhatsAppService {
         this.publish(snapshot);
       },
       onMessage: (message) => this.receive(message),
+      onAck: (messageId, ack) => this.acknowledged(messageId, ack),
       onReady: () => {
         this.sender.wake();
         this.catchUp();
@@ -138,6 +139,8 @@ export class WhatsAppService {
       random: deps.random,
       onSettled: (row) => {
         this.countsAt = 0;
+        // an acknowledgement that came before the send returned its id
+        if (row.status === 'sent') this.applyEarlyAck(row.id);
         this.onOutboxSettled?.(row);
       },
     });
@@ -281,6 +284,49 @@ export class WhatsAppService {
   /** resolves once the sender has nothing due right now (tests, benchmark) */
   senderIdle(): Promise<void> {
     return this.sender.idle();
+  }
+
+  /** Acknowledgements whose message id no outbox row had yet (the send had not returned): id → ack, oldest first. */
+  private readonly earlyAcks = new Map<string, Ack>();
+
+  /** WhatsApp acknowledged a sent message: the row keeps the highest mark, and the inbox shows the ticks. */
+  private acknowledged(messageId: string, ack: Ack): void {
+    let row: { id: number; chat_id: string } | undefined;
+    try {
+      const store = this.deps.store();
+      if (!store.isOpen) return;
+      row = store.get(
+        store.db
+          .updateTable('whatsapp_outbox')
+          .set({ ack })
+          .where('wa_id', '=', messageId)
+          .where('ack', '<', ack)
+          .returning(['id', 'chat_id']),
+      );
+      if (!row) {
+        const known = store.get(store.db.selectFrom('whatsapp_outbox').select('id').where('wa_id', '=', messageId));
+        if (!known) {
+          this.earlyAcks.set(messageId, Math.max(ack, this.earlyAcks.get(messageId) ?? 0) as Ack);
+          while (this.earlyAcks.size > 1000) this.earlyAcks.delete(this.earlyAcks.keys().next().value!);
+        }
+        return;
+      }
+    } catch (err) {
+      // a tick is worth nothing next to the message itself: never let it fail anything
+      this.deps.log.warn({ err }, 'could not record a WhatsApp acknowledgement');
+      return;
+    }
+    this.onOutboxSettled?.({ id: row.id, chatId: row.chat_id, status: 'sent' });
+  }
+
+  private applyEarlyAck(rowId: number): void {
+    if (this.earlyAcks.size === 0) return;
+    const store = this.deps.store();
+    const row = store.get(store.db.selectFrom('whatsapp_outbox').select('wa_id').where('id', '=', rowId));
+    const ack = row?.wa_id ? this.earlyAcks.get(row.wa_id) : undefined;
+    if (!row?.wa_id || !ack) return;
+    this.earlyAcks.delete(row.wa_id);
+    store.run(store.db.updateTable('whatsapp_outbox').set({ ack }).where('id', '=', rowId).where('ack', '<', ack));
   }
 
   private receive(message: InboundMessage): void {

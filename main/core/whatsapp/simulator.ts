@@ -334,8 +334,27 @@ export class SimulatorTransport implements Transport {
     this.onActivity({ from: numberOfChat(chatId), direction: 'out' });
     const latency = this.options.sendLatencyMs ?? 0;
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+    // the simulated phone is always on: the message is delivered as soon as WhatsApp has it
+    const listeners = this.listeners;
+    setImmediate(() => {
+      listeners?.ack?.(id, 1);
+      listeners?.ack?.(id, 2);
+    });
     return id;
   }
+
+  /** The simulated client opened the chat: what the office sent there is read (the blue ticks). */
+  clientRead(from: string): void {
+    const listeners = this.listeners;
+    if (this.state !== 'ready' || !listeners?.ack) return;
+    for (const m of this.network.chat(from)) {
+      if (m.direction !== 'out' || this.readIds.has(m.id)) continue;
+      this.readIds.add(m.id);
+      listeners.ack(m.id, 3);
+    }
+  }
+
+  private readonly readIds = new Set<string>();
 
   async catchUp(sinceMs: number): Promise<InboundMessage[]> {
     return this.network.inboundSince(sinceMs);

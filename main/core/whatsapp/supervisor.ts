@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { WhatsAppConfig } from './config.js';
-import type { InboundMessage, Transport, TransportEvent } from './transport.js';
+import type { InboundMessage, Transport, TransportEvent, Ack } from './transport.js';
 
 /**
  * The link's states, as staff see them.
@@ -40,6 +40,8 @@ export interface SupervisorDeps {
   random?: () => number;
   onState(snapshot: LinkSnapshot): void;
   onMessage(message: InboundMessage): void;
+  /** an acknowledgement of a message the office sent */
+  onAck?(messageId: string, ack: Ack): void;
   onReady(): void;
 }
 
@@ -147,6 +149,9 @@ export class Supervisor {
         },
         message: (message) => {
           if (current()) this.deps.onMessage(message);
+        },
+        ack: (messageId, ack) => {
+          if (current()) this.deps.onAck?.(messageId, ack);
         },
       });
     } catch (err) {

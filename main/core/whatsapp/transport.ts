@@ -75,7 +75,15 @@ export interface TransportListeners {
   event(event: TransportEvent): void;
   /** called for every inbound message as it arrives; must store it before returning */
   message(message: InboundMessage): void;
+  /**
+   * WhatsApp acknowledged a message the office sent (its id as `send*` returned
+   * it): 1 reached WhatsApp's server, 2 delivered to the client's phone, 3 read.
+   */
+  ack?(messageId: string, ack: Ack): void;
 }
+
+/** WhatsApp's acknowledgement of a sent message: 1 server, 2 delivered, 3 read (whatsapp-web.js `message_ack`). */
+export type Ack = 1 | 2 | 3;
 
 export interface Transport {
   readonly kind: 'whatsapp-web' | 'simulator';

@@ -237,6 +237,11 @@ export class WwebjsTransport implements Transport {
           if (mine()) listeners.message(inbound);
         });
     });
+    client.on('message_ack', (message: WMessage, ack: number) => {
+      // -1 error, 0 pending, 1 server, 2 delivered, 3 read, 4 played (a voice note): the office's own messages only
+      if (!mine() || !message.fromMe || !(ack >= 1)) return;
+      listeners.ack?.(message.id._serialized, Math.min(3, ack) as 1 | 2 | 3);
+    });
     client.on('disconnected', (reason: string) => {
       if (!mine()) return;
       const { kind, message } = classifyDisconnect(String(reason));
