@@ -28,6 +28,7 @@ import { handlers } from './handlers.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
 import { WriterRegistry } from './writers.js';
+import { waitingClients } from './bot/team.js';
 import { WhatsAppService } from './whatsapp/service.js';
 import type { Transport } from './whatsapp/transport.js';
 
@@ -250,6 +251,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     };
   });
   writers.register({ name: 'bot', pause: () => bot.pause(), resume: () => bot.resume() });
+  monitoring.registerSource('inbox', () => waitingClients(storeOrThrow(), clock.now()));
   // the command line reads the computer only when a command asks
   const computer = new Computer({ log: log.child({ component: 'computer' }), clock });
   if (config.face !== 'cli') lifecycles.push(computer);

@@ -3,7 +3,8 @@ import { PRODUCT_NAME } from '../../shared/product.js';
 import { roleAllows, type Role } from '../../shared/permissions.js';
 import { AlertBanner } from './components/AlertBanner.js';
 import { ErrorBox, StatusPill } from './components/Status.js';
-import { useQuery } from './hooks.js';
+import { useQuery, useServerEvents } from './hooks.js';
+import { useInboxAttention } from './screens/bot/notify.js';
 import { SCREENS, type ScreenDef } from './screens/registry.js';
 import { ForcedPasswordChange } from './screens/auth/ChangePassword.js';
 import { FirstRun } from './screens/auth/FirstRun.js';
@@ -12,9 +13,12 @@ import { useSession } from './session.js';
 
 const ROLE_LABEL: Record<Role, string> = { admin: 'Administrator', lawyer: 'Lawyer', assistant: 'Assistant' };
 
-function screenFromHash(allowed: ScreenDef[]): ScreenDef {
+/** Where each role's work is: the screen it lands on. */
+const LANDING: Record<Role, string> = { assistant: 'inbox', lawyer: 'matters', admin: 'overview' };
+
+function screenFromHash(allowed: ScreenDef[], role: Role): ScreenDef {
   const id = window.location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
-  return allowed.find((s) => s.id === id) ?? allowed[0]!;
+  return allowed.find((s) => s.id === id) ?? allowed.find((s) => s.id === LANDING[role]) ?? allowed[0]!;
 }
 
 /** The gate: first run, sign-in, a forced password change, or the app itself. */
@@ -47,16 +51,24 @@ function Shell({ role }: { role: Role }) {
   const session = useSession();
   const user = session.state.user!;
   // navigation shows only what the role may use; the door refuses the rest anyway
-  const allowed = useMemo(() => SCREENS.filter((s) => roleAllows(role, s.access)), [role]);
-  const [current, setCurrent] = useState(() => screenFromHash(allowed).id);
   const info = useQuery('system.info', {});
+  const simulator = info.data?.simulator ?? false;
+  const allowed = useMemo(
+    () => SCREENS.filter((s) => roleAllows(role, s.access) && (s.id !== 'simulator' || simulator)),
+    [role, simulator],
+  );
+  const [current, setCurrent] = useState(() => screenFromHash(allowed, role).id);
   const health = useQuery('system.health', {}, { refreshMs: 15_000 });
+  const attention = useInboxAttention();
+  const reloadHealth = health.reload;
+  // the top bar says what the alert banner says, as soon as an alert changes
+  useServerEvents(['monitoring.alert'], () => reloadHealth());
 
   useEffect(() => {
-    const onHash = () => setCurrent(screenFromHash(allowed).id);
+    const onHash = () => setCurrent(screenFromHash(allowed, role).id);
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
-  }, [allowed]);
+  }, [allowed, role]);
 
   const screen = allowed.find((s) => s.id === current) ?? allowed[0]!;
   const Screen = screen.component;
@@ -74,6 +86,11 @@ function Shell({ role }: { role: Role }) {
               <li key={s.id}>
                 <a href={`#/${s.id}`} aria-current={s.id === screen.id ? 'page' : undefined}>
                   {s.title}
+                  {s.id === 'inbox' && attention ? (
+                    <span className="nav-count" aria-label={`${attention} need attention`} data-testid="inbox-count">
+                      {attention}
+                    </span>
+                  ) : null}
                 </a>
               </li>
             ))}

@@ -65,6 +65,8 @@ export const inboxOperations = {
     output: z.object({
       waiting: z.number().int(),
       unread: z.number().int(),
+      /** conversations that are waiting or have unread messages: the sidebar's and the title's count */
+      attention: z.number().int(),
       mine: z.number().int(),
       unassigned: z.number().int(),
       oldestWaitingSince: z.string().nullable(),

@@ -165,10 +165,32 @@ export function counts(store: Store, userId: string): OutputOf<'inbox.counts'> {
       .select((eb) => [
         sql<number>`COALESCE(SUM(mode = 'waiting'), 0)`.as('waiting'),
         sql<number>`COALESCE(SUM(unread > 0), 0)`.as('unread'),
+        sql<number>`COALESCE(SUM(mode = 'waiting' OR unread > 0), 0)`.as('attention'),
         sql<number>`COALESCE(SUM(assigned_to_id = ${userId}), 0)`.as('mine'),
         sql<number>`COALESCE(SUM(mode != 'bot' AND assigned_to_id IS NULL), 0)`.as('unassigned'),
         sql<string | null>`MIN(CASE WHEN mode = 'waiting' THEN waiting_since END)`.as('oldest'),
       ]),
   )!;
-  return { waiting: row.waiting, unread: row.unread, mine: row.mine, unassigned: row.unassigned, oldestWaitingSince: row.oldest ?? null };
+  return { waiting: row.waiting, unread: row.unread, attention: row.attention, mine: row.mine, unassigned: row.unassigned, oldestWaitingSince: row.oldest ?? null };
+}
+
+/** For monitoring: how many clients wait for staff, and who has waited longest (the "waiting too long" alert). */
+export function waitingClients(store: Store, now: Date): { waiting: number; longestWaitMinutes: number; longestWaiting: string | null } {
+  const row = store.get(
+    store.db
+      .selectFrom('conversations as c')
+      .leftJoin('clients as cl', 'cl.id', 'c.client_id')
+      .select(['c.waiting_since', 'cl.name', 'c.push_name', 'c.whatsapp'])
+      .select(sql<number>`COUNT(*) OVER ()`.as('n'))
+      .where('c.mode', '=', 'waiting')
+      .where('c.waiting_since', 'is not', null)
+      .orderBy('c.waiting_since')
+      .limit(1),
+  );
+  if (!row?.waiting_since) return { waiting: 0, longestWaitMinutes: 0, longestWaiting: null };
+  return {
+    waiting: row.n,
+    longestWaitMinutes: Math.max(0, (now.getTime() - Date.parse(row.waiting_since)) / 60_000),
+    longestWaiting: row.name ?? row.push_name ?? `+${row.whatsapp}`,
+  };
 }

@@ -63,6 +63,7 @@ const GB = 1e9;
 
 const CHECK_OF_SOURCE: Record<SourceName, CheckName> = {
   whatsapp: 'whatsapp',
+  inbox: 'inbox',
   backup: 'backups',
   signin: 'signin',
   audit: 'audit',
@@ -219,6 +220,7 @@ export class Monitoring implements Lifecycle {
     const backup = this.sources.read('backup');
     const signin = this.sources.read('signin');
     const audit = this.sources.read('audit');
+    const inbox = this.sources.read('inbox');
 
     const request: ProbeRequest = {
       volumes: [{ name: 'data', path: config.dataDir }],
@@ -328,6 +330,7 @@ export class Monitoring implements Lifecycle {
     }
     if (signinFailures15m !== null) signals['signin.failures_15m'] = { value: signinFailures15m };
     if (audit) signals['audit.chain_ok'] = { value: audit.chainOk ? 1 : 0 };
+    if (inbox) signals['inbox.longest_wait_minutes'] = { value: inbox.longestWaitMinutes, about: inbox.longestWaiting ?? undefined };
     this.alerts.evaluate(signals, now);
 
     this.prom.update(system, eventLoop, now, (performance.now() - started) / 1000);
