@@ -405,7 +405,7 @@ function Thread({
             </li>
           ) : item.kind === 'assignment' ? (
             <li key={`assignment-${item.id}`} className="event-line">
-              {item.a.byName} gave it to {item.a.toName ?? 'nobody'}
+              {item.a.toName === item.a.byName ? `${item.a.byName} took it` : `${item.a.byName} gave it to ${item.a.toName ?? 'nobody'}`}
               {item.a.note ? `: “${item.a.note}”` : ''} · {shortTime(item.a.at)}
             </li>
           ) : (
