@@ -29,6 +29,9 @@ import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
 import { WriterRegistry } from './writers.js';
 import { WhatsAppService } from './whatsapp/service.js';
+import { Activity } from './activity.js';
+import { PowerWatch } from './power.js';
+import type { UpdatePort } from './updates.js';
 import type { Transport } from './whatsapp/transport.js';
 
 /** What a face hands the core: the things that differ between desktop and headless. */
@@ -55,6 +58,8 @@ export interface FaceDeps {
    * (main/core/local-operator.ts) instead of asking for a token.
    */
   localOperator?: string;
+  /** the desktop's updater (electron-updater), reached by the system.update operations; headless has none */
+  updates?: UpdatePort;
 }
 
 export interface Core {
@@ -254,6 +259,14 @@ export function createCore(config: Config, face: FaceDeps): Core {
   const computer = new Computer({ log: log.child({ component: 'computer' }), clock });
   if (config.face !== 'cli') lifecycles.push(computer);
 
+  const power = new PowerWatch({ face: config.face, log: log.child({ component: 'power' }), monitoring, whatsapp, audit });
+  const activity = new Activity({
+    backups,
+    whatsapp,
+    clock,
+    storeOpen: () => store?.isOpen ?? false,
+  });
+
   const services: CoreServices = {
     config,
     audit,
@@ -274,6 +287,9 @@ export function createCore(config: Config, face: FaceDeps): Core {
     auth,
     monitoring,
     computer,
+    power,
+    activity,
+    updates: face.updates ?? null,
   };
   lifecycles.push(bot);
 

@@ -7,6 +7,8 @@ import { monitoringHandlers } from './monitoring/handlers.js';
 import { systemHandlers } from './system/handlers.js';
 import { whatsappHandlers } from './whatsapp/handlers.js';
 import { botHandlers } from './bot/handlers.js';
+import { answeringHandlers } from './bot/answering-handlers.js';
+import { updateHandlers } from './system/update-handlers.js';
 
 /**
  * The handler of every operation in shared/contract. The type makes a missing
@@ -20,4 +22,6 @@ export const handlers: Handlers<CoreServices> = {
   ...authHandlers,
   ...whatsappHandlers,
   ...monitoringHandlers,
+  ...answeringHandlers,
+  ...updateHandlers,
 };

@@ -7,6 +7,8 @@ import { monitoringOperations } from './monitoring.js';
 import { systemOperations } from './system.js';
 import { whatsappOperations } from './whatsapp.js';
 import { botOperations } from './bot.js';
+import { answeringOperations } from './answering.js';
+import { updateOperations } from './updates.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
@@ -17,6 +19,8 @@ export * from './backup.js';
 export * from './auth.js';
 export * from './whatsapp.js';
 export * from './monitoring.js';
+export * from './answering.js';
+export * from './updates.js';
 
 /**
  * Every operation LexDesk can perform, on every face. Adding one: an entry in a
@@ -30,6 +34,8 @@ export const operations = {
   ...authOperations,
   ...whatsappOperations,
   ...monitoringOperations,
+  ...answeringOperations,
+  ...updateOperations,
 } satisfies Record<string, OperationDef>;
 
 export type Operations = typeof operations;
