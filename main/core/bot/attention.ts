@@ -16,3 +16,9 @@ export function attentionCount(store: Store): { waiting: number; unread: number;
   )!;
   return { waiting: row.waiting, unread: row.unread, total: row.waiting + row.unread };
 }
+
+/** The mode a conversation is in now (bot, waiting for staff, with staff), or null when there is no such conversation. */
+export function conversationMode(store: Store, conversationId: number): 'bot' | 'waiting' | 'staff' | null {
+  const row = store.get(store.db.selectFrom('conversations').select('mode').where('id', '=', conversationId));
+  return row?.mode ?? null;
+}
