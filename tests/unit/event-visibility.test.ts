@@ -38,6 +38,13 @@ const ONE_OF_EACH: Record<EventType, ServerEvent> = {
   },
   'whatsapp.qr': { type: 'whatsapp.qr', at, data: { qr: null } },
   'simulator.message': { type: 'simulator.message', at, data: { from: '+1', direction: 'in' } },
+  'bot.answering': { type: 'bot.answering', at, data: { paused: true, since: at, by: 'Maria' } },
+  'system.update': {
+    type: 'system.update',
+    at,
+    data: { state: 'ready', currentVersion: '0.1.0', channel: 'latest', feed: null, availableVersion: '0.2.0', percent: 100, lastCheckAt: at, nextCheckAt: null, message: null },
+  },
+  'desktop.open': { type: 'desktop.open', at, data: { screen: 'inbox', conversationId: 1 } },
 };
 
 describe('visibleTo: who receives an event', () => {
