@@ -186,6 +186,7 @@ async function boot(): Promise<void> {
       set: (at) => void prefs.update({ lastUpdateCheckAt: at }),
     },
     log: log.child({ component: 'updates' }),
+    configFile: join(app.getPath('userData'), 'app-update.yml'),
   });
 
   core = createCore(config, {

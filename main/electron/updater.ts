@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { AppUpdater } from 'electron-updater';
 import type { UpdateState, UpdateStatus } from '../../shared/contract/updates.js';
 import type { BusyWith } from '../core/activity.js';
@@ -8,7 +9,7 @@ import type { UpdatePort } from '../core/updates.js';
 /** The parts of electron-updater's AppUpdater this uses (the platform's autoUpdater fits, and so does a DebUpdater in tests). */
 export type UpdaterLike = Pick<
   AppUpdater,
-  'on' | 'checkForUpdates' | 'quitAndInstall' | 'setFeedURL' | 'autoDownload' | 'autoInstallOnAppQuit' | 'channel' | 'currentVersion' | 'logger'
+  'on' | 'checkForUpdates' | 'quitAndInstall' | 'setFeedURL' | 'autoDownload' | 'autoInstallOnAppQuit' | 'channel' | 'currentVersion' | 'logger' | 'updateConfigPath'
 >;
 
 /** Timers the schedule runs on (Node's by default; tests move them by hand). */
@@ -58,6 +59,21 @@ export interface UpdateControllerDeps {
   timers?: Timers;
   log: Logger;
   firstCheckAfterMs?: number;
+  /**
+   * Where to write the updater's own app-update.yml for the configured feed (in
+   * userData). The installer carries one only when it was built with a feed; this
+   * one makes a feed configured at run time work the same.
+   */
+  configFile?: string;
+}
+
+/** The app-update.yml electron-updater reads (as electron-builder writes it from `publish`). */
+export function updateConfigYaml(feed: UpdateFeed): string {
+  const lines =
+    feed.provider === 'github'
+      ? ['provider: github', `owner: ${feed.owner}`, `repo: ${feed.repo}`]
+      : ['provider: generic', `url: ${JSON.stringify(feed.url)}`];
+  return [...lines, 'updaterCacheDirName: lexdesk-updater', ''].join('\n');
 }
 
 /**
@@ -96,6 +112,10 @@ export class UpdateController implements UpdatePort {
     updater.autoDownload = true;
     // a normal quit installs a downloaded update too, after the core has stopped
     updater.autoInstallOnAppQuit = true;
+    if (deps.configFile) {
+      writeFileSync(deps.configFile, updateConfigYaml(deps.feed!), { mode: 0o600 });
+      updater.updateConfigPath = deps.configFile;
+    }
     updater.setFeedURL(publishOptionsOf(deps.feed!));
     updater.on('checking-for-update', () => this.set('checking'));
     updater.on('update-not-available', () => this.set('up-to-date', { availableVersion: null, percent: null }));

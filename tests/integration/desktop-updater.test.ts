@@ -55,7 +55,7 @@ async function setup(options: { busy?: () => BusyWith[]; feed?: 'none' } = {}) {
   const folder = new UpdateFolder();
   folders.push(folder);
   const url = await folder.start();
-  const { updater, cacheDir } = nodeDebUpdater('0.1.0');
+  const { updater, cacheDir, configFile } = nodeDebUpdater('0.1.0');
   const installs: { silent?: boolean; runAfter?: boolean }[] = [];
   // the one step not run: the installer would replace this very process
   updater.quitAndInstall = (silent?: boolean, runAfter?: boolean) => void installs.push({ silent, runAfter });
@@ -76,6 +76,7 @@ async function setup(options: { busy?: () => BusyWith[]; feed?: 'none' } = {}) {
     timers,
     log: silentLogger,
     firstCheckAfterMs: 1000,
+    configFile,
   });
   const until = async (state: UpdateStatus['state']) => {
     for (let i = 0; i < 500 && controller.status().state !== state; i++) await sleep(10);

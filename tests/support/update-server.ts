@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions, type Server } from 'node:http';
 import { join } from 'node:path';
 import { configureRequestOptions, configureRequestUrl, HttpExecutor, type DownloadOptions } from 'builder-util-runtime';
@@ -93,7 +92,7 @@ class NodeHttpExecutor extends HttpExecutor<ClientRequest> {
  * up to the install (feed, latest-linux.yml, version compare, download, sha512
  * check, the pending update on disk) is the library's own code.
  */
-export function nodeDebUpdater(version = '0.1.0'): { updater: AppUpdater; cacheDir: string } {
+export function nodeDebUpdater(version = '0.1.0'): { updater: AppUpdater; cacheDir: string; configFile: string } {
   const dir = tempDir();
   const adapter: AppAdapter = {
     version,
@@ -107,9 +106,8 @@ export function nodeDebUpdater(version = '0.1.0'): { updater: AppUpdater; cacheD
     quit: () => undefined,
     onQuit: () => undefined,
   };
-  // what electron-builder writes into resources/ from the publish section
-  writeFileSync(adapter.appUpdateConfigPath, 'provider: generic\nurl: https://updates.example.invalid/\nupdaterCacheDirName: lexdesk-updater\n');
+  // no resources/app-update.yml: an installer built without a feed (the controller writes its own)
   const updater = new DebUpdater(null, adapter);
   (updater as unknown as { httpExecutor: HttpExecutor<ClientRequest> }).httpExecutor = new NodeHttpExecutor();
-  return { updater, cacheDir: join(dir, 'lexdesk-updater') };
+  return { updater, cacheDir: join(dir, 'lexdesk-updater'), configFile: join(dir, 'feed-update.yml') };
 }
