@@ -2,8 +2,9 @@ import { useEffect, useMemo, useState } from 'react';
 import { PRODUCT_NAME } from '../../shared/product.js';
 import { roleAllows, type Role } from '../../shared/permissions.js';
 import { AlertBanner } from './components/AlertBanner.js';
+import { AboutBox, RestartToUpdate, useUpdateStatus } from './components/Updates.js';
 import { ErrorBox, StatusPill } from './components/Status.js';
-import { useQuery } from './hooks.js';
+import { useQuery, useServerEvents } from './hooks.js';
 import { SCREENS, type ScreenDef } from './screens/registry.js';
 import { ForcedPasswordChange } from './screens/auth/ChangePassword.js';
 import { FirstRun } from './screens/auth/FirstRun.js';
@@ -51,6 +52,18 @@ function Shell({ role }: { role: Role }) {
   const [current, setCurrent] = useState(() => screenFromHash(allowed).id);
   const info = useQuery('system.info', {});
   const health = useQuery('system.health', {}, { refreshMs: 15_000 });
+  const update = useUpdateStatus();
+  const [aboutOpen, setAboutOpen] = useState(false);
+  const mayManage = roleAllows(role, 'settings.manage');
+
+  // the desktop's main process asks for a screen (a notification or a menu item was clicked)
+  useServerEvents(['desktop.open'], ({ data }) => {
+    if (data.screen === 'about') {
+      setAboutOpen(true);
+      return;
+    }
+    window.location.hash = data.screen === 'inbox' && data.conversationId ? `#/inbox?conversation=${data.conversationId}` : `#/${data.screen}`;
+  });
 
   useEffect(() => {
     const onHash = () => setCurrent(screenFromHash(allowed).id);
@@ -82,7 +95,10 @@ function Shell({ role }: { role: Role }) {
         <footer className="sidebar-footer">
           {info.data && (
             <span className="muted" data-testid="shell-mode">
-              {info.data.mode === 'desktop' ? 'Desktop' : 'Headless'} · v{info.data.version}
+              {info.data.mode === 'desktop' ? 'Desktop' : 'Headless'} · v{info.data.version} ·{' '}
+              <button type="button" className="link-button" onClick={() => setAboutOpen(true)}>
+                About
+              </button>
             </span>
           )}
         </footer>
@@ -91,6 +107,7 @@ function Shell({ role }: { role: Role }) {
         <header className="topbar">
           <span className="topbar-title">{screen.title}</span>
           <span className="topbar-right">
+            <RestartToUpdate status={update.status} mayInstall={mayManage} />
             <span className="topbar-health" data-testid="shell-health">
               {health.data ? (
                 <StatusPill status={health.data.status} label={`System ${health.data.status === 'ok' ? 'healthy' : health.data.status}`} />
@@ -113,6 +130,7 @@ function Shell({ role }: { role: Role }) {
           <Screen />
         </main>
       </div>
+      {aboutOpen && <AboutBox status={update.status} mayCheck={mayManage} onClose={() => setAboutOpen(false)} />}
     </div>
   );
 }

@@ -34,10 +34,25 @@ const HANDOFF_LABEL: Record<string, string> = {
   staff: 'taken over by staff',
 };
 
+/** `#/inbox?conversation=42` (a desktop notification was clicked): the conversation to open. */
+function conversationFromHash(): number | null {
+  const query = window.location.hash.split('?')[1] ?? '';
+  const id = Number(new URLSearchParams(query).get('conversation'));
+  return Number.isInteger(id) && id > 0 ? id : null;
+}
+
 export function Inbox() {
   const [filter, setFilter] = useState<ConversationFilter>('all');
   const [search, setSearch] = useState('');
-  const [selected, setSelected] = useState<number | null>(null);
+  const [selected, setSelected] = useState<number | null>(conversationFromHash);
+  useEffect(() => {
+    const onHash = () => {
+      const id = conversationFromHash();
+      if (id !== null) setSelected(id);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
   const [threadTick, setThreadTick] = useState(0);
   const list = useQuery('inbox.list', { filter, ...(search.trim() ? { search: search.trim() } : {}), limit: 100 });
 
