@@ -1,3 +1,4 @@
+/// <reference types="electron" />
 import type { Logger } from '../core/log.js';
 import type { Preferences } from './preferences.js';
 

@@ -1,3 +1,4 @@
+/// <reference types="electron" />
 import type { ServerEvent } from '../../shared/events.js';
 import { roleAllows } from '../../shared/permissions.js';
 import type { Principal } from '../core/dispatch.js';

@@ -1,3 +1,4 @@
+/// <reference types="electron" />
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/fs.js';

@@ -26,6 +26,7 @@ import { createCore, type Core } from '../core/app.js';
 import { PreMigrationBackupError } from '../core/backup/service.js';
 import { attentionCount, conversationMode } from '../core/bot/attention.js';
 import { ConfigError, loadConfig } from '../core/config.js';
+import { writeFileAtomic } from '../core/fs.js';
 import { SchemaTooNewError } from '../core/db/migrate.js';
 import type { Principal } from '../core/dispatch.js';
 import { supportInformation } from '../core/system/support.js';
@@ -299,7 +300,6 @@ async function boot(): Promise<void> {
           filters: [{ name: 'Zip archive', extensions: ['zip'] }],
         });
         if (choice.canceled || !choice.filePath) return;
-        const { writeFileAtomic } = await import('../core/fs.js');
         await writeFileAtomic(choice.filePath, bundle.data, 0o600);
         shell.showItemInFolder(choice.filePath);
       })().catch((err: unknown) => log.warn({ err }, 'the support bundle could not be written')),

@@ -1,3 +1,4 @@
+/// <reference types="electron" />
 /** What the application menu's own items do (main.ts binds them to Electron and the core). */
 export interface AppMenuActions {
   platform: NodeJS.Platform;

@@ -1,3 +1,4 @@
+/// <reference types="electron" />
 import type { Answering } from '../../shared/contract/answering.js';
 import type { Result } from '../../shared/errors.js';
 import type { ServerEvent, WhatsAppStateEvent } from '../../shared/events.js';

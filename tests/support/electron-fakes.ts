@@ -1,3 +1,4 @@
+/// <reference types="electron" />
 import { EventEmitter } from 'node:events';
 import type { DeskApp, DeskWindow } from '../../main/electron/background.js';
 import type { NotificationLike } from '../../main/electron/notifier.js';

@@ -1,3 +1,4 @@
+/// <reference types="electron" />
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../shared/errors.js';
 import { FrontDeskMenu, LINK_IN_WORDS } from '../../main/electron/tray.js';
