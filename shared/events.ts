@@ -1,4 +1,6 @@
+import type { Answering } from './contract/answering.js';
 import type { BackupJob, BackupKind } from './contract/backup.js';
+import type { UpdateStatus } from './contract/updates.js';
 import type { Access } from './permissions.js';
 
 /**
@@ -55,6 +57,15 @@ export interface EventPayloads {
   'whatsapp.qr': { qr: string | null };
   /** the simulator delivered a message to or from a simulated client */
   'simulator.message': { from: string; direction: 'in' | 'out' };
+  /** the bot was paused or resumed */
+  'bot.answering': Answering;
+  /** the desktop update moved on (found, downloading, ready to install, waiting for a backup…) */
+  'system.update': UpdateStatus;
+  /**
+   * Desktop only, from the main process to its own window: show a screen (a
+   * notification or a menu item was clicked).
+   */
+  'desktop.open': { screen: 'inbox' | 'about' | 'overview' | 'whatsapp'; conversationId?: number };
 }
 
 export interface WhatsAppStateEvent {
@@ -90,4 +101,7 @@ export const EVENT_ACCESS: Record<EventType, Access> = {
   'whatsapp.state': 'whatsapp.read',
   'whatsapp.qr': 'whatsapp.manage',
   'simulator.message': 'simulator',
+  'bot.answering': 'whatsapp.read',
+  'system.update': 'authenticated',
+  'desktop.open': 'authenticated',
 };

@@ -30,6 +30,9 @@ import { APP_VERSION } from './version.js';
 import { WriterRegistry } from './writers.js';
 import { waitingClients } from './bot/team.js';
 import { WhatsAppService } from './whatsapp/service.js';
+import { Activity } from './activity.js';
+import { PowerWatch } from './power.js';
+import type { UpdatePort } from './updates.js';
 import type { Transport } from './whatsapp/transport.js';
 
 /** What a face hands the core: the things that differ between desktop and headless. */
@@ -56,6 +59,8 @@ export interface FaceDeps {
    * (main/core/local-operator.ts) instead of asking for a token.
    */
   localOperator?: string;
+  /** the desktop's updater (electron-updater), reached by the system.update operations; headless has none */
+  updates?: UpdatePort;
 }
 
 export interface Core {
@@ -256,6 +261,14 @@ export function createCore(config: Config, face: FaceDeps): Core {
   const computer = new Computer({ log: log.child({ component: 'computer' }), clock });
   if (config.face !== 'cli') lifecycles.push(computer);
 
+  const power = new PowerWatch({ face: config.face, log: log.child({ component: 'power' }), monitoring, whatsapp, audit });
+  const activity = new Activity({
+    backups,
+    whatsapp,
+    clock,
+    storeOpen: () => store?.isOpen ?? false,
+  });
+
   const services: CoreServices = {
     config,
     audit,
@@ -276,6 +289,9 @@ export function createCore(config: Config, face: FaceDeps): Core {
     auth,
     monitoring,
     computer,
+    power,
+    activity,
+    updates: face.updates ?? null,
   };
   lifecycles.push(bot);
 

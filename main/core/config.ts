@@ -6,6 +6,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { wholeNumber, yesNo } from './env-values.js';
 import { whatsappConfigFrom, whatsappEnv, type WhatsAppConfig } from './whatsapp/config.js';
+import { parseUpdateFeed, UPDATE_FEED_RULE, type UpdateFeed } from './update-feed.js';
 
 export type Face = 'desktop' | 'headless' | 'cli';
 
@@ -59,6 +60,12 @@ const envSchema = z.object({
   LEXDESK_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LEXDESK_METRICS_ALLOW: addressList.optional(),
   LEXDESK_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 32)').optional(),
+  // desktop updates (see main/electron/updater.ts)
+  LEXDESK_UPDATE_URL: z
+    .string()
+    .refine((value) => parseUpdateFeed(value) !== null, UPDATE_FEED_RULE)
+    .transform((value) => parseUpdateFeed(value)!)
+    .optional(),
   ...whatsappEnv,
 });
 
@@ -105,6 +112,8 @@ export interface Config {
   metricsToken?: string;
   /** headless: /metrics answers only these addresses and ranges when set */
   metricsAllow?: string[];
+  /** desktop: where updates come from (LEXDESK_UPDATE_URL); null: no environment value (a setting may name one) */
+  updateFeed: UpdateFeed | null;
 }
 
 export interface AuthConfig {
@@ -202,5 +211,6 @@ export function loadConfig(options: LoadConfigOptions): Config {
     monitoringIntervalSeconds: v.LEXDESK_MONITORING_INTERVAL,
     metricsToken: v.LEXDESK_METRICS_TOKEN,
     metricsAllow: v.LEXDESK_METRICS_ALLOW,
+    updateFeed: v.LEXDESK_UPDATE_URL ?? null,
   };
 }

@@ -8,6 +8,8 @@ import { systemHandlers } from './system/handlers.js';
 import { whatsappHandlers } from './whatsapp/handlers.js';
 import { botHandlers } from './bot/handlers.js';
 import { teamHandlers } from './bot/team-handlers.js';
+import { answeringHandlers } from './bot/answering-handlers.js';
+import { updateHandlers } from './system/update-handlers.js';
 
 /**
  * The handler of every operation in shared/contract. The type makes a missing
@@ -22,4 +24,6 @@ export const handlers: Handlers<CoreServices> = {
   ...authHandlers,
   ...whatsappHandlers,
   ...monitoringHandlers,
+  ...answeringHandlers,
+  ...updateHandlers,
 };

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { PRODUCT_NAME } from '../../shared/product.js';
 import { roleAllows, type Role } from '../../shared/permissions.js';
 import { AlertBanner } from './components/AlertBanner.js';
+import { AboutBox, RestartToUpdate, useUpdateStatus } from './components/Updates.js';
 import { ErrorBox, StatusPill } from './components/Status.js';
 import { useQuery, useServerEvents } from './hooks.js';
 import { useInboxAttention } from './screens/bot/notify.js';
@@ -63,6 +64,18 @@ function Shell({ role }: { role: Role }) {
   const reloadHealth = health.reload;
   // the top bar says what the alert banner says, as soon as an alert changes
   useServerEvents(['monitoring.alert'], () => reloadHealth());
+  const update = useUpdateStatus();
+  const [aboutOpen, setAboutOpen] = useState(false);
+  const mayManage = roleAllows(role, 'settings.manage');
+
+  // the desktop's main process asks for a screen (a notification or a menu item was clicked)
+  useServerEvents(['desktop.open'], ({ data }) => {
+    if (data.screen === 'about') {
+      setAboutOpen(true);
+      return;
+    }
+    window.location.hash = data.screen === 'inbox' && data.conversationId ? `#/inbox?conversation=${data.conversationId}` : `#/${data.screen}`;
+  });
 
   useEffect(() => {
     const onHash = () => setCurrent(screenFromHash(allowed, role).id);
@@ -99,7 +112,10 @@ function Shell({ role }: { role: Role }) {
         <footer className="sidebar-footer">
           {info.data && (
             <span className="muted" data-testid="shell-mode">
-              {info.data.mode === 'desktop' ? 'Desktop' : 'Headless'} · v{info.data.version}
+              {info.data.mode === 'desktop' ? 'Desktop' : 'Headless'} · v{info.data.version} ·{' '}
+              <button type="button" className="link-button" onClick={() => setAboutOpen(true)}>
+                About
+              </button>
             </span>
           )}
         </footer>
@@ -108,6 +124,7 @@ function Shell({ role }: { role: Role }) {
         <header className="topbar">
           <span className="topbar-title">{screen.title}</span>
           <span className="topbar-right">
+            <RestartToUpdate status={update.status} mayInstall={mayManage} />
             <span className="topbar-health" data-testid="shell-health">
               {health.data ? (
                 <StatusPill status={health.data.status} label={`System ${health.data.status === 'ok' ? 'healthy' : health.data.status}`} />
@@ -130,6 +147,7 @@ function Shell({ role }: { role: Role }) {
           <Screen />
         </main>
       </div>
+      {aboutOpen && <AboutBox status={update.status} mayCheck={mayManage} onClose={() => setAboutOpen(false)} />}
     </div>
   );
 }

@@ -8,6 +8,8 @@ import { systemOperations } from './system.js';
 import { whatsappOperations } from './whatsapp.js';
 import { botOperations } from './bot.js';
 import { inboxOperations } from './inbox.js';
+import { answeringOperations } from './answering.js';
+import { updateOperations } from './updates.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
@@ -19,6 +21,8 @@ export * from './backup.js';
 export * from './auth.js';
 export * from './whatsapp.js';
 export * from './monitoring.js';
+export * from './answering.js';
+export * from './updates.js';
 
 /**
  * Every operation LexDesk can perform, on every face. Adding one: an entry in a
@@ -33,6 +37,8 @@ export const operations = {
   ...authOperations,
   ...whatsappOperations,
   ...monitoringOperations,
+  ...answeringOperations,
+  ...updateOperations,
 } satisfies Record<string, OperationDef>;
 
 export type Operations = typeof operations;

@@ -122,7 +122,7 @@ describe('the dispatch door', () => {
             .run();
           throw new Error('half-way');
         });
-        return { product: 'LexDesk', version: '1', schemaVersion: 1, mode: 'headless' };
+        return { product: 'LexDesk', version: '1', schemaVersion: 1, mode: 'headless', simulator: false };
       },
     });
     const result = await door.dispatch('system.info', {}, { face: 'headless' });

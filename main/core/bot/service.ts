@@ -11,6 +11,10 @@ import { Presence } from './presence.js';
 import { backfillStep } from './search.js';
 import { BotSettingsStore } from './settings.js';
 import type { SendLimits, SettingsSection } from '../../../shared/bot.js';
+import type { Answering } from '../../../shared/contract/answering.js';
+
+/** Where the paused state is kept (app_meta), so that a pause survives a restart. */
+const ANSWERING_KEY = 'bot.answering';
 
 export interface BotServiceDeps {
   store: () => Store;
@@ -39,6 +43,7 @@ export class BotService {
   private link: BotLink | null = null;
   private consumer: BotConsumer | null = null;
   private started = false;
+  private answeringState: Answering = { paused: false, since: null, by: null };
 
   constructor(private readonly deps: BotServiceDeps) {
     this.settings = new BotSettingsStore(deps.store, deps.clock, deps.sendLimits ? { sendLimits: deps.sendLimits.defaults } : {});
@@ -98,6 +103,7 @@ export class BotService {
   }
 
   start(): void {
+    this.answeringState = this.readAnswering();
     this.settings.invalidate();
     this.settings.ensureDefaults();
     this.settingsChanged('sendLimits');
@@ -146,6 +152,7 @@ export class BotService {
 
   /** After a restore: settings are read again from the database now in place, and pending PDFs resume. */
   resume(): void {
+    this.applyAnswering(this.readAnswering());
     this.settings.invalidate();
     this.settingsChanged('sendLimits');
     this.pdfs.resume();
@@ -167,8 +174,56 @@ export class BotService {
     if (conversation) this.deps.events().emit('inbox.changed', { conversationId: conversation.id, reason: 'delivery' });
   }
 
+  /** Whether the bot answers clients now (paused: messages are kept, and answered on resume). */
+  get answering(): Answering {
+    return { ...this.answeringState };
+  }
+
+  /**
+   * Pauses or resumes the bot, for good (kept in the database across restarts).
+   * Paused, the bot reads nothing from the ledger: every message stays stored and
+   * is answered in order once it resumes. Call inside the operation's write.
+   */
+  setPaused(paused: boolean, by: string): Answering {
+    const next: Answering = { paused, since: this.deps.clock.now().toISOString(), by };
+    const store = this.deps.store();
+    store
+      .prepare('INSERT INTO app_meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      .run(ANSWERING_KEY, JSON.stringify(next), next.since);
+    return next;
+  }
+
+  /** After the write has committed: the consumer stops or starts, and the screens hear of it. */
+  applyAnswering(next: Answering): void {
+    const changed = next.paused !== this.answeringState.paused;
+    this.answeringState = next;
+    if (changed && this.started) {
+      if (next.paused) {
+        const consumer = this.consumer;
+        this.consumer = null;
+        void consumer?.stop();
+        this.deps.log.info({ by: next.by }, 'the bot is paused: messages are kept and answered when it resumes');
+      } else {
+        this.consume();
+        this.deps.log.info({ by: next.by }, 'the bot answers again');
+      }
+    }
+    this.deps.events().emit('bot.answering', this.answering);
+  }
+
+  private readAnswering(): Answering {
+    try {
+      const row = this.deps.store().prepare('SELECT value FROM app_meta WHERE key = ?').get(ANSWERING_KEY) as { value: string } | undefined;
+      if (!row) return { paused: false, since: null, by: null };
+      const parsed = JSON.parse(row.value) as Partial<Answering>;
+      return { paused: parsed.paused === true, since: parsed.since ?? null, by: parsed.by ?? null };
+    } catch {
+      return { paused: false, since: null, by: null };
+    }
+  }
+
   private consume(): void {
-    if (!this.link || this.consumer) return;
+    if (!this.link || this.consumer || this.answeringState.paused) return;
     this.consumer = this.link.inbound.consume('bot', (message, ctx) => {
       this.engine.handle(message, ctx);
     });

@@ -190,6 +190,21 @@ export class Outbox {
     return this.deps.store().get(this.counted().where('status', 'in', OPEN))!.n;
   }
 
+  /**
+   * Replies staff wrote (text, document, hand-back) still waiting or being sent,
+   * queued at or after `sinceMs`. The update gate waits for them.
+   */
+  staffRepliesInFlight(sinceMs: number): number {
+    return this.deps.store().get(
+      this.counted()
+        .where('status', 'in', OPEN)
+        .where('created_at', '>=', sinceMs)
+        .where((eb) =>
+          eb.or([eb('dedupe_key', 'like', 'staff:%'), eb('dedupe_key', 'like', 'staff-doc:%'), eb('dedupe_key', 'like', 'handback:%')]),
+        ),
+    )!.n;
+  }
+
   failedCount(): number {
     return this.deps.store().get(this.counted().where('status', '=', 'failed'))!.n;
   }

@@ -212,6 +212,23 @@ export class WhatsAppService {
     if (this.supervisor.state.state === 'ready') this.catchUp();
   }
 
+  /**
+   * After the computer woke up: the link is asked at once and connected again when
+   * it does not answer; a link that answers runs the catch-up, since the network
+   * was gone while the computer slept (a reconnect runs it by itself once ready).
+   */
+  async checkNow(): Promise<'ready' | 'reconnected' | 'idle'> {
+    if (!this.started || !this.connects) return 'idle';
+    const verdict = await this.supervisor.checkNow();
+    if (verdict === 'ready') this.catchUp();
+    return verdict;
+  }
+
+  /** Resolves when a catch-up in progress has ended (tests). */
+  async caughtUp(): Promise<void> {
+    await this.catchingUp;
+  }
+
   /** Link state (with the QR while one is waiting). */
   status(): LinkSnapshot {
     return this.supervisor.state;
