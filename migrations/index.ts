@@ -6,6 +6,7 @@ import * as m0003a from './0003a_audit_queries.js';
 import * as m0004 from './0004_whatsapp.js';
 import * as m0007 from './0007_monitoring.js';
 import * as m0005 from './0005_bot.js';
+import * as m0009 from './0009_documents.js';
 
 /**
  * Every migration, in order, imported statically so that they bundle (asar, dist/).
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0004_whatsapp': m0004,
   '0007_monitoring': m0007,
   '0005_bot': m0005,
+  '0009_documents': m0009,
 };

@@ -29,6 +29,9 @@ import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
 import { WriterRegistry } from './writers.js';
 import { WhatsAppService } from './whatsapp/service.js';
+import { DocumentService } from './documents/service.js';
+import type { DocumentStoreHooks } from './documents/store.js';
+import type { MediaFetcherOptions } from './whatsapp/media.js';
 import type { Transport } from './whatsapp/transport.js';
 
 /** What a face hands the core: the things that differ between desktop and headless. */
@@ -55,6 +58,8 @@ export interface FaceDeps {
    * (main/core/local-operator.ts) instead of asking for a token.
    */
   localOperator?: string;
+  /** tests: crash points of the document store, and the media fetcher's back-off */
+  documents?: { hooks?: DocumentStoreHooks; media?: MediaFetcherOptions };
 }
 
 export interface Core {
@@ -197,6 +202,17 @@ export function createCore(config: Config, face: FaceDeps): Core {
   const backupFeed = backupSource(backups, log);
   backups.useAlerts(backupFeed.sink);
   monitoring.registerSource('backup', backupFeed.read);
+  const documents = new DocumentService({
+    dir: config.documents.dir,
+    maxBytes: config.documents.maxBytes,
+    secrets,
+    store: storeOrThrow,
+    clock,
+    log: log.child({ component: 'documents' }),
+    hooks: face.documents?.hooks,
+  });
+  lifecycles.push(documents);
+  writers.register({ name: 'documents', pause: () => undefined, resume: () => documents.resume() });
   const whatsapp = new WhatsAppService({
     config: config.whatsapp,
     face: config.face,
@@ -207,10 +223,13 @@ export function createCore(config: Config, face: FaceDeps): Core {
     health,
     nativeBinding: face.nativeBinding,
     transport: face.whatsappTransport,
+    documents: { sink: documents.sink, reader: documents.reader },
+    media: face.documents?.media,
   });
   lifecycles.push(whatsapp);
   // the legal bot (main/core/bot): it answers on the faces that connect WhatsApp, not on the command line
   const bot = new BotService({
+    documents: documents.store,
     store: storeOrThrow,
     clock,
     log,
@@ -274,6 +293,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     auth,
     monitoring,
     computer,
+    documents,
   };
   lifecycles.push(bot);
 

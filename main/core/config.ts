@@ -58,6 +58,8 @@ const envSchema = z.object({
   LEXDESK_MONITORING_INTERVAL: wholeNumber(1, 3600, 'seconds').default(15),
   LEXDESK_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LEXDESK_METRICS_ALLOW: addressList.optional(),
+  // documents (see main/core/documents)
+  LEXDESK_DOCUMENT_MAX_MB: wholeNumber(1, 2048, 'megabytes').default(100),
   LEXDESK_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 32)').optional(),
   ...whatsappEnv,
 });
@@ -105,6 +107,8 @@ export interface Config {
   metricsToken?: string;
   /** headless: /metrics answers only these addresses and ranges when set */
   metricsAllow?: string[];
+  /** the document store: where its files live, and the largest file it takes in or sends */
+  documents: { dir: string; maxBytes: number };
 }
 
 export interface AuthConfig {
@@ -202,5 +206,6 @@ export function loadConfig(options: LoadConfigOptions): Config {
     monitoringIntervalSeconds: v.LEXDESK_MONITORING_INTERVAL,
     metricsToken: v.LEXDESK_METRICS_TOKEN,
     metricsAllow: v.LEXDESK_METRICS_ALLOW,
+    documents: { dir: join(dataDir, 'documents'), maxBytes: v.LEXDESK_DOCUMENT_MAX_MB * 1024 * 1024 },
   };
 }

@@ -7,6 +7,7 @@ import { monitoringHandlers } from './monitoring/handlers.js';
 import { systemHandlers } from './system/handlers.js';
 import { whatsappHandlers } from './whatsapp/handlers.js';
 import { botHandlers } from './bot/handlers.js';
+import { documentHandlers } from './documents/handlers.js';
 
 /**
  * The handler of every operation in shared/contract. The type makes a missing
@@ -16,6 +17,7 @@ export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
   ...auditHandlers,
   ...botHandlers,
+  ...documentHandlers,
   ...backupHandlers,
   ...authHandlers,
   ...whatsappHandlers,

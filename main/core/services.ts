@@ -14,6 +14,7 @@ import type { WriterRegistry } from './writers.js';
 import type { WhatsAppService } from './whatsapp/service.js';
 import type { BotService } from './bot/service.js';
 import type { Computer } from './system/info.js';
+import type { DocumentService } from './documents/service.js';
 
 /**
  * What handlers and services can reach. `store` is a getter: a restore swaps the
@@ -47,4 +48,6 @@ export interface CoreServices {
   readonly monitoring: Monitoring;
   /** the computer LexDesk runs on (OS, processor, disks, versions), read once */
   readonly computer: Computer;
+  /** the document store: clients' files, staff uploads, intake PDFs (encrypted files in <data>/documents) */
+  readonly documents: DocumentService;
 }

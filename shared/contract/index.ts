@@ -7,12 +7,14 @@ import { monitoringOperations } from './monitoring.js';
 import { systemOperations } from './system.js';
 import { whatsappOperations } from './whatsapp.js';
 import { botOperations } from './bot.js';
+import { documentOperations } from './documents.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
 export * from './system.js';
 export * from './audit.js';
 export * from './bot.js';
+export * from './documents.js';
 export * from './backup.js';
 export * from './auth.js';
 export * from './whatsapp.js';
@@ -26,6 +28,7 @@ export const operations = {
   ...systemOperations,
   ...auditOperations,
   ...botOperations,
+  ...documentOperations,
   ...backupOperations,
   ...authOperations,
   ...whatsappOperations,

@@ -41,7 +41,7 @@ export class TestLink implements BotLink {
   readonly outbox = {
     enqueueText: (m: OutgoingText): number => this.insert(m.chatId, 'text', m.text, null, null, m.dedupeKey),
     enqueueDocument: (m: OutgoingDocument): number =>
-      this.insert(m.chatId, 'document', m.caption ?? null, m.fileName, m.data, m.dedupeKey),
+      this.insert(m.chatId, 'document', m.caption ?? null, m.fileName, Buffer.from(String(m.documentId)), m.dedupeKey),
     delivery: (ids: readonly number[]): Map<number, Delivery> => {
       const out = new Map<number, Delivery>();
       for (const id of ids) {

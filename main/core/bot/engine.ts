@@ -11,6 +11,7 @@ import {
   createIntake,
   ensureConversation,
   hasConsented,
+  linkDocument,
   mattersForStatus,
   messageSeen,
   preview,
@@ -65,7 +66,9 @@ export class BotEngine {
       parseState(conversation?.state),
       {
         text: message.text,
-        media: message.media ? { fileName: message.media.fileName } : null,
+        media: message.media
+          ? { fileName: message.media.fileName, stored: message.media.state === undefined || message.media.state === 'stored' }
+          : null,
         now,
         mode: conversation?.mode ?? 'bot',
         lastActivityAt: conversation?.last_activity_at ?? null,
@@ -90,6 +93,9 @@ export class BotEngine {
         now: at,
       });
       const inboundText = message.text || (message.media ? `Attachment: ${message.media.fileName ?? message.media.mimetype}` : '');
+      // the client's file, kept by the document store before this message reached the bot, joins the conversation
+      const documentId = message.media?.state === 'stored' ? (message.media.documentId ?? null) : null;
+      if (documentId !== null) linkDocument(store, documentId, conversationId);
       appendMessage(store, {
         conversationId,
         direction: 'in',
@@ -97,6 +103,8 @@ export class BotEngine {
         authorName: message.pushName,
         text: message.text,
         fileName: message.media ? (message.media.fileName ?? message.media.mimetype) : null,
+        documentId,
+        mediaError: message.media?.state === 'failed' ? (message.media.error ?? 'The file could not be fetched.') : null,
         waId: message.id,
         at,
       });

@@ -84,8 +84,8 @@ export interface MatterForStatus {
 
 export interface TurnInput {
   text: string;
-  /** a file the client sent with (or instead of) the text */
-  media: { fileName: string | null } | null;
+  /** a file the client sent with (or instead of) the text; `stored` false when it could not be fetched */
+  media: { fileName: string | null; stored?: boolean } | null;
   now: Date;
   mode: ConversationMode;
   /** the last message in either direction before this one (for the hand-back after idle time) */
@@ -330,7 +330,7 @@ export function turn(previous: ChatState, input: TurnInput, facts: TurnFacts): T
   }
 
   if (text === '' && input.media) {
-    say('media.received', { fileName: input.media.fileName ?? 'file' });
+    say(input.media.stored === false ? 'media.failed' : 'media.received', { fileName: input.media.fileName ?? 'file' });
     if (state.step.at === 'intake') ask(state.step.field);
     return finish();
   }

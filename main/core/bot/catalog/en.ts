@@ -72,6 +72,7 @@ export const en = {
 
   // media
   'media.received': 'Thank you, we received your file "{fileName}". A member of staff will look at it.',
+  'media.failed': 'Sorry, your file "{fileName}" did not reach us. Please send it again.',
 
   // staff replies
   'staff.signature': '— {staffName}, {office}',
