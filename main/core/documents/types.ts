@@ -36,7 +36,7 @@ const PROGRAM_TYPES = new Set([
 const PROGRAM_EXTENSIONS = new Set([
   'exe', 'com', 'bat', 'cmd', 'scr', 'pif', 'msi', 'msp', 'dll', 'cpl', 'sys', 'ps1', 'psm1', 'vbs', 'vbe', 'js', 'jse', 'mjs', 'wsf',
   'wsh', 'hta', 'jar', 'apk', 'app', 'sh', 'bash', 'zsh', 'py', 'pyw', 'pl', 'rb', 'php', 'lnk', 'reg', 'scf', 'inf', 'gadget', 'appx',
-  'msix', 'dmg', 'pkg', 'deb', 'rpm', 'run', 'bin', 'elf', 'command', 'html', 'htm', 'xhtml', 'svg', 'mht', 'mhtml', 'xll', 'iso', 'img',
+  'msix', 'dmg', 'pkg', 'deb', 'rpm', 'run', 'elf', 'command', 'html', 'htm', 'xhtml', 'svg', 'mht', 'mhtml', 'xll',
 ]);
 
 /** The kinds of files a law office receives and sends, by family; anything else is kept but only downloads. */
