@@ -160,7 +160,6 @@ export function judge(detected: string | null, declared: string): { preview: 'im
 
 /** Unicode bidi controls: they make "invoice‮fdp.exe" read as "invoiceexe.pdf". */
 const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g;
 
 /**
