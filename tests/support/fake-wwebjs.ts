@@ -116,3 +116,41 @@ export class FakeFactory implements ClientFactory {
     return this.clients.at(-1)!;
   }
 }
+
+/**
+ * A media message as whatsapp-web.js builds it: `hasMedia`, the type ('image',
+ * 'document', 'ptt' for a voice note, 'sticker'…), `_data.filename`, `_data.mimetype`,
+ * `_data.size`, the caption as `body`, and `downloadMedia()` resolving to
+ * `{ mimetype, data: base64, filename }` (or undefined, or rejecting, as the library
+ * does when WhatsApp no longer has the file). `downloads` counts the calls.
+ */
+export function mediaMessage(fields: {
+  id: string;
+  from: string;
+  type: string;
+  mimetype: string;
+  data: Buffer;
+  filename?: string;
+  caption?: string;
+  /** what WhatsApp announces; defaults to the data's length */
+  size?: number;
+  /** the first n downloads fail (rejecting), then they succeed */
+  failFirst?: number;
+  /** every download gives only this many bytes (a truncated transfer) */
+  truncateTo?: number;
+}): WMessage & { downloads: number } {
+  const msg = {
+    ...message({ id: fields.id, from: fields.from, body: fields.caption ?? '' }),
+    hasMedia: true,
+    type: fields.type,
+    _data: { notifyName: 'Ana', filename: fields.filename, mimetype: fields.mimetype, size: fields.size ?? fields.data.length },
+    downloads: 0,
+    downloadMedia: async () => {
+      msg.downloads++;
+      if (msg.downloads <= (fields.failFirst ?? 0)) throw new Error('Evaluation failed: media not found');
+      const data = fields.truncateTo !== undefined ? fields.data.subarray(0, fields.truncateTo) : fields.data;
+      return { mimetype: fields.mimetype, data: data.toString('base64'), filename: fields.filename ?? null };
+    },
+  };
+  return msg;
+}

@@ -104,7 +104,7 @@ function agrees(declared: string, detected: string): boolean {
     return !(dMajor === 'image' && (declared === 'image/svg+xml' || detected === 'image/svg+xml'));
   }
   // an ogg container holds voice notes (audio/ogg) as well as video
-  if (detected === 'audio/ogg' && declared.startsWith('video/')) return true;
+  if ((detected === 'audio/ogg' || detected === 'application/ogg') && (declared.startsWith('video/') || declared.startsWith('audio/'))) return true;
   if (detected === 'video/mp4' && declared.startsWith('audio/')) return true;
   return false;
 }
@@ -117,7 +117,7 @@ export async function detect(head: Buffer, declared: string, fileName: string): 
   const declaredBase = baseType(declared);
   const extension = extname(fileName).slice(1).toLowerCase();
   const found = head.length > 0 ? await fileTypeFromBuffer(head) : undefined;
-  let detected: string | null = found?.mime ?? null;
+  let detected: string | null = found?.mime ? baseType(found.mime) : null;
   if (!detected && head.subarray(0, 2).toString('latin1') === '#!') detected = 'application/x-shellscript';
   if (!detected && looksLikeText(head)) {
     const start = head.subarray(0, 200).toString('utf8').replace(/^\uFEFF/, '').trimStart().toUpperCase();
