@@ -46,6 +46,8 @@ export function registerDocumentRoutes(app: FastifyInstance, core: Core): void {
       const size = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
       const max = core.services.documents.store.maxBytes;
       if (size !== undefined && size > max) {
+        // the body is not read: this connection cannot carry another request
+        reply.header('connection', 'close');
         request.raw.resume();
         return sendError(
           reply,

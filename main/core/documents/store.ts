@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
@@ -185,10 +185,21 @@ export class DocumentStore {
     const declaredType = baseType(options.declaredType);
     const partial = join(this.partialDir, `${randomBytes(8).toString('hex')}.partial`);
     const sealing = new SealingStream(key, limit);
+    // the source is only read from, never destroyed: a refused upload's request stays a valid HTTP exchange
+    const input = new PassThrough();
+    const cut = () => {
+      if (!source.readableEnded) input.destroy(Object.assign(new Error('the transfer was interrupted'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
+    source.on('error', (err) => input.destroy(err));
+    source.on('close', cut);
+    source.pipe(input);
     try {
       try {
-        await pipeline(source, sealing, createWriteStream(partial, { mode: 0o600, flush: true }), { signal: options.signal });
+        await pipeline(input, sealing, createWriteStream(partial, { mode: 0o600, flush: true }), { signal: options.signal });
       } catch (err) {
+        source.unpipe(input);
+        source.off('close', cut);
+        if (!source.destroyed) source.resume();
         if (err instanceof TooLargeError || (err as { cause?: unknown })?.cause instanceof TooLargeError) {
           throw documentRefusal('too_large', `The file is too large: LexDesk takes files up to ${Math.round(limit / 1024 / 1024)} MB.`);
         }
