@@ -58,9 +58,8 @@ export class FakeClient extends EventEmitter implements WClient {
     if (!chat) throw new Error('chat not found');
     return chat;
   }
-  async getMessageById(): Promise<WMessage | null> {
-    return null;
-  }
+  /** what getMessageById finds (tests set it); none by default */
+  getMessageById = async (_id: string): Promise<WMessage | null> => null;
   /** privacy ids (@lid) and the phone numbers behind them */
   lids: Record<string, string> = {};
   async getContactLidAndPhone(userIds: string[]): Promise<{ lid: string; pn: string }[]> {
