@@ -8,6 +8,7 @@ import { PreMigrationBackupError } from '../core/backup/service.js';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { SchemaTooNewError } from '../core/db/migrate.js';
 import { withDesktopExports } from './audit-export.js';
+import { withDesktopDocuments } from './documents.js';
 import { APP_HOST, APP_SCHEME } from './channels.js';
 import { pushEvent, registerIpc } from './ipc.js';
 import { createElectronLogger } from './logger.js';
@@ -124,16 +125,26 @@ async function boot(): Promise<void> {
 
   // each window's tokens stay here in the main process; the renderer holds none
   const sessions = new WindowSessions(core.dispatcher);
+  const documentStore = core.services.documents.store;
   registerIpc({
     ipcMain,
-    dispatcher: withDesktopExports(core.dispatcher, {
-      dialog: {
-        showSaveDialog: (options) => (mainWindow ? dialog.showSaveDialog(mainWindow, options) : dialog.showSaveDialog(options)),
+    dispatcher: withDesktopDocuments(
+      withDesktopExports(core.dispatcher, {
+        dialog: {
+          showSaveDialog: (options) => (mainWindow ? dialog.showSaveDialog(mainWindow, options) : dialog.showSaveDialog(options)),
+        },
+        exports: core.services.auditRecords.exports,
+        defaultDir: () => app.getPath('documents'),
+        log,
+      }),
+      {
+        dialog: {
+          showOpenDialog: (options) => (mainWindow ? dialog.showOpenDialog(mainWindow, options) : dialog.showOpenDialog(options)),
+        },
+        documents: () => documentStore,
+        log,
       },
-      exports: core.services.auditRecords.exports,
-      defaultDir: () => app.getPath('documents'),
-      log,
-    }),
+    ),
     callContextFor: (id) => sessions.callContextFor(id),
     afterCall: (id, operation, result) => sessions.afterCall(id, operation, result),
   });
