@@ -1,10 +1,9 @@
-import { Readable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Store } from '../db/store.js';
 import type { PdfJobsTable } from '../db/tables.js';
-import type { DocumentStore, StoredBlob } from '../documents/store.js';
+import { slices, type DocumentStore, type StoredBlob } from '../documents/store.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { IntakePdfData } from '../pdf/intake-pdf.js';
@@ -124,7 +123,7 @@ export class PdfJobs {
         if (!data) throw new Error('the matter no longer exists');
         const pdf = await this.deps.workers.intake(data);
         if (this.stopped || this.paused) return;
-        const blob = await this.deps.documents.write(Readable.from([pdf]), {
+        const blob = await this.deps.documents.write(slices(pdf), {
           fileName: `intake-${data.reference}.pdf`,
           declaredType: 'application/pdf',
         });

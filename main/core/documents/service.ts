@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { DocumentItem } from '../../../shared/contract/documents.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../db/store.js';
@@ -9,7 +8,7 @@ import { MediaRefused, type MediaSink } from '../whatsapp/media.js';
 import type { DocumentReader } from '../whatsapp/sender.js';
 import type { DownloadedMedia, InboundMessage } from '../whatsapp/transport.js';
 import { DocumentKeys } from './keys.js';
-import { DocumentStore, type DocumentRow, type DocumentStoreHooks } from './store.js';
+import { DocumentStore, slices, type DocumentRow, type DocumentStoreHooks } from './store.js';
 import { judge } from './types.js';
 
 export interface DocumentServiceDeps {
@@ -85,7 +84,7 @@ export class DocumentService {
       if (existing) return existing.id;
       let blob;
       try {
-        blob = await this.store.write(Readable.from([media.data]), {
+        blob = await this.store.write(slices(media.data), {
           fileName: media.fileName ?? message.media?.fileName ?? null,
           declaredType: message.media?.mimetype ?? media.mimetype,
           expectedSize: message.media?.size ?? null,
