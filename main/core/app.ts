@@ -33,6 +33,9 @@ import { WhatsAppService } from './whatsapp/service.js';
 import { Activity } from './activity.js';
 import { PowerWatch } from './power.js';
 import type { UpdatePort } from './updates.js';
+import { DocumentService } from './documents/service.js';
+import type { DocumentStoreHooks } from './documents/store.js';
+import type { MediaFetcherOptions } from './whatsapp/media.js';
 import type { Transport } from './whatsapp/transport.js';
 
 /** What a face hands the core: the things that differ between desktop and headless. */
@@ -61,6 +64,8 @@ export interface FaceDeps {
   localOperator?: string;
   /** the desktop's updater (electron-updater), reached by the system.update operations; headless has none */
   updates?: UpdatePort;
+  /** tests: crash points of the document store, and the media fetcher's back-off */
+  documents?: { hooks?: DocumentStoreHooks; media?: MediaFetcherOptions };
 }
 
 export interface Core {
@@ -203,6 +208,17 @@ export function createCore(config: Config, face: FaceDeps): Core {
   const backupFeed = backupSource(backups, log);
   backups.useAlerts(backupFeed.sink);
   monitoring.registerSource('backup', backupFeed.read);
+  const documents = new DocumentService({
+    dir: config.documents.dir,
+    maxBytes: config.documents.maxBytes,
+    secrets,
+    store: storeOrThrow,
+    clock,
+    log: log.child({ component: 'documents' }),
+    hooks: face.documents?.hooks,
+  });
+  lifecycles.push(documents);
+  writers.register({ name: 'documents', pause: () => undefined, resume: () => documents.resume() });
   const whatsapp = new WhatsAppService({
     config: config.whatsapp,
     face: config.face,
@@ -213,10 +229,13 @@ export function createCore(config: Config, face: FaceDeps): Core {
     health,
     nativeBinding: face.nativeBinding,
     transport: face.whatsappTransport,
+    documents: { sink: documents.sink, reader: documents.reader },
+    media: face.documents?.media,
   });
   lifecycles.push(whatsapp);
   // the legal bot (main/core/bot): it answers on the faces that connect WhatsApp, not on the command line
   const bot = new BotService({
+    documents: documents.store,
     store: storeOrThrow,
     clock,
     log,
@@ -292,6 +311,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     power,
     activity,
     updates: face.updates ?? null,
+    documents,
   };
   lifecycles.push(bot);
 

@@ -59,6 +59,8 @@ const envSchema = z.object({
   LEXDESK_MONITORING_INTERVAL: wholeNumber(1, 3600, 'seconds').default(15),
   LEXDESK_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LEXDESK_METRICS_ALLOW: addressList.optional(),
+  // documents (see main/core/documents)
+  LEXDESK_DOCUMENT_MAX_MB: wholeNumber(1, 2048, 'megabytes').default(100),
   LEXDESK_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 32)').optional(),
   // desktop updates (see main/electron/updater.ts)
   LEXDESK_UPDATE_URL: z
@@ -114,6 +116,8 @@ export interface Config {
   metricsAllow?: string[];
   /** desktop: where updates come from (LEXDESK_UPDATE_URL); null: no environment value (a setting may name one) */
   updateFeed: UpdateFeed | null;
+  /** the document store: where its files live, and the largest file it takes in or sends */
+  documents: { dir: string; maxBytes: number };
 }
 
 export interface AuthConfig {
@@ -212,5 +216,6 @@ export function loadConfig(options: LoadConfigOptions): Config {
     metricsToken: v.LEXDESK_METRICS_TOKEN,
     metricsAllow: v.LEXDESK_METRICS_ALLOW,
     updateFeed: v.LEXDESK_UPDATE_URL ?? null,
+    documents: { dir: join(dataDir, 'documents'), maxBytes: v.LEXDESK_DOCUMENT_MAX_MB * 1024 * 1024 },
   };
 }

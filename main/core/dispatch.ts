@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import {
   isOperationName,
@@ -29,6 +30,20 @@ export interface CallContext {
   refreshToken?: string;
   /** the request came through a proxy (forwarding headers), so `address` may not be the client's own */
   forwarded?: boolean;
+  /**
+   * The bytes of a file that comes with the call (`documents.upload`): the headless
+   * upload route's request body, or a file the desktop's main process opened. The
+   * handler reads it only after the door has let the call in.
+   */
+  upload?: UploadSource;
+}
+
+export interface UploadSource {
+  stream: Readable;
+  fileName?: string;
+  declaredType?: string;
+  /** as announced (Content-Length, the file's size on disk): fewer bytes means it was cut short */
+  size?: number;
 }
 
 /**

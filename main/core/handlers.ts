@@ -10,6 +10,7 @@ import { botHandlers } from './bot/handlers.js';
 import { teamHandlers } from './bot/team-handlers.js';
 import { answeringHandlers } from './bot/answering-handlers.js';
 import { updateHandlers } from './system/update-handlers.js';
+import { documentHandlers } from './documents/handlers.js';
 
 /**
  * The handler of every operation in shared/contract. The type makes a missing
@@ -20,6 +21,7 @@ export const handlers: Handlers<CoreServices> = {
   ...auditHandlers,
   ...botHandlers,
   ...teamHandlers,
+  ...documentHandlers,
   ...backupHandlers,
   ...authHandlers,
   ...whatsappHandlers,

@@ -17,6 +17,7 @@ import type { Computer } from './system/info.js';
 import type { Activity } from './activity.js';
 import type { PowerWatch } from './power.js';
 import type { UpdatePort } from './updates.js';
+import type { DocumentService } from './documents/service.js';
 
 /**
  * What handlers and services can reach. `store` is a getter: a restore swaps the
@@ -56,4 +57,6 @@ export interface CoreServices {
   readonly activity: Activity;
   /** the face's own updater (the desktop's electron-updater), or null */
   readonly updates: UpdatePort | null;
+  /** the document store: clients' files, staff uploads, intake PDFs (encrypted files in <data>/documents) */
+  readonly documents: DocumentService;
 }

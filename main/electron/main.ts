@@ -35,6 +35,7 @@ import { APP_VERSION } from '../core/version.js';
 import { withDesktopExports } from './audit-export.js';
 import { FrontDesk, quitQuestion, startedHidden } from './background.js';
 import { AttentionBadge } from './badge.js';
+import { withDesktopDocuments } from './documents.js';
 import { APP_HOST, APP_SCHEME } from './channels.js';
 import { OVERLAY_DOT, TRAY_ICON_16, TRAY_ICON_32 } from './icons.js';
 import { pushEvent, registerIpc } from './ipc.js';
@@ -253,6 +254,7 @@ async function boot(): Promise<void> {
     },
   };
   // each window's tokens stay here in the main process; the renderer holds none
+  const documentStore = started.services.documents.store;
   const windowSessions = new WindowSessions(started.dispatcher);
   sessions = windowSessions;
   const tray = platform === 'darwin' ? null : new Tray(nativeImage.createFromDataURL(platform === 'win32' ? TRAY_ICON_16 : TRAY_ICON_32));
@@ -329,14 +331,23 @@ async function boot(): Promise<void> {
 
   registerIpc({
     ipcMain,
-    dispatcher: withDesktopExports(started.dispatcher, {
-      dialog: {
-        showSaveDialog: (options) => (mainWindow ? dialog.showSaveDialog(mainWindow, options) : dialog.showSaveDialog(options)),
+    dispatcher: withDesktopDocuments(
+      withDesktopExports(started.dispatcher, {
+        dialog: {
+          showSaveDialog: (options) => (mainWindow ? dialog.showSaveDialog(mainWindow, options) : dialog.showSaveDialog(options)),
+        },
+        exports: started.services.auditRecords.exports,
+        defaultDir: () => app.getPath('documents'),
+        log,
+      }),
+      {
+        dialog: {
+          showOpenDialog: (options) => (mainWindow ? dialog.showOpenDialog(mainWindow, options) : dialog.showOpenDialog(options)),
+        },
+        documents: () => documentStore,
+        log,
       },
-      exports: started.services.auditRecords.exports,
-      defaultDir: () => app.getPath('documents'),
-      log,
-    }),
+    ),
     callContextFor: (id) => windowSessions.callContextFor(id),
     afterCall: (id, operation, result) => {
       const answer = windowSessions.afterCall(id, operation, result);

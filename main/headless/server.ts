@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Core } from '../core/app.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { registerBackupRoutes } from './backup-routes.js';
+import { registerDocumentRoutes } from './document-routes.js';
 import { registerEventRoutes } from './event-routes.js';
 import { clientErrorHandler, errorHandler, frameworkErrors } from './framework-errors.js';
 import { registerMonitoringRoutes } from './monitoring-routes.js';
@@ -37,7 +38,11 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
   await app.register(fastifyCookie);
 
   app.addHook('onSend', async (_request, reply, payload) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      // a document answer keeps its own, stricter policy (document-routes.ts)
+      if (name === 'content-security-policy' && reply.hasHeader(name)) continue;
+      reply.header(name, value);
+    }
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
@@ -56,6 +61,7 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
   });
   registerEventRoutes(app, core, { heartbeatMs: options.heartbeatMs });
   registerAuditRoutes(app, core);
+  registerDocumentRoutes(app, core);
   await registerScreenRoutes(app, options.rendererDir);
   return app;
 }

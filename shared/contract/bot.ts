@@ -15,6 +15,7 @@ import {
   BotSettings,
 } from '../bot.js';
 import { defineOperation } from './define.js';
+import { DocumentItem } from './documents.js';
 import { sensitive } from './sensitive.js';
 
 /* The legal bot's staff side: the inbox, clients and matters, conflicts, settings. */
@@ -56,6 +57,10 @@ export const ThreadMessage = z.object({
   text: z.string(),
   fileName: z.string().nullable(),
   documentId: Id.nullable(),
+  /** the file of the message (a client's photo, a PDF staff sent…) */
+  document: DocumentItem.nullable(),
+  /** a client's file that could not be fetched: what staff should do */
+  mediaError: z.string().nullable(),
   at: z.string(),
   delivery: DeliveryState,
   error: z.string().nullable(),
@@ -101,15 +106,6 @@ export const ConflictHitView = z.object({
 });
 export type ConflictHitView = z.infer<typeof ConflictHitView>;
 
-export const DocumentMeta = z.object({
-  id: Id,
-  kind: z.enum(['intake_pdf', 'upload']),
-  fileName: z.string(),
-  mimetype: z.string(),
-  size: z.number().int(),
-  createdAt: z.string(),
-  createdBy: z.string().nullable(),
-});
 
 export const MatterDetail = MatterSummary.extend({
   description: z.string(),
@@ -124,7 +120,7 @@ export const MatterDetail = MatterSummary.extend({
   consent: z.object({ version: z.string(), at: z.string() }).nullable(),
   notes: z.array(z.object({ id: Id, authorName: z.string(), text: z.string(), at: z.string() })),
   conflicts: z.array(ConflictHitView),
-  documents: z.array(DocumentMeta),
+  documents: z.array(DocumentItem),
   history: z.array(
     z.object({
       id: Id,
@@ -142,24 +138,6 @@ export type MatterDetail = z.infer<typeof MatterDetail>;
 const Search = z.string().trim().max(100).optional();
 const Paging = { limit: z.number().int().min(1).max(200).default(50), offset: z.number().int().min(0).max(1_000_000).default(0) };
 
-/** Files staff may send: documents and pictures, at most 700 KB (the HTTP face takes 1 MB requests). */
-export const Upload = z.object({
-  fileName: z
-    .string()
-    .trim()
-    .min(1)
-    .max(120)
-    .regex(/^[^/\\:*?"<>|\u0000-\u001f]+$/, 'a file name without / \\ : * ? " < > |'),
-  mimetype: z.enum([
-    'application/pdf',
-    'image/png',
-    'image/jpeg',
-    'application/msword',
-    'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-    'text/plain',
-  ]),
-  base64: sensitive(z.string().min(1).max(960_000).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64 data')),
-});
 
 const SettingsUpdate = z.discriminatedUnion('section', [
   z.object({ section: z.literal('profile'), value: OfficeProfile }),
@@ -237,18 +215,9 @@ export const botOperations = {
     access: 'conversations',
   }),
   'inbox.sendDocument': defineOperation({
-    summary: "Send the client a document: one of this client's stored documents (such as the intake PDF), or a new file.",
-    input: z
-      .object({ conversationId: Id, documentId: Id.optional(), upload: Upload.optional(), caption: z.string().trim().max(500).optional() })
-      .strict()
-      .refine((v) => (v.documentId === undefined) !== (v.upload === undefined), 'give either documentId or upload'),
+    summary: "Send the client one of its documents: a file staff uploaded for this conversation (after the confirmation card), the intake PDF, or a file of its matters.",
+    input: z.object({ conversationId: Id, documentId: Id, caption: z.string().trim().max(1000).optional() }).strict(),
     output: z.object({ messageId: Id, documentId: Id }),
-    access: 'conversations',
-  }),
-  'documents.get': defineOperation({
-    summary: 'A stored document (intake PDF or file sent to a client), to open or save.',
-    input: z.object({ documentId: Id }).strict(),
-    output: z.object({ fileName: z.string(), mimetype: z.string(), base64: z.string() }),
     access: 'conversations',
   }),
   'clients.list': defineOperation({

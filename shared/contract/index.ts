@@ -10,6 +10,7 @@ import { botOperations } from './bot.js';
 import { inboxOperations } from './inbox.js';
 import { answeringOperations } from './answering.js';
 import { updateOperations } from './updates.js';
+import { documentOperations } from './documents.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
@@ -17,6 +18,7 @@ export * from './system.js';
 export * from './audit.js';
 export * from './bot.js';
 export * from './inbox.js';
+export * from './documents.js';
 export * from './backup.js';
 export * from './auth.js';
 export * from './whatsapp.js';
@@ -33,6 +35,7 @@ export const operations = {
   ...auditOperations,
   ...botOperations,
   ...inboxOperations,
+  ...documentOperations,
   ...backupOperations,
   ...authOperations,
   ...whatsappOperations,

@@ -132,16 +132,17 @@ describe('staff operations on the bot', () => {
     });
     expect(link.sentTo('351910000002').filter((m) => m.kind === 'document')).toHaveLength(1);
 
-    const upload = await assistant.ok<{ documentId: number }>('inbox.sendDocument', {
-      conversationId: bruno.id,
-      upload: { fileName: 'checklist.txt', mimetype: 'text/plain', base64: Buffer.from('Bring your ID.').toString('base64') },
-      caption: 'What to bring',
-    });
-    const doc = await assistant.ok<{ fileName: string; base64: string }>('documents.get', { documentId: upload.documentId });
-    expect(Buffer.from(doc.base64, 'base64').toString()).toBe('Bring your ID.');
-    expect(await assistant.call('inbox.sendDocument', { conversationId: bruno.id, upload: { fileName: '../x.exe', mimetype: 'application/x-msdownload', base64: 'AA==' } })).toMatchObject({
+    // a file staff uploaded for Bruno's conversation goes to Bruno, and to nobody else
+    const checklist = await core.services.documents.store.ingest(
+      Buffer.from('Bring your ID.'),
+      { fileName: 'checklist.txt', declaredType: 'text/plain' },
+      { source: 'staff', conversationId: bruno.id },
+    );
+    await assistant.ok('inbox.sendDocument', { conversationId: bruno.id, documentId: checklist.id, caption: 'What to bring' });
+    expect(link.sentTo('351910000002').filter((m) => m.kind === 'document')).toHaveLength(2);
+    expect(await assistant.call('inbox.sendDocument', { conversationId: ana.id, documentId: checklist.id })).toMatchObject({
       ok: false,
-      error: { code: 'invalid_input' },
+      error: { code: 'forbidden' },
     });
   });
 
@@ -168,7 +169,7 @@ describe('staff operations on the bot', () => {
     await lawyer.ok('matters.regeneratePdf', { matterId: id, sendToClient: true });
     await core.services.bot.drained();
     const again = await lawyer.ok<MatterDetail>('matters.get', { matterId: id });
-    expect(again.documents.filter((d) => d.kind === 'intake_pdf')).toHaveLength(2);
+    expect(again.documents.filter((d) => d.source === 'intake')).toHaveLength(2);
     expect(link.sentTo('351910000001').filter((m) => m.kind === 'document')).toHaveLength(2);
 
     expect(await lawyer.call('matters.update', { matterId: 9999, status: 'closed' })).toMatchObject({ ok: false, error: { code: 'not_found' } });

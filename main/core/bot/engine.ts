@@ -11,6 +11,7 @@ import {
   createIntake,
   ensureConversation,
   hasConsented,
+  linkDocument,
   mattersForStatus,
   messageSeen,
   preview,
@@ -71,7 +72,9 @@ export class BotEngine {
         from: message.from,
         // the chat's language, else the one the client on record speaks
         language: conversation?.language ?? client?.language ?? null,
-        media: message.media ? { fileName: message.media.fileName } : null,
+        media: message.media
+          ? { fileName: message.media.fileName, stored: message.media.state === undefined || message.media.state === 'stored' }
+          : null,
         now,
         mode: modeBefore,
         // reopened to staff: not an idle conversation for the bot to take back
@@ -97,6 +100,9 @@ export class BotEngine {
         now: at,
       });
       const inboundText = message.text || (message.media ? `Attachment: ${message.media.fileName ?? message.media.mimetype}` : '');
+      // the client's file, kept by the document store before this message reached the bot, joins the conversation
+      const documentId = message.media?.state === 'stored' ? (message.media.documentId ?? null) : null;
+      if (documentId !== null) linkDocument(store, documentId, conversationId);
       appendMessage(store, {
         conversationId,
         direction: 'in',
@@ -104,6 +110,8 @@ export class BotEngine {
         authorName: message.pushName,
         text: message.text,
         fileName: message.media ? (message.media.fileName ?? message.media.mimetype) : null,
+        documentId,
+        mediaError: message.media?.state === 'failed' ? (message.media.error ?? 'The file could not be fetched.') : null,
         waId: message.id,
         at,
       });

@@ -15,7 +15,6 @@ import {
   conversationSummary,
   conversationThread,
   dataRequestList,
-  documentFile,
   matterDetail,
   matterPage,
 } from './queries.js';
@@ -146,12 +145,6 @@ export const botHandlers: { [N in keyof typeof botOperations]: Handler<N, CoreSe
       return sent;
     });
     return { messageId, documentId };
-  },
-
-  'documents.get': (input, ctx) => {
-    const file = documentFile(ctx.services.store, input.documentId);
-    ctx.audit.target = { type: 'document', id: String(input.documentId) };
-    return file;
   },
 
   'clients.list': (input, ctx) => clientPage(ctx.services.store, input),

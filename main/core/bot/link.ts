@@ -44,9 +44,10 @@ export interface OutgoingText {
   dedupeKey: string;
 }
 
+/** A document of the store (main/core/documents), sent by id: the outbox never holds its bytes. */
 export interface OutgoingDocument {
   chatId: string;
-  data: Buffer;
+  documentId: number;
   fileName: string;
   mimetype: string;
   caption?: string;

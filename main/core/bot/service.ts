@@ -3,6 +3,7 @@ import type { Store } from '../db/store.js';
 import { AppError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
+import type { DocumentStore } from '../documents/store.js';
 import { PdfWorkers } from '../pdf/pdf-workers.js';
 import { BotEngine } from './engine.js';
 import type { BotConsumer, BotLink, BotOutbox } from './link.js';
@@ -24,6 +25,8 @@ export interface BotServiceDeps {
   events: () => EventBus;
   /** the link's send limits: what IT configured, and how to apply the admin's */
   sendLimits?: { defaults: SendLimits; apply(limits: SendLimits): void };
+  /** the document store, where intake PDFs are kept */
+  documents: DocumentStore;
 }
 
 /**
@@ -60,6 +63,7 @@ export class BotService {
       log: deps.log.child({ component: 'bot.pdf' }),
       workers: this.workers,
       outbox: () => this.link?.outbox ?? null,
+      documents: deps.documents,
     });
     this.engine = new BotEngine({
       ...parts,

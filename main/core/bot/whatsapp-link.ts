@@ -15,7 +15,7 @@ export interface WhatsAppLinkLike {
     enqueue(
       message:
         | { chatId: string; text: string; dedupeKey?: string }
-        | { chatId: string; document: { data: Buffer; fileName: string; mimetype?: string; caption?: string }; dedupeKey?: string },
+        | { chatId: string; document: { documentId: number; fileName: string; mimetype?: string; caption?: string }; dedupeKey?: string },
     ): { id: number };
   };
 }
@@ -37,7 +37,7 @@ export function whatsappBotLink(whatsapp: WhatsAppLinkLike, store: () => Store):
       enqueueDocument: (m) =>
         whatsapp.outbox.enqueue({
           chatId: m.chatId,
-          document: { data: m.data, fileName: m.fileName, mimetype: m.mimetype, caption: m.caption },
+          document: { documentId: m.documentId, fileName: m.fileName, mimetype: m.mimetype, caption: m.caption },
           dedupeKey: m.dedupeKey,
         }).id,
       delivery: (ids) => {

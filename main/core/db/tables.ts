@@ -173,6 +173,11 @@ export interface WhatsAppInboundTable {
   media_file_name: string | null;
   media_size: number | null;
   received_at: number;
+  /** migrations/0009_documents.ts: null without media; 'pending' until fetched, then 'stored' or 'failed' */
+  media_state: 'pending' | 'stored' | 'failed' | null;
+  media_document_id: number | null;
+  media_error: string | null;
+  media_attempts: Generated<number>;
 }
 
 export interface WhatsAppConsumersTable {
@@ -196,6 +201,8 @@ export interface WhatsAppOutboxTable {
   kind: 'text' | 'document';
   text: string | null;
   document: Buffer | null;
+  /** migrations/0009_documents.ts: a document of the store, sent by id (instead of `document`) */
+  document_id: number | null;
   file_name: string | null;
   mimetype: string | null;
   dedupe_key: string | null;
@@ -296,18 +303,32 @@ export interface MatterHistoryTable {
   new_value: string | null;
 }
 
-export interface MatterDocumentsTable {
+/** migrations/0009_documents.ts: what a stored document is; its bytes are a file in `<data>/documents/` */
+export interface DocumentsTable {
   id: Generated<number>;
-  matter_id: number | null;
-  conversation_id: number | null;
-  kind: 'intake_pdf' | 'upload';
-  file_name: string;
-  mimetype: string;
-  size: number;
   sha256: string;
-  data: Buffer;
+  size: number;
+  /** what the sender or the browser said it is */
+  declared_type: string;
+  /** what its bytes are (main/core/documents/types.ts), null when they match no known type */
+  detected_type: string | null;
+  /** cleaned: no path separators, control characters or bidi overrides */
+  file_name: string;
+  source: 'client' | 'staff' | 'intake';
   created_at: string;
+  created_by_id: string | null;
   created_by: string | null;
+  conversation_id: number | null;
+  matter_id: number | null;
+  client_id: number | null;
+  /** the inbound WhatsApp message it came with */
+  wa_id: string | null;
+}
+
+/** bytes of documents from before the store, until they are moved into it at start */
+export interface DocumentBlobMovesTable {
+  document_id: number;
+  data: Buffer;
 }
 
 export interface ConsentsTable {
@@ -371,6 +392,8 @@ export interface ConversationMessagesTable {
   text: string;
   file_name: string | null;
   document_id: number | null;
+  /** an inbound file that could not be fetched: why */
+  media_error: string | null;
   wa_id: string | null;
   outbox_id: number | null;
   at: string;
@@ -462,7 +485,8 @@ export interface BotTables {
   matters: MattersTable;
   matter_notes: MatterNotesTable;
   matter_history: MatterHistoryTable;
-  matter_documents: MatterDocumentsTable;
+  documents: DocumentsTable;
+  document_blob_moves: DocumentBlobMovesTable;
   consents: ConsentsTable;
   conflict_hits: ConflictHitsTable;
   conversations: ConversationsTable;

@@ -8,8 +8,9 @@ import type { HealthRegistry } from '../health.js';
 import type { Logger } from '../log.js';
 import type { WhatsAppConfig } from './config.js';
 import { InboundLedger } from './ledger.js';
+import { MediaFetcher, type MediaFetcherOptions, type MediaSink } from './media.js';
 import { Outbox } from './outbox.js';
-import { OutboxSender } from './sender.js';
+import { OutboxSender, type DocumentReader } from './sender.js';
 import { SimulatorNetwork, SimulatorTransport } from './simulator.js';
 import { LINK_STATES, Supervisor, type LinkSnapshot, type LinkState } from './supervisor.js';
 import type { Ack, DownloadedMedia, InboundMessage, Transport } from './transport.js';
@@ -58,6 +59,10 @@ export interface WhatsAppServiceDeps {
   transport?: Transport;
   startTimeoutMs?: number;
   random?: () => number;
+  /** the document store: where clients' files go (`sink`) and where documents to send are read (`reader`) */
+  documents?: { sink: MediaSink; reader: DocumentReader };
+  /** tests: the media fetcher's back-off */
+  media?: MediaFetcherOptions;
 }
 
 /** How far back a catch-up looks before the newest stored message (clock differences, late deliveries). */
@@ -80,6 +85,8 @@ export class WhatsAppService {
   readonly simulator: SimulatorTransport | null;
   private readonly supervisor: Supervisor;
   private readonly sender: OutboxSender;
+  /** fetches clients' files into the document store as their messages arrive */
+  readonly media: MediaFetcher;
   private readonly network: SimulatorNetwork | null = null;
   private readonly connects: boolean;
   private started = false;
@@ -91,7 +98,6 @@ export class WhatsAppService {
   constructor(private readonly deps: WhatsAppServiceDeps) {
     const log = deps.log.child({ component: 'whatsapp' });
     this.connects = deps.face !== 'cli';
-    this.ledger = new InboundLedger({ store: deps.store, clock: deps.clock, log });
     this.outbox = new Outbox({ store: deps.store, clock: deps.clock });
 
     if (deps.transport) {
@@ -107,6 +113,22 @@ export class WhatsAppService {
       this.transport = new WwebjsTransport(deps.config, log);
       this.simulator = null;
     }
+    this.media = new MediaFetcher({
+      store: deps.store,
+      clock: deps.clock,
+      log,
+      sink: deps.documents?.sink ?? null,
+      transport: () => this.transport,
+      ready: () => this.supervisor.state.state === 'ready',
+      options: deps.media,
+    });
+    this.ledger = new InboundLedger({
+      store: deps.store,
+      clock: deps.clock,
+      log,
+      // the command line never fetches: its ledger is read-only
+      mediaSettled: this.connects ? (message) => this.media.settled(message) : undefined,
+    });
     if (this.simulator) this.simulator.onActivity = (event) => deps.events.emit('simulator.message', event);
 
     this.supervisor = new Supervisor({
@@ -135,6 +157,7 @@ export class WhatsAppService {
       log,
       transport: () => this.transport,
       ready: () => this.supervisor.state.state === 'ready',
+      documents: deps.documents?.reader,
       send: deps.config.send,
       random: deps.random,
       onSettled: (row) => {
@@ -172,6 +195,7 @@ export class WhatsAppService {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.media.start();
     if (this.network && this.connects && this.deps.config.simulatorPaired && !this.network.linked) this.network.linked = true;
     this.ledger.start();
     const recovered = this.outbox.recoverInFlight();
@@ -184,6 +208,7 @@ export class WhatsAppService {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    this.media.stop();
     await this.supervisor.stop();
     await this.sender.stop();
     await this.catchingUp;
@@ -348,7 +373,8 @@ export class WhatsAppService {
 
   private receive(message: InboundMessage): void {
     try {
-      this.ledger.record(message);
+      // a file is fetched at once: whatsapp-web.js's download is unreliable later
+      if (this.ledger.record(message) && message.media) void this.media.fetch(message);
     } catch (err) {
       // not stored means not acknowledged: the catch-up after the next connect brings it back
       this.deps.log.error({ err, waId: message.id }, 'could not store an inbound WhatsApp message');
@@ -378,7 +404,10 @@ export class WhatsAppService {
       let fresh = 0;
       for (let i = 0; i < messages.length; i++) {
         if (!this.started) return;
-        if (this.ledger.record(messages[i]!)) fresh++;
+        if (this.ledger.record(messages[i]!)) {
+          fresh++;
+          if (messages[i]!.media) void this.media.fetch(messages[i]!);
+        }
         if (i % 200 === 199) await yieldToLoop();
       }
       if (fresh > 0) this.deps.log.info({ fresh, seen: messages.length }, 'caught up with messages sent while disconnected');

@@ -26,6 +26,14 @@ export interface MediaInfo {
   fileName: string | null;
   /** bytes, when WhatsApp told us */
   size: number | null;
+  /**
+   * As the ledger knows it: `pending` until the file is fetched and in the document
+   * store, then `stored` (with `documentId`) or `failed` (with `error`, a sentence
+   * for staff). A transport leaves these out.
+   */
+  state?: 'pending' | 'stored' | 'failed';
+  documentId?: number | null;
+  error?: string | null;
 }
 
 /** A message a client sent to the office, as the transport received it. */
@@ -42,6 +50,12 @@ export interface InboundMessage {
   timestamp: number;
   text: string;
   media: MediaInfo | null;
+  /**
+   * Fetches the media's bytes from the message object the transport received
+   * (whatsapp-web.js's `downloadMedia()` is reliable only on the message as it
+   * arrived, so the WhatsApp link calls this at once). Not stored.
+   */
+  fetchMedia?: () => Promise<DownloadedMedia | null>;
 }
 
 export interface DownloadedMedia {

@@ -9,7 +9,9 @@ import { useApi } from '../../context.js';
 import { shortTime, when } from '../../format.js';
 import { useAction, useQuery, useServerEvents } from '../../hooks.js';
 import { useSession } from '../../session.js';
-import { downloadDocument, ListAndDetail, ModePill, readAsBase64, StatusLabel } from './common.js';
+import type { DocumentItem } from '../../../../shared/contract/documents.js';
+import { DocumentChip, DocumentViewer, PdfPages, fileSize, typeLabel } from '../../components/Documents.js';
+import { downloadDocument, ListAndDetail, ModePill, StatusLabel } from './common.js';
 import { DataRequestsCard } from './DataRequests.js';
 import { NotificationsButton } from './notify.js';
 import { AssignControl, PresenceNotice, QuickReplyPicker, SearchResults, usePresence, WaitTime } from './team.js';
@@ -205,10 +207,12 @@ function Thread({
   const seesMatters = role ? roleAllows(role, 'matters') : false;
   const thread = useQuery('inbox.thread', { conversationId, limit: 200 });
   const [text, setText] = useState('');
-  const action = useAction();
+  const action = useAction<true | 'upload'>();
   const busy = action.busy !== null;
   const end = useRef<HTMLLIElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const [pending, setPending] = useState<DocumentItem | null>(null);
+  const [viewing, setViewing] = useState<DocumentItem | null>(null);
   const reload = thread.reload;
 
   useEffect(() => {
@@ -263,23 +267,18 @@ function Thread({
     if (sent) setText('');
   };
 
-  const attach = async (file: File | undefined) => {
-    if (!file) return;
-    if (file.size > 700 * 1024) {
-      action.setError('That file is larger than 700 KB. Send a smaller file, or share it another way.');
-      return;
-    }
-    const base64 = await readAsBase64(file);
-    await act(() =>
-      api.call('inbox.sendDocument', {
-        conversationId,
-        upload: { fileName: file.name, mimetype: (file.type || 'application/pdf') as 'application/pdf', base64 },
-      }),
-    );
+  // a chosen file is uploaded and kept first; it goes to the client only from the confirmation card
+  const choose = async (file?: File) => {
+    let doc: DocumentItem | null = null;
+    await action.run(async () => {
+      doc = await api.files.upload({ conversationId }, file);
+    }, 'upload');
     if (fileInput.current) fileInput.current.value = '';
+    if (doc) setPending(doc);
   };
 
   const open = (documentId: number) => action.run(() => downloadDocument(api, documentId));
+  const matters = thread.data?.intakes ?? [];
 
   if (thread.error) return <ErrorBox message={thread.error.message} onRetry={thread.reload} />;
   if (!thread.data) {
@@ -295,6 +294,49 @@ function Thread({
     ...thread.data.notes.map((n) => ({ kind: 'note' as const, at: n.at, id: n.id, n })),
     ...thread.data.assignments.map((a) => ({ kind: 'assignment' as const, at: a.at, id: a.id, a })),
   ].sort((x, y) => x.at.localeCompare(y.at) || (x.kind === 'message' ? -1 : 1));
+  const renderMessage = (m: ThreadMessage) => (
+          <li
+            key={m.id}
+            className={`bubble ${m.direction} ${m.author}${m.id === focusMessage ? ' focused' : ''}`}
+            data-author={m.author}
+            data-delivery={m.delivery}
+            data-message={m.id}
+          >
+            {m.document ? (
+              <>
+                <DocumentChip doc={m.document} onOpen={setViewing} />
+                {m.direction === 'in' && matters.length > 0 && (
+                  <AttachToMatter
+                    doc={m.document}
+                    matters={matters}
+                    onAttach={(matterId) => void act(() => api.call('documents.attachToMatter', { documentId: m.document!.id, matterId }))}
+                  />
+                )}
+              </>
+            ) : m.mediaError ? (
+              <span className="doc-warning" data-testid="media-error">
+                {m.fileName ? `“${m.fileName}”: ` : ''}
+                {m.mediaError}
+              </span>
+            ) : (
+              m.fileName &&
+              (m.documentId ? (
+                <button type="button" className="secondary doc" onClick={() => void open(m.documentId!)}>
+                  {m.fileName}
+                </button>
+              ) : (
+                <span className="doc">Attachment: {m.fileName}</span>
+              ))
+            )}
+            {m.text}
+            <span className="meta">
+              {m.author === 'bot' ? 'Bot' : m.author === 'staff' ? (m.authorName ?? 'Staff') : ''} {shortTime(m.at)}{' '}
+              <span className={`delivery-${m.delivery}`} title={m.error ?? undefined}>
+                {DELIVERY_LABEL[m.delivery]}
+              </span>
+            </span>
+          </li>
+  );
 
   return (
     <Card label={`Conversation with ${c.displayName}`} testId="thread">
@@ -409,7 +451,7 @@ function Thread({
               {item.a.note ? `: “${item.a.note}”` : ''} · {shortTime(item.a.at)}
             </li>
           ) : (
-            <Message key={item.id} m={item.m} open={open} focused={item.m.id === focusMessage} />
+            renderMessage(item.m)
           ),
         )}
         <li ref={end} aria-hidden="true" />
@@ -428,6 +470,21 @@ function Thread({
       )}
       
       {action.error && <ErrorBox message={action.error} />}
+      {viewing && <DocumentViewer doc={viewing} onClose={() => setViewing(null)} />}
+      {pending && (
+        <ConfirmSend
+          doc={pending}
+          to={c}
+          busy={busy}
+          onCancel={() => setPending(null)}
+          onSend={async (caption) => {
+            const sent = await act(() =>
+              api.call('inbox.sendDocument', { conversationId, documentId: pending.id, ...(caption.trim() ? { caption: caption.trim() } : {}) }),
+            );
+            if (sent) setPending(null);
+          }}
+        />
+      )}
       <form className={`composer${asNote ? ' as-note' : ''}`} onSubmit={(e) => void send(e)}>
         <div className="tabs composer-mode" role="group" aria-label="Write">
           <button type="button" aria-pressed={!asNote} onClick={() => setAsNote(false)}>
@@ -462,11 +519,17 @@ function Thread({
           {asNote ? 'Add note' : 'Send'}
         </button>
         <div className="composer-tools">
-          <label className="secondary">
-            <span className="sr-only">Send a file</span>
-            <input ref={fileInput} type="file" accept=".pdf,.png,.jpg,.jpeg,.doc,.docx,.txt" onChange={(e) => void attach(e.target.files?.[0])} />
-          </label>
-          <span className="muted">Files up to 700 KB. Ctrl+Enter sends.</span>
+          {api.transport === 'http' ? (
+            <label className="secondary">
+              <span className="sr-only">Send a file</span>
+              <input ref={fileInput} type="file" data-testid="file-input" onChange={(e) => void choose(e.target.files?.[0])} />
+            </label>
+          ) : (
+            <button type="button" className="secondary" disabled={busy} onClick={() => void choose()}>
+              Send a file…
+            </button>
+          )}
+          <span className="muted">{action.busy === 'upload' ? 'Uploading the file…' : 'Files are checked before they are sent. Ctrl+Enter sends.'}</span>
         </div>
       </form>
     </Card>
@@ -475,30 +538,93 @@ function Thread({
 
 const NOBODY: { userId: string; name: string }[] = [];
 
-/** One message of the thread, with its file and its delivery ticks. */
-function Message({ m, open, focused }: { m: ThreadMessage; open: (documentId: number) => unknown; focused: boolean }) {
+/** Files a client's document under one of the conversation's matters. */
+function AttachToMatter({ doc, matters, onAttach }: { doc: DocumentItem; matters: { matterId: number; reference: string }[]; onAttach: (matterId: number) => void }) {
+  const [matterId, setMatterId] = useState(matters[0]!.matterId);
+  const filed = doc.matterId !== null ? matters.find((m) => m.matterId === doc.matterId) : undefined;
+  if (filed) return <span className="muted doc-filed">Filed under {filed.reference}</span>;
   return (
-    <li
-      className={`bubble ${m.direction} ${m.author}${focused ? ' focused' : ''}`}
-      data-author={m.author}
-      data-delivery={m.delivery}
-      data-message={m.id}
-    >
-      {m.fileName &&
-        (m.documentId ? (
-          <button type="button" className="secondary doc" onClick={() => void open(m.documentId!)}>
-            {m.fileName}
-          </button>
-        ) : (
-          <span className="doc">Attachment: {m.fileName}</span>
+    <span className="attach-matter">
+      <label className="sr-only" htmlFor={`attach-${doc.id}`}>
+        Matter for {doc.fileName}
+      </label>
+      <select id={`attach-${doc.id}`} value={matterId} onChange={(e) => setMatterId(Number(e.target.value))}>
+        {matters.map((m) => (
+          <option key={m.matterId} value={m.matterId}>
+            {m.reference}
+          </option>
         ))}
-      {m.text}
-      <span className="meta">
-        {m.author === 'bot' ? 'Bot' : m.author === 'staff' ? (m.authorName ?? 'Staff') : ''} {shortTime(m.at)}{' '}
-        <span className={`delivery-${m.delivery}`} title={m.error ?? undefined}>
-          {DELIVERY_LABEL[m.delivery]}
-        </span>
-      </span>
-    </li>
+      </select>
+      <button type="button" className="secondary" onClick={() => onAttach(matterId)}>
+        Attach to matter
+      </button>
+    </span>
+  );
+}
+
+/** The card between choosing a file and sending it: what goes, to whom, with an optional caption. */
+function ConfirmSend({
+  doc,
+  to,
+  busy,
+  onSend,
+  onCancel,
+}: {
+  doc: DocumentItem;
+  to: ConversationSummary;
+  busy: boolean;
+  onSend: (caption: string) => void | Promise<void>;
+  onCancel: () => void;
+}) {
+  const api = useApi();
+  const [caption, setCaption] = useState('');
+  const [preview, setPreview] = useState<{ blob: Blob; url: string } | null>(null);
+  useEffect(() => {
+    if (doc.preview !== 'image' && doc.preview !== 'pdf') return;
+    let url: string | null = null;
+    let live = true;
+    void api.files.fetch(doc.id, 'inline').then(({ blob }) => {
+      url = URL.createObjectURL(blob);
+      if (live) setPreview({ blob, url });
+    }, () => {});
+    return () => {
+      live = false;
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [api, doc.id, doc.preview]);
+  return (
+    <div className="confirm-send" role="dialog" aria-label="Send this file?" data-testid="confirm-send">
+      <h3>Send this file?</h3>
+      <div className="confirm-body">
+        <div className="confirm-preview">
+          {doc.preview === 'image' && preview && <img src={preview.url} alt={doc.fileName} />}
+          {doc.preview === 'pdf' && preview && <PdfPages data={preview.blob} firstPageOnly width={220} />}
+          {!preview && <span className="muted">{doc.preview ? 'Loading the preview…' : 'No preview for this kind of file.'}</span>}
+        </div>
+        <dl className="confirm-facts">
+          <dt>File</dt>
+          <dd data-testid="confirm-file">{doc.fileName}</dd>
+          <dt>Size</dt>
+          <dd>{fileSize(doc.size)}</dd>
+          <dt>Type</dt>
+          <dd>{typeLabel(doc)}</dd>
+          <dt>To</dt>
+          <dd data-testid="confirm-to">
+            {to.displayName} · +{to.whatsapp}
+          </dd>
+        </dl>
+      </div>
+      {doc.mismatch && <p className="doc-warning">This file is not what its name says. Check it before you send it.</p>}
+      <label htmlFor="confirm-caption">Caption (optional)</label>
+      <input id="confirm-caption" value={caption} maxLength={1000} onChange={(e) => setCaption(e.target.value)} />
+      <div className="actions">
+        <button type="button" disabled={busy} onClick={() => void onSend(caption)}>
+          Send to {to.displayName}
+        </button>
+        <button type="button" className="secondary" disabled={busy} onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
   );
 }
