@@ -182,9 +182,9 @@ describe('the legal bot through the WhatsApp simulator', () => {
     await assistant.ok('inbox.takeOver', { conversationId: waiting!.id });
     await assistant.ok('inbox.reply', { conversationId: waiting!.id, text: 'Good morning Ana, how can I help?' });
     expect((await ana.received()).map((m) => m.text)).toEqual(['Good morning Ana, how can I help?\n\n— Marta, Silva & Partners']);
-    // the thread shows the reply as sent, and the screens were told when it went
+    // the thread shows the reply as read: the client's phone got it and the client looked at the chat
     const thread = await assistant.ok<{ messages: { author: string; delivery: string }[] }>('inbox.thread', { conversationId: waiting!.id });
-    expect(thread.messages.filter((m) => m.author === 'staff').map((m) => m.delivery)).toEqual(['sent']);
+    expect(thread.messages.filter((m) => m.author === 'staff').map((m) => m.delivery)).toEqual(['read']);
     expect(await ana.say('I need to change my appointment')).toBe('');
     await assistant.ok('inbox.handBack', { conversationId: waiting!.id });
     expect((await ana.received())[0]!.text).toMatch(/automated assistant again/);

@@ -50,13 +50,14 @@ describe('staff operations on the bot', () => {
     expect((await admin.call('botSettings.get', {})).ok).toBe(true);
   });
 
-  test('the inbox filters by waiting, bot active, mine and unread, newest activity first', async () => {
+  test('the inbox filters by waiting, bot active, mine and unread; waiting first, then newest activity first', async () => {
     await play('351910000001', ['hi']);
     await play('351910000002', ['hi', '3']);
     await play('351910000003', ['hi']);
     const assistant = doorAs(core, 'assistant', { principal: { userId: 'u-marta', displayName: 'Marta' } });
     const all = await assistant.ok<{ items: ConversationSummary[] }>('inbox.list', {});
-    expect(all.items.map((c) => c.whatsapp)).toEqual(['351910000003', '351910000002', '351910000001']);
+    // the client waiting for staff comes first, then the rest by newest activity
+    expect(all.items.map((c) => c.whatsapp)).toEqual(['351910000002', '351910000003', '351910000001']);
     const waiting = await assistant.ok<{ items: ConversationSummary[] }>('inbox.list', { filter: 'waiting' });
     expect(waiting.items.map((c) => c.whatsapp)).toEqual(['351910000002']);
     const bot = await assistant.ok<{ items: ConversationSummary[] }>('inbox.list', { filter: 'bot' });
