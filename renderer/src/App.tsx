@@ -79,6 +79,8 @@ function Shell({ role }: { role: Role }) {
 
   useEffect(() => {
     const onHash = () => setCurrent(screenFromHash(allowed, role).id);
+    // the screens the role has can grow once the installation is known (the simulator): read the address again
+    onHash();
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, [allowed, role]);

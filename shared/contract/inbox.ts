@@ -120,6 +120,12 @@ export const inboxOperations = {
     // sent every few seconds while someone types: only refusals are worth the trail
     audit: 'failures',
   }),
+  'inbox.retry': defineOperation({
+    summary: 'Send again a message of this conversation that WhatsApp refused (shown as "not sent").',
+    input: z.object({ conversationId: ConversationId, messageId: Id }).strict(),
+    output: z.object({ messageId: Id }),
+    access: 'conversations',
+  }),
   'inbox.search': defineOperation({
     summary: 'One search over messages (both ways), internal notes, client names and numbers, matter references and other parties; newest first.',
     input: z

@@ -2,6 +2,7 @@ import type { inboxOperations } from '../../../shared/contract/inbox.js';
 import { QUICK_REPLY_VARIABLES } from '../../../shared/contract/inbox.js';
 import type { AuditTarget, Handler, HandlerContext } from '../dispatch.js';
 import type { CoreServices } from '../services.js';
+import { AppError, notFound } from '../errors.js';
 import { conversationSummary } from './queries.js';
 import { createQuickReply, deleteQuickReply, listQuickReplies, renderQuickReply, updateQuickReply } from './quick-replies.js';
 import type { Staff } from './records.js';
@@ -83,6 +84,27 @@ export const teamHandlers: { [N in keyof typeof inboxOperations]: Handler<N, Cor
       events.emit('inbox.presence', { conversationId: input.conversationId, userId: by.id, name: by.name, typing: input.typing });
     }
     return { others: bot.presence.others(input.conversationId, by.id) };
+  },
+
+  'inbox.retry': (input, ctx) => {
+    const { store, whatsapp, events } = ctx.services;
+    ctx.audit.target = conversation(input.conversationId);
+    ctx.audit.details = { messageId: input.messageId };
+    const row = store.get(
+      store.db
+        .selectFrom('conversation_messages')
+        .select('outbox_id')
+        .where('id', '=', input.messageId)
+        .where('conversation_id', '=', input.conversationId)
+        .where('direction', '=', 'out'),
+    );
+    if (!row?.outbox_id) throw notFound('That message is not one the office sent in this conversation.');
+    const outboxId = row.outbox_id;
+    const status = store.get(store.db.selectFrom('whatsapp_outbox').select('status').where('id', '=', outboxId))?.status;
+    if (status !== 'failed') throw new AppError('conflict', 'That message was not refused, so there is nothing to send again.');
+    ctx.write(() => whatsapp.outbox.retry(outboxId));
+    events.emit('inbox.changed', { conversationId: input.conversationId, reason: 'delivery' });
+    return { messageId: input.messageId };
   },
 
   'inbox.search': (input, ctx) => search(ctx.services.store, input, ctx.requirePrincipal().role),

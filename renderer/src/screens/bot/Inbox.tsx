@@ -334,6 +334,16 @@ function Thread({
               <span className={`delivery-${m.delivery}`} title={m.error ?? undefined}>
                 {DELIVERY_LABEL[m.delivery]}
               </span>
+              {m.delivery === 'failed' && (
+                <button
+                  type="button"
+                  className="link"
+                  disabled={busy}
+                  onClick={() => void act(() => api.call('inbox.retry', { conversationId, messageId: m.id }))}
+                >
+                  Retry
+                </button>
+              )}
             </span>
           </li>
   );
