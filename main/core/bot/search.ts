@@ -165,7 +165,7 @@ export function indexingState(store: Store): { done: boolean; fraction: number }
  * when there is nothing left. Each batch is one short transaction, so the bot and
  * the screens go on between batches.
  */
-export function backfillStep(store: Store, batch = 5_000): boolean {
+export function backfillStep(store: Store, batch = 1_000): boolean {
   return store.tx(() => {
     const row = store.get(store.db.selectFrom('search_backfill').select(['upto', 'indexed_to']).where('source', '=', 'messages'));
     if (!row || row.indexed_to >= row.upto) return false;
