@@ -27,6 +27,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE INDEX conversations_by_waiting ON conversations (waiting_since, id) WHERE mode = 'waiting'`.execute(db);
   await sql`CREATE INDEX conversations_by_assignee ON conversations (assigned_to_id, last_activity_at DESC) WHERE assigned_to_id IS NOT NULL`.execute(db);
   await sql`ALTER TABLE whatsapp_outbox ADD COLUMN ack INTEGER NOT NULL DEFAULT 0`.execute(db);
+  // a thread lists the intakes of its conversation
+  await sql`CREATE INDEX matters_by_conversation ON matters (conversation_id) WHERE conversation_id IS NOT NULL`.execute(db);
 
   await sql`
     CREATE TABLE conversation_notes (
