@@ -8,6 +8,8 @@ import * as m0007 from './0007_monitoring.js';
 import * as m0005 from './0005_bot.js';
 import * as m0008 from './0008_bot_language.js';
 import * as m0012 from './0012_security.js';
+import * as m0011 from './0011_team_inbox.js';
+import * as m0009 from './0009_documents.js';
 
 /**
  * Every migration, in order, imported statically so that they bundle (asar, dist/).
@@ -23,4 +25,6 @@ export const migrations: Record<string, Migration> = {
   '0005_bot': m0005,
   '0008_bot_language': m0008,
   '0012_security': m0012,
+  '0011_team_inbox': m0011,
+  '0009_documents': m0009,
 };

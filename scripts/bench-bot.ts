@@ -121,11 +121,11 @@ class BenchLink implements BotLink, Source {
           .prepare("INSERT INTO bench_outbox (chat_id, kind, text, dedupe_key, created_at) VALUES (?, 'text', ?, ?, ?)")
           .run(m.chatId, m.text, m.dedupeKey, performance.timeOrigin + performance.now()).lastInsertRowid,
       ),
-    enqueueDocument: (m: { chatId: string; data: Buffer; dedupeKey: string; caption?: string }) =>
+    enqueueDocument: (m: { chatId: string; documentId: number; dedupeKey: string; caption?: string }) =>
       Number(
         this.store
           .prepare("INSERT INTO bench_outbox (chat_id, kind, text, document, dedupe_key, created_at) VALUES (?, 'document', ?, ?, ?, ?)")
-          .run(m.chatId, m.caption ?? null, m.data, m.dedupeKey, performance.timeOrigin + performance.now()).lastInsertRowid,
+          .run(m.chatId, m.caption ?? null, Buffer.from(String(m.documentId)), m.dedupeKey, performance.timeOrigin + performance.now()).lastInsertRowid,
       ),
     delivery: () => new Map<number, Delivery>(),
   };

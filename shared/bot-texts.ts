@@ -39,7 +39,7 @@ export const TEXT_GROUPS: TextGroup[] = [
   },
   {
     title: 'Hand-off, requests and files',
-    keys: ['handoff.open', 'handoff.closed', 'handoff.misunderstood', 'handback', 'data_request.stop', 'data_request.erase', 'media.received', 'media.unnamed', 'staff.signature'],
+    keys: ['handoff.open', 'handoff.closed', 'handoff.misunderstood', 'handback', 'data_request.stop', 'data_request.erase', 'media.received', 'media.failed', 'media.unnamed', 'staff.signature'],
   },
   {
     title: 'Intake PDF',
@@ -124,6 +124,7 @@ export const TEXT_LABELS: Record<string, string> = {
   'data_request.stop': 'Request to stop messages recorded',
   'data_request.erase': 'Request to delete data recorded',
   'media.received': 'File received',
+  'media.failed': 'File could not be fetched',
   'media.unnamed': 'Word for a file without a name',
   'staff.signature': 'Staff signature',
   'pdf.title': 'PDF: title',

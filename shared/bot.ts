@@ -73,6 +73,8 @@ export const BotBehaviour = z.object({
   newConversationAfterHours: z.number().min(1).max(24 * 30).default(12),
   /** replies the bot does not understand in a row before it hands the conversation to staff */
   misunderstandingsBeforeHandoff: z.number().int().min(1).max(10).default(3),
+  /** a resolved conversation the client writes to again goes to the bot, or straight to staff */
+  reopenTo: z.enum(['bot', 'staff']).default('bot'),
   /** staff replies end with "— name, office" */
   signStaffReplies: z.boolean().default(true),
 });

@@ -1,4 +1,6 @@
+import type { Answering } from './contract/answering.js';
 import type { BackupJob, BackupKind } from './contract/backup.js';
+import type { UpdateStatus } from './contract/updates.js';
 import type { Access } from './permissions.js';
 
 /**
@@ -23,6 +25,16 @@ export interface EventPayloads {
   'audit.verified': { intact: boolean; rows: number; brokenAt: number | null; message: string };
   /** a conversation changed: a message in or out, a hand-off, a take-over, a new intake */
   'inbox.changed': { conversationId: number; reason: 'message' | 'intake' | 'waiting' | 'staff' | 'delivery' };
+  /** a conversation was handed to staff: the client asked, the bot did not understand, a data request, a resolved one reopened */
+  'inbox.handedOff': { conversationId: number; displayName: string; reason: string; preview: string | null };
+  /** a client whose conversation is with staff (waiting, or given to someone) wrote again */
+  'inbox.waiting': { conversationId: number; displayName: string; waitingSince: string | null; preview: string | null; assignedToId: string | null };
+  /** a conversation was given to someone (or to nobody) */
+  'inbox.assigned': { conversationId: number; displayName: string; to: { id: string; name: string } | null; byName: string; note: string | null };
+  /** a colleague started or stopped writing in a conversation */
+  'inbox.presence': { conversationId: number; userId: string; name: string; typing: boolean };
+  /** a colleague named someone in a note: for that member only (`forUserId`) */
+  'inbox.mention': { conversationId: number; displayName: string; byName: string; text: string; forUserId: string };
   /** a matter changed: created, status, note, conflict cleared, document */
   'matters.changed': { matterId: number };
   /** a backup, verification or restore moved on a step (to the Backups screen) */
@@ -45,6 +57,15 @@ export interface EventPayloads {
   'whatsapp.qr': { qr: string | null };
   /** the simulator delivered a message to or from a simulated client */
   'simulator.message': { from: string; direction: 'in' | 'out' };
+  /** the bot was paused or resumed */
+  'bot.answering': Answering;
+  /** the desktop update moved on (found, downloading, ready to install, waiting for a backup…) */
+  'system.update': UpdateStatus;
+  /**
+   * Desktop only, from the main process to its own window: show a screen (a
+   * notification or a menu item was clicked).
+   */
+  'desktop.open': { screen: 'inbox' | 'about' | 'overview' | 'whatsapp'; conversationId?: number };
 }
 
 export interface WhatsAppStateEvent {
@@ -65,6 +86,12 @@ export const EVENT_ACCESS: Record<EventType, Access> = {
   'audit.export.progress': 'audit.all',
   'audit.verified': 'audit.all',
   'inbox.changed': 'conversations',
+  'inbox.handedOff': 'conversations',
+  'inbox.waiting': 'conversations',
+  'inbox.assigned': 'conversations',
+  'inbox.presence': 'conversations',
+  // and only to the member named (visibleTo)
+  'inbox.mention': 'conversations',
   'matters.changed': 'matters',
   'backup.progress': 'backups.manage',
   'backup.finished': 'backups.manage',
@@ -74,4 +101,7 @@ export const EVENT_ACCESS: Record<EventType, Access> = {
   'whatsapp.state': 'whatsapp.read',
   'whatsapp.qr': 'whatsapp.manage',
   'simulator.message': 'simulator',
+  'bot.answering': 'whatsapp.read',
+  'system.update': 'authenticated',
+  'desktop.open': 'authenticated',
 };

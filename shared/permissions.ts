@@ -13,6 +13,8 @@ export const PERMISSIONS = [
   'conversations',
   /** clients, matters, conflict hits, documents */
   'matters',
+  /** write the office's quick replies */
+  'quickReplies.manage',
   /** clear a conflict hit */
   'conflicts.clear',
   /** audit rows about clients and matters */
@@ -42,7 +44,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  lawyer: ['self', 'conversations', 'matters', 'conflicts.clear', 'audit.matters', 'monitoring.read', 'whatsapp.read'],
+  lawyer: ['self', 'conversations', 'matters', 'quickReplies.manage', 'conflicts.clear', 'audit.matters', 'monitoring.read', 'whatsapp.read'],
   assistant: ['self', 'conversations', 'whatsapp.read'],
 };
 

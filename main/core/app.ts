@@ -29,7 +29,14 @@ import { handlers } from './handlers.js';
 import type { CoreServices } from './services.js';
 import { APP_VERSION } from './version.js';
 import { WriterRegistry } from './writers.js';
+import { waitingClients } from './bot/team.js';
 import { WhatsAppService } from './whatsapp/service.js';
+import { Activity } from './activity.js';
+import { PowerWatch } from './power.js';
+import type { UpdatePort } from './updates.js';
+import { DocumentService } from './documents/service.js';
+import type { DocumentStoreHooks } from './documents/store.js';
+import type { MediaFetcherOptions } from './whatsapp/media.js';
 import type { Transport } from './whatsapp/transport.js';
 
 /** What a face hands the core: the things that differ between desktop and headless. */
@@ -62,6 +69,10 @@ export interface FaceDeps {
    * (main/core/local-operator.ts) instead of asking for a token.
    */
   localOperator?: string;
+  /** the desktop's updater (electron-updater), reached by the system.update operations; headless has none */
+  updates?: UpdatePort;
+  /** tests: crash points of the document store, and the media fetcher's back-off */
+  documents?: { hooks?: DocumentStoreHooks; media?: MediaFetcherOptions };
 }
 
 export interface Core {
@@ -205,6 +216,17 @@ export function createCore(config: Config, face: FaceDeps): Core {
   const backupFeed = backupSource(backups, log);
   backups.useAlerts(backupFeed.sink);
   monitoring.registerSource('backup', backupFeed.read);
+  const documents = new DocumentService({
+    dir: config.documents.dir,
+    maxBytes: config.documents.maxBytes,
+    secrets,
+    store: storeOrThrow,
+    clock,
+    log: log.child({ component: 'documents' }),
+    hooks: face.documents?.hooks,
+  });
+  lifecycles.push(documents);
+  writers.register({ name: 'documents', pause: () => undefined, resume: () => documents.resume() });
   const whatsapp = new WhatsAppService({
     config: config.whatsapp,
     face: config.face,
@@ -215,10 +237,13 @@ export function createCore(config: Config, face: FaceDeps): Core {
     health,
     nativeBinding: face.nativeBinding,
     transport: face.whatsappTransport,
+    documents: { sink: documents.sink, reader: documents.reader },
+    media: face.documents?.media,
   });
   lifecycles.push(whatsapp);
   // the legal bot (main/core/bot): it answers on the faces that connect WhatsApp, not on the command line
   const bot = new BotService({
+    documents: documents.store,
     store: storeOrThrow,
     clock,
     log,
@@ -258,9 +283,18 @@ export function createCore(config: Config, face: FaceDeps): Core {
     };
   });
   writers.register({ name: 'bot', pause: () => bot.pause(), resume: () => bot.resume() });
+  monitoring.registerSource('inbox', () => waitingClients(storeOrThrow(), clock.now()));
   // the command line reads the computer only when a command asks
   const computer = new Computer({ log: log.child({ component: 'computer' }), clock });
   if (config.face !== 'cli') lifecycles.push(computer);
+
+  const power = new PowerWatch({ face: config.face, log: log.child({ component: 'power' }), monitoring, whatsapp, audit });
+  const activity = new Activity({
+    backups,
+    whatsapp,
+    clock,
+    storeOpen: () => store?.isOpen ?? false,
+  });
 
   const services: CoreServices = {
     config,
@@ -282,6 +316,10 @@ export function createCore(config: Config, face: FaceDeps): Core {
     auth,
     monitoring,
     computer,
+    power,
+    activity,
+    updates: face.updates ?? null,
+    documents,
   };
   lifecycles.push(bot);
 

@@ -6,6 +6,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { wholeNumber, yesNo } from './env-values.js';
 import { whatsappConfigFrom, whatsappEnv, type WhatsAppConfig } from './whatsapp/config.js';
+import { parseUpdateFeed, UPDATE_FEED_RULE, type UpdateFeed } from './update-feed.js';
 
 export type Face = 'desktop' | 'headless' | 'cli';
 
@@ -90,7 +91,15 @@ const envSchema = z.object({
   LEXDESK_MONITORING_INTERVAL: wholeNumber(1, 3600, 'seconds').default(15),
   LEXDESK_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LEXDESK_METRICS_ALLOW: addressList.optional(),
+  // documents (see main/core/documents)
+  LEXDESK_DOCUMENT_MAX_MB: wholeNumber(1, 2048, 'megabytes').default(100),
   LEXDESK_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 32)').optional(),
+  // desktop updates (see main/electron/updater.ts)
+  LEXDESK_UPDATE_URL: z
+    .string()
+    .refine((value) => parseUpdateFeed(value) !== null, UPDATE_FEED_RULE)
+    .transform((value) => parseUpdateFeed(value)!)
+    .optional(),
   ...whatsappEnv,
 });
 
@@ -145,6 +154,10 @@ export interface Config {
    * backup folders). Never log.
    */
   backupKek?: BackupKek;
+  /** desktop: where updates come from (LEXDESK_UPDATE_URL); null: no environment value (a setting may name one) */
+  updateFeed: UpdateFeed | null;
+  /** the document store: where its files live, and the largest file it takes in or sends */
+  documents: { dir: string; maxBytes: number };
 }
 
 /** The backup key-encryption key: its value (LEXDESK_BACKUP_KEK) or the file that holds it (LEXDESK_BACKUP_KEK_FILE). */
@@ -274,6 +287,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
       eventStreamsPerUser: v.LEXDESK_EVENT_STREAMS_PER_USER,
     },
     ...(backupKek ? { backupKek } : {}),
+    updateFeed: v.LEXDESK_UPDATE_URL ?? null,
+    documents: { dir: join(dataDir, 'documents'), maxBytes: v.LEXDESK_DOCUMENT_MAX_MB * 1024 * 1024 },
   };
 }
 

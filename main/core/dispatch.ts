@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import {
   isOperationName,
@@ -31,6 +32,20 @@ export interface CallContext {
   forwarded?: boolean;
   /** headless: the browser says the request comes from another site (Origin, Sec-Fetch-Site) */
   crossSite?: boolean;
+  /**
+   * The bytes of a file that comes with the call (`documents.upload`): the headless
+   * upload route's request body, or a file the desktop's main process opened. The
+   * handler reads it only after the door has let the call in.
+   */
+  upload?: UploadSource;
+}
+
+export interface UploadSource {
+  stream: Readable;
+  fileName?: string;
+  declaredType?: string;
+  /** as announced (Content-Length, the file's size on disk): fewer bytes means it was cut short */
+  size?: number;
 }
 
 /**
@@ -234,9 +249,10 @@ export class Dispatcher<S> {
 
       const parsed = (def.input as z.ZodType).safeParse(input === undefined || input === null ? {} : input);
       if (!parsed.success) {
-        throw new AppError('invalid_input', 'Some of the information is missing or not valid.', {
-          issues: issuesOf(parsed.error),
-        });
+        const issues = issuesOf(parsed.error);
+        // a schema that speaks in sentences ("The search is empty.") is quoted as it is
+        const sentence = issues.length === 1 && isSentence(issues[0]!.message) ? issues[0]!.message : null;
+        throw new AppError('invalid_input', sentence ?? 'Some of the information is missing or not valid.', { issues });
       }
 
       const handler = this.deps.handlers[operation] as Handler<OperationName, S>;
@@ -288,4 +304,9 @@ export class Dispatcher<S> {
       details: { reference: requestId },
     };
   }
+}
+
+/** A whole sentence a person can read, as opposed to a field message such as "Too big". */
+function isSentence(message: string): boolean {
+  return /^[A-Z“"].{8,}[.!?]$/.test(message);
 }

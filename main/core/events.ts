@@ -44,6 +44,8 @@ export class EventBus {
  * - Otherwise the event's EVENT_ACCESS decides, as an operation's access does at
  *   the door. The end of another's session is for admins only (`users.manage`):
  *   session ids are no business of colleagues.
+ * - An event that names the member it is for (`forUserId`, a mention) reaches
+ *   that member alone.
  *
  *   if (visibleTo(principal, event)) stream.write(event);
  */
@@ -52,5 +54,8 @@ export function visibleTo(viewer: Principal | null, event: ServerEvent): boolean
   if (viewer?.allowedOperations) return false;
   const access = EVENT_ACCESS[event.type];
   if (access === 'public') return true;
-  return viewer !== null && roleAllows(viewer.role, access);
+  if (viewer === null || !roleAllows(viewer.role, access)) return false;
+  // an event meant for one member (a mention) is for that member alone
+  const forUser = (event.data as { forUserId?: unknown }).forUserId;
+  return typeof forUser !== 'string' || forUser === viewer.userId;
 }

@@ -7,6 +7,10 @@ import { monitoringHandlers } from './monitoring/handlers.js';
 import { systemHandlers } from './system/handlers.js';
 import { whatsappHandlers } from './whatsapp/handlers.js';
 import { botHandlers } from './bot/handlers.js';
+import { teamHandlers } from './bot/team-handlers.js';
+import { answeringHandlers } from './bot/answering-handlers.js';
+import { updateHandlers } from './system/update-handlers.js';
+import { documentHandlers } from './documents/handlers.js';
 
 /**
  * The handler of every operation in shared/contract. The type makes a missing
@@ -16,8 +20,12 @@ export const handlers: Handlers<CoreServices> = {
   ...systemHandlers,
   ...auditHandlers,
   ...botHandlers,
+  ...teamHandlers,
+  ...documentHandlers,
   ...backupHandlers,
   ...authHandlers,
   ...whatsappHandlers,
   ...monitoringHandlers,
+  ...answeringHandlers,
+  ...updateHandlers,
 };

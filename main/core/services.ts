@@ -14,6 +14,10 @@ import type { WriterRegistry } from './writers.js';
 import type { WhatsAppService } from './whatsapp/service.js';
 import type { BotService } from './bot/service.js';
 import type { Computer } from './system/info.js';
+import type { Activity } from './activity.js';
+import type { PowerWatch } from './power.js';
+import type { UpdatePort } from './updates.js';
+import type { DocumentService } from './documents/service.js';
 
 /**
  * What handlers and services can reach. `store` is a getter: a restore swaps the
@@ -47,4 +51,12 @@ export interface CoreServices {
   readonly monitoring: Monitoring;
   /** the computer LexDesk runs on (OS, processor, disks, versions), read once */
   readonly computer: Computer;
+  /** sleep and wake, as the face hears them from the OS (main/core/power.ts) */
+  readonly power: PowerWatch;
+  /** what LexDesk is in the middle of (a backup, a restore, a staff reply), for choosing a quiet moment to restart */
+  readonly activity: Activity;
+  /** the face's own updater (the desktop's electron-updater), or null */
+  readonly updates: UpdatePort | null;
+  /** the document store: clients' files, staff uploads, intake PDFs (encrypted files in <data>/documents) */
+  readonly documents: DocumentService;
 }

@@ -63,6 +63,24 @@ export class WindowSessions {
     return result;
   }
 
+  /**
+   * An operation as the person signed in in a window, for the desktop's own menus
+   * (the tray's Pause the bot): the same door, role and audit as a click on a
+   * screen. An access token that expired while the window sat hidden is renewed once.
+   */
+  async dispatchAs(windowId: number, operation: string, input: unknown): Promise<Result<unknown>> {
+    if (!this.windows.has(windowId)) {
+      return { ok: false, error: { code: 'unauthenticated', message: 'Sign in to LexDesk first.' } };
+    }
+    let result = await this.dispatcher.dispatch(operation, input, this.callContextFor(windowId));
+    if (!result.ok && result.error.code === 'unauthenticated' && this.windows.get(windowId)?.refreshToken) {
+      const renewed = await this.dispatcher.dispatch('auth.refresh', {}, this.callContextFor(windowId));
+      this.afterCall(windowId, 'auth.refresh', renewed);
+      if (renewed.ok) result = await this.dispatcher.dispatch(operation, input, this.callContextFor(windowId));
+    }
+    return this.afterCall(windowId, operation, result);
+  }
+
   /** Who is signed in in a window, for deciding which events it may receive. */
   viewerOf(windowId: number): Principal | null {
     return this.windows.get(windowId)?.viewer ?? null;

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../core/app.js';
 import { takeSessionTokens } from '../core/auth/grant.js';
 import { callContextOf, REFRESH_COOKIE_PATH, refreshCookieName, sendResult } from './http.js';
@@ -13,8 +13,7 @@ export function registerRpcRoutes(app: FastifyInstance, core: Core): void {
   const cookieName = refreshCookieName(secureCookie);
   const cookieOptions = { path: REFRESH_COOKIE_PATH, httpOnly: true, sameSite: 'strict', secure: secureCookie } as const;
 
-  app.post<{ Params: { operation: string } }>('/api/rpc/:operation', async (request, reply) => {
-    const operation = request.params.operation;
+  const handle = async (request: FastifyRequest<{ Params: { operation: string } }>, reply: FastifyReply, operation: string) => {
     const raw = await core.dispatcher.dispatch(operation, request.body, callContextOf(request, cookieName, core.services.config.publicUrl));
     const { result, refresh, forget } = takeSessionTokens(operation, raw, { keepAccessToken: true });
     reply.header('cache-control', 'no-store');
@@ -25,5 +24,10 @@ export function registerRpcRoutes(app: FastifyInstance, core: Core): void {
       reply.clearCookie(cookieName, cookieOptions);
     }
     return sendResult(reply, result);
-  });
+  };
+  app.post<{ Params: { operation: string } }>('/api/rpc/:operation', (request, reply) => handle(request, reply, request.params.operation));
+  // a simulated client's file (16 MB as base64) is the one call with a larger body
+  app.post<{ Params: { operation: string } }>('/api/rpc/simulator.clientSend', { bodyLimit: 23 * 1024 * 1024 }, (request, reply) =>
+    handle(request, reply, 'simulator.clientSend'),
+  );
 }

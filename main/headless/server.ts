@@ -6,6 +6,7 @@ import { addressMatcher } from '../core/net/addresses.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { registerBackupRoutes } from './backup-routes.js';
 import { limitConnectionsPerAddress } from './connection-limits.js';
+import { registerDocumentRoutes } from './document-routes.js';
 import { registerEventRoutes } from './event-routes.js';
 import { clientErrorHandler, errorHandler, frameworkErrors } from './framework-errors.js';
 import { registerMonitoringRoutes } from './monitoring-routes.js';
@@ -65,7 +66,11 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
   await app.register(fastifyCookie);
 
   app.addHook('onSend', async (_request, reply, payload) => {
-    for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+    for (const [name, value] of Object.entries(headers)) {
+      // a document answer keeps its own, stricter policy (document-routes.ts)
+      if (name === 'content-security-policy' && reply.hasHeader(name)) continue;
+      reply.header(name, value);
+    }
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
@@ -84,6 +89,7 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
   });
   registerEventRoutes(app, core, { heartbeatMs: options.heartbeatMs, perUser: limits.eventStreamsPerUser, headers });
   registerAuditRoutes(app, core);
+  registerDocumentRoutes(app, core);
   await registerScreenRoutes(app, options.rendererDir);
   return app;
 }

@@ -2,8 +2,10 @@ import { useEffect, useMemo, useState } from 'react';
 import { PRODUCT_NAME } from '../../shared/product.js';
 import { roleAllows, type Role } from '../../shared/permissions.js';
 import { AlertBanner } from './components/AlertBanner.js';
+import { AboutBox, RestartToUpdate, useUpdateStatus } from './components/Updates.js';
 import { ErrorBox, StatusPill } from './components/Status.js';
-import { useQuery } from './hooks.js';
+import { useQuery, useServerEvents } from './hooks.js';
+import { useInboxAttention } from './screens/bot/notify.js';
 import { SCREENS, type ScreenDef } from './screens/registry.js';
 import { ForcedPasswordChange } from './screens/auth/ChangePassword.js';
 import { FirstRun } from './screens/auth/FirstRun.js';
@@ -12,9 +14,12 @@ import { useSession } from './session.js';
 
 const ROLE_LABEL: Record<Role, string> = { admin: 'Administrator', lawyer: 'Lawyer', assistant: 'Assistant' };
 
-function screenFromHash(allowed: ScreenDef[]): ScreenDef {
+/** Where each role's work is: the screen it lands on. */
+const LANDING: Record<Role, string> = { assistant: 'inbox', lawyer: 'matters', admin: 'overview' };
+
+function screenFromHash(allowed: ScreenDef[], role: Role): ScreenDef {
   const id = window.location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
-  return allowed.find((s) => s.id === id) ?? allowed[0]!;
+  return allowed.find((s) => s.id === id) ?? allowed.find((s) => s.id === LANDING[role]) ?? allowed[0]!;
 }
 
 /** The gate: first run, sign-in, a forced password change, or the app itself. */
@@ -47,16 +52,38 @@ function Shell({ role }: { role: Role }) {
   const session = useSession();
   const user = session.state.user!;
   // navigation shows only what the role may use; the door refuses the rest anyway
-  const allowed = useMemo(() => SCREENS.filter((s) => roleAllows(role, s.access)), [role]);
-  const [current, setCurrent] = useState(() => screenFromHash(allowed).id);
   const info = useQuery('system.info', {});
+  const simulator = info.data?.simulator ?? false;
+  const allowed = useMemo(
+    () => SCREENS.filter((s) => roleAllows(role, s.access) && (s.id !== 'simulator' || simulator)),
+    [role, simulator],
+  );
+  const [current, setCurrent] = useState(() => screenFromHash(allowed, role).id);
   const health = useQuery('system.health', {}, { refreshMs: 15_000 });
+  const attention = useInboxAttention();
+  const reloadHealth = health.reload;
+  // the top bar says what the alert banner says, as soon as an alert changes
+  useServerEvents(['monitoring.alert'], () => reloadHealth());
+  const update = useUpdateStatus();
+  const [aboutOpen, setAboutOpen] = useState(false);
+  const mayManage = roleAllows(role, 'settings.manage');
+
+  // the desktop's main process asks for a screen (a notification or a menu item was clicked)
+  useServerEvents(['desktop.open'], ({ data }) => {
+    if (data.screen === 'about') {
+      setAboutOpen(true);
+      return;
+    }
+    window.location.hash = data.screen === 'inbox' && data.conversationId ? `#/inbox?conversation=${data.conversationId}` : `#/${data.screen}`;
+  });
 
   useEffect(() => {
-    const onHash = () => setCurrent(screenFromHash(allowed).id);
+    const onHash = () => setCurrent(screenFromHash(allowed, role).id);
+    // the screens the role has can grow once the installation is known (the simulator): read the address again
+    onHash();
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
-  }, [allowed]);
+  }, [allowed, role]);
 
   const screen = allowed.find((s) => s.id === current) ?? allowed[0]!;
   const Screen = screen.component;
@@ -74,6 +101,11 @@ function Shell({ role }: { role: Role }) {
               <li key={s.id}>
                 <a href={`#/${s.id}`} aria-current={s.id === screen.id ? 'page' : undefined}>
                   {s.title}
+                  {s.id === 'inbox' && attention ? (
+                    <span className="nav-count" aria-label={`${attention} need attention`} data-testid="inbox-count">
+                      {attention}
+                    </span>
+                  ) : null}
                 </a>
               </li>
             ))}
@@ -82,7 +114,10 @@ function Shell({ role }: { role: Role }) {
         <footer className="sidebar-footer">
           {info.data && (
             <span className="muted" data-testid="shell-mode">
-              {info.data.mode === 'desktop' ? 'Desktop' : 'Headless'} · v{info.data.version}
+              {info.data.mode === 'desktop' ? 'Desktop' : 'Headless'} · v{info.data.version} ·{' '}
+              <button type="button" className="link-button" onClick={() => setAboutOpen(true)}>
+                About
+              </button>
             </span>
           )}
         </footer>
@@ -91,6 +126,7 @@ function Shell({ role }: { role: Role }) {
         <header className="topbar">
           <span className="topbar-title">{screen.title}</span>
           <span className="topbar-right">
+            <RestartToUpdate status={update.status} mayInstall={mayManage} />
             <span className="topbar-health" data-testid="shell-health">
               {health.data ? (
                 <StatusPill status={health.data.status} label={`System ${health.data.status === 'ok' ? 'healthy' : health.data.status}`} />
@@ -113,6 +149,7 @@ function Shell({ role }: { role: Role }) {
           <Screen />
         </main>
       </div>
+      {aboutOpen && <AboutBox status={update.status} mayCheck={mayManage} onClose={() => setAboutOpen(false)} />}
     </div>
   );
 }

@@ -28,6 +28,8 @@ function sentenceOf(err: unknown): string {
 export function messageOf(err: unknown): string {
   const issues = issuesOf(err);
   if (!(err instanceof ApiCallError) || err.code !== 'invalid_input' || issues.length === 0) return sentenceOf(err);
+  // the door already quoted the schema's own sentence
+  if (issues.length === 1 && err.message === issues[0]!.message) return err.message;
   // a section of the bot settings arrives as `value`: its fields read better without the prefix
   const named = issues.slice(0, 3).map((i) => `${i.path.replace(/^value\.?/, '') || 'value'}: ${i.message}`);
   return `${err.message} ${named.join('; ')}.`;

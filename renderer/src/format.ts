@@ -26,6 +26,7 @@ export const RULE_UNIT_LABEL: Record<RuleUnit, string> = {
   percent: '%',
   gb: 'GB',
   ms: 'ms',
+  minutes: 'minutes',
   hours: 'hours',
   count: '',
   flag: '',

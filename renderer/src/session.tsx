@@ -161,24 +161,37 @@ export function SessionProvider({ api, children }: { api: Api; children: ReactNo
     });
   }, [api, state.phase, drop]);
 
+  /** Runs a call; an `unauthenticated` answer refreshes the session once and runs it again, or ends the session. */
+  const retried = useCallback(
+    async <T,>(name: OperationName, run: () => Promise<T>): Promise<T> => {
+      try {
+        return await run();
+      } catch (err) {
+        if (!(err instanceof ApiCallError) || err.code !== 'unauthenticated' || SESSION_OPERATIONS.has(name)) throw err;
+        if (stateRef.current.phase !== 'signed-in') throw err;
+        if (await refresh()) return run();
+        drop('Your session has ended. Please sign in again.');
+        throw err;
+      }
+    },
+    [refresh, drop],
+  );
+
   /** The Api the screens use: an `unauthenticated` answer refreshes once and retries, or ends the session. */
   const screensApi = useMemo<Api>(
     () => ({
       transport: api.transport,
       subscribe: (listener) => api.subscribe(listener),
       async call<N extends OperationName>(name: N, input: InputOf<N>): Promise<OutputOf<N>> {
-        try {
-          return await api.call(name, input);
-        } catch (err) {
-          if (!(err instanceof ApiCallError) || err.code !== 'unauthenticated' || SESSION_OPERATIONS.has(name)) throw err;
-          if (stateRef.current.phase !== 'signed-in') throw err;
-          if (await refresh()) return api.call(name, input);
-          drop('Your session has ended. Please sign in again.');
-          throw err;
-        }
+        return retried(name, () => api.call(name, input));
+      },
+      files: {
+        fetch: (documentId, disposition) => retried('documents.open', () => api.files.fetch(documentId, disposition)),
+        // a file is sent once: an expired token is refreshed first, never by re-sending the body
+        upload: async (target, file) => retried('documents.upload', () => api.files.upload(target, file)),
       },
     }),
-    [api, refresh, drop],
+    [api, retried],
   );
 
   const session = useMemo<Session>(

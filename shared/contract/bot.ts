@@ -15,13 +15,14 @@ import {
   BotSettings,
 } from '../bot.js';
 import { defineOperation } from './define.js';
+import { DocumentItem } from './documents.js';
 import { sensitive } from './sensitive.js';
 
 /* The legal bot's staff side: the inbox, clients and matters, conflicts, settings. */
 
 const Id = z.number().int().positive();
 
-export const ConversationFilter = z.enum(['all', 'waiting', 'bot', 'mine', 'unread']);
+export const ConversationFilter = z.enum(['all', 'waiting', 'bot', 'mine', 'unassigned', 'unread']);
 export type ConversationFilter = z.infer<typeof ConversationFilter>;
 
 export const ConversationSummary = z.object({
@@ -40,10 +41,12 @@ export const ConversationSummary = z.object({
   lastIntake: z.object({ matterId: Id, reference: z.string() }).nullable(),
   /** the language the bot speaks with this client; null until known (the office default is used) */
   language: z.string().nullable(),
+  /** staff marked it resolved; the client's next message reopens it */
+  closedAt: z.string().nullable(),
 });
 export type ConversationSummary = z.infer<typeof ConversationSummary>;
 
-export const DeliveryState = z.enum(['received', 'queued', 'sending', 'sent', 'failed']);
+export const DeliveryState = z.enum(['received', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed']);
 export type DeliveryState = z.infer<typeof DeliveryState>;
 
 export const ThreadMessage = z.object({
@@ -54,6 +57,10 @@ export const ThreadMessage = z.object({
   text: z.string(),
   fileName: z.string().nullable(),
   documentId: Id.nullable(),
+  /** the file of the message (a client's photo, a PDF staff sent…) */
+  document: DocumentItem.nullable(),
+  /** a client's file that could not be fetched: what staff should do */
+  mediaError: z.string().nullable(),
   at: z.string(),
   delivery: DeliveryState,
   error: z.string().nullable(),
@@ -99,15 +106,6 @@ export const ConflictHitView = z.object({
 });
 export type ConflictHitView = z.infer<typeof ConflictHitView>;
 
-export const DocumentMeta = z.object({
-  id: Id,
-  kind: z.enum(['intake_pdf', 'upload']),
-  fileName: z.string(),
-  mimetype: z.string(),
-  size: z.number().int(),
-  createdAt: z.string(),
-  createdBy: z.string().nullable(),
-});
 
 export const MatterDetail = MatterSummary.extend({
   description: z.string(),
@@ -122,7 +120,7 @@ export const MatterDetail = MatterSummary.extend({
   consent: z.object({ version: z.string(), at: z.string() }).nullable(),
   notes: z.array(z.object({ id: Id, authorName: z.string(), text: z.string(), at: z.string() })),
   conflicts: z.array(ConflictHitView),
-  documents: z.array(DocumentMeta),
+  documents: z.array(DocumentItem),
   history: z.array(
     z.object({
       id: Id,
@@ -140,24 +138,6 @@ export type MatterDetail = z.infer<typeof MatterDetail>;
 const Search = z.string().trim().max(100).optional();
 const Paging = { limit: z.number().int().min(1).max(200).default(50), offset: z.number().int().min(0).max(1_000_000).default(0) };
 
-/** Files staff may send: documents and pictures, at most 700 KB (the HTTP face takes 1 MB requests). */
-export const Upload = z.object({
-  fileName: z
-    .string()
-    .trim()
-    .min(1)
-    .max(120)
-    .regex(/^[^/\\:*?"<>|\u0000-\u001f]+$/, 'a file name without / \\ : * ? " < > |'),
-  mimetype: z.enum([
-    'application/pdf',
-    'image/png',
-    'image/jpeg',
-    'application/msword',
-    'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-    'text/plain',
-  ]),
-  base64: sensitive(z.string().min(1).max(960_000).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64 data')),
-});
 
 const SettingsUpdate = z.discriminatedUnion('section', [
   z.object({ section: z.literal('profile'), value: OfficeProfile }),
@@ -185,6 +165,14 @@ export const botOperations = {
       intakes: z.array(IntakeCard),
       /** the languages the office offers, the default first, for changing the client's */
       languages: z.array(z.object({ code: z.string(), name: z.string() })),
+      /** internal notes, never sent */
+      notes: z.array(z.object({ id: Id, authorId: z.string(), authorName: z.string(), text: z.string(), at: z.string() })),
+      /** who gave the conversation to whom */
+      assignments: z.array(
+        z.object({ id: Id, at: z.string(), byName: z.string(), toName: z.string().nullable(), fromName: z.string().nullable(), note: z.string().nullable() }),
+      ),
+      /** colleagues writing in it now */
+      presence: z.array(z.object({ userId: z.string(), name: z.string() })),
     }),
     access: 'conversations',
   }),
@@ -195,8 +183,16 @@ export const botOperations = {
     access: 'conversations',
   }),
   'inbox.reply': defineOperation({
-    summary: 'Reply to the client as staff (through the outbox, signed if the office wants); the bot goes quiet.',
-    input: z.object({ conversationId: Id, text: sensitive(z.string().trim().min(1).max(4000)) }).strict(),
+    summary:
+      'Reply to the client as staff (through the outbox, signed if the office wants); the bot goes quiet. Into a colleague’s conversation only when `confirmed`.',
+    input: z
+      .object({
+        conversationId: Id,
+        text: sensitive(z.string().trim().min(1, 'The reply is empty.').max(4000, 'The reply is too long: at most 4,000 characters.')),
+        /** the sender saw that a colleague has the conversation (or is writing in it) and sends anyway */
+        confirmed: z.boolean().default(false),
+      })
+      .strict(),
     output: z.object({ messageId: Id }),
     access: 'conversations',
   }),
@@ -219,18 +215,9 @@ export const botOperations = {
     access: 'conversations',
   }),
   'inbox.sendDocument': defineOperation({
-    summary: "Send the client a document: one of this client's stored documents (such as the intake PDF), or a new file.",
-    input: z
-      .object({ conversationId: Id, documentId: Id.optional(), upload: Upload.optional(), caption: z.string().trim().max(500).optional() })
-      .strict()
-      .refine((v) => (v.documentId === undefined) !== (v.upload === undefined), 'give either documentId or upload'),
+    summary: "Send the client one of its documents: a file staff uploaded for this conversation (after the confirmation card), the intake PDF, or a file of its matters.",
+    input: z.object({ conversationId: Id, documentId: Id, caption: z.string().trim().max(1000).optional() }).strict(),
     output: z.object({ messageId: Id, documentId: Id }),
-    access: 'conversations',
-  }),
-  'documents.get': defineOperation({
-    summary: 'A stored document (intake PDF or file sent to a client), to open or save.',
-    input: z.object({ documentId: Id }).strict(),
-    output: z.object({ fileName: z.string(), mimetype: z.string(), base64: z.string() }),
     access: 'conversations',
   }),
   'clients.list': defineOperation({

@@ -7,16 +7,24 @@ import { monitoringOperations } from './monitoring.js';
 import { systemOperations } from './system.js';
 import { whatsappOperations } from './whatsapp.js';
 import { botOperations } from './bot.js';
+import { inboxOperations } from './inbox.js';
+import { answeringOperations } from './answering.js';
+import { updateOperations } from './updates.js';
+import { documentOperations } from './documents.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
 export * from './system.js';
 export * from './audit.js';
 export * from './bot.js';
+export * from './inbox.js';
+export * from './documents.js';
 export * from './backup.js';
 export * from './auth.js';
 export * from './whatsapp.js';
 export * from './monitoring.js';
+export * from './answering.js';
+export * from './updates.js';
 
 /**
  * Every operation LexDesk can perform, on every face. Adding one: an entry in a
@@ -26,10 +34,14 @@ export const operations = {
   ...systemOperations,
   ...auditOperations,
   ...botOperations,
+  ...inboxOperations,
+  ...documentOperations,
   ...backupOperations,
   ...authOperations,
   ...whatsappOperations,
   ...monitoringOperations,
+  ...answeringOperations,
+  ...updateOperations,
 } satisfies Record<string, OperationDef>;
 
 export type Operations = typeof operations;

@@ -68,6 +68,7 @@ export const RULE_IDS = [
   'backup-stale',
   'backup-failed',
   'outbox-failed',
+  'inbox-waiting-long',
   'signin-burst',
   'audit-chain-broken',
 ] as const;
@@ -77,7 +78,7 @@ export type RuleId = z.infer<typeof RuleId>;
 export const Severity = z.enum(['warning', 'critical']);
 export type Severity = z.infer<typeof Severity>;
 
-export const RuleUnit = z.enum(['percent', 'gb', 'ms', 'hours', 'count', 'flag']);
+export const RuleUnit = z.enum(['percent', 'gb', 'ms', 'minutes', 'hours', 'count', 'flag']);
 export type RuleUnit = z.infer<typeof RuleUnit>;
 
 export const Rule = z.object({

@@ -74,6 +74,8 @@ export const systemOperations = {
       version: z.string(),
       schemaVersion: z.number().int(),
       mode: Mode,
+      /** WhatsApp is the simulator (a demonstration or a test), not a real number */
+      simulator: z.boolean(),
     }),
     access: 'public',
     audit: 'failures',

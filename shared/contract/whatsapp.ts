@@ -68,8 +68,12 @@ export const SimulatedMessage = z.object({
   direction: z.enum(['in', 'out']),
   text: z.string().nullable(),
   fileName: z.string().nullable(),
+  mimetype: z.string().nullable().optional(),
   at: isoTime,
 });
+
+/** The simulator's file limit: a simulated client sends at most 16 MB (as base64 in the call). */
+export const SIMULATOR_MEDIA_BYTES = 16 * 1024 * 1024;
 
 const empty = z.object({}).strict();
 
@@ -124,14 +128,26 @@ export const whatsappOperations = {
     access: 'simulator',
   }),
   'simulator.clientSend': defineOperation({
-    summary: 'Simulator only: a client sends the office a WhatsApp text.',
+    summary: 'Simulator only: a client sends the office a WhatsApp text, or a file (photo, PDF, voice note…) with an optional caption.',
     input: z
       .object({
         from: PhoneNumber,
         name: z.string().trim().min(1).max(100).optional(),
-        text: z.string().min(1, 'must not be empty').max(4096),
+        text: z.string().max(4096).default(''),
+        media: z
+          .object({
+            fileName: z.string().min(1).max(1000),
+            mimetype: z.string().min(1).max(200),
+            base64: z
+              .string()
+              .max(Math.ceil(SIMULATOR_MEDIA_BYTES / 3) * 4, 'the simulator takes files up to 16 MB')
+              .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64 data'),
+          })
+          .strict()
+          .optional(),
       })
-      .strict(),
+      .strict()
+      .refine((v) => v.text.length > 0 || v.media !== undefined, { message: 'must not be empty', path: ['text'] }),
     output: z.object({ id: z.string(), delivered: z.boolean() }),
     access: 'simulator',
   }),
@@ -139,10 +155,19 @@ export const whatsappOperations = {
     summary: 'Simulator only: what a client has received from the office (texts and documents), in order.',
     input: z.object({ from: PhoneNumber }).strict(),
     output: z.object({
-      messages: z.array(z.object({ id: z.string(), text: z.string().nullable(), fileName: z.string().nullable(), at: isoTime })),
+      messages: z.array(
+        z.object({ id: z.string(), text: z.string().nullable(), fileName: z.string().nullable(), mimetype: z.string().nullable().optional(), at: isoTime }),
+      ),
     }),
     access: 'simulator',
     // the chat panel refreshes it; simulated clients only
+    audit: 'failures',
+  }),
+  'simulator.clientFile': defineOperation({
+    summary: 'Simulator only: a file in a simulated client\'s chat (one it received or sent), so the client can open it.',
+    input: z.object({ from: PhoneNumber, messageId: z.string().min(1).max(200) }).strict(),
+    output: z.object({ fileName: z.string(), mimetype: z.string(), base64: z.string() }),
+    access: 'simulator',
     audit: 'failures',
   }),
   'simulator.clients': defineOperation({

@@ -73,9 +73,9 @@ test('admin adds an assistant; the assistant sets a password, sees no Users, and
   await expect(page.getByTestId('signed-in-user')).toContainText('Sam Assistant');
   await expect(page.getByRole('link', { name: 'My devices' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Users' })).toHaveCount(0);
-  // a deep link to Users does not open it either
+  // a deep link to Users does not open it either: an assistant lands on the Inbox
   await page.goto(`${server.url}/#/users`);
-  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Inbox', level: 1 })).toBeVisible();
   await page.getByRole('link', { name: 'My devices' }).click();
   await expect(page.getByRole('table', { name: 'My devices' })).toContainText('This device');
   await snap(page, 'auth-my-devices');

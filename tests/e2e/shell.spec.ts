@@ -49,6 +49,9 @@ test('the overview names every health check for people, and describes this compu
 
 test('an assistant sees the health checks but not the computer', async ({ page, server }) => {
   await signedInAs(page, server, 'assistant');
+  // an assistant lands on the Inbox; the Overview is one click away
+  await expect(page.getByRole('heading', { name: 'Inbox', level: 1 })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Overview' }).click();
   await expect(page.locator('[data-check="database"]')).toContainText('Database');
   await expect(page.locator('[data-check="whatsapp"]')).toContainText('WhatsApp');
   await expect(page.getByRole('article', { name: 'About this installation' })).toBeVisible();

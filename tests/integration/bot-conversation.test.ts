@@ -130,7 +130,7 @@ describe('the legal bot, scripted', () => {
     const pdf = jose.received();
     expect(pdf).toHaveLength(1);
     expect(pdf[0]).toMatchObject({ kind: 'document', fileName: 'intake-2026-0001.pdf' });
-    expect(pdf[0]!.data!.subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await link.bytesOf(pdf[0]!.documentId!)).subarray(0, 5).toString()).toBe('%PDF-');
 
     // the staff inbox shows the new intake
     const assistant = doorAs(core, 'assistant');

@@ -108,12 +108,12 @@ const matterOf = (reference: string) =>
 async function pdfText(matterId: number): Promise<string> {
   const lawyer = doorAs(core, 'lawyer');
   for (let i = 0; i < 300; i++) {
-    const detail = await lawyer.ok<{ documents: { id: number; kind: string }[] }>('matters.get', { matterId });
-    const pdf = detail.documents.find((d) => d.kind === 'intake_pdf');
+    const detail = await lawyer.ok<{ documents: { id: number; source: string }[] }>('matters.get', { matterId });
+    const pdf = detail.documents.find((d) => d.source === 'intake');
     if (pdf) {
-      const file = await lawyer.ok<{ base64: string }>('documents.get', { documentId: pdf.id });
+      const { data } = await core.services.documents.store.readAll(pdf.id);
       const path = join(dataDir, `intake-${matterId}.pdf`);
-      writeFileSync(path, Buffer.from(file.base64, 'base64'));
+      writeFileSync(path, data);
       return execFileSync('pdftotext', ['-enc', 'UTF-8', path, '-'], { encoding: 'utf8' });
     }
     await sleep(20);

@@ -182,13 +182,36 @@ describe('the legal bot through the WhatsApp simulator', () => {
     await assistant.ok('inbox.takeOver', { conversationId: waiting!.id });
     await assistant.ok('inbox.reply', { conversationId: waiting!.id, text: 'Good morning Ana, how can I help?' });
     expect((await ana.received()).map((m) => m.text)).toEqual(['Good morning Ana, how can I help?\n\n— Marta, Silva & Partners']);
-    // the thread shows the reply as sent, and the screens were told when it went
+    // the thread shows the reply as read: the client's phone got it and the client looked at the chat
     const thread = await assistant.ok<{ messages: { author: string; delivery: string }[] }>('inbox.thread', { conversationId: waiting!.id });
-    expect(thread.messages.filter((m) => m.author === 'staff').map((m) => m.delivery)).toEqual(['sent']);
+    expect(thread.messages.filter((m) => m.author === 'staff').map((m) => m.delivery)).toEqual(['read']);
     expect(await ana.say('I need to change my appointment')).toBe('');
     await assistant.ok('inbox.handBack', { conversationId: waiting!.id });
     expect((await ana.received())[0]!.text).toMatch(/automated assistant again/);
     expect(await ana.say('4')).toMatch(/Opening hours: Mon–Sun 00:00–23:59/);
+  });
+
+  test('a reply WhatsApp refused shows as not sent, and an assistant sends it again from the thread', async () => {
+    const ana = client('351910000001', 'Ana');
+    await ana.say('hi');
+    await ana.say('3');
+    const assistant = doorAs(core, 'assistant', { principal: { displayName: 'Marta' } });
+    const [waiting] = (await assistant.ok<{ items: { id: number }[] }>('inbox.list', { filter: 'waiting' })).items;
+    const { messageId } = await assistant.ok<{ messageId: number }>('inbox.reply', { conversationId: waiting!.id, text: 'Good morning Ana.' });
+    await ana.received();
+    // WhatsApp refused it after its last try (as the outbox records a refusal)
+    const store = core.services.store;
+    const { outbox_id } = store.prepare('SELECT outbox_id FROM conversation_messages WHERE id = ?').get(messageId) as { outbox_id: number };
+    store.prepare("UPDATE whatsapp_outbox SET status = 'failed', last_error = 'The number is not on WhatsApp.', failed_at = 1 WHERE id = ?").run(outbox_id);
+    const failed = await assistant.ok<{ messages: { id: number; delivery: string; error: string | null }[] }>('inbox.thread', { conversationId: waiting!.id });
+    expect(failed.messages.find((m) => m.id === messageId)).toMatchObject({ delivery: 'failed', error: 'The number is not on WhatsApp.' });
+    await assistant.ok('inbox.retry', { conversationId: waiting!.id, messageId });
+    expect((await ana.received()).map((m) => m.text)).toEqual(['Good morning Ana.\n\n— Marta, Silva & Partners']);
+    const again = await assistant.call('inbox.retry', { conversationId: waiting!.id, messageId });
+    expect(!again.ok && again.error.message).toBe('That message was not refused, so there is nothing to send again.');
+    const inbound = failed.messages[0]!.id;
+    const notOurs = await assistant.call('inbox.retry', { conversationId: waiting!.id, messageId: inbound });
+    expect(!notOurs.ok && notOurs.error.code).toBe('not_found');
   });
 
   test('the send limits IT configured show in Settings, and the admin’s replace them in the link', async () => {

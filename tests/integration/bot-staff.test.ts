@@ -50,13 +50,14 @@ describe('staff operations on the bot', () => {
     expect((await admin.call('botSettings.get', {})).ok).toBe(true);
   });
 
-  test('the inbox filters by waiting, bot active, mine and unread, newest activity first', async () => {
+  test('the inbox filters by waiting, bot active, mine and unread; waiting first, then newest activity first', async () => {
     await play('351910000001', ['hi']);
     await play('351910000002', ['hi', '3']);
     await play('351910000003', ['hi']);
     const assistant = doorAs(core, 'assistant', { principal: { userId: 'u-marta', displayName: 'Marta' } });
     const all = await assistant.ok<{ items: ConversationSummary[] }>('inbox.list', {});
-    expect(all.items.map((c) => c.whatsapp)).toEqual(['351910000003', '351910000002', '351910000001']);
+    // the client waiting for staff comes first, then the rest by newest activity
+    expect(all.items.map((c) => c.whatsapp)).toEqual(['351910000002', '351910000003', '351910000001']);
     const waiting = await assistant.ok<{ items: ConversationSummary[] }>('inbox.list', { filter: 'waiting' });
     expect(waiting.items.map((c) => c.whatsapp)).toEqual(['351910000002']);
     const bot = await assistant.ok<{ items: ConversationSummary[] }>('inbox.list', { filter: 'bot' });
@@ -132,16 +133,17 @@ describe('staff operations on the bot', () => {
     });
     expect(link.sentTo('351910000002').filter((m) => m.kind === 'document')).toHaveLength(1);
 
-    const upload = await assistant.ok<{ documentId: number }>('inbox.sendDocument', {
-      conversationId: bruno.id,
-      upload: { fileName: 'checklist.txt', mimetype: 'text/plain', base64: Buffer.from('Bring your ID.').toString('base64') },
-      caption: 'What to bring',
-    });
-    const doc = await assistant.ok<{ fileName: string; base64: string }>('documents.get', { documentId: upload.documentId });
-    expect(Buffer.from(doc.base64, 'base64').toString()).toBe('Bring your ID.');
-    expect(await assistant.call('inbox.sendDocument', { conversationId: bruno.id, upload: { fileName: '../x.exe', mimetype: 'application/x-msdownload', base64: 'AA==' } })).toMatchObject({
+    // a file staff uploaded for Bruno's conversation goes to Bruno, and to nobody else
+    const checklist = await core.services.documents.store.ingest(
+      Buffer.from('Bring your ID.'),
+      { fileName: 'checklist.txt', declaredType: 'text/plain' },
+      { source: 'staff', conversationId: bruno.id },
+    );
+    await assistant.ok('inbox.sendDocument', { conversationId: bruno.id, documentId: checklist.id, caption: 'What to bring' });
+    expect(link.sentTo('351910000002').filter((m) => m.kind === 'document')).toHaveLength(2);
+    expect(await assistant.call('inbox.sendDocument', { conversationId: ana.id, documentId: checklist.id })).toMatchObject({
       ok: false,
-      error: { code: 'invalid_input' },
+      error: { code: 'forbidden' },
     });
   });
 
@@ -168,7 +170,7 @@ describe('staff operations on the bot', () => {
     await lawyer.ok('matters.regeneratePdf', { matterId: id, sendToClient: true });
     await core.services.bot.drained();
     const again = await lawyer.ok<MatterDetail>('matters.get', { matterId: id });
-    expect(again.documents.filter((d) => d.kind === 'intake_pdf')).toHaveLength(2);
+    expect(again.documents.filter((d) => d.source === 'intake')).toHaveLength(2);
     expect(link.sentTo('351910000001').filter((m) => m.kind === 'document')).toHaveLength(2);
 
     expect(await lawyer.call('matters.update', { matterId: 9999, status: 'closed' })).toMatchObject({ ok: false, error: { code: 'not_found' } });

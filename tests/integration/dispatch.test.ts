@@ -29,7 +29,7 @@ describe('the dispatch door', () => {
     const result = await door.dispatch('system.info', {}, { face: 'headless' });
     expect(result).toEqual({
       ok: true,
-      value: { product: 'LexDesk', version: core.services.version, schemaVersion: expect.any(Number), mode: 'headless' },
+      value: { product: 'LexDesk', version: core.services.version, schemaVersion: expect.any(Number), mode: 'headless', simulator: true },
     });
     // system.info shows no office data: only its refusals and failures are audited
     expect(records).toHaveLength(0);
@@ -122,7 +122,7 @@ describe('the dispatch door', () => {
             .run();
           throw new Error('half-way');
         });
-        return { product: 'LexDesk', version: '1', schemaVersion: 1, mode: 'headless' };
+        return { product: 'LexDesk', version: '1', schemaVersion: 1, mode: 'headless', simulator: false };
       },
     });
     const result = await door.dispatch('system.info', {}, { face: 'headless' });

@@ -34,7 +34,7 @@ describe('the headless HTTP face', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       ok: true,
-      value: { product: 'LexDesk', version: core.services.version, schemaVersion: expect.any(Number), mode: 'headless' },
+      value: { product: 'LexDesk', version: core.services.version, schemaVersion: expect.any(Number), mode: 'headless', simulator: true },
     });
   });
 

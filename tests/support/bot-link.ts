@@ -22,7 +22,7 @@ export class TestLink implements BotLink {
 
   constructor(private readonly core: Core) {
     core.services.store.sqlite.exec(`CREATE TABLE IF NOT EXISTS test_outbox (
-      id INTEGER PRIMARY KEY, chat_id TEXT NOT NULL, kind TEXT NOT NULL, text TEXT, file_name TEXT, data BLOB,
+      id INTEGER PRIMARY KEY, chat_id TEXT NOT NULL, kind TEXT NOT NULL, text TEXT, file_name TEXT, data BLOB, document_id INTEGER,
       dedupe_key TEXT UNIQUE, status TEXT NOT NULL DEFAULT 'pending')`);
   }
 
@@ -41,7 +41,7 @@ export class TestLink implements BotLink {
   readonly outbox = {
     enqueueText: (m: OutgoingText): number => this.insert(m.chatId, 'text', m.text, null, null, m.dedupeKey),
     enqueueDocument: (m: OutgoingDocument): number =>
-      this.insert(m.chatId, 'document', m.caption ?? null, m.fileName, m.data, m.dedupeKey),
+      this.insert(m.chatId, 'document', m.caption ?? null, m.fileName, null, m.dedupeKey, m.documentId),
     delivery: (ids: readonly number[]): Map<number, Delivery> => {
       const out = new Map<number, Delivery>();
       for (const id of ids) {
@@ -60,13 +60,13 @@ export class TestLink implements BotLink {
     return this.core.services.store;
   }
 
-  private insert(chatId: string, kind: string, text: string | null, fileName: string | null, data: Buffer | null, key: string): number {
+  private insert(chatId: string, kind: string, text: string | null, fileName: string | null, data: Buffer | null, key: string, documentId: number | null = null): number {
     const existing = this.store.prepare('SELECT id FROM test_outbox WHERE dedupe_key = ?').get(key) as { id: number } | undefined;
     if (existing) return existing.id;
     return Number(
       this.store
-        .prepare('INSERT INTO test_outbox (chat_id, kind, text, file_name, data, dedupe_key) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(chatId, kind, text, fileName, data, key).lastInsertRowid,
+        .prepare('INSERT INTO test_outbox (chat_id, kind, text, file_name, data, dedupe_key, document_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(chatId, kind, text, fileName, data, key, documentId).lastInsertRowid,
     );
   }
 
@@ -87,10 +87,15 @@ export class TestLink implements BotLink {
   }
 
   /** Everything sent to a number, in order. */
-  sentTo(number: string): { kind: string; text: string | null; fileName: string | null; data: Buffer | null }[] {
+  sentTo(number: string): { kind: string; text: string | null; fileName: string | null; documentId: number | null }[] {
     return this.store
-      .prepare('SELECT kind, text, file_name AS fileName, data FROM test_outbox WHERE chat_id = ? ORDER BY id')
-      .all(`${number}@c.us`) as { kind: string; text: string | null; fileName: string | null; data: Buffer | null }[];
+      .prepare('SELECT kind, text, file_name AS fileName, document_id AS documentId FROM test_outbox WHERE chat_id = ? ORDER BY id')
+      .all(`${number}@c.us`) as { kind: string; text: string | null; fileName: string | null; documentId: number | null }[];
+  }
+
+  /** The bytes of a document sent (read from the document store, as the sender does). */
+  async bytesOf(documentId: number): Promise<Buffer> {
+    return (await this.core.services.documents.store.readAll(documentId)).data;
   }
 }
 

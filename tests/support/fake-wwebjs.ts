@@ -58,9 +58,8 @@ export class FakeClient extends EventEmitter implements WClient {
     if (!chat) throw new Error('chat not found');
     return chat;
   }
-  async getMessageById(): Promise<WMessage | null> {
-    return null;
-  }
+  /** what getMessageById finds (tests set it); none by default */
+  getMessageById = async (_id: string): Promise<WMessage | null> => null;
   /** privacy ids (@lid) and the phone numbers behind them */
   lids: Record<string, string> = {};
   async getContactLidAndPhone(userIds: string[]): Promise<{ lid: string; pn: string }[]> {
@@ -115,4 +114,42 @@ export class FakeFactory implements ClientFactory {
   get last(): FakeClient {
     return this.clients.at(-1)!;
   }
+}
+
+/**
+ * A media message as whatsapp-web.js builds it: `hasMedia`, the type ('image',
+ * 'document', 'ptt' for a voice note, 'sticker'…), `_data.filename`, `_data.mimetype`,
+ * `_data.size`, the caption as `body`, and `downloadMedia()` resolving to
+ * `{ mimetype, data: base64, filename }` (or undefined, or rejecting, as the library
+ * does when WhatsApp no longer has the file). `downloads` counts the calls.
+ */
+export function mediaMessage(fields: {
+  id: string;
+  from: string;
+  type: string;
+  mimetype: string;
+  data: Buffer;
+  filename?: string;
+  caption?: string;
+  /** what WhatsApp announces; defaults to the data's length */
+  size?: number;
+  /** the first n downloads fail (rejecting), then they succeed */
+  failFirst?: number;
+  /** every download gives only this many bytes (a truncated transfer) */
+  truncateTo?: number;
+}): WMessage & { downloads: number } {
+  const msg = {
+    ...message({ id: fields.id, from: fields.from, body: fields.caption ?? '' }),
+    hasMedia: true,
+    type: fields.type,
+    _data: { notifyName: 'Ana', filename: fields.filename, mimetype: fields.mimetype, size: fields.size ?? fields.data.length },
+    downloads: 0,
+    downloadMedia: async () => {
+      msg.downloads++;
+      if (msg.downloads <= (fields.failFirst ?? 0)) throw new Error('Evaluation failed: media not found');
+      const data = fields.truncateTo !== undefined ? fields.data.subarray(0, fields.truncateTo) : fields.data;
+      return { mimetype: fields.mimetype, data: data.toString('base64'), filename: fields.filename ?? null };
+    },
+  };
+  return msg;
 }

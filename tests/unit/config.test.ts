@@ -47,6 +47,16 @@ describe('configuration', () => {
 });
 
 describe('monitoring configuration', () => {
+  it('reads the update feed: none by default, an https folder or GitHub releases, and refuses plain http elsewhere', () => {
+    const feed = (value?: string) =>
+      loadConfig({ face: 'desktop', env: value === undefined ? {} : { LEXDESK_UPDATE_URL: value }, envFile: null }).updateFeed;
+    expect(feed()).toBeNull();
+    expect(feed('')).toBeNull();
+    expect(feed('https://updates.office.example/lexdesk')).toEqual({ provider: 'generic', url: 'https://updates.office.example/lexdesk/' });
+    expect(feed('github:acme/lexdesk')).toEqual({ provider: 'github', owner: 'acme', repo: 'lexdesk' });
+    expect(() => feed('http://updates.office.example/')).toThrow(/LEXDESK_UPDATE_URL.*https:\/\//);
+  });
+
   it('defaults to a 15-second collector and open /metrics', () => {
     const config = loadConfig({ face: 'headless', env: {}, envFile: null, cwd: tempDir() });
     expect(config.monitoringIntervalSeconds).toBe(15);

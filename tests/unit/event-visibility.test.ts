@@ -38,6 +38,18 @@ const ONE_OF_EACH: Record<EventType, ServerEvent> = {
   },
   'whatsapp.qr': { type: 'whatsapp.qr', at, data: { qr: null } },
   'simulator.message': { type: 'simulator.message', at, data: { from: '+1', direction: 'in' } },
+  'bot.answering': { type: 'bot.answering', at, data: { paused: true, since: at, by: 'Maria' } },
+  'system.update': {
+    type: 'system.update',
+    at,
+    data: { state: 'ready', currentVersion: '0.1.0', channel: 'latest', feed: null, availableVersion: '0.2.0', percent: 100, lastCheckAt: at, nextCheckAt: null, message: null },
+  },
+  'desktop.open': { type: 'desktop.open', at, data: { screen: 'inbox', conversationId: 1 } },
+  'inbox.handedOff': { type: 'inbox.handedOff', at, data: { conversationId: 1, displayName: 'Ana', reason: 'asked', preview: null } },
+  'inbox.waiting': { type: 'inbox.waiting', at, data: { conversationId: 1, displayName: 'Ana', waitingSince: at, preview: null, assignedToId: null } },
+  'inbox.assigned': { type: 'inbox.assigned', at, data: { conversationId: 1, displayName: 'Ana', to: null, byName: 'Bruno', note: null } },
+  'inbox.presence': { type: 'inbox.presence', at, data: { conversationId: 1, userId: 'u', name: 'Bruno', typing: true } },
+  'inbox.mention': { type: 'inbox.mention', at, data: { conversationId: 1, displayName: 'Ana', byName: 'Bruno', text: '@x', forUserId: 'someone-else' } },
 };
 
 describe('visibleTo: who receives an event', () => {
@@ -61,9 +73,18 @@ describe('visibleTo: who receives an event', () => {
   it('otherwise the event\'s access decides, as an operation\'s access does at the door', () => {
     for (const role of ROLES) {
       for (const [type, event] of Object.entries(ONE_OF_EACH) as [EventType, ServerEvent][]) {
-        expect(visibleTo(viewer(role), event), `${role}: ${type}`).toBe(roleAllows(role, EVENT_ACCESS[type]));
+        // a mention is for the member named (here nobody of these)
+        expect(visibleTo(viewer(role), event), `${role}: ${type}`).toBe(roleAllows(role, EVENT_ACCESS[type]) && type !== 'inbox.mention');
       }
     }
+  });
+
+  it('a mention reaches the member named, and no colleague', () => {
+    const mention = (forUserId: string): ServerEvent => ({ ...ONE_OF_EACH['inbox.mention'], data: { ...(ONE_OF_EACH['inbox.mention'].data as object), forUserId } }) as ServerEvent;
+    const ana = { ...viewer('assistant'), userId: 'ana' };
+    expect(visibleTo(ana, mention('ana'))).toBe(true);
+    expect(visibleTo(ana, mention('bruno'))).toBe(false);
+    expect(visibleTo({ ...viewer('admin'), userId: 'admin' }, mention('ana'))).toBe(false);
   });
 
   it('nobody signed in receives only public events', () => {

@@ -105,6 +105,12 @@ export class BackupService {
     return join(this.dataDir, 'backups');
   }
 
+  /** The backup, verification or restore running now, if any (the update gate waits for it). */
+  runningJob(): { operation: 'backup' | 'verify' | 'restore'; label: string } | null {
+    const job = this.jobs.current;
+    return job ? { operation: job.operation, label: job.label } : null;
+  }
+
   destination(): { dir: string; source: BackupSettings['destinationSource'] } {
     if (this.deps.config.backupDir) return { dir: this.deps.config.backupDir, source: 'environment' };
     if (this.records.settings.destination) return { dir: this.records.settings.destination, source: 'settings' };

@@ -11,6 +11,7 @@ import {
   createIntake,
   ensureConversation,
   hasConsented,
+  linkDocument,
   mattersForStatus,
   messageSeen,
   preview,
@@ -61,6 +62,9 @@ export class BotEngine {
 
     const conversation = conversationByChat(store, message.chatId);
     const client = clientByWhatsapp(store, message.from) ?? null;
+    // a resolved conversation opens again: with the bot, or straight with staff (Bot settings)
+    const reopened = conversation?.closed_at ? settings.behaviour.reopenTo : null;
+    const modeBefore = reopened === 'staff' ? 'waiting' : reopened === 'bot' ? 'bot' : (conversation?.mode ?? 'bot');
     const result = turn(
       parseState(conversation?.state),
       {
@@ -68,10 +72,13 @@ export class BotEngine {
         from: message.from,
         // the chat's language, else the one the client on record speaks
         language: conversation?.language ?? client?.language ?? null,
-        media: message.media ? { fileName: message.media.fileName } : null,
+        media: message.media
+          ? { fileName: message.media.fileName, stored: message.media.state === undefined || message.media.state === 'stored' }
+          : null,
         now,
-        mode: conversation?.mode ?? 'bot',
-        lastActivityAt: conversation?.last_activity_at ?? null,
+        mode: modeBefore,
+        // reopened to staff: not an idle conversation for the bot to take back
+        lastActivityAt: reopened === 'staff' ? now.toISOString() : (conversation?.last_activity_at ?? null),
       },
       {
         settings,
@@ -93,6 +100,9 @@ export class BotEngine {
         now: at,
       });
       const inboundText = message.text || (message.media ? `Attachment: ${message.media.fileName ?? message.media.mimetype}` : '');
+      // the client's file, kept by the document store before this message reached the bot, joins the conversation
+      const documentId = message.media?.state === 'stored' ? (message.media.documentId ?? null) : null;
+      if (documentId !== null) linkDocument(store, documentId, conversationId);
       appendMessage(store, {
         conversationId,
         direction: 'in',
@@ -100,12 +110,14 @@ export class BotEngine {
         authorName: message.pushName,
         text: message.text,
         fileName: message.media ? (message.media.fileName ?? message.media.mimetype) : null,
+        documentId,
+        mediaError: message.media?.state === 'failed' ? (message.media.error ?? 'The file could not be fetched.') : null,
         waId: message.id,
         at,
       });
 
       let intake: CreatedIntake | null = null;
-      let handoffReason: string | null = null;
+      let handoffReason: string | null = reopened === 'staff' ? 'reopened' : null;
       for (const effect of result.effects) {
         switch (effect.type) {
           case 'consent':
@@ -153,20 +165,49 @@ export class BotEngine {
         inbound: true,
         lastIntakeMatterId: intake?.matterId ?? null,
         ...(result.language !== conversation?.language ? { language: result.language } : {}),
+        ...(reopened ? { reopened: true } : {}),
       });
       return { conversationId, reply, outboxId, intake, result };
     });
 
     if (handled) {
+      const handedOff = result.mode === 'waiting' && (modeBefore !== 'waiting' || reopened === 'staff');
       this.deps.events.emit('inbox.changed', {
         conversationId: handled.conversationId,
-        reason: handled.intake ? 'intake' : result.mode === 'waiting' && conversation?.mode !== 'waiting' ? 'waiting' : 'message',
+        reason: handled.intake ? 'intake' : handedOff ? 'waiting' : 'message',
       });
+      this.tellStaff(handled.conversationId, handedOff, result.mode !== 'bot' && !handedOff);
       if (handled.intake) {
         this.deps.events.emit('matters.changed', { matterId: handled.intake.matterId });
         this.deps.onPdfQueued();
       }
     }
     return handled;
+  }
+
+  /** Everyone who answers clients hears of a hand-off, and of a client with staff writing again. */
+  private tellStaff(conversationId: number, handedOff: boolean, wroteAgain: boolean): void {
+    if (!handedOff && !wroteAgain) return;
+    const store = this.deps.store();
+    const row = store.get(
+      store.db
+        .selectFrom('conversations as c')
+        .leftJoin('clients as cl', 'cl.id', 'c.client_id')
+        .select(['c.whatsapp', 'c.push_name', 'cl.name', 'c.handoff_reason', 'c.waiting_since', 'c.last_preview', 'c.assigned_to_id'])
+        .where('c.id', '=', conversationId),
+    );
+    if (!row) return;
+    const displayName = row.name ?? row.push_name ?? `+${row.whatsapp}`;
+    if (handedOff) {
+      this.deps.events.emit('inbox.handedOff', { conversationId, displayName, reason: row.handoff_reason ?? 'asked', preview: row.last_preview });
+    } else {
+      this.deps.events.emit('inbox.waiting', {
+        conversationId,
+        displayName,
+        waitingSince: row.waiting_since,
+        preview: row.last_preview,
+        assignedToId: row.assigned_to_id,
+      });
+    }
   }
 }

@@ -1,11 +1,12 @@
 import type { MatterDetail, botOperations } from '../../../shared/contract/bot.js';
 import type { Store } from '../db/store.js';
+import { AppError } from '../errors.js';
 import type { AuditTarget, Handler, HandlerContext } from '../dispatch.js';
 import type { CoreServices } from '../services.js';
 import { catalogKeys } from './catalog/texts.js';
 import { languageInEnglish } from '../../../shared/bot.js';
 import { handBack, markRead, reply, sendDocument, setLanguage, takeOver } from './inbox.js';
-import { inspectUpload } from './upload-check.js';
+import { notesAndAssignments } from './team.js';
 import type { BotOutbox } from './link.js';
 import { addNote, clearConflict, conflictHit, requestPdf, resolveDataRequest, updateMatter } from './matters.js';
 import {
@@ -14,7 +15,6 @@ import {
   conversationSummary,
   conversationThread,
   dataRequestList,
-  documentFile,
   matterDetail,
   matterPage,
 } from './queries.js';
@@ -73,23 +73,45 @@ export const botHandlers: { [N in keyof typeof botOperations]: Handler<N, CoreSe
     const thread = conversationThread(store, input, bot.attached ? bot.outbox() : null);
     ctx.audit.target = conversation(input.conversationId);
     const languages = bot.settings.offered().map((code) => ({ code, name: languageInEnglish(code) }));
-    return { ...thread, languages };
+    const presence = bot.presence.others(input.conversationId, ctx.requirePrincipal().userId);
+    return { ...thread, languages, ...notesAndAssignments(store, input.conversationId), presence };
   },
 
   'inbox.setLanguage': (input, ctx) => {
     const { store, bot } = ctx.services;
     ctx.audit.target = conversation(input.conversationId);
-    const before = ctx.write(() => setLanguage(store, bot.settings, input));
-    ctx.audit.details = { from: before, to: input.language };
+    ctx.write(() => {
+      const before = setLanguage(store, bot.settings, input);
+      // written with the change: the details are set before the write ends
+      ctx.audit.details = { from: before, to: input.language };
+    });
     inboxChanged(ctx, input.conversationId);
     return conversationSummary(store, input.conversationId);
   },
 
-  'inbox.reply': (input, ctx) => ({
-    messageId: sendAsStaff(ctx, input.conversationId, (store, outbox, staff, at) =>
-      reply(store, outbox, ctx.services.bot.settings, { ...input, staff, at, requestId: ctx.requestId }),
-    ),
-  }),
+  'inbox.reply': (input, ctx) => {
+    const me = staffOf(ctx);
+    const bot = ctx.services.bot;
+    if (!input.confirmed) {
+      // a colleague has it, or is writing in it: the sender is asked first
+      const summary = conversationSummary(ctx.services.store, input.conversationId);
+      const writing = bot.presence.others(input.conversationId, me.id);
+      const owner = summary.assignedTo && summary.assignedTo.id !== me.id ? summary.assignedTo : null;
+      if (owner || writing.length > 0) {
+        const who = owner ? `${owner.name} has this conversation` : `${writing.map((w) => w.name).join(' and ')} ${writing.length === 1 ? 'is' : 'are'} replying`;
+        throw new AppError('conflict', `${who}. Send your reply anyway?`, {
+          reason: 'someone_else',
+          assignedTo: owner,
+          writing,
+        });
+      }
+    }
+    const messageId = sendAsStaff(ctx, input.conversationId, (store, outbox, staff, at) =>
+      reply(store, outbox, bot.settings, { ...input, staff, at, requestId: ctx.requestId }),
+    );
+    bot.presence.set(input.conversationId, me.id, me.name, false);
+    return { messageId };
+  },
 
   'inbox.takeOver': (input, ctx) => {
     const staff = staffOf(ctx);
@@ -116,21 +138,13 @@ export const botHandlers: { [N in keyof typeof botOperations]: Handler<N, CoreSe
     return { unread: 0 };
   },
 
-  'inbox.sendDocument': async (input, ctx) => {
-    // a new file is judged by its bytes, not by what it says it is, before anything is stored
-    const upload = input.upload ? await inspectUpload(input.upload) : undefined;
+  'inbox.sendDocument': (input, ctx) => {
     const { messageId, documentId } = sendAsStaff(ctx, input.conversationId, (store, outbox, staff, at) => {
-      const sent = sendDocument(store, outbox, { ...input, upload, staff, at, requestId: ctx.requestId });
+      const sent = sendDocument(store, outbox, { ...input, staff, at, requestId: ctx.requestId });
       ctx.audit.details = { documentId: sent.documentId, fileName: sent.fileName };
       return sent;
     });
     return { messageId, documentId };
-  },
-
-  'documents.get': (input, ctx) => {
-    const file = documentFile(ctx.services.store, input.documentId);
-    ctx.audit.target = { type: 'document', id: String(input.documentId) };
-    return file;
   },
 
   'clients.list': (input, ctx) => clientPage(ctx.services.store, input),

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { ParsedInputOf } from '../../../shared/contract/index.js';
 import type { Store } from '../db/store.js';
-import type { MatterDocumentsTable } from '../db/tables.js';
 import { AppError, invalidInput, notFound } from '../errors.js';
 import type { BotOutbox } from './link.js';
 import { parseState } from './machine.js';
@@ -150,57 +149,29 @@ export function mayReceive(
   return document.conversation_id === conversation.id;
 }
 
-type DocumentToSend = Pick<Selectable<MatterDocumentsTable>, 'id' | 'file_name' | 'mimetype' | 'data'>;
+type DocumentToSend = { id: number; file_name: string; mimetype: string };
 
 /** One of the stored documents, refused unless it belongs to the conversation's client (`mayReceive`). */
 function storedDocumentFor(store: Store, conversation: ConversationRow, documentId: number): DocumentToSend {
   const found = store.get(
     store.db
-      .selectFrom('matter_documents as d')
+      .selectFrom('documents as d')
       .leftJoin('matters as m', 'm.id', 'd.matter_id')
-      .select(['d.id', 'd.file_name', 'd.mimetype', 'd.data', 'd.conversation_id', 'm.client_id'])
+      .select(['d.id', 'd.file_name', 'd.declared_type', 'd.detected_type', 'd.conversation_id'])
+      .select((eb) => eb.fn.coalesce('m.client_id', 'd.client_id').as('client_id'))
       .where('d.id', '=', documentId),
   );
   if (!found) throw notFound('That document does not exist.');
   if (!mayReceive(conversation, found)) {
     throw new AppError('forbidden', "That document belongs to another client's file and cannot be sent here.");
   }
-  return found;
-}
-
-/** A file staff upload, kept with the conversation's documents. */
-function uploadedDocument(
-  store: Store,
-  conversation: ConversationRow,
-  upload: NonNullable<ParsedInputOf<'inbox.sendDocument'>['upload']>,
-  staff: Staff,
-  at: string,
-): DocumentToSend {
-  const data = Buffer.from(upload.base64, 'base64');
-  if (data.length === 0 || data.length > MAX_UPLOAD_BYTES) throw invalidInput('The file must be between 1 byte and 700 KB.');
-  const { id } = store.get(
-    store.db
-      .insertInto('matter_documents')
-      .values({
-        matter_id: null,
-        conversation_id: conversation.id,
-        kind: 'upload',
-        file_name: upload.fileName,
-        mimetype: upload.mimetype,
-        size: data.length,
-        sha256: createHash('sha256').update(data).digest('hex'),
-        data,
-        created_at: at,
-        created_by: staff.name,
-      })
-      .returning('id'),
-  )!;
-  return { id, file_name: upload.fileName, mimetype: upload.mimetype, data };
+  // WhatsApp is told what the bytes are, not what a sender once claimed
+  return { id: found.id, file_name: found.file_name, mimetype: found.detected_type ?? found.declared_type };
 }
 
 /**
- * Sends the client a stored document of its own, or a file staff upload, with an
- * optional caption. The conversation stays with whoever has it (a document
+ * Sends the client a stored document of its own (a file staff uploaded for this
+ * conversation, the intake PDF, a matter's file), with an optional caption. The conversation stays with whoever has it (a document
  * does not take it from the bot).
  */
 export function sendDocument(
@@ -210,13 +181,10 @@ export function sendDocument(
 ): { messageId: number; documentId: number; fileName: string } {
   const { staff, at } = input;
   const conversation = mustConversation(store, input.conversationId);
-  const doc =
-    input.documentId !== undefined
-      ? storedDocumentFor(store, conversation, input.documentId)
-      : uploadedDocument(store, conversation, input.upload!, staff, at);
+  const doc = storedDocumentFor(store, conversation, input.documentId);
   const outboxId = outbox.enqueueDocument({
     chatId: conversation.chat_id,
-    data: doc.data,
+    documentId: doc.id,
     fileName: doc.file_name,
     mimetype: doc.mimetype,
     caption: input.caption,

@@ -30,7 +30,7 @@ export interface BotInbound {
   consume(name: string, handler: InboundHandler): BotConsumer;
 }
 
-export type DeliveryState = 'queued' | 'sending' | 'sent' | 'failed';
+export type DeliveryState = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
 
 export interface Delivery {
   state: DeliveryState;
@@ -44,9 +44,10 @@ export interface OutgoingText {
   dedupeKey: string;
 }
 
+/** A document of the store (main/core/documents), sent by id: the outbox never holds its bytes. */
 export interface OutgoingDocument {
   chatId: string;
-  data: Buffer;
+  documentId: number;
   fileName: string;
   mimetype: string;
   caption?: string;

@@ -108,8 +108,8 @@ export interface TurnInput {
   from?: string;
   /** the language stored for this chat; null or undefined for a new client */
   language?: string | null;
-  /** a file the client sent with (or instead of) the text */
-  media: { fileName: string | null } | null;
+  /** a file the client sent with (or instead of) the text; `stored` false when it could not be fetched */
+  media: { fileName: string | null; stored?: boolean } | null;
   now: Date;
   mode: ConversationMode;
   /** the last message in either direction before this one (for the hand-back after idle time) */
@@ -518,7 +518,7 @@ export function turn(previous: ChatState, input: TurnInput, facts: TurnFacts): T
   }
 
   if (text === '' && input.media) {
-    say('media.received', { fileName: input.media.fileName ?? texts.t('media.unnamed') });
+    say(input.media.stored === false ? 'media.failed' : 'media.received', { fileName: input.media.fileName ?? texts.t('media.unnamed') });
     if (state.step.at === 'intake') ask(state.step.field);
     return finish();
   }

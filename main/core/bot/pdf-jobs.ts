@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Store } from '../db/store.js';
 import type { PdfJobsTable } from '../db/tables.js';
+import { slices, type DocumentStore, type StoredBlob } from '../documents/store.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { IntakePdfData } from '../pdf/intake-pdf.js';
@@ -54,6 +54,8 @@ export class PdfJobs {
       settings: BotSettingsStore;
       workers: PdfWorkers;
       outbox: () => BotOutbox | null;
+      /** where the PDF is kept (main/core/documents) */
+      documents: DocumentStore;
     },
   ) {}
 
@@ -122,7 +124,12 @@ export class PdfJobs {
         if (!data) throw new Error('the matter no longer exists');
         const pdf = await this.deps.workers.intake(data);
         if (this.stopped || this.paused) return;
-        this.finish(job, data, pdf);
+        const blob = await this.deps.documents.write(slices(pdf), {
+          fileName: `intake-${data.reference}.pdf`,
+          declaredType: 'application/pdf',
+        });
+        if (this.stopped || this.paused) return;
+        this.finish(job, data, blob);
       } catch (err) {
         if (this.stopped || this.paused) return;
         const attempts = job.attempts + 1;
@@ -137,38 +144,24 @@ export class PdfJobs {
     }
   }
 
-  private finish(job: JobRow, data: IntakePdfData, pdf: Buffer): void {
+  private finish(job: JobRow, data: IntakePdfData, blob: StoredBlob): void {
     const store = this.deps.store();
     const at = this.deps.clock.now().toISOString();
-    const fileName = `intake-${data.reference}.pdf`;
+    const fileName = blob.fileName;
     const outbox = job.send_to_chat ? this.deps.outbox() : null;
     const conversationId = store.tx(() => {
       const current = store.get(store.db.selectFrom('pdf_jobs').select('status').where('id', '=', job.id));
       if (current?.status !== 'pending') return null;
-      const doc = store.get(
-        store.db
-          .insertInto('matter_documents')
-          .columns(['matter_id', 'conversation_id', 'kind', 'file_name', 'mimetype', 'size', 'sha256', 'data', 'created_at', 'created_by'])
-          .expression((eb) =>
-            eb
-              .selectFrom('matters')
-              .select([
-                'id',
-                'conversation_id',
-                sql.lit('intake_pdf').as('kind'),
-                eb.val(fileName).as('file_name'),
-                sql.lit('application/pdf').as('mimetype'),
-                eb.val(pdf.length).as('size'),
-                eb.val(createHash('sha256').update(pdf).digest('hex')).as('sha256'),
-                eb.val(pdf).as('data'),
-                eb.val(at).as('created_at'),
-                sql.lit('LexDesk').as('created_by'),
-              ])
-              .where('id', '=', job.matter_id),
-          )
-          .returning(['id', 'conversation_id']),
-      );
-      if (!doc) throw new Error('the matter no longer exists');
+      const matter = store.get(store.db.selectFrom('matters').select(['id', 'conversation_id', 'client_id']).where('id', '=', job.matter_id));
+      if (!matter) throw new Error('the matter no longer exists');
+      const doc = this.deps.documents.insert(blob, {
+        source: 'intake',
+        createdBy: 'LexDesk',
+        conversationId: matter.conversation_id,
+        matterId: matter.id,
+        clientId: matter.client_id,
+        at,
+      });
       addHistory(store, { matterId: job.matter_id, at, actor: { type: 'bot' }, action: 'document', newValue: fileName });
       let conversationId: number | null = null;
       if (job.send_to_chat && outbox) {
@@ -176,7 +169,7 @@ export class PdfJobs {
         const caption = texts.t('intake.pdf_caption', { reference: data.reference });
         const outboxId = outbox.enqueueDocument({
           chatId: job.send_to_chat,
-          data: pdf,
+          documentId: doc.id,
           fileName,
           mimetype: 'application/pdf',
           caption,

@@ -1,6 +1,7 @@
 import { sql, type Expression, type InferResult, type SqlBool } from 'kysely';
 import type { ConversationSummary, MatterDetail, MatterSummary, OutputOf, ParsedInputOf } from '../../../shared/contract/index.js';
 import type { Store } from '../db/store.js';
+import { toItem } from '../documents/service.js';
 import { notFound } from '../errors.js';
 import type { BotOutbox } from './link.js';
 import { foldName } from './names.js';
@@ -53,23 +54,35 @@ function toSummary(row: InferResult<ReturnType<typeof withSummary>>[number]): Co
         ? { matterId: row.last_intake_matter_id, reference: row.intake_reference }
         : null,
     language: row.language ?? row.client_language,
+    closedAt: row.closed_at,
   };
 }
 
-/** The inbox: newest activity first, filtered for the staff member `userId` ("mine"). */
+/**
+ * The inbox. Conversations waiting for staff come first, the longest wait first;
+ * then the rest, newest activity first. `waiting` lists only those waiting,
+ * `mine` those given to `userId`, `unassigned` those with staff and nobody's.
+ */
 export function conversationPage(store: Store, input: ParsedInputOf<'inbox.list'>, userId: string): OutputOf<'inbox.list'> {
   let query = conversations(store);
   if (input.filter === 'waiting' || input.filter === 'bot') query = query.where('c.mode', '=', input.filter);
   if (input.filter === 'mine') query = query.where('c.assigned_to_id', '=', userId);
+  if (input.filter === 'unassigned') query = query.where('c.mode', '!=', 'bot').where('c.assigned_to_id', 'is', null);
   if (input.filter === 'unread') query = query.where('c.unread', '>', 0);
   const search = input.search;
   if (search) {
     query = query.where((eb) =>
-      eb.or([contains('c.whatsapp', search), contains('cl.name', search), contains('c.push_name', search), contains('m.reference', search)]),
+      eb.or([contains('c.whatsapp', digitsOf(search)), contains('cl.name', search), contains('c.push_name', search), contains('m.reference', search)]),
     );
   }
   const rows = store.all(
-    withSummary(query).orderBy('c.last_activity_at', 'desc').orderBy('c.id', 'desc').limit(input.limit).offset(input.offset),
+    withSummary(query)
+      .orderBy(sql`c.mode = 'waiting'`, 'desc')
+      .orderBy(sql`CASE WHEN c.mode = 'waiting' THEN c.waiting_since END`, 'asc')
+      .orderBy('c.last_activity_at', 'desc')
+      .orderBy('c.id', 'desc')
+      .limit(input.limit)
+      .offset(input.offset),
   );
   const total = store.get(query.select((eb) => eb.fn.countAll<number>().as('n')))!.n;
   return { items: rows.map(toSummary), total };
@@ -90,19 +103,23 @@ export function conversationThread(
   store: Store,
   input: ParsedInputOf<'inbox.thread'>,
   outbox: BotOutbox | null,
-): Omit<OutputOf<'inbox.thread'>, 'languages'> {
+): Omit<OutputOf<'inbox.thread'>, 'languages' | 'notes' | 'assignments' | 'presence'> {
   const conversation = conversationSummary(store, input.conversationId);
   const rows = store
     .all(
       store.db
         .selectFrom('conversation_messages')
-        .select(['id', 'direction', 'author', 'author_name', 'text', 'file_name', 'document_id', 'outbox_id', 'at'])
+        .select(['id', 'direction', 'author', 'author_name', 'text', 'file_name', 'document_id', 'media_error', 'outbox_id', 'at'])
         .where('conversation_id', '=', input.conversationId)
         .orderBy('id', 'desc')
         .limit(input.limit),
     )
     .reverse();
   const outboxIds = rows.flatMap((r) => (r.outbox_id === null ? [] : [r.outbox_id]));
+  const documentIds = rows.flatMap((r) => (r.document_id === null ? [] : [r.document_id]));
+  const documents = new Map(
+    (documentIds.length ? store.all(store.db.selectFrom('documents').selectAll().where('id', 'in', documentIds)) : []).map((d) => [d.id, toItem(d)]),
+  );
   const delivery = outbox && outboxIds.length ? outbox.delivery(outboxIds) : new Map();
   const messages = rows.map((r) => {
     const d = r.outbox_id !== null ? delivery.get(r.outbox_id) : undefined;
@@ -114,6 +131,8 @@ export function conversationThread(
       text: r.text,
       fileName: r.file_name,
       documentId: r.document_id,
+      document: r.document_id !== null ? (documents.get(r.document_id) ?? null) : null,
+      mediaError: r.media_error,
       at: r.at,
       delivery: r.direction === 'in' ? ('received' as const) : (d?.state ?? 'queued'),
       error: d?.error ?? null,
@@ -126,10 +145,10 @@ export function conversationThread(
       .select(['m.id as matterId', 'm.reference', 'm.practice_area as area', 'm.status', 'm.created_at as createdAt'])
       .select((eb) =>
         eb
-          .selectFrom('matter_documents as d')
+          .selectFrom('documents as d')
           .select('d.id')
           .whereRef('d.matter_id', '=', 'm.id')
-          .where('d.kind', '=', 'intake_pdf')
+          .where('d.source', '=', 'intake')
           .orderBy('d.id', 'desc')
           .limit(1)
           .as('pdfDocumentId'),
@@ -138,13 +157,6 @@ export function conversationThread(
       .orderBy('m.id', 'desc'),
   );
   return { conversation, messages, intakes };
-}
-
-/** A stored document, to open or save. */
-export function documentFile(store: Store, id: number): OutputOf<'documents.get'> {
-  const row = store.get(store.db.selectFrom('matter_documents').select(['file_name', 'mimetype', 'data']).where('id', '=', id));
-  if (!row) throw notFound('That document does not exist.');
-  return { fileName: row.file_name, mimetype: row.mimetype, base64: row.data.toString('base64') };
 }
 
 /** The chat a client's documents go to: its most recent conversation, else its number's chat. */
@@ -280,13 +292,9 @@ export function matterDetail(store: Store, id: number): MatterDetail {
       .orderBy('h.score', 'desc')
       .orderBy('h.id'),
   );
-  const documents = store.all(
-    store.db
-      .selectFrom('matter_documents')
-      .select(['id', 'kind', 'file_name as fileName', 'mimetype', 'size', 'created_at as createdAt', 'created_by as createdBy'])
-      .where('matter_id', '=', id)
-      .orderBy('id', 'desc'),
-  );
+  const documents = store
+    .all(store.db.selectFrom('documents').selectAll().where('matter_id', '=', id).orderBy('id', 'desc'))
+    .map(toItem);
   const history = store.all(
     store.db
       .selectFrom('matter_history')

@@ -95,6 +95,8 @@ export type MessageInsert = Pick<Message, 'direction' | 'author' | 'text' | 'at'
   authorName?: string | null;
   fileName?: string | null;
   documentId?: number | null;
+  /** a client's file that could not be fetched */
+  mediaError?: string | null;
   waId?: string | null;
   outboxId?: number | null;
 };
@@ -109,11 +111,23 @@ export function appendMessage(store: Store, m: MessageInsert): number {
     text: m.text,
     file_name: m.fileName ?? null,
     document_id: m.documentId ?? null,
+    media_error: m.mediaError ?? null,
     wa_id: m.waId ?? null,
     outbox_id: m.outboxId ?? null,
     at: m.at,
   };
   return Number(store.run(store.db.insertInto('conversation_messages').values(row)).lastInsertRowid);
+}
+
+/** A client's document joins its conversation (and the conversation's client, once known). */
+export function linkDocument(store: Store, documentId: number, conversationId: number): void {
+  const conversation = store.get(store.db.selectFrom('conversations').select('client_id').where('id', '=', conversationId));
+  store.run(
+    store.db
+      .updateTable('documents')
+      .set((eb) => ({ conversation_id: conversationId, client_id: eb.fn.coalesce('client_id', eb.val(conversation?.client_id ?? null)) }))
+      .where('id', '=', documentId),
+  );
 }
 
 export function messageSeen(store: Store, waId: string): boolean {
@@ -328,6 +342,8 @@ export interface ConversationUpdate {
   lastIntakeMatterId?: number | null;
   /** the conversation's language, when this message decided or changed it */
   language?: string;
+  /** a resolved conversation the client wrote to again */
+  reopened?: boolean;
 }
 
 /** After a message in or out: the state, the mode and the inbox's summary columns. */
@@ -348,6 +364,7 @@ export function updateConversation(store: Store, u: ConversationUpdate): void {
         ...(u.inbound ? { unread: eb('unread', '+', 1), last_inbound_at: u.now } : {}),
         ...(u.lastIntakeMatterId != null ? { last_intake_matter_id: u.lastIntakeMatterId } : {}),
         ...(u.language !== undefined ? { language: u.language } : {}),
+        ...(u.reopened ? { closed_at: null, closed_by: null } : {}),
       }))
       .where('id', '=', u.id),
   );

@@ -3,12 +3,19 @@ import type { Store } from '../db/store.js';
 import { AppError } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
+import type { DocumentStore } from '../documents/store.js';
 import { PdfWorkers } from '../pdf/pdf-workers.js';
 import { BotEngine } from './engine.js';
 import type { BotConsumer, BotLink, BotOutbox } from './link.js';
 import { PdfJobs } from './pdf-jobs.js';
+import { Presence } from './presence.js';
+import { backfillStep } from './search.js';
 import { BotSettingsStore } from './settings.js';
 import type { SendLimits, SettingsSection } from '../../../shared/bot.js';
+import type { Answering } from '../../../shared/contract/answering.js';
+
+/** Where the paused state is kept (app_meta), so that a pause survives a restart. */
+const ANSWERING_KEY = 'bot.answering';
 
 export interface BotServiceDeps {
   store: () => Store;
@@ -18,6 +25,8 @@ export interface BotServiceDeps {
   events: () => EventBus;
   /** the link's send limits: what IT configured, and how to apply the admin's */
   sendLimits?: { defaults: SendLimits; apply(limits: SendLimits): void };
+  /** the document store, where intake PDFs are kept */
+  documents: DocumentStore;
 }
 
 /**
@@ -32,13 +41,17 @@ export class BotService {
   readonly engine: BotEngine;
   readonly pdfs: PdfJobs;
   readonly workers: PdfWorkers;
+  /** who is writing in which conversation (in memory) */
+  readonly presence: Presence;
   private link: BotLink | null = null;
   private consumer: BotConsumer | null = null;
   private started = false;
+  private answeringState: Answering = { paused: false, since: null, by: null };
 
   constructor(private readonly deps: BotServiceDeps) {
     this.settings = new BotSettingsStore(deps.store, deps.clock, deps.sendLimits ? { sendLimits: deps.sendLimits.defaults } : {});
     this.workers = new PdfWorkers();
+    this.presence = new Presence(deps.clock);
     const parts = {
       store: deps.store,
       clock: deps.clock,
@@ -50,6 +63,7 @@ export class BotService {
       log: deps.log.child({ component: 'bot.pdf' }),
       workers: this.workers,
       outbox: () => this.link?.outbox ?? null,
+      documents: deps.documents,
     });
     this.engine = new BotEngine({
       ...parts,
@@ -93,6 +107,7 @@ export class BotService {
   }
 
   start(): void {
+    this.answeringState = this.readAnswering();
     this.settings.invalidate();
     this.settings.ensureDefaults();
     this.settingsChanged('sendLimits');
@@ -100,6 +115,29 @@ export class BotService {
     // only a face with the WhatsApp link attached (desktop, headless) runs the bot;
     // the command line opens the same database without answering anyone
     this.consume();
+    void this.indexOldMessages();
+  }
+
+  /**
+   * Indexes, for the search, the messages stored before it existed: a batch at
+   * a time with the event loop free in between, so a large database neither
+   * holds up the start nor the bot.
+   */
+  private async indexOldMessages(): Promise<void> {
+    for (;;) {
+      if (!this.started) return;
+      let more = false;
+      try {
+        const store = this.deps.store();
+        if (!store.isOpen) return;
+        more = backfillStep(store);
+      } catch (err) {
+        this.deps.log.warn({ err }, 'search indexing paused; it resumes at the next start');
+        return;
+      }
+      if (!more) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async stop(): Promise<void> {
@@ -118,6 +156,7 @@ export class BotService {
 
   /** After a restore: settings are read again from the database now in place, and pending PDFs resume. */
   resume(): void {
+    this.applyAnswering(this.readAnswering());
     this.settings.invalidate();
     this.settingsChanged('sendLimits');
     this.pdfs.resume();
@@ -139,8 +178,56 @@ export class BotService {
     if (conversation) this.deps.events().emit('inbox.changed', { conversationId: conversation.id, reason: 'delivery' });
   }
 
+  /** Whether the bot answers clients now (paused: messages are kept, and answered on resume). */
+  get answering(): Answering {
+    return { ...this.answeringState };
+  }
+
+  /**
+   * Pauses or resumes the bot, for good (kept in the database across restarts).
+   * Paused, the bot reads nothing from the ledger: every message stays stored and
+   * is answered in order once it resumes. Call inside the operation's write.
+   */
+  setPaused(paused: boolean, by: string): Answering {
+    const next: Answering = { paused, since: this.deps.clock.now().toISOString(), by };
+    const store = this.deps.store();
+    store
+      .prepare('INSERT INTO app_meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      .run(ANSWERING_KEY, JSON.stringify(next), next.since);
+    return next;
+  }
+
+  /** After the write has committed: the consumer stops or starts, and the screens hear of it. */
+  applyAnswering(next: Answering): void {
+    const changed = next.paused !== this.answeringState.paused;
+    this.answeringState = next;
+    if (changed && this.started) {
+      if (next.paused) {
+        const consumer = this.consumer;
+        this.consumer = null;
+        void consumer?.stop();
+        this.deps.log.info({ by: next.by }, 'the bot is paused: messages are kept and answered when it resumes');
+      } else {
+        this.consume();
+        this.deps.log.info({ by: next.by }, 'the bot answers again');
+      }
+    }
+    this.deps.events().emit('bot.answering', this.answering);
+  }
+
+  private readAnswering(): Answering {
+    try {
+      const row = this.deps.store().prepare('SELECT value FROM app_meta WHERE key = ?').get(ANSWERING_KEY) as { value: string } | undefined;
+      if (!row) return { paused: false, since: null, by: null };
+      const parsed = JSON.parse(row.value) as Partial<Answering>;
+      return { paused: parsed.paused === true, since: parsed.since ?? null, by: parsed.by ?? null };
+    } catch {
+      return { paused: false, since: null, by: null };
+    }
+  }
+
   private consume(): void {
-    if (!this.link || this.consumer) return;
+    if (!this.link || this.consumer || this.answeringState.paused) return;
     this.consumer = this.link.inbound.consume('bot', (message, ctx) => {
       this.engine.handle(message, ctx);
     });

@@ -15,7 +15,7 @@ export interface WhatsAppLinkLike {
     enqueue(
       message:
         | { chatId: string; text: string; dedupeKey?: string }
-        | { chatId: string; document: { data: Buffer; fileName: string; mimetype?: string; caption?: string }; dedupeKey?: string },
+        | { chatId: string; document: { documentId: number; fileName: string; mimetype?: string; caption?: string }; dedupeKey?: string },
     ): { id: number };
   };
 }
@@ -37,7 +37,7 @@ export function whatsappBotLink(whatsapp: WhatsAppLinkLike, store: () => Store):
       enqueueDocument: (m) =>
         whatsapp.outbox.enqueue({
           chatId: m.chatId,
-          document: { data: m.data, fileName: m.fileName, mimetype: m.mimetype, caption: m.caption },
+          document: { documentId: m.documentId, fileName: m.fileName, mimetype: m.mimetype, caption: m.caption },
           dedupeKey: m.dedupeKey,
         }).id,
       delivery: (ids) => {
@@ -49,11 +49,13 @@ export function whatsappBotLink(whatsapp: WhatsAppLinkLike, store: () => Store):
         const rows = current.all(
           current.db
             .selectFrom('whatsapp_outbox')
-            .select(['id', 'status', 'last_error'])
+            .select(['id', 'status', 'last_error', 'ack'])
             .where('id', 'in', (eb) => eb.selectFrom(given).select('given.value')),
         );
         for (const row of rows) {
-          out.set(row.id, { state: STATE[row.status] ?? 'queued', error: row.status === 'failed' ? row.last_error : null });
+          // a sent message WhatsApp acknowledged: delivered to the phone (2), read (3)
+          const state = row.status === 'sent' && row.ack >= 3 ? 'read' : row.status === 'sent' && row.ack === 2 ? 'delivered' : (STATE[row.status] ?? 'queued');
+          out.set(row.id, { state, error: row.status === 'failed' ? row.last_error : null });
         }
         return out;
       },

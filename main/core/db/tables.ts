@@ -184,6 +184,11 @@ export interface WhatsAppInboundTable {
   media_file_name: string | null;
   media_size: number | null;
   received_at: number;
+  /** migrations/0009_documents.ts: null without media; 'pending' until fetched, then 'stored' or 'failed' */
+  media_state: 'pending' | 'stored' | 'failed' | null;
+  media_document_id: number | null;
+  media_error: string | null;
+  media_attempts: Generated<number>;
 }
 
 export interface WhatsAppConsumersTable {
@@ -207,6 +212,8 @@ export interface WhatsAppOutboxTable {
   kind: 'text' | 'document';
   text: string | null;
   document: Buffer | null;
+  /** migrations/0009_documents.ts: a document of the store, sent by id (instead of `document`) */
+  document_id: number | null;
   file_name: string | null;
   mimetype: string | null;
   dedupe_key: string | null;
@@ -220,6 +227,8 @@ export interface WhatsAppOutboxTable {
   created_at: number;
   sent_at: number | null;
   failed_at: number | null;
+  /** WhatsApp's acknowledgement: 0 none yet, 1 server, 2 delivered to the phone, 3 read */
+  ack: Generated<number>;
 }
 
 /* migrations/0005_bot.ts: the legal bot. Times are ISO 8601 strings (UTC). */
@@ -305,18 +314,32 @@ export interface MatterHistoryTable {
   new_value: string | null;
 }
 
-export interface MatterDocumentsTable {
+/** migrations/0009_documents.ts: what a stored document is; its bytes are a file in `<data>/documents/` */
+export interface DocumentsTable {
   id: Generated<number>;
-  matter_id: number | null;
-  conversation_id: number | null;
-  kind: 'intake_pdf' | 'upload';
-  file_name: string;
-  mimetype: string;
-  size: number;
   sha256: string;
-  data: Buffer;
+  size: number;
+  /** what the sender or the browser said it is */
+  declared_type: string;
+  /** what its bytes are (main/core/documents/types.ts), null when they match no known type */
+  detected_type: string | null;
+  /** cleaned: no path separators, control characters or bidi overrides */
+  file_name: string;
+  source: 'client' | 'staff' | 'intake';
   created_at: string;
+  created_by_id: string | null;
   created_by: string | null;
+  conversation_id: number | null;
+  matter_id: number | null;
+  client_id: number | null;
+  /** the inbound WhatsApp message it came with */
+  wa_id: string | null;
+}
+
+/** bytes of documents from before the store, until they are moved into it at start */
+export interface DocumentBlobMovesTable {
+  document_id: number;
+  data: Buffer;
 }
 
 export interface ConsentsTable {
@@ -364,6 +387,9 @@ export interface ConversationsTable {
   last_intake_matter_id: number | null;
   /** the language the bot speaks in this chat; null until known */
   language: string | null;
+  /** staff marked it resolved; the client's next message reopens it */
+  closed_at: string | null;
+  closed_by: string | null;
   created_at: string;
 }
 
@@ -377,9 +403,58 @@ export interface ConversationMessagesTable {
   text: string;
   file_name: string | null;
   document_id: number | null;
+  /** an inbound file that could not be fetched: why */
+  media_error: string | null;
   wa_id: string | null;
   outbox_id: number | null;
   at: string;
+}
+
+/* migrations/0011_team_inbox.ts: the team inbox. */
+
+export interface ConversationNotesTable {
+  id: Generated<number>;
+  conversation_id: number;
+  author_id: string;
+  author_name: string;
+  text: string;
+  /** JSON array of the user ids mentioned with @ */
+  mentions: Generated<string>;
+  at: string;
+}
+
+export interface ConversationAssignmentsTable {
+  id: Generated<number>;
+  conversation_id: number;
+  from_id: string | null;
+  from_name: string | null;
+  to_id: string | null;
+  to_name: string | null;
+  note: string | null;
+  by_id: string;
+  by_name: string;
+  at: string;
+}
+
+export interface QuickRepliesTable {
+  id: Generated<number>;
+  title: string;
+  /** the title folded, for uniqueness */
+  title_key: string;
+  /** JSON { language: text } */
+  texts: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface SearchBackfillTable {
+  source: string;
+  /** the highest row id stored before the index existed */
+  upto: number;
+  /** rows up to this id are indexed */
+  indexed_to: number;
 }
 
 export interface DataRequestsTable {
@@ -412,12 +487,17 @@ export interface PdfJobsTable {
 export interface BotTables {
   bot_settings: BotSettingsTable;
   privacy_notices: PrivacyNoticesTable;
+  conversation_notes: ConversationNotesTable;
+  conversation_assignments: ConversationAssignmentsTable;
+  quick_replies: QuickRepliesTable;
+  search_backfill: SearchBackfillTable;
   clients: ClientsTable;
   matter_counters: MatterCountersTable;
   matters: MattersTable;
   matter_notes: MatterNotesTable;
   matter_history: MatterHistoryTable;
-  matter_documents: MatterDocumentsTable;
+  documents: DocumentsTable;
+  document_blob_moves: DocumentBlobMovesTable;
   consents: ConsentsTable;
   conflict_hits: ConflictHitsTable;
   conversations: ConversationsTable;

@@ -153,6 +153,15 @@ export class AlertEngine {
     this.pendingSince.delete(rule);
   }
 
+  /**
+   * Forgets every pending condition: after the computer slept, "for 5 minutes"
+   * counts from the wake, so the sleep itself is never taken for an outage.
+   * Alerts already firing stay open until their condition clears.
+   */
+  resetAllPending(): void {
+    this.pendingSince.clear();
+  }
+
   private fire(rule: EffectiveRule, value: number, about: string | undefined, since: Date, now: Date): void {
     const lasted = Math.round((now.getTime() - since.getTime()) / 1000);
     const message = rule.message(value, rule.threshold, about) + (lasted > 0 ? ` It has lasted ${describeDuration(lasted)}.` : '');

@@ -63,6 +63,7 @@ const GB = 1e9;
 
 const CHECK_OF_SOURCE: Record<SourceName, CheckName> = {
   whatsapp: 'whatsapp',
+  inbox: 'inbox',
   backup: 'backups',
   signin: 'signin',
   audit: 'audit',
@@ -103,6 +104,7 @@ export class Monitoring implements Lifecycle {
   private previousTotals: Partial<Record<'in' | 'out' | 'failed' | 'signin', number>> = {};
   private signinTotals: { at: number; failures: number }[] = [];
   private lastError: string | null = null;
+  private sleepingSince: number | null = null;
 
   constructor(private readonly options: MonitoringOptions) {
     this.log = options.log.child({ component: 'monitoring' });
@@ -187,6 +189,41 @@ export class Monitoring implements Lifecycle {
     this.eventLoop.stop();
   }
 
+  /** True between `asleep()` and `awake()`. */
+  get sleeping(): boolean {
+    return this.sleepingSince !== null;
+  }
+
+  /**
+   * The computer is going to sleep: no samples until it wakes. The time asleep is
+   * not an outage: nothing was down, the machine was off.
+   */
+  asleep(): void {
+    if (!this.running || this.sleepingSince !== null) return;
+    this.sleepingSince = this.options.clock.now().getTime();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /**
+   * The computer woke up: durations start again from now (a rule "for 5 minutes"
+   * needs five minutes awake), the event-loop delay measured across the sleep is
+   * dropped, and a sample is taken at once. Returns how long it slept, in ms.
+   */
+  awake(): number {
+    if (!this.running) return 0;
+    const since = this.sleepingSince;
+    this.sleepingSince = null;
+    this.alerts.resetAllPending();
+    this.eventLoop.takeWindow();
+    if (this.options.schedule !== false && !this.timer) {
+      this.timer = setInterval(() => void this.tick(), this.intervalSeconds * 1000);
+      this.timer.unref();
+      setImmediate(() => void this.tick());
+    }
+    return since === null ? 0 : Math.max(0, this.options.clock.now().getTime() - since);
+  }
+
   /** Takes one sample: reads, records, evaluates the rules; then maintenance when it is due. */
   tick(): Promise<void> {
     if (this.inFlight) return this.inFlight; // the previous tick is still running: skip this one
@@ -219,6 +256,7 @@ export class Monitoring implements Lifecycle {
     const backup = this.sources.read('backup');
     const signin = this.sources.read('signin');
     const audit = this.sources.read('audit');
+    const inbox = this.sources.read('inbox');
 
     const request: ProbeRequest = {
       volumes: [{ name: 'data', path: config.dataDir }],
@@ -328,6 +366,7 @@ export class Monitoring implements Lifecycle {
     }
     if (signinFailures15m !== null) signals['signin.failures_15m'] = { value: signinFailures15m };
     if (audit) signals['audit.chain_ok'] = { value: audit.chainOk ? 1 : 0 };
+    if (inbox) signals['inbox.longest_wait_minutes'] = { value: inbox.longestWaitMinutes, about: inbox.longestWaiting ?? undefined };
     this.alerts.evaluate(signals, now);
 
     this.prom.update(system, eventLoop, now, (performance.now() - started) / 1000);
@@ -375,6 +414,7 @@ export class Monitoring implements Lifecycle {
     const now = this.options.clock.now().getTime();
     const allowance = (this.intervalSeconds * 3 + 30) * 1000;
     if (!latest) return { status: 'ok', message: 'Waiting for the first sample.' };
+    if (this.sleepingSince !== null) return { status: 'ok', message: 'The computer is asleep.' };
     if (now - latest.at.getTime() > allowance) return { status: 'degraded', message: 'Monitoring has no recent sample.' };
     return { status: 'ok' };
   }

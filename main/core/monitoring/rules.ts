@@ -16,7 +16,8 @@ export type SignalName =
   | 'backup.failed'
   | 'outbox.failed'
   | 'signin.failures_15m'
-  | 'audit.chain_ok';
+  | 'audit.chain_ok'
+  | 'inbox.longest_wait_minutes';
 
 export interface Signal {
   value: number;
@@ -27,7 +28,7 @@ export interface Signal {
 export type Signals = Partial<Record<SignalName, Signal>>;
 
 /** Health checks that rules report into. */
-export type CheckName = 'system' | 'disk' | 'whatsapp' | 'backups' | 'signin' | 'audit';
+export type CheckName = 'system' | 'disk' | 'whatsapp' | 'inbox' | 'backups' | 'signin' | 'audit';
 
 export interface RuleDef {
   id: RuleId;
@@ -196,6 +197,23 @@ export const RULES: readonly RuleDef[] = [
     thresholdMin: 0,
     thresholdMax: 10_000,
     message: (v) => `${v} WhatsApp ${v === 1 ? 'message' : 'messages'} could not be sent and ${v === 1 ? 'needs' : 'need'} a person.`,
+  },
+  {
+    id: 'inbox-waiting-long',
+    title: 'A client waits for staff',
+    description: 'A client handed to staff has waited longer than the threshold without a reply.',
+    check: 'inbox',
+    signal: 'inbox.longest_wait_minutes',
+    comparator: 'above',
+    threshold: 15,
+    unit: 'minutes',
+    forSeconds: 0,
+    severity: 'warning',
+    thresholdEditable: true,
+    thresholdMin: 1,
+    thresholdMax: 24 * 60,
+    message: (v, t, about) =>
+      `${about ?? 'A client'} has waited ${Math.round(v)} minutes for a reply from staff (alert after ${t} minutes). See the Inbox.`,
   },
   {
     id: 'signin-burst',

@@ -56,8 +56,18 @@ export interface AuditSnapshot {
   checkedAt: Date | string | null;
 }
 
+/** Clients waiting for staff in the inbox. */
+export interface InboxSnapshot {
+  waiting: number;
+  /** minutes the longest-waiting client has waited (0 when nobody waits) */
+  longestWaitMinutes: number;
+  /** who waits longest, for the alert's sentence */
+  longestWaiting: string | null;
+}
+
 export interface SourceSnapshots {
   whatsapp: WhatsAppSnapshot;
+  inbox: InboxSnapshot;
   backup: BackupSnapshot;
   signin: SignInSnapshot;
   audit: AuditSnapshot;

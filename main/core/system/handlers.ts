@@ -20,6 +20,7 @@ export const systemHandlers: {
     version: services.version,
     schemaVersion: schemaVersionOf(services.store),
     mode: services.config.face === 'desktop' ? 'desktop' : 'headless',
+    simulator: services.config.whatsapp.transport === 'simulator',
   }),
   'system.computer': (_input, { services }) => {
     const { version } = services.store.prepare('select sqlite_version() as version').get() as { version: string };

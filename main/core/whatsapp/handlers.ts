@@ -1,3 +1,4 @@
+import { SIMULATOR_MEDIA_BYTES } from '../../../shared/contract/whatsapp.js';
 import type { OutboxEntry, WhatsAppStatus, whatsappOperations } from '../../../shared/contract/whatsapp.js';
 import { roleAllows } from '../../../shared/permissions.js';
 import type { Handler, HandlerContext } from '../dispatch.js';
@@ -106,15 +107,26 @@ export const whatsappHandlers: { [N in keyof typeof whatsappOperations]: Handler
   },
   'simulator.clientSend': (input, ctx) => {
     const simulator = simulatorOf(ctx, 'simulator.clientSend');
-    const message = simulator.clientSend(input.from, input.name ?? null, input.text);
+    const media = input.media ? { fileName: input.media.fileName, mimetype: input.media.mimetype, data: Buffer.from(input.media.base64, 'base64') } : undefined;
+    if (media && media.data.length > SIMULATOR_MEDIA_BYTES) throw new AppError('invalid_input', 'The simulator takes files up to 16 MB.');
+    const message = simulator.clientSend(input.from, input.name ?? null, input.text, media);
     return { id: message.id, delivered: simulator.connected };
+  },
+  'simulator.clientFile': (input, ctx) => {
+    const simulator = simulatorOf(ctx, 'simulator.clientFile');
+    const inChat = simulator.network.chat(input.from).some((m) => m.id === input.messageId);
+    const media = inChat ? simulator.network.media(input.messageId) : null;
+    if (!media) throw new AppError('not_found', 'There is no such file in this chat.');
+    return { fileName: media.fileName ?? 'file', mimetype: media.mimetype, base64: media.data.toString('base64') };
   },
   'simulator.clientInbox': (input, ctx) => {
     const simulator = simulatorOf(ctx, 'simulator.clientInbox');
+    // the client looked at the chat: what the office sent is read
+    simulator.clientRead(input.from);
     const messages = simulator.network
       .chat(input.from)
       .filter((m) => m.direction === 'out')
-      .map((m) => ({ id: m.id, text: m.text, fileName: m.fileName, at: new Date(m.at).toISOString() }));
+      .map((m) => ({ id: m.id, text: m.text, fileName: m.fileName, mimetype: m.mimetype, at: new Date(m.at).toISOString() }));
     return { messages };
   },
   'simulator.clients': (_input, ctx) => {
@@ -128,7 +140,7 @@ export const whatsappHandlers: { [N in keyof typeof whatsappOperations]: Handler
     return {
       messages: simulator.network
         .chat(input.from)
-        .map((m) => ({ id: m.id, direction: m.direction, text: m.text, fileName: m.fileName, at: new Date(m.at).toISOString() })),
+        .map((m) => ({ id: m.id, direction: m.direction, text: m.text, fileName: m.fileName, mimetype: m.mimetype, at: new Date(m.at).toISOString() })),
     };
   },
 };

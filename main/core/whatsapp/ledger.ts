@@ -55,7 +55,7 @@ interface ConsumerState {
   waiters: (() => void)[];
 }
 
-type InboundRow = Omit<Selectable<WhatsAppInboundTable>, 'received_at'>;
+type InboundRow = Omit<Selectable<WhatsAppInboundTable>, 'received_at' | 'media_attempts'>;
 
 const MESSAGE_COLUMNS = [
   'seq',
@@ -68,6 +68,9 @@ const MESSAGE_COLUMNS = [
   'media_mimetype',
   'media_file_name',
   'media_size',
+  'media_state',
+  'media_document_id',
+  'media_error',
 ] as const satisfies readonly (keyof InboundRow)[];
 
 /** How long a consumer may run handlers before it lets the event loop breathe. */
@@ -100,8 +103,16 @@ export class InboundLedger {
       store: () => Store;
       clock: Clock;
       log: Logger;
+      /**
+       * Resolves once a message's media is stored or failed (the media fetcher). A
+       * consumer is not handed a message whose file is still being fetched, so the
+       * bot's "we received your file" waits for the file to be kept.
+       */
+      mediaSettled?: (message: InboundMessage) => Promise<void>;
     },
   ) {}
+
+  private stopping: { promise: Promise<void>; resolve: () => void } | null = null;
 
   /**
    * Stores a message unless its WhatsApp id is already in the ledger; true when it
@@ -123,6 +134,7 @@ export class InboundLedger {
           media_mimetype: message.media?.mimetype ?? null,
           media_file_name: message.media?.fileName ?? null,
           media_size: message.media?.size ?? null,
+          media_state: message.media ? 'pending' : null,
           received_at: now,
         })
         .onConflict((oc) => oc.column('wa_id').doNothing()),
@@ -190,12 +202,16 @@ export class InboundLedger {
   }
 
   start(): void {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.stopping = { promise, resolve };
     this.active = true;
     for (const state of this.consumers.values()) this.pump(state);
   }
 
   async stop(): Promise<void> {
     this.active = false;
+    this.stopping?.resolve();
     await Promise.all([...this.consumers.values()].map((s) => s.running));
   }
 
@@ -285,7 +301,14 @@ export class InboundLedger {
     } while (state.again);
   }
 
-  private async deliver(state: ConsumerState, row: InboundRow): Promise<void> {
+  private async deliver(state: ConsumerState, pendingRow: InboundRow): Promise<void> {
+    let row = pendingRow;
+    if (row.media_state === 'pending' && this.deps.mediaSettled) {
+      await Promise.race([this.deps.mediaSettled(toMessage(row)), this.stopping?.promise]);
+      if (!this.active || state.stopped) return;
+      const store = this.deps.store();
+      row = store.get(store.db.selectFrom('whatsapp_inbound').select(MESSAGE_COLUMNS).where('seq', '=', row.seq)) ?? row;
+    }
     const message = toMessage(row);
     const mark = () => this.mark(state.name, row.seq);
     for (let attempt = 1; ; attempt++) {
@@ -355,7 +378,14 @@ function toMessage(row: InboundRow): LedgerMessage {
     timestamp: row.sent_at,
     text: row.body,
     media: row.media_mimetype
-      ? { mimetype: row.media_mimetype, fileName: row.media_file_name, size: row.media_size }
+      ? {
+          mimetype: row.media_mimetype,
+          fileName: row.media_file_name,
+          size: row.media_size,
+          state: row.media_state ?? 'failed',
+          documentId: row.media_document_id,
+          error: row.media_error,
+        }
       : null,
   };
 }

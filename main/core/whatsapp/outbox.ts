@@ -5,12 +5,18 @@ import type { Store } from '../db/store.js';
 import type { WhatsAppOutboxTable } from '../db/tables.js';
 import { AppError } from '../errors.js';
 
-/** A message for the outbox: text, or a document (a PDF buffer with its file name). */
+/**
+ * A message for the outbox: text, or a document. A document is either one of the
+ * document store (`documentId`: the row names it, the sender reads it when it
+ * sends) or, for callers without a store, its bytes (`data`).
+ */
 export type OutgoingMessage =
   | { chatId: string; text: string; dedupeKey?: string }
   | {
       chatId: string;
-      document: { data: Buffer; fileName: string; mimetype?: string; caption?: string };
+      document:
+        | { documentId: number; fileName: string; mimetype?: string; caption?: string }
+        | { data: Buffer; fileName: string; mimetype?: string; caption?: string };
       dedupeKey?: string;
     };
 
@@ -39,7 +45,7 @@ const MAX_TEXT = 60_000;
 const MAX_DOCUMENT = 64 * 1024 * 1024;
 
 /** An outbox row without the document's bytes (and the dedupe key, which only enqueue reads). */
-export type RawOutboxRow = Omit<Selectable<WhatsAppOutboxTable>, 'document' | 'dedupe_key'>;
+export type RawOutboxRow = Omit<Selectable<WhatsAppOutboxTable>, 'document' | 'dedupe_key' | 'document_id' | 'ack'>;
 
 const ROW_COLUMNS = [
   'id',
@@ -125,7 +131,7 @@ export class Outbox {
         row = { ...queued, kind: 'text', text: message.text };
       } else {
         const doc = message.document;
-        if (doc.data.length === 0 || doc.data.length > MAX_DOCUMENT) {
+        if ('data' in doc && (doc.data.length === 0 || doc.data.length > MAX_DOCUMENT)) {
           throw new AppError('invalid_input', 'A WhatsApp document must be between 1 byte and 64 MB.');
         }
         const fileName = doc.fileName.replace(/[\\/\0]/g, '_').slice(0, 200);
@@ -134,7 +140,8 @@ export class Outbox {
           ...queued,
           kind: 'document',
           text: doc.caption ?? null,
-          document: doc.data,
+          document: 'data' in doc ? doc.data : null,
+          document_id: 'documentId' in doc ? doc.documentId : null,
           file_name: fileName,
           mimetype: doc.mimetype ?? 'application/pdf',
         };
@@ -188,6 +195,21 @@ export class Outbox {
   /** Messages waiting to go out (pending or in flight). */
   depth(): number {
     return this.deps.store().get(this.counted().where('status', 'in', OPEN))!.n;
+  }
+
+  /**
+   * Replies staff wrote (text, document, hand-back) still waiting or being sent,
+   * queued at or after `sinceMs`. The update gate waits for them.
+   */
+  staffRepliesInFlight(sinceMs: number): number {
+    return this.deps.store().get(
+      this.counted()
+        .where('status', 'in', OPEN)
+        .where('created_at', '>=', sinceMs)
+        .where((eb) =>
+          eb.or([eb('dedupe_key', 'like', 'staff:%'), eb('dedupe_key', 'like', 'staff-doc:%'), eb('dedupe_key', 'like', 'handback:%')]),
+        ),
+    )!.n;
   }
 
   failedCount(): number {

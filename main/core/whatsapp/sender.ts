@@ -6,6 +6,11 @@ import type { WhatsAppConfig } from './config.js';
 import type { RawOutboxRow } from './outbox.js';
 import { SendError, type SentProbe, type Transport } from './transport.js';
 
+/** Reads a stored document's bytes for sending (main/core/documents, through WhatsAppService's deps). */
+export interface DocumentReader {
+  read(documentId: number): Promise<Buffer>;
+}
+
 /** A send that may have reached WhatsApp is looked for among messages this much older than its first attempt. */
 const CLOCK_SKEW_MS = 60_000;
 
@@ -79,6 +84,8 @@ export class OutboxSender {
       clock: Clock;
       log: Logger;
       transport: () => Transport | null;
+      /** the document store's bytes of an outbox row that names a document (`document_id`) */
+      documents?: DocumentReader;
       ready: () => boolean;
       send: WhatsAppConfig['send'];
       random?: () => number;
@@ -253,9 +260,21 @@ export class OutboxSender {
       if (row.kind === 'text') {
         waId = await transport.sendText(row.chat_id, row.text ?? '');
       } else {
-        const doc = store.prepare('SELECT document FROM whatsapp_outbox WHERE id = ?').get(row.id) as { document: Buffer };
+        const doc = store.prepare('SELECT document, document_id FROM whatsapp_outbox WHERE id = ?').get(row.id) as {
+          document: Buffer | null;
+          document_id: number | null;
+        };
+        let data = doc.document;
+        if (data === null) {
+          if (doc.document_id === null || !this.deps.documents) throw new SendError('The document to send is missing.', false);
+          try {
+            data = await this.deps.documents.read(doc.document_id);
+          } catch (err) {
+            throw new SendError(`The document could not be read from the document store: ${(err as Error).message}`, false);
+          }
+        }
         waId = await transport.sendDocument(row.chat_id, {
-          data: doc.document,
+          data,
           fileName: row.file_name ?? 'document.pdf',
           mimetype: row.mimetype ?? 'application/pdf',
           caption: row.text ?? undefined,

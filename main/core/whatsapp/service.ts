@@ -8,11 +8,12 @@ import type { HealthRegistry } from '../health.js';
 import type { Logger } from '../log.js';
 import type { WhatsAppConfig } from './config.js';
 import { InboundLedger } from './ledger.js';
+import { MediaFetcher, type MediaFetcherOptions, type MediaSink } from './media.js';
 import { Outbox } from './outbox.js';
-import { OutboxSender } from './sender.js';
+import { OutboxSender, type DocumentReader } from './sender.js';
 import { SimulatorNetwork, SimulatorTransport } from './simulator.js';
 import { LINK_STATES, Supervisor, type LinkSnapshot, type LinkState } from './supervisor.js';
-import type { DownloadedMedia, InboundMessage, Transport } from './transport.js';
+import type { Ack, DownloadedMedia, InboundMessage, Transport } from './transport.js';
 import { WwebjsTransport } from './wwebjs.js';
 
 /**
@@ -58,6 +59,10 @@ export interface WhatsAppServiceDeps {
   transport?: Transport;
   startTimeoutMs?: number;
   random?: () => number;
+  /** the document store: where clients' files go (`sink`) and where documents to send are read (`reader`) */
+  documents?: { sink: MediaSink; reader: DocumentReader };
+  /** tests: the media fetcher's back-off */
+  media?: MediaFetcherOptions;
 }
 
 /** How far back a catch-up looks before the newest stored message (clock differences, late deliveries). */
@@ -80,6 +85,8 @@ export class WhatsAppService {
   readonly simulator: SimulatorTransport | null;
   private readonly supervisor: Supervisor;
   private readonly sender: OutboxSender;
+  /** fetches clients' files into the document store as their messages arrive */
+  readonly media: MediaFetcher;
   private readonly network: SimulatorNetwork | null = null;
   private readonly connects: boolean;
   private started = false;
@@ -91,7 +98,6 @@ export class WhatsAppService {
   constructor(private readonly deps: WhatsAppServiceDeps) {
     const log = deps.log.child({ component: 'whatsapp' });
     this.connects = deps.face !== 'cli';
-    this.ledger = new InboundLedger({ store: deps.store, clock: deps.clock, log });
     this.outbox = new Outbox({ store: deps.store, clock: deps.clock });
 
     if (deps.transport) {
@@ -107,6 +113,22 @@ export class WhatsAppService {
       this.transport = new WwebjsTransport(deps.config, log);
       this.simulator = null;
     }
+    this.media = new MediaFetcher({
+      store: deps.store,
+      clock: deps.clock,
+      log,
+      sink: deps.documents?.sink ?? null,
+      transport: () => this.transport,
+      ready: () => this.supervisor.state.state === 'ready',
+      options: deps.media,
+    });
+    this.ledger = new InboundLedger({
+      store: deps.store,
+      clock: deps.clock,
+      log,
+      // the command line never fetches: its ledger is read-only
+      mediaSettled: this.connects ? (message) => this.media.settled(message) : undefined,
+    });
     if (this.simulator) this.simulator.onActivity = (event) => deps.events.emit('simulator.message', event);
 
     this.supervisor = new Supervisor({
@@ -123,6 +145,7 @@ export class WhatsAppService {
         this.publish(snapshot);
       },
       onMessage: (message) => this.receive(message),
+      onAck: (messageId, ack) => this.acknowledged(messageId, ack),
       onReady: () => {
         this.sender.wake();
         this.catchUp();
@@ -134,10 +157,13 @@ export class WhatsAppService {
       log,
       transport: () => this.transport,
       ready: () => this.supervisor.state.state === 'ready',
+      documents: deps.documents?.reader,
       send: deps.config.send,
       random: deps.random,
       onSettled: (row) => {
         this.countsAt = 0;
+        // an acknowledgement that came before the send returned its id
+        if (row.status === 'sent') this.applyEarlyAck(row.id);
         this.onOutboxSettled?.(row);
       },
     });
@@ -169,6 +195,7 @@ export class WhatsAppService {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.media.start();
     if (this.network && this.connects && this.deps.config.simulatorPaired && !this.network.linked) this.network.linked = true;
     this.ledger.start();
     const recovered = this.outbox.recoverInFlight();
@@ -181,6 +208,7 @@ export class WhatsAppService {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    this.media.stop();
     await this.supervisor.stop();
     await this.sender.stop();
     await this.catchingUp;
@@ -207,6 +235,23 @@ export class WhatsAppService {
     if (!this.connects) return;
     this.sender.start();
     if (this.supervisor.state.state === 'ready') this.catchUp();
+  }
+
+  /**
+   * After the computer woke up: the link is asked at once and connected again when
+   * it does not answer; a link that answers runs the catch-up, since the network
+   * was gone while the computer slept (a reconnect runs it by itself once ready).
+   */
+  async checkNow(): Promise<'ready' | 'reconnected' | 'idle'> {
+    if (!this.started || !this.connects) return 'idle';
+    const verdict = await this.supervisor.checkNow();
+    if (verdict === 'ready') this.catchUp();
+    return verdict;
+  }
+
+  /** Resolves when a catch-up in progress has ended (tests). */
+  async caughtUp(): Promise<void> {
+    await this.catchingUp;
   }
 
   /** Link state (with the QR while one is waiting). */
@@ -283,9 +328,53 @@ export class WhatsAppService {
     return this.sender.idle();
   }
 
+  /** Acknowledgements whose message id no outbox row had yet (the send had not returned): id → ack, oldest first. */
+  private readonly earlyAcks = new Map<string, Ack>();
+
+  /** WhatsApp acknowledged a sent message: the row keeps the highest mark, and the inbox shows the ticks. */
+  private acknowledged(messageId: string, ack: Ack): void {
+    let row: { id: number; chat_id: string } | undefined;
+    try {
+      const store = this.deps.store();
+      if (!store.isOpen) return;
+      row = store.get(
+        store.db
+          .updateTable('whatsapp_outbox')
+          .set({ ack })
+          .where('wa_id', '=', messageId)
+          .where('ack', '<', ack)
+          .returning(['id', 'chat_id']),
+      );
+      if (!row) {
+        const known = store.get(store.db.selectFrom('whatsapp_outbox').select('id').where('wa_id', '=', messageId));
+        if (!known) {
+          this.earlyAcks.set(messageId, Math.max(ack, this.earlyAcks.get(messageId) ?? 0) as Ack);
+          while (this.earlyAcks.size > 1000) this.earlyAcks.delete(this.earlyAcks.keys().next().value!);
+        }
+        return;
+      }
+    } catch (err) {
+      // a tick is worth nothing next to the message itself: never let it fail anything
+      this.deps.log.warn({ err }, 'could not record a WhatsApp acknowledgement');
+      return;
+    }
+    this.onOutboxSettled?.({ id: row.id, chatId: row.chat_id, status: 'sent' });
+  }
+
+  private applyEarlyAck(rowId: number): void {
+    if (this.earlyAcks.size === 0) return;
+    const store = this.deps.store();
+    const row = store.get(store.db.selectFrom('whatsapp_outbox').select('wa_id').where('id', '=', rowId));
+    const ack = row?.wa_id ? this.earlyAcks.get(row.wa_id) : undefined;
+    if (!row?.wa_id || !ack) return;
+    this.earlyAcks.delete(row.wa_id);
+    store.run(store.db.updateTable('whatsapp_outbox').set({ ack }).where('id', '=', rowId).where('ack', '<', ack));
+  }
+
   private receive(message: InboundMessage): void {
     try {
-      this.ledger.record(message);
+      // a file is fetched at once: whatsapp-web.js's download is unreliable later
+      if (this.ledger.record(message) && message.media) void this.media.fetch(message);
     } catch (err) {
       // not stored means not acknowledged: the catch-up after the next connect brings it back
       this.deps.log.error({ err, waId: message.id }, 'could not store an inbound WhatsApp message');
@@ -315,7 +404,10 @@ export class WhatsAppService {
       let fresh = 0;
       for (let i = 0; i < messages.length; i++) {
         if (!this.started) return;
-        if (this.ledger.record(messages[i]!)) fresh++;
+        if (this.ledger.record(messages[i]!)) {
+          fresh++;
+          if (messages[i]!.media) void this.media.fetch(messages[i]!);
+        }
         if (i % 200 === 199) await yieldToLoop();
       }
       if (fresh > 0) this.deps.log.info({ fresh, seen: messages.length }, 'caught up with messages sent while disconnected');

@@ -28,6 +28,12 @@ export interface SimulatedMessage {
   at: number;
 }
 
+export interface SimulatedMedia {
+  fileName: string;
+  mimetype: string;
+  data: Buffer;
+}
+
 export interface SimulatedClient {
   number: string;
   name: string | null;
@@ -118,14 +124,36 @@ export class SimulatorNetwork {
     return this.clock.now().getTime();
   }
 
-  /** A client's phone sends a text to the office; WhatsApp has it from now on. */
-  clientSend(from: string, name: string | null, text: string): InboundMessage {
+  /** A client's phone sends a text (and, optionally, a file with it as caption) to the office; WhatsApp has it from now on. */
+  clientSend(from: string, name: string | null, text: string, media?: SimulatedMedia): InboundMessage {
     const chatId = chatOfNumber(from);
     const id = `false_${chatId}_SIM${randomBytes(8).toString('hex').toUpperCase()}`;
     const at = this.now();
-    this.sql(`INSERT INTO sim_messages (id, chat_id, direction, name, body, at) VALUES (?, ?, 'in', ?, ?, ?)`)
-      .run(id, chatId, name, text, at);
-    return { id, chatId, from, pushName: name, timestamp: at, text, media: null };
+    this.sql(`INSERT INTO sim_messages (id, chat_id, direction, name, body, file_name, mimetype, document, at) VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?)`)
+      .run(id, chatId, name, text, media?.fileName ?? null, media?.mimetype ?? null, media?.data ?? null, at);
+    return this.toInbound({ id, chat_id: chatId, name, body: text, file_name: media?.fileName ?? null, mimetype: media?.mimetype ?? null, size: media?.data.length ?? null, at });
+  }
+
+  private toInbound(r: { id: string; chat_id: string; name: string | null; body: string | null; file_name: string | null; mimetype: string | null; size: number | null; at: number }): InboundMessage {
+    const hasMedia = r.mimetype !== null;
+    return {
+      id: r.id,
+      chatId: r.chat_id,
+      from: numberOfChat(r.chat_id),
+      pushName: r.name,
+      timestamp: r.at,
+      text: r.body ?? '',
+      media: hasMedia ? { mimetype: r.mimetype!, fileName: r.file_name, size: r.size } : null,
+      fetchMedia: hasMedia ? async () => this.media(r.id) : undefined,
+    };
+  }
+
+  /** The bytes of a file in either direction (what a client sent, or what it received), or null. */
+  media(id: string): DownloadedMedia | null {
+    const row = this.sql(`SELECT file_name, mimetype, document FROM sim_messages WHERE id = ? AND document IS NOT NULL`).get(id) as
+      | { file_name: string | null; mimetype: string | null; document: Buffer }
+      | undefined;
+    return row ? { fileName: row.file_name, mimetype: row.mimetype ?? 'application/octet-stream', data: row.document } : null;
   }
 
   officeSend(chatId: string, content: { text: string } | OutgoingDocument): string {
@@ -144,17 +172,9 @@ export class SimulatorNetwork {
 
   /** Inbound messages at or after `sinceMs`, in order. */
   inboundSince(sinceMs: number): InboundMessage[] {
-    const rows = this.sql(`SELECT * FROM sim_messages WHERE direction = 'in' AND at >= ? ORDER BY seq`)
-      .all(sinceMs) as MessageRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      chatId: r.chat_id,
-      from: numberOfChat(r.chat_id),
-      pushName: r.name,
-      timestamp: r.at,
-      text: r.body ?? '',
-      media: null,
-    }));
+    const rows = this.sql(`SELECT *, length(document) AS size FROM sim_messages WHERE direction = 'in' AND at >= ? ORDER BY seq`)
+      .all(sinceMs) as (MessageRow & { size: number | null })[];
+    return rows.map((r) => this.toInbound(r));
   }
 
   findOut(chatId: string, probe: SentProbe, sinceMs: number, exclude: ReadonlySet<string>): string | null {
@@ -312,8 +332,8 @@ export class SimulatorTransport implements Transport {
   }
 
   /** A client writes to the office. Delivered at once when linked, else by the catch-up after the next connect. */
-  clientSend(from: string, name: string | null, text: string): InboundMessage {
-    const message = this.network.clientSend(from, name, text);
+  clientSend(from: string, name: string | null, text: string, media?: SimulatedMedia): InboundMessage {
+    const message = this.network.clientSend(from, name, text, media);
     if (this.state === 'ready' && this.listeners) this.listeners.message(message);
     this.onActivity({ from, direction: 'in' });
     return message;
@@ -334,8 +354,27 @@ export class SimulatorTransport implements Transport {
     this.onActivity({ from: numberOfChat(chatId), direction: 'out' });
     const latency = this.options.sendLatencyMs ?? 0;
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+    // the simulated phone is always on: the message is delivered as soon as WhatsApp has it
+    const listeners = this.listeners;
+    setImmediate(() => {
+      listeners?.ack?.(id, 1);
+      listeners?.ack?.(id, 2);
+    });
     return id;
   }
+
+  /** The simulated client opened the chat: what the office sent there is read (the blue ticks). */
+  clientRead(from: string): void {
+    const listeners = this.listeners;
+    if (this.state !== 'ready' || !listeners?.ack) return;
+    for (const m of this.network.chat(from)) {
+      if (m.direction !== 'out' || this.readIds.has(m.id)) continue;
+      this.readIds.add(m.id);
+      listeners.ack(m.id, 3);
+    }
+  }
+
+  private readonly readIds = new Set<string>();
 
   async catchUp(sinceMs: number): Promise<InboundMessage[]> {
     return this.network.inboundSince(sinceMs);
@@ -346,7 +385,8 @@ export class SimulatorTransport implements Transport {
     return this.network.findOut(chatId, probe, sinceMs, exclude);
   }
 
-  async downloadMedia(): Promise<DownloadedMedia | null> {
-    return null;
+  async downloadMedia(messageId: string): Promise<DownloadedMedia | null> {
+    if (this.state !== 'ready') throw new SendError('WhatsApp is not connected.', true);
+    return this.network.media(messageId);
   }
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { WhatsAppConfig } from './config.js';
-import type { InboundMessage, Transport, TransportEvent } from './transport.js';
+import type { InboundMessage, Transport, TransportEvent, Ack } from './transport.js';
 
 /**
  * The link's states, as staff see them.
@@ -40,6 +40,8 @@ export interface SupervisorDeps {
   random?: () => number;
   onState(snapshot: LinkSnapshot): void;
   onMessage(message: InboundMessage): void;
+  /** an acknowledgement of a message the office sent */
+  onAck?(messageId: string, ack: Ack): void;
   onReady(): void;
 }
 
@@ -111,6 +113,40 @@ export class Supervisor {
     });
   }
 
+  /**
+   * After the computer woke up (or anything else that makes the link's state
+   * doubtful): asks the connection at once instead of at the next watchdog round.
+   * A link that does not answer CONNECTED is started again now, and a reconnection
+   * waiting out its back-off runs now, with the back-off reset. Returns the verdict.
+   */
+  async checkNow(): Promise<'ready' | 'reconnected' | 'idle'> {
+    if (!this.wanted) return 'idle';
+    const { state } = this.snapshot;
+    if (state === 'reconnecting' && this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+      this.attempt = 0;
+      await this.serial(() => this.connect());
+      return 'reconnected';
+    }
+    if (state !== 'ready') return 'idle';
+    let alive = false;
+    try {
+      alive = (await withTimeout(this.deps.transport.probe(), this.deps.watchdog.timeoutMs, 'no answer')) === 'CONNECTED';
+    } catch {
+      alive = false;
+    }
+    if (alive) return 'ready';
+    this.deps.log.warn({}, 'WhatsApp did not answer after the computer woke up; connecting it again');
+    await this.serial(async () => {
+      await this.endAttempt('kill');
+      this.attempt = 0;
+      this.set({ state: 'reconnecting', qr: null, reason: 'The computer woke up from sleep.', reconnects: this.snapshot.reconnects + 1 });
+      await this.connect();
+    });
+    return 'reconnected';
+  }
+
   private serial(fn: () => Promise<void>): Promise<void> {
     const next = this.transition.then(fn, fn);
     this.transition = next.catch(() => {});
@@ -147,6 +183,9 @@ export class Supervisor {
         },
         message: (message) => {
           if (current()) this.deps.onMessage(message);
+        },
+        ack: (messageId, ack) => {
+          if (current()) this.deps.onAck?.(messageId, ack);
         },
       });
     } catch (err) {

@@ -26,6 +26,14 @@ export interface MediaInfo {
   fileName: string | null;
   /** bytes, when WhatsApp told us */
   size: number | null;
+  /**
+   * As the ledger knows it: `pending` until the file is fetched and in the document
+   * store, then `stored` (with `documentId`) or `failed` (with `error`, a sentence
+   * for staff). A transport leaves these out.
+   */
+  state?: 'pending' | 'stored' | 'failed';
+  documentId?: number | null;
+  error?: string | null;
 }
 
 /** A message a client sent to the office, as the transport received it. */
@@ -42,6 +50,12 @@ export interface InboundMessage {
   timestamp: number;
   text: string;
   media: MediaInfo | null;
+  /**
+   * Fetches the media's bytes from the message object the transport received
+   * (whatsapp-web.js's `downloadMedia()` is reliable only on the message as it
+   * arrived, so the WhatsApp link calls this at once). Not stored.
+   */
+  fetchMedia?: () => Promise<DownloadedMedia | null>;
 }
 
 export interface DownloadedMedia {
@@ -75,7 +89,15 @@ export interface TransportListeners {
   event(event: TransportEvent): void;
   /** called for every inbound message as it arrives; must store it before returning */
   message(message: InboundMessage): void;
+  /**
+   * WhatsApp acknowledged a message the office sent (its id as `send*` returned
+   * it): 1 reached WhatsApp's server, 2 delivered to the client's phone, 3 read.
+   */
+  ack?(messageId: string, ack: Ack): void;
 }
+
+/** WhatsApp's acknowledgement of a sent message: 1 server, 2 delivered, 3 read (whatsapp-web.js `message_ack`). */
+export type Ack = 1 | 2 | 3;
 
 export interface Transport {
   readonly kind: 'whatsapp-web' | 'simulator';

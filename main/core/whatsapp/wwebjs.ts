@@ -109,9 +109,19 @@ export function classifyDisconnect(reason: string): { kind: DisconnectKind; mess
   }
 }
 
+/** Message types that carry no document: stickers are pictures of feelings, reactions are emoji on another message. */
+const NOT_DOCUMENTS = new Set(['sticker', 'reaction', 'revoked', 'e2e_notification', 'notification_template', 'call_log']);
+
+/** The library's media object as our transport's DownloadedMedia. */
+export function fromLibraryMedia(media: { mimetype: string; data: string; filename?: string | null } | undefined | null): DownloadedMedia | null {
+  if (!media || typeof media.data !== 'string') return null;
+  return { mimetype: media.mimetype, fileName: media.filename ?? null, data: Buffer.from(media.data, 'base64') };
+}
+
 /** Keep only what the office should answer: direct chats from other people. */
 export function toInbound(message: WMessage): InboundMessage | null {
   if (message.fromMe || message.isStatus || message.broadcast || !isDirectChat(message.from)) return null;
+  if (NOT_DOCUMENTS.has(message.type)) return null;
   const media = message.hasMedia
     ? {
         mimetype: message._data?.mimetype ?? 'application/octet-stream',
@@ -125,8 +135,10 @@ export function toInbound(message: WMessage): InboundMessage | null {
     from: numberOfChat(message.from),
     pushName: message._data?.notifyName ?? null,
     timestamp: message.timestamp * 1000,
+    // the library gives a media message's caption as its body
     text: message.body ?? '',
     media,
+    fetchMedia: media ? async () => fromLibraryMedia(await message.downloadMedia()) : undefined,
   };
 }
 
@@ -236,6 +248,11 @@ export class WwebjsTransport implements Transport {
         .finally(() => {
           if (mine()) listeners.message(inbound);
         });
+    });
+    client.on('message_ack', (message: WMessage, ack: number) => {
+      // -1 error, 0 pending, 1 server, 2 delivered, 3 read, 4 played (a voice note): the office's own messages only
+      if (!mine() || !message.fromMe || !(ack >= 1)) return;
+      listeners.ack?.(message.id._serialized, Math.min(3, ack) as 1 | 2 | 3);
     });
     client.on('disconnected', (reason: string) => {
       if (!mine()) return;
@@ -404,8 +421,6 @@ export class WwebjsTransport implements Transport {
     const client = this.ready();
     const message = await client.getMessageById(messageId);
     if (!message?.hasMedia) return null;
-    const media = await message.downloadMedia();
-    if (!media) return null;
-    return { mimetype: media.mimetype, fileName: media.filename ?? null, data: Buffer.from(media.data, 'base64') };
+    return fromLibraryMedia(await message.downloadMedia());
   }
 }

@@ -22,6 +22,21 @@ export interface Api {
   readonly transport: 'ipc' | 'http';
   call<N extends OperationName>(name: N, input: InputOf<N>): Promise<OutputOf<N>>;
   subscribe(listener: (event: ServerEvent) => void): () => void;
+  /** The documents' bytes, which do not travel as JSON: opened or downloaded through `documents.open`, uploaded streamed. */
+  readonly files: DocumentFiles;
+}
+
+export type UploadTarget = { conversationId: number } | { matterId: number };
+
+export interface DocumentFiles {
+  /** A document's bytes as a Blob typed for the screen (an <img>, pdf.js, <audio>), checked and recorded by the door. */
+  fetch(documentId: number, disposition: 'inline' | 'attachment'): Promise<{ blob: Blob; fileName: string }>;
+  /**
+   * Keeps a file staff chose: headless, the browser's File streamed to the upload
+   * route; desktop, the main process opens its file dialog (the screen never reads
+   * the file). Resolves to null when the dialog was cancelled.
+   */
+  upload(target: UploadTarget, file?: File): Promise<OutputOf<'documents.upload'> | null>;
 }
 
 export function unwrap<T>(result: Result<T>): T {

@@ -8,6 +8,30 @@ export interface HttpApi extends Api {
   setAccessToken(token: string | null): void;
 }
 
+async function errorOf(response: Response): Promise<ApiError> {
+  try {
+    const body = (await response.json()) as { error?: ApiError };
+    if (body.error) return body.error;
+  } catch {
+    // not an envelope
+  }
+  return { code: 'internal', message: `LexDesk answered with an unexpected response (${response.status}).` };
+}
+
+/** The name in `Content-Disposition` (the UTF-8 form when there is one). */
+function fileNameOf(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1]!);
+    } catch {
+      // fall back to the plain name
+    }
+  }
+  return /filename="([^"]*)"/i.exec(header)?.[1] ?? null;
+}
+
 /** The headless face over fetch; events over a streamed GET (server-sent events). */
 export function createHttpApi(base = ''): HttpApi {
   let accessToken: string | null = null;
@@ -75,6 +99,38 @@ export function createHttpApi(base = ''): HttpApi {
       }
       if (body.ok) return body.value as never;
       throw new ApiCallError(body.error ?? { code: 'internal', message: 'Unknown error.' });
+    },
+    files: {
+      async fetch(documentId, disposition) {
+        let response: Response;
+        try {
+          response = await fetch(`${base}/api/documents/${documentId}/content?disposition=${disposition}`, { headers: headers() });
+        } catch {
+          throw new ApiCallError({ code: 'internal', message: 'LexDesk cannot be reached. Check the network and try again.' });
+        }
+        if (!response.ok) throw new ApiCallError(await errorOf(response));
+        const type = response.headers.get('content-type') ?? 'application/octet-stream';
+        const fileName = fileNameOf(response.headers.get('content-disposition')) ?? 'document';
+        return { blob: new Blob([await response.arrayBuffer()], { type }), fileName };
+      },
+      async upload(target, file) {
+        if (!file) return null;
+        const params = new URLSearchParams({ ...('conversationId' in target ? { conversationId: String(target.conversationId) } : { matterId: String(target.matterId) }), fileName: file.name });
+        let response: Response;
+        try {
+          response = await fetch(`${base}/api/documents/upload?${params}`, {
+            method: 'POST',
+            headers: { ...headers(), 'content-type': file.type || 'application/octet-stream' },
+            // the File itself: the browser streams it from the disk
+            body: file,
+          });
+        } catch {
+          throw new ApiCallError({ code: 'internal', message: 'The file could not be sent to LexDesk. Check the network and try again.' });
+        }
+        const body = (await response.json().catch(() => null)) as { ok: boolean; value?: unknown; error?: ApiError } | null;
+        if (body?.ok) return body.value as never;
+        throw new ApiCallError(body?.error ?? { code: 'internal', message: `LexDesk answered with an unexpected response (${response.status}).` });
+      },
     },
     subscribe(listener) {
       listeners.add(listener);

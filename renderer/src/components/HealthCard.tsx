@@ -1,23 +1,10 @@
 import { useId } from 'react';
 import type { HealthReport } from '../../../shared/contract/index.js';
 import type { QueryState } from '../hooks.js';
+import { checkLabel } from '../../../shared/support.js';
 import { QueryStatus, StatusPill } from './Status.js';
 
-/** What each health check is called for people, on screen and in the support information. */
-const CHECK_LABEL: Record<string, string> = {
-  database: 'Database',
-  system: 'CPU, memory, responsiveness',
-  disk: 'Disk space',
-  monitoring: 'Monitoring',
-  whatsapp: 'WhatsApp',
-  backups: 'Backups',
-  signin: 'Sign-in',
-  audit: 'Audit trail',
-};
-
-export function checkLabel(name: string): string {
-  return CHECK_LABEL[name] ?? name;
-}
+export { checkLabel } from '../../../shared/support.js';
 
 /** The overall health and every check with its status and message (`system.health` or `monitoring.health`). */
 export function HealthCard({ health }: { health: QueryState<Pick<HealthReport, 'status' | 'checks'>> }) {

@@ -1,9 +1,10 @@
 import type { ReactNode } from 'react';
 import type { CheckStatus } from '../../../shared/contract/index.js';
+import { STATUS_LABEL } from '../../../shared/support.js';
 import type { ApiCallError } from '../api/index.js';
 
-/** A health status in words. */
-export const STATUS_LABEL: Record<CheckStatus, string> = { ok: 'Healthy', degraded: 'Degraded', down: 'Down' };
+/** A health status in words (shared with the desktop's support information). */
+export { STATUS_LABEL };
 
 export function StatusPill({ status, label }: { status: CheckStatus; label?: string }) {
   return (

@@ -98,6 +98,7 @@ export const en = {
   // media
   'media.received': 'Thank you, we received your file "{fileName}". A member of staff will look at it.',
   'media.unnamed': 'file',
+  'media.failed': 'Sorry, your file "{fileName}" did not reach us. Please send it again.',
 
   // staff replies
   'staff.signature': '— {staffName}, {office}',

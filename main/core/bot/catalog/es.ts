@@ -96,6 +96,7 @@ export const es = {
   // media
   'media.received': 'Gracias, hemos recibido su archivo "{fileName}". Una persona de nuestro equipo lo revisará.',
   'media.unnamed': 'archivo',
+  'media.failed': 'Lo sentimos, su archivo "{fileName}" no nos llegó. Por favor, envíelo de nuevo.',
 
   // staff replies
   'staff.signature': '— {staffName}, {office}',

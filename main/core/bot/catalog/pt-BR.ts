@@ -95,6 +95,7 @@ export const ptBR = {
   // media
   'media.received': 'Obrigado, recebemos seu arquivo "{fileName}". Alguém da nossa equipe vai analisá-lo.',
   'media.unnamed': 'arquivo',
+  'media.failed': 'Desculpe, seu arquivo "{fileName}" não chegou até nós. Por favor, envie-o novamente.',
 
   // staff replies
   'staff.signature': '— {staffName}, {office}',

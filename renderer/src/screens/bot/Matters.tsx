@@ -9,6 +9,8 @@ import { useApi } from '../../context.js';
 import { shortTime, when } from '../../format.js';
 import { useAction, useQuery, useServerEvents } from '../../hooks.js';
 import { downloadDocument, ListAndDetail, StatusLabel } from './common.js';
+import type { DocumentItem } from '../../../../shared/contract/documents.js';
+import { DocumentViewer, sourceLabel, typeLabel } from '../../components/Documents.js';
 import { DataRequestsCard } from './DataRequests.js';
 import './bot.css';
 
@@ -209,6 +211,7 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
     }, label);
   };
 
+  const [viewing, setViewing] = useState<DocumentItem | null>(null);
   if (query.error && !detail) return <ErrorBox message={query.error.message} onRetry={query.reload} />;
   if (!detail) {
     return (
@@ -326,18 +329,47 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
 
       <Card title="Documents">
         {m.documents.length === 0 && <p className="muted">No documents yet. The intake PDF appears here once it is made.</p>}
-        <ul className="history">
-          {m.documents.map((d) => (
-            <li key={d.id}>
-              <button type="button" className="secondary" onClick={() => void open(d.id)}>
-                {d.fileName}
-              </button>{' '}
-              <span className="muted">
-                {formatBytes(d.size)} · {when(d.createdAt)}
-              </span>
-            </li>
-          ))}
-        </ul>
+        {m.documents.length > 0 && (
+          <table className="documents" data-testid="matter-documents">
+            <thead>
+              <tr>
+                <th>File</th>
+                <th>Source</th>
+                <th>Type</th>
+                <th>Size</th>
+                <th>By</th>
+                <th>When</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {m.documents.map((d) => (
+                <tr key={d.id} data-document-id={d.id}>
+                  <td className="doc-name" title={d.fileName}>
+                    {d.fileName}
+                    {d.mismatch && <span className="doc-warning"> not what its name says</span>}
+                  </td>
+                  <td>{sourceLabel(d.source)}</td>
+                  <td>{typeLabel(d)}</td>
+                  <td>{formatBytes(d.size)}</td>
+                  <td>{d.createdBy ?? '—'}</td>
+                  <td>{when(d.createdAt)}</td>
+                  <td className="actions">
+                    {(d.preview === 'image' || d.preview === 'pdf') && (
+                      <button type="button" className="secondary" onClick={() => setViewing(d)}>
+                        Preview
+                      </button>
+                    )}
+                    <button type="button" className="secondary" onClick={() => void open(d.id)}>
+                      Download
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {viewing && <DocumentViewer doc={viewing} onClose={() => setViewing(null)} />}
         <div className="form-actions">
           <button type="button" className="secondary" disabled={busy} onClick={() => void act('PDF requested', () => api.call('matters.regeneratePdf', { matterId, sendToClient: false }))}>
             Make the intake PDF again

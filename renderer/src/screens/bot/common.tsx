@@ -33,22 +33,7 @@ export function ListAndDetail({ detail, choose, children }: { detail: ReactNode;
   );
 }
 
-/** Fetches one of the office's documents (an intake PDF, a file a client sent) and saves it. */
-export async function downloadDocument(api: Api, documentId: number): Promise<void> {
-  const doc = await api.call('documents.get', { documentId });
-  saveFile(doc.fileName, doc.mimetype, doc.base64);
-}
-
-/** Saves a document the core sent as base64. */
-function saveFile(fileName: string, mimetype: string, base64: string): void {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([bytes], { type: mimetype }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+export { downloadDocument } from '../../components/Documents.js';
 
 /** A file picked by the user, as base64 (without the data: prefix). */
 export function readAsBase64(file: File): Promise<string> {

@@ -3,6 +3,8 @@ import { Screen } from '../../components/Layout.js';
 import { ErrorBox } from '../../components/Status.js';
 import { useApi } from '../../context.js';
 import { useAction, useQuery, useServerEvents } from '../../hooks.js';
+import { DocumentViewer, saveBlob } from '../../components/Documents.js';
+import { readAsBase64 } from '../bot/common.js';
 import './whatsapp.css';
 
 interface PlayedClient {
@@ -18,6 +20,36 @@ function Chat({ client, tick }: { client: PlayedClient; tick: number }) {
   const [text, setText] = useState('');
   const sending = useAction();
   const end = useRef<HTMLLIElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [opened, setOpened] = useState<{ fileName: string; blob: Blob } | null>(null);
+
+  // the simulated client sends a file, with what is typed as its caption
+  const sendFile = async (file: File | undefined) => {
+    if (!file) return;
+    await sending.run(async () => {
+      if (file.size > 16 * 1024 * 1024) throw new Error('The simulator takes files up to 16 MB.');
+      const base64 = await readAsBase64(file);
+      await api.call('simulator.clientSend', {
+        from: client.number,
+        ...(client.name ? { name: client.name } : {}),
+        text,
+        media: { fileName: file.name, mimetype: file.type || 'application/octet-stream', base64 },
+      });
+      setText('');
+      chat.reload();
+    });
+    if (fileInput.current) fileInput.current.value = '';
+  };
+
+  // the simulated client opens a file it received: PDFs in the viewer, the rest saved
+  const openFile = (messageId: string) =>
+    sending.run(async () => {
+      const file = await api.call('simulator.clientFile', { from: client.number, messageId });
+      const bytes = Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0));
+      const blob = new Blob([bytes], { type: file.mimetype });
+      if (file.mimetype === 'application/pdf') setOpened({ fileName: file.fileName, blob });
+      else saveBlob(blob, file.fileName);
+    });
   const reload = chat.reload;
   useEffect(() => {
     reload();
@@ -49,7 +81,9 @@ function Chat({ client, tick }: { client: PlayedClient; tick: number }) {
         {chat.data?.messages.map((m) => (
           <li key={m.id} className={`sim-bubble sim-${m.direction}`} data-direction={m.direction}>
             {m.fileName ? (
-              <span className="sim-doc">📄 {m.fileName}</span>
+              <button type="button" className="sim-doc link" onClick={() => void openFile(m.id)} data-testid="sim-file">
+                📄 {m.fileName}
+              </button>
             ) : null}
             {m.text && <span className="sim-text">{m.text}</span>}
             <time className="muted">{new Date(m.at).toLocaleTimeString()}</time>
@@ -79,7 +113,12 @@ function Chat({ client, tick }: { client: PlayedClient; tick: number }) {
         <button type="submit" disabled={sending.busy !== null || !text.trim()}>
           {sending.busy ? 'Sending…' : 'Send'}
         </button>
+        <label className="secondary sim-attach">
+          <span>Attach a file as the client</span>
+          <input ref={fileInput} type="file" data-testid="sim-file-input" onChange={(e) => void sendFile(e.target.files?.[0])} />
+        </label>
       </form>
+      {opened && <DocumentViewer doc={{ fileName: opened.fileName, preview: 'pdf' }} load={async () => opened.blob} onClose={() => setOpened(null)} />}
     </section>
   );
 }

@@ -7,6 +7,8 @@ import { Table } from '../../components/Table.js';
 import { useApi } from '../../context.js';
 import { duration, when, whenAgo } from '../../format.js';
 import { useAction, useNow, useQuery, useServerEvents } from '../../hooks.js';
+import { roleAllows } from '../../../../shared/permissions.js';
+import { useSession } from '../../session.js';
 import './whatsapp.css';
 
 const STATE_LABEL: Record<LinkState, string> = {
@@ -134,6 +136,11 @@ export function WhatsAppSession() {
     if (event.type === 'whatsapp.state') status.reload();
   });
 
+  // buttons a role cannot use are not shown (the door would refuse them anyway)
+  const role = useSession().state.user?.role;
+  const manages = role ? roleAllows(role, 'whatsapp.manage') : false;
+  const canSimulate = role ? roleAllows(role, 'simulator') : false;
+
   const run = (label: string, fn: () => Promise<unknown>) =>
     control.run(async () => {
       await fn();
@@ -146,7 +153,7 @@ export function WhatsAppSession() {
     <Screen
       title="WhatsApp"
       aside={
-        s && (
+        s && manages && (
           <div className="wa-actions">
             <button type="button" className="secondary" disabled={action !== null} onClick={() => void run('restart', () => api.call('whatsapp.restart', {}))}>
               {action === 'restart' ? 'Restarting…' : s.state === 'logged_out' || s.state === 'failed' ? 'Link a number' : 'Restart'}
@@ -205,7 +212,7 @@ export function WhatsAppSession() {
             {s.state === 'logged_out' && (
               <p className="muted">No number is linked. Press “Link a number” to show a QR code to scan with the office phone.</p>
             )}
-            {s.transport === 'simulator' && (
+            {s.transport === 'simulator' && canSimulate && (
               <div className="wa-simulator" aria-label="Simulator controls">
                 <span className="muted">Simulator:</span>
                 <button
