@@ -414,31 +414,44 @@ describe('finding 13: hostile uploads are judged by their bytes', () => {
   const SVG = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>');
   const HTML = Buffer.from('<!doctype html><html><body><form action="https://evil.example">Pay here</form></body></html>');
 
-  it('refuses HTML as text, SVG with script as PNG and a reversed .exe name; cleans the names it keeps', async () => {
+  it('HTML sent as text and an SVG with script sent as a PNG never open inline; a program behind a reversed name is refused; names are cleaned', async () => {
     await start();
     const link = await attachTestLink(core!);
     await link.deliver('351910000009', 'hi');
     await core!.services.bot.drained();
     const assistant = await signIn(core!, await createUser(core!, { role: 'assistant' }));
     const conversationId = ((await assistant.ok<{ items: { id: number }[] }>('inbox.list', {})).items[0]!).id;
-    const send = (fileName: string, mimetype: string, data: Buffer) =>
-      assistant.call('inbox.sendDocument', { conversationId, upload: { fileName, mimetype, base64: data.toString('base64') } });
+    const send = async (fileName: string, type: string, data: Buffer) => {
+      const response = await fetch(`${base}/api/documents/upload?conversationId=${conversationId}&fileName=${encodeURIComponent(fileName)}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${assistant.token}`, 'content-type': type },
+        body: new Uint8Array(data),
+      });
+      return (await response.json()) as { ok: boolean; value?: { id: number; fileName: string; preview: string | null; mismatch: boolean }; error?: { code: string } };
+    };
+    const inline = async (id: number) =>
+      (await fetch(`${base}/api/documents/${id}/content?disposition=inline`, { headers: { authorization: `Bearer ${assistant.token}` } })).status;
 
-    for (const [fileName, mimetype, data] of [
-      ['invoice.html', 'text/plain', HTML],
+    for (const [fileName, type, data] of [
       ['invoice.txt', 'text/plain', HTML],
       ['logo.png', 'image/png', SVG],
-      ['contract\u202Efdp.exe', 'application/pdf', PDF],
       ['contract.pdf', 'application/pdf', HTML],
     ] as const) {
-      const refused = await send(fileName, mimetype, data);
-      expect(refused, fileName).toMatchObject({ ok: false, error: { code: 'invalid_input', details: { issues: [{ path: 'upload' }] } } });
+      const stored = await send(fileName, type, data);
+      expect(stored.ok, fileName).toBe(true);
+      // kept for staff to download, never shown in the screens
+      expect(stored.value!.preview, fileName).toBeNull();
+      expect(await inline(stored.value!.id), fileName).toBe(400);
     }
+    const program = await send('contract\u202Efdp.exe', 'application/pdf', Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 1)]));
+    expect(program).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(link.sentTo('351910000009').filter((m) => m.kind === 'document')).toHaveLength(0);
 
-    const kept = await send('re\u200Bport\u2067 final\u2069.pdf', 'application/pdf', PDF);
+    const kept = await send('report\u2067 final\u2069.pdf', 'application/pdf', PDF);
     expect(kept.ok).toBe(true);
-    const doc = await assistant.ok<{ fileName: string }>('documents.get', { documentId: (kept as { value: { documentId: number } }).value.documentId });
-    expect(doc.fileName).toBe('report final.pdf');
+    // bidi controls are shown as visible marks, never applied
+    expect(kept.value!.fileName).not.toMatch(/[\u2066-\u2069\u202A-\u202E]/);
+    expect(kept.value!.preview).toBe('pdf');
   });
 });
+

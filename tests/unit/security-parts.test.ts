@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { maskUsername } from '../../main/core/auth/signin.js';
 import { PasswordWorkers, defaultPoolSize, type Lane } from '../../main/core/auth/passwords.js';
 import { kekProtection, keychainProtection, memoryProtection } from '../../main/core/backup/key-protection.js';
-import { cleanFileName } from '../../main/core/bot/upload-check.js';
+import { cleanFileName } from '../../main/core/documents/types.js';
 import { ConfigError, loadConfig } from '../../main/core/config.js';
 import { addressMatcher, clientKey, isLoopback } from '../../main/core/net/addresses.js';
 import { tempDir } from '../support/server.js';
@@ -182,10 +182,10 @@ describe('finding 4: a username typed at sign-in that has no account is never re
 });
 
 describe('finding 13: file names are cleaned of what hides or reorders text', () => {
-  it('removes bidi overrides, zero-width marks and controls', () => {
-    expect(cleanFileName('contract\u202Efdp.exe')).toBe('contractfdp.exe');
-    expect(cleanFileName('in\u200Bvoice\u2067.pdf\u2069')).toBe('invoice.pdf');
+  it('shows bidi overrides as visible marks, removes zero-width marks and controls', () => {
+    expect(cleanFileName('contract\u202Efdp.exe')).toBe('contract[U+202E]fdp.exe');
+    expect(cleanFileName('in\u200Bvoice\u2067.pdf\u2069')).toBe('invoice[U+2067].pdf[U+2069]');
     expect(cleanFileName(' report\u0007 .pdf. ')).toBe('report .pdf');
-    expect(cleanFileName('\u202E')).toBe('document');
+    expect(cleanFileName('\u200B')).toBe('file');
   });
 });

@@ -161,6 +161,8 @@ export function judge(detected: string | null, declared: string): { preview: 'im
 /** Unicode bidi controls: they make "invoice‮fdp.exe" read as "invoiceexe.pdf". */
 const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g;
+/** Zero-width characters and the byte-order mark: they hide inside a name ("in\u200Bvoice"). */
+const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g;
 
 /**
  * A file name safe to store, show and offer as a download name: path separators
@@ -173,6 +175,7 @@ export function cleanFileName(name: string | null | undefined, fallback = 'file'
     .normalize('NFC')
     .replace(BIDI, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`)
     .replace(CONTROL, '')
+    .replace(INVISIBLE, '')
     .replace(/[/\\:*?"<>|]/g, '_')
     .replace(/\s+/g, ' ')
     .trim()
