@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { ensureAdmin, expect, SCREENSHOT_DIR, signedInAs, snap, test } from './fixtures.js';
+import { call, ensureAdmin, expect, OPEN_ALL_DAY, SCREENSHOT_DIR, signedInAs, snap, test } from './fixtures.js';
 import type { RunningServer } from '../support/server.js';
 
 /**
@@ -16,13 +16,6 @@ import type { RunningServer } from '../support/server.js';
 
 test.use({ serverEnv: { LEXDESK_WHATSAPP_SEND_PER_MINUTE: '6000', LEXDESK_WHATSAPP_SEND_BURST: '50', LEXDESK_WHATSAPP_CHAT_SPACING_MS: '0' } });
 
-async function rpc<T>(page: Page, server: RunningServer, token: string, name: string, input: unknown): Promise<T> {
-  const response = await page.request.post(`${server.url}/api/rpc/${name}`, { data: input, headers: { authorization: `Bearer ${token}` } });
-  const body = (await response.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } };
-  if (!body.ok) throw new Error(`${name}: ${body.error?.code}: ${body.error?.message}`);
-  return body.value as T;
-}
-
 test('the admin offers languages and edits a Spanish text; the client is answered in it; staff switch the client’s language', async ({
   page,
   server,
@@ -30,13 +23,9 @@ test('the admin offers languages and edits a Spanish text; the client is answere
 }, testInfo) => {
   test.setTimeout(90_000);
   const adminToken = await ensureAdmin(page.request, server);
-  await rpc(page, server, adminToken, 'botSettings.update', {
+  await call(page, server, adminToken, 'botSettings.update', {
     section: 'hours',
-    value: {
-      timeZone: 'UTC',
-      week: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ open: '00:00', close: '23:59' }]])),
-      closedDates: [],
-    },
+    value: OPEN_ALL_DAY,
   });
 
   await signedInAs(page, server, 'admin');
@@ -87,7 +76,7 @@ test('the admin offers languages and edits a Spanish text; the client is answere
 
   // a client from Spain is answered in Spanish, with the office's own greeting
   for (const text of ['Hola', 'quiero abrir un caso', 'sí', 'Lucía Fernández', '1', 'Mi exmarido no paga la pensión de los niños.', 'ninguno', 'el próximo viernes', 'sí']) {
-    await rpc(page, server, adminToken, 'simulator.clientSend', { from: '34612345678', name: 'Lucía', text });
+    await call(page, server, adminToken, 'simulator.clientSend', { from: '34612345678', name: 'Lucía', text });
   }
 
   const assistant = await (await browser.newContext({ viewport: { width: 1300, height: 900 } })).newPage();
@@ -101,7 +90,7 @@ test('the admin offers languages and edits a Spanish text; the client is answere
   await expect(language).toHaveValue('es');
   await language.selectOption('pt-BR');
   await expect(language).toHaveValue('pt-BR');
-  await rpc(page, server, adminToken, 'simulator.clientSend', { from: '34612345678', name: 'Lucía', text: 'menu' });
+  await call(page, server, adminToken, 'simulator.clientSend', { from: '34612345678', name: 'Lucía', text: 'menu' });
   await expect(thread.getByTestId('messages')).toContainText('Como podemos ajudar? Responda com um número');
   await snap(assistant, 'bot-inbox-language');
 
@@ -120,6 +109,6 @@ test('the admin offers languages and edits a Spanish text; the client is answere
   await expect(matter.getByRole('status')).toHaveText('Saved, and the client was told');
   await snap(lawyer, 'bot-matter-deadline');
   await expect
-    .poll(async () => (await rpc<{ messages: { text: string | null }[] }>(page, server, adminToken, 'simulator.clientInbox', { from: '34612345678' })).messages.map((m) => m.text).join('\n'))
+    .poll(async () => (await call<{ messages: { text: string | null }[] }>(page, server, adminToken, 'simulator.clientInbox', { from: '34612345678' })).messages.map((m) => m.text).join('\n'))
     .toContain('Atualização do seu caso');
 });

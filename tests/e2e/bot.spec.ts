@@ -1,5 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
-import { ensureAdmin, expect, signedInAs, snap, test } from './fixtures.js';
+import { call, ensureAdmin, expect, OPEN_ALL_DAY, signedInAs, snap, test } from './fixtures.js';
 import type { RunningServer } from '../support/server.js';
 
 /**
@@ -11,13 +11,6 @@ import type { RunningServer } from '../support/server.js';
 
 // the simulated phone answers at once; the office's conservative send limits are tested with the outbox
 test.use({ serverEnv: { LEXDESK_WHATSAPP_SEND_PER_MINUTE: '6000', LEXDESK_WHATSAPP_SEND_BURST: '50', LEXDESK_WHATSAPP_CHAT_SPACING_MS: '0' } });
-
-async function rpc<T>(page: Page, server: RunningServer, token: string, name: string, input: unknown): Promise<T> {
-  const response = await page.request.post(`${server.url}/api/rpc/${name}`, { data: input, headers: { authorization: `Bearer ${token}` } });
-  const body = (await response.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } };
-  if (!body.ok) throw new Error(`${name}: ${body.error?.code}: ${body.error?.message}`);
-  return body.value as T;
-}
 
 async function newPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1300, height: 900 } });
@@ -33,16 +26,12 @@ test('a client completes an intake in the simulator; the assistant takes over an
   const adminToken = await ensureAdmin(page.request, server);
 
   // An earlier client, José, whose matter names Construtora Horizonte as the other party.
-  await rpc(page, server, adminToken, 'botSettings.update', {
+  await call(page, server, adminToken, 'botSettings.update', {
     section: 'hours',
-    value: {
-      timeZone: 'UTC',
-      week: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ open: '00:00', close: '23:59' }]])),
-      closedDates: [],
-    },
+    value: OPEN_ALL_DAY,
   });
   for (const text of ['Olá', '1', 'sim', 'José Núñez García', '2', 'Meu salário não foi pago.', 'Construtora Horizonte Ltda', 'none', 'yes']) {
-    await rpc(page, server, adminToken, 'simulator.clientSend', { from: '5511987654321', name: 'José', text });
+    await call(page, server, adminToken, 'simulator.clientSend', { from: '5511987654321', name: 'José', text });
   }
 
   // The company writes in through the simulator's chat panel, as a person would.

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron, type Page } from '@playwright/test';
-import { ensureAdmin, E2E_ADMIN, expect, signedInAs, snap, test } from './fixtures.js';
+import { call, E2E_ADMIN, ensureAdmin, expect, signedInAs, snap, test } from './fixtures.js';
 import { REPO_ROOT, type RunningServer } from '../support/server.js';
 
 /*
@@ -11,13 +11,6 @@ import { REPO_ROOT, type RunningServer } from '../support/server.js';
  */
 
 test.use({ serverEnv: { LEXDESK_WHATSAPP_SEND_PER_MINUTE: '6000', LEXDESK_WHATSAPP_SEND_BURST: '50', LEXDESK_WHATSAPP_CHAT_SPACING_MS: '0' } });
-
-async function rpc<T>(page: Page, server: RunningServer, token: string, name: string, input: unknown): Promise<T> {
-  const response = await page.request.post(`${server.url}/api/rpc/${name}`, { data: input, headers: { authorization: `Bearer ${token}` } });
-  const body = (await response.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } };
-  if (!body.ok) throw new Error(`${name}: ${body.error?.code}: ${body.error?.message}`);
-  return body.value as T;
-}
 
 test('headless has no updater: no "Restart to update" in the top bar; the About box says so', async ({ page, server }) => {
   await signedInAs(page, server, 'admin');
@@ -35,11 +28,11 @@ test('headless has no updater: no "Restart to update" in the top bar; the About 
 
 test('the address a hand-off notification opens shows that conversation', async ({ page, server }) => {
   const token = await ensureAdmin(page.request, server);
-  await rpc(page, server, token, 'simulator.clientSend', { from: '5511955550000', name: 'Rita', text: 'hello' });
-  await rpc(page, server, token, 'simulator.clientSend', { from: '5511955550000', name: 'Rita', text: '3' });
+  await call(page, server, token, 'simulator.clientSend', { from: '5511955550000', name: 'Rita', text: 'hello' });
+  await call(page, server, token, 'simulator.clientSend', { from: '5511955550000', name: 'Rita', text: '3' });
   let id: number | undefined;
   for (let i = 0; i < 100 && id === undefined; i++) {
-    const { items } = await rpc<{ items: { id: number; mode: string }[] }>(page, server, token, 'inbox.list', { filter: 'waiting' });
+    const { items } = await call<{ items: { id: number; mode: string }[] }>(page, server, token, 'inbox.list', { filter: 'waiting' });
     id = items[0]?.id;
     if (id === undefined) await page.waitForTimeout(50);
   }

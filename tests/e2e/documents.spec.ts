@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from '@playwright/test';
 import PDFDocument from 'pdfkit';
-import { ensureAdmin, expect, signedInAs, snap, test } from './fixtures.js';
+import { call, ensureAdmin, expect, OPEN_ALL_DAY, signedInAs, snap, test } from './fixtures.js';
 import type { RunningServer } from '../support/server.js';
 
 /**
@@ -44,13 +44,6 @@ function padded(original: Buffer, bytes: number): Buffer {
   return Buffer.concat([original, body, tail]);
 }
 
-async function rpc<T>(page: Page, server: RunningServer, token: string, name: string, input: unknown): Promise<T> {
-  const response = await page.request.post(`${server.url}/api/rpc/${name}`, { data: input, headers: { authorization: `Bearer ${token}` } });
-  const body = (await response.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } };
-  if (!body.ok) throw new Error(`${name}: ${body.error?.code}: ${body.error?.message}`);
-  return body.value as T;
-}
-
 async function newPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1300, height: 900 }, acceptDownloads: true });
   return context.newPage();
@@ -63,17 +56,13 @@ test('a client sends a PDF and a photo; the assistant opens and files them; a la
 }) => {
   test.setTimeout(120_000);
   const adminToken = await ensureAdmin(page.request, server);
-  await rpc(page, server, adminToken, 'botSettings.update', {
+  await call(page, server, adminToken, 'botSettings.update', {
     section: 'hours',
-    value: {
-      timeZone: 'UTC',
-      week: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ open: '00:00', close: '23:59' }]])),
-      closedDates: [],
-    },
+    value: OPEN_ALL_DAY,
   });
   // Ana's intake gives her a matter, 2026-0001
   for (const text of ['Hello', '1', 'yes', 'Ana Souza', '2', 'My salary was not paid.', 'Acme Ltd', 'none', 'yes']) {
-    await rpc(page, server, adminToken, 'simulator.clientSend', { from: '5511987654321', name: 'Ana', text });
+    await call(page, server, adminToken, 'simulator.clientSend', { from: '5511987654321', name: 'Ana', text });
   }
 
   // Ana sends her contract and a photo of her ID from the simulator's chat panel

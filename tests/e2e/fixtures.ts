@@ -119,3 +119,21 @@ export async function signedInAs(
   await expect(page.getByTestId('signed-in-user')).toContainText(account.displayName);
   return account;
 }
+
+/**
+ * Calls an operation over HTTP as `token` and returns its value; throws with the
+ * error otherwise. For setting the scene of a test (settings, simulated clients).
+ */
+export async function call<T>(page: Page, server: RunningServer, token: string, name: string, input: unknown): Promise<T> {
+  const response = await page.request.post(`${server.url}/api/rpc/${name}`, { data: input, headers: { authorization: `Bearer ${token}` } });
+  const body = (await response.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } };
+  if (!body.ok) throw new Error(`${name}: ${body.error?.code}: ${body.error?.message}`);
+  return body.value as T;
+}
+
+/** The office open around the clock (UTC), so that no test meets the out-of-hours notice. */
+export const OPEN_ALL_DAY = {
+  timeZone: 'UTC',
+  week: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ open: '00:00', close: '23:59' }]])),
+  closedDates: [],
+};

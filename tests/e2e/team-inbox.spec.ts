@@ -1,5 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
-import { ensureAdmin, expect, signedInAs, snap, test } from './fixtures.js';
+import { call, ensureAdmin, expect, OPEN_ALL_DAY, signedInAs, snap, test } from './fixtures.js';
 import type { RunningServer } from '../support/server.js';
 
 /**
@@ -12,13 +12,6 @@ import type { RunningServer } from '../support/server.js';
  */
 
 test.use({ serverEnv: { LEXDESK_WHATSAPP_SEND_PER_MINUTE: '6000', LEXDESK_WHATSAPP_SEND_BURST: '50', LEXDESK_WHATSAPP_CHAT_SPACING_MS: '0' } });
-
-async function rpc<T>(page: Page, server: RunningServer, token: string, name: string, input: unknown): Promise<T> {
-  const response = await page.request.post(`${server.url}/api/rpc/${name}`, { data: input, headers: { authorization: `Bearer ${token}` } });
-  const body = (await response.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } };
-  if (!body.ok) throw new Error(`${name}: ${body.error?.code}: ${body.error?.message}`);
-  return body.value as T;
-}
 
 /** A browser for one member, recording the notifications the page shows. */
 async function staffPage(browser: Browser, server: RunningServer): Promise<Page> {
@@ -46,15 +39,11 @@ const notifications = (page: Page) => page.evaluate(() => (window as unknown as 
 test('two staff share the front desk: notified, one takes it, the other is warned, a quick reply, ticks, resolved, search', async ({ page, server, browser }) => {
   test.setTimeout(120_000);
   const adminToken = await ensureAdmin(page.request, server);
-  await rpc(page, server, adminToken, 'botSettings.update', {
+  await call(page, server, adminToken, 'botSettings.update', {
     section: 'hours',
-    value: {
-      timeZone: 'UTC',
-      week: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ open: '00:00', close: '23:59' }]])),
-      closedDates: [],
-    },
+    value: OPEN_ALL_DAY,
   });
-  await rpc(page, server, adminToken, 'quickReplies.create', {
+  await call(page, server, adminToken, 'quickReplies.create', {
     title: 'Documents needed',
     texts: { en: 'Hello {client.name}, please send us the contract and your ID.' },
   });
@@ -69,7 +58,7 @@ test('two staff share the front desk: notified, one takes it, the other is warne
 
   // a client asks for a person
   for (const text of ['Hello', 'Zoë Martins here, I need to talk to a person about my indemnização']) {
-    await rpc(page, server, adminToken, 'simulator.clientSend', { from: '351910000007', name: 'Zoë', text });
+    await call(page, server, adminToken, 'simulator.clientSend', { from: '351910000007', name: 'Zoë', text });
   }
   for (const staff of [ana, bruno]) {
     await expect.poll(() => notifications(staff)).toContain('Zoë is waiting for staff');
@@ -105,7 +94,7 @@ test('two staff share the front desk: notified, one takes it, the other is warne
   await expect(staffBubble).toContainText('Hello Zoë, please send us the contract and your ID.');
   await expect(staffBubble).toHaveAttribute('data-delivery', 'delivered');
   // the client opens the chat on the phone: read
-  const phone = await rpc<{ messages: { text: string | null }[] }>(page, server, adminToken, 'simulator.clientInbox', { from: '351910000007' });
+  const phone = await call<{ messages: { text: string | null }[] }>(page, server, adminToken, 'simulator.clientInbox', { from: '351910000007' });
   expect(phone.messages.map((m) => m.text).join('\n')).toContain('Hello Zoë, please send us the contract and your ID.');
   await expect(staffBubble).toHaveAttribute('data-delivery', 'read');
   await expect(staffBubble).toContainText('read ✓✓');
@@ -133,7 +122,7 @@ test('two staff share the front desk: notified, one takes it, the other is warne
 
 test('the inbox fits a phone: the list, or the thread with a way back', async ({ page, server }) => {
   const adminToken = await ensureAdmin(page.request, server);
-  await rpc(page, server, adminToken, 'simulator.clientSend', { from: '351910000008', name: 'Rui', text: 'x'.repeat(4000) });
+  await call(page, server, adminToken, 'simulator.clientSend', { from: '351910000008', name: 'Rui', text: 'x'.repeat(4000) });
   await page.setViewportSize({ width: 390, height: 800 });
   await signedInAs(page, server, 'assistant');
   await page.getByRole('button', { name: /Rui/ }).click();

@@ -69,6 +69,7 @@ ${body}
 }
 
 describe('the desktop secret store', () => {
+  // Skipped only on a machine without gnome-keyring and D-Bus (CI installs both): there is no OS keychain to talk to.
   it.skipIf(!hasKeyring)('uses the real OS keychain through keytar when one answers (gnome-keyring on a private D-Bus)', () => {
     const result = runWithKeytar(
       `const store = await createDesktopSecretStore({ loadKeytar: () => loadKeytar(process.cwd(), true), safeStorage, dir: process.env.LEXDESK_TEST_DIR, log });

@@ -44,6 +44,7 @@ afterEach(async () => {
 });
 
 // The real library and a real Chromium; WhatsApp Web itself is out of reach here.
+// Skipped only where no Chromium is installed (CI installs Debian's): there is no browser to launch.
 describe.skipIf(!chromium)('the whatsapp-web.js adapter with a real Chromium', () => {
   it('launches a headless browser on the profile in the data folder, and stop leaves no process behind', async () => {
     const dataDir = tempDir();
