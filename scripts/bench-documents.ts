@@ -4,6 +4,8 @@
 //     Goal: ≥ 1/2 of the baseline's throughput; lag p99 < 20 ms.
 //  2. upload 50 MB through POST /api/documents/upload against raw `curl` to a plain Node server
 //     that writes the body to disk. Goal: ≥ 1/3 of the baseline.
+//  3. a backup after one new 1 MB document on a store of BENCH_STORE_GB (default 2) GB against a
+//     backup of the same database alone (the documents' step left out). Goal: within 2×.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
@@ -116,10 +118,66 @@ async function lexdeskUpload(): Promise<number> {
   return ms;
 }
 
+const STORE_GB = Number(process.env.BENCH_STORE_GB ?? 2);
+const BENCH_ORIGIN = { face: 'cli' as const, actor: { type: 'cli' as const, name: 'bench' } };
+
+async function backupAfterOneDocument(): Promise<{ withDocuments: number; databaseOnly: number; documents: number; dbBytes: number; added: number }> {
+  const dataDir = mkdtempSync(join(work, 'store-'));
+  const config = loadConfig({
+    face: 'headless',
+    env: { LEXDESK_DATA_DIR: dataDir, LEXDESK_WHATSAPP: 'simulator', LEXDESK_SIMULATOR_PAIRED: 'true', LEXDESK_BCRYPT_COST: '4' },
+    envFile: null,
+  });
+  const c = createCore(config, { log: silentLogger, withoutBot: true, backup: { schedule: false, scryptCost: { N: 2 ** 12, r: 8, p: 1 } } });
+  await c.start();
+  await c.services.backups.updateSettings({ passphrase: 'violet tractor under marmalade', retentionDays: 365, keepAtLeast: 50 }, BENCH_ORIGIN);
+  const store = c.services.documents.store;
+  // the office's store: 1 MB documents up to STORE_GB, and a database with their rows and some conversation
+  const oneMb = randomBytes(1024 * 1024);
+  const count = Math.round(STORE_GB * 1024);
+  for (let i = 0; i < count; i++) {
+    oneMb.writeUInt32BE(i, 0);
+    await store.ingest(oneMb, { fileName: `scan-${i}.pdf`, declaredType: 'application/octet-stream' }, { source: 'client' });
+  }
+  const db = c.services.store.sqlite;
+  db.exec('CREATE TABLE IF NOT EXISTS bench_history (id INTEGER PRIMARY KEY, body TEXT)');
+  const insert = db.prepare('INSERT INTO bench_history (body) VALUES (?)');
+  db.transaction(() => {
+    for (let i = 0; i < 200_000; i++) insert.run(`message ${i} ${randomBytes(64).toString('base64')}`);
+  })();
+  // the first backup copies the whole store once
+  await c.services.backups.create('manual', BENCH_ORIGIN);
+
+  const withDocs: number[] = [];
+  const alone: number[] = [];
+  let added = 0;
+  const backups = c.services.backups as unknown as { vault: unknown };
+  const vault = backups.vault;
+  for (let i = 0; i < RUNS; i++) {
+    oneMb.writeUInt32BE(count + i, 0);
+    await store.ingest(oneMb, { fileName: `new-${i}.pdf`, declaredType: 'application/octet-stream' }, { source: 'client' });
+    let t = performance.now();
+    const item = await c.services.backups.create('manual', BENCH_ORIGIN);
+    withDocs.push(performance.now() - t);
+    added = item.documents?.count ?? 0;
+    // the same database backed up without its documents' step
+    backups.vault = null;
+    t = performance.now();
+    await c.services.backups.create('manual', BENCH_ORIGIN);
+    alone.push(performance.now() - t);
+    backups.vault = vault;
+  }
+  const dbBytes = (await import('node:fs')).statSync(config.databaseFile).size;
+  await c.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  return { withDocuments: best(withDocs), databaseOnly: best(alone), documents: added, dbBytes, added: 1 };
+}
+
 const copyHash = baselineCopyHash();
 const received = await receiveStoreEncrypt();
 const raw = await rawServerUpload();
 const upload = await lexdeskUpload();
+const afterOne = await backupAfterOneDocument();
 rmSync(work, { recursive: true, force: true });
 
 const line = (label: string, ms: number) => `  ${label.padEnd(52)} ${ms.toFixed(0).padStart(6)} ms  ${rate(ms).padStart(9)}`;
@@ -130,4 +188,8 @@ console.log(`  ratio ${(copyHash / received.ms).toFixed(2)} (goal ≥ 0.50); eve
 console.log(line('baseline: curl → plain Node server writing to disk', raw));
 console.log(line('LexDesk: curl → POST /api/documents/upload', upload));
 console.log(`  ratio ${(raw / upload).toFixed(2)} (goal ≥ 0.33)`);
-console.log('  backup after one new 1 MB document on a 2 GB store: not measured (backups do not carry the document store yet)');
+const ms = (label: string, value: number) => `  ${label.padEnd(52)} ${value.toFixed(0).padStart(6)} ms`;
+console.log(`backup after one new 1 MB document on a ${STORE_GB} GB store (${afterOne.documents} documents, database ${(afterOne.dbBytes / 1024 / 1024).toFixed(0)} MB)`);
+console.log(ms('baseline: the same database backed up alone', afterOne.databaseOnly));
+console.log(ms('LexDesk: database + documents', afterOne.withDocuments));
+console.log(`  ratio ${(afterOne.withDocuments / afterOne.databaseOnly).toFixed(2)} (goal ≤ 2.00)`);

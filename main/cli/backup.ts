@@ -1,4 +1,4 @@
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
@@ -6,7 +6,8 @@ import type { BackupItem, BackupOverview } from '../../shared/contract/backup.js
 import { formatBytes } from '../../shared/format.js';
 import type { ApiError } from '../../shared/errors.js';
 import type { Core } from '../core/app.js';
-import { DATABASE_SUFFIX } from '../core/backup/folder.js';
+import { POOL_DIR } from '../core/backup/documents.js';
+import { DATABASE_SUFFIX, DOCUMENTS_SUFFIX } from '../core/backup/folder.js';
 import type { Config } from '../core/config.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -99,8 +100,36 @@ async function resolveBackup(core: Core, arg: string): Promise<string> {
       await copyFile(file, target);
       process.stderr.write(`Copied ${basename(file)} into ${folder}.\n`);
     }
+    const copied = await copyDocumentsBeside(dirname(file), id, folder);
+    if (copied > 0) process.stderr.write(`Copied the backup's list of documents and ${copied - 1} document files into ${folder}.\n`);
   }
   return id;
+}
+
+/**
+ * A backup's documents travel beside its file: its index (`<id>.documents.lexbak`)
+ * and the pool (`documents/ab/<sha256>`). Copies what the destination lacks; returns
+ * how many files were copied.
+ */
+async function copyDocumentsBeside(from: string, id: string, to: string): Promise<number> {
+  const index = `${id}${DOCUMENTS_SUFFIX}`;
+  if (!(await stat(join(from, index)).then(() => true, () => false))) return 0;
+  let copied = 0;
+  const copyMissing = async (source: string, target: string) => {
+    if (await stat(target).then(() => true, () => false)) return;
+    await copyFile(source, target);
+    copied++;
+  };
+  await copyMissing(join(from, index), join(to, index));
+  const pool = join(from, POOL_DIR);
+  for (const prefix of await readdir(pool).catch(() => [] as string[])) {
+    if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+    await mkdir(join(to, POOL_DIR, prefix), { recursive: true, mode: 0o700 });
+    for (const name of await readdir(join(pool, prefix))) {
+      if (/^[0-9a-f]{64}$/.test(name)) await copyMissing(join(pool, prefix, name), join(to, POOL_DIR, prefix, name));
+    }
+  }
+  return copied;
 }
 
 function printItem(item: BackupItem): void {

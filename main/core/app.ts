@@ -226,6 +226,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     hooks: face.documents?.hooks,
   });
   lifecycles.push(documents);
+  backups.useDocuments(documents.store);
   writers.register({ name: 'documents', pause: () => undefined, resume: () => documents.resume() });
   const whatsapp = new WhatsAppService({
     config: config.whatsapp,

@@ -29,6 +29,8 @@ export const BackupItem = z.object({
   schemaVersion: z.number().int(),
   tables: z.record(z.string(), z.number().int()),
   hasSqlDump: z.boolean(),
+  /** the documents its database names; their files are in the backup folder beside it (null: none recorded) */
+  documents: z.object({ count: z.number().int(), bytes: z.number().int() }).nullable(),
   verifiedAt: z.string().nullable(),
   /** this machine holds the key: restoring needs no passphrase */
   keyAvailable: z.boolean(),

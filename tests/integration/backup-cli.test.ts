@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, cpSync, mkdirSync, readdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, startServer, tempDir, TEST_BACKUP_KEK } from '../support/server.js';
 import { PASSPHRASE, sqlite3 } from '../support/backup.js';
+import { startTestCore } from '../support/core.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'main', 'cli', 'index.js');
 
@@ -128,5 +130,31 @@ describe('lexdesk backup (the command line)', { timeout: 120_000 }, () => {
     // the new installation keeps the key: its own backups need no passphrase again
     const next = lexdesk(fresh, ['backup', 'create']);
     expect(next.status, next.stderr).toBe(0);
+  });
+
+  it('restores the documents too, from a copy of the backup folder on another disk', async () => {
+    const office = tempDir();
+    lexdesk(office, ['migrate']);
+    lexdesk(office, ['backup', 'passphrase'], PASSPHRASE);
+    const paper = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(4096), Buffer.from('\n%%EOF\n')]);
+    const before = await startTestCore({ dataDir: office, face: 'cli' });
+    const row = await before.services.documents.store.ingest(paper, { fileName: 'deed.pdf', declaredType: 'application/pdf' }, { source: 'client' });
+    await before.stop();
+    const id = idOf(lexdesk(office, ['backup', 'create']).stdout);
+
+    const disk = tempDir();
+    cpSync(join(office, 'backups'), disk, { recursive: true });
+    const fresh = join(tempDir(), 'new-install');
+    mkdirSync(fresh);
+    const restored = lexdesk(fresh, ['backup', 'restore', join(disk, `${id}.db.lexbak`), '--passphrase-stdin'], `${PASSPHRASE}\n`);
+    expect(restored.status, restored.stderr).toBe(0);
+    expect(restored.stderr).toMatch(/list of documents and 1 document files/);
+
+    const after = await startTestCore({ dataDir: fresh, face: 'cli' });
+    try {
+      expect((await after.services.documents.store.readAll(row.id)).data.equals(paper)).toBe(true);
+    } finally {
+      await after.stop();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -510,7 +510,10 @@ describe('backups', () => {
     const everywhere = [
       Buffer.from(stored),
       readFileSync(c.config.databaseFile),
-      ...readdirSync(backupDir(c)).filter((n) => !n.startsWith('failed')).map((n) => readFileSync(join(backupDir(c), n))),
+      ...readdirSync(backupDir(c), { recursive: true, encoding: 'utf8' })
+        .map((n) => join(backupDir(c), n))
+        .filter((f) => statSync(f).isFile())
+        .map((f) => readFileSync(f)),
     ];
     for (const bytes of everywhere) {
       expect(bytes.includes(Buffer.from(key, 'base64'))).toBe(false);

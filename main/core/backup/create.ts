@@ -3,7 +3,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { BackupItem, BackupKind, BackupRun } from '../../../shared/contract/backup.js';
 import { BACKUPS_LOCKED_MESSAGE } from './key-protection.js';
 import { AppError } from '../errors.js';
-import { destinationMessage, isDestinationErrno, type Manifest } from './folder.js';
+import { BackupDocuments, type IndexEntry } from './documents.js';
+import { DOCUMENTS_SUFFIX, destinationMessage, isDestinationErrno, type BackupFolder, type Manifest, type StoredBackup } from './folder.js';
 import { BackupFileError } from './format.js';
 import { backupSlices, STEP_LABELS, type JobTracker, type RunningJob } from './job-tracker.js';
 import { SYSTEM_ORIGIN, type BackupContext, type Origin } from './ports.js';
@@ -73,8 +74,14 @@ export class BackupMaker {
     ctx.alerts.clear('backup.destination');
     const id = backupId(started, kind);
     const withSql = options.sqlDump ?? ctx.records.settings.sqlDump;
-    const partials = { database: folder.partial(id, '.db.lexbak'), sql: withSql ? folder.partial(id, '.sql.lexbak') : undefined };
+    const partials: { database: string; sql?: string; documents?: string } = {
+      database: folder.partial(id, '.db.lexbak'),
+      sql: withSql ? folder.partial(id, '.sql.lexbak') : undefined,
+    };
     const slices = backupSlices(withSql);
+    const documents = ctx.documents(folder);
+    // the database's steps fill the bar up to 85% when the documents' copy follows
+    const scale = documents ? 0.85 : 1;
     try {
       await mkdir(ctx.workDir, { recursive: true, mode: 0o700 });
       const result = await runInWorker(
@@ -96,10 +103,28 @@ export class BackupMaker {
           signal: job.abort.signal,
           onProgress: (step, fraction) => {
             const [from, to] = slices[step];
-            report(step, STEP_LABELS[step], from + (to - from) * fraction);
+            report(step, STEP_LABELS[step], scale * (from + (to - from) * fraction));
           },
         },
       );
+      let copies: Manifest['documentCopies'];
+      let indexFile: { bytes: number; sha256: string } | undefined;
+      if (documents) {
+        const previous = await this.previousIndex(folder, documents, key.key, key.keyId);
+        const outcome = await documents.copy(
+          id,
+          result.documents,
+          previous,
+          (done, total) => report('documents', `Copying the documents (${done} of ${total})`, 85 + (14 * done) / Math.max(1, total)),
+          job.abort.signal,
+        );
+        partials.documents = folder.partial(id, DOCUMENTS_SUFFIX);
+        indexFile = await BackupDocuments.writeIndex(partials.documents, outcome.index, key.key, key.kdf, result.manifest);
+        copies = { added: outcome.added, addedBytes: outcome.addedBytes, reused: outcome.reused, missing: outcome.missing.length };
+        if (outcome.missing.length > 0) {
+          ctx.log.warn({ id, missing: outcome.missing.length, first: outcome.missing.slice(0, 5) }, 'documents named by the database are missing from the document store');
+        }
+      }
       report('saving', STEP_LABELS.saving, 99);
       const manifest: Manifest = {
         ...result.manifest,
@@ -107,7 +132,9 @@ export class BackupMaker {
         files: {
           database: { name: `${id}.db.lexbak`, bytes: result.database.bytes, sha256: result.database.sha256 },
           ...(result.sql ? { sql: { name: `${id}.sql.lexbak`, bytes: result.sql.bytes, sha256: result.sql.sha256 } } : {}),
+          ...(indexFile ? { documents: { name: `${id}${DOCUMENTS_SUFFIX}`, bytes: indexFile.bytes, sha256: indexFile.sha256 } } : {}),
         },
+        ...(copies ? { documentCopies: copies } : {}),
         verifiedAt: deps.clock.now().toISOString(),
         durationMs: Date.now() - startedMs,
       };
@@ -126,6 +153,9 @@ export class BackupMaker {
           schemaVersion: manifest.schemaVersion,
           tables: Object.keys(manifest.tables).length,
           sqlDump: manifest.sqlDump,
+          documents: manifest.documents?.count ?? 0,
+          documentsAdded: copies?.added ?? 0,
+          documentsMissing: copies?.missing ?? 0,
           destination: folder.dir,
         },
         id,
@@ -150,11 +180,12 @@ export class BackupMaker {
       if (cancelled) {
         await rm(partials.database, { force: true });
         if (partials.sql) await rm(partials.sql, { force: true });
+        if (partials.documents) await rm(partials.documents, { force: true });
       } else {
         await folder
           .setAside(
             { id, kind, createdAt: started.toISOString(), failedAt: deps.clock.now().toISOString(), reason: message, problem, manifest: null },
-            [partials.database, ...(partials.sql ? [partials.sql] : [])],
+            [partials.database, ...(partials.sql ? [partials.sql] : []), ...(partials.documents ? [partials.documents] : [])],
           )
           .catch((e: unknown) => ctx.log.error({ err: e }, 'could not keep the failed backup aside'));
       }
@@ -171,6 +202,53 @@ export class BackupMaker {
     this.ctx.alerts.raise({ key: 'backup.failed', severity: 'critical', message });
   }
 
+  /**
+   * The index of the newest verified backup made with this key: which key each
+   * document the pool holds is under, without opening every file again.
+   */
+  private async previousIndex(folder: BackupFolder, documents: BackupDocuments, key: Buffer, keyId: string): Promise<Map<string, IndexEntry>> {
+    const previous = (await folder.list()).find(
+      (item): item is Extract<StoredBackup, { status: 'verified' }> =>
+        item.status === 'verified' && item.manifest.keyId === keyId && item.manifest.files.documents !== undefined,
+    );
+    if (!previous) return new Map();
+    try {
+      const index = await documents.readIndex(previous.id, key, previous.manifest.files.documents);
+      return new Map(index.entries.map((e) => [e.sha256, e]));
+    } catch (err) {
+      this.ctx.log.warn({ err, id: previous.id }, 'the previous backup\'s list of documents could not be read; reading each document instead');
+      return new Map();
+    }
+  }
+
+  /**
+   * Deletes the pool's files that no remaining backup names. Only when every
+   * remaining backup's index can be read: a document is never deleted on a guess.
+   */
+  private async prunePool(folder: BackupFolder): Promise<number> {
+    const documents = this.ctx.documents(folder);
+    if (!documents) return 0;
+    const kept = new Set<string>();
+    for (const item of await folder.list()) {
+      if (item.status === 'failed') continue;
+      if (item.status === 'unverified') {
+        if (item.manifest.documents && item.manifest.documents.count > 0) return 0;
+        continue;
+      }
+      if (!item.manifest.files.documents) continue;
+      const key = await this.ctx.keys.find(item.manifest.keyId).catch(() => null);
+      if (!key) return 0;
+      try {
+        const index = await documents.readIndex(item.id, key.key, item.manifest.files.documents);
+        for (const e of index.entries) kept.add(e.sha256);
+      } catch (err) {
+        this.ctx.log.warn({ err, id: item.id }, 'old document copies were kept: a backup\'s list of documents could not be read');
+        return 0;
+      }
+    }
+    return documents.prune(kept);
+  }
+
   /** Removes what retention says may go; returns the ids removed. */
   async applyRetention(origin: Origin = SYSTEM_ORIGIN): Promise<string[]> {
     const { records } = this.ctx;
@@ -179,6 +257,10 @@ export class BackupMaker {
     const items = await folder.list();
     const plan = retentionPlan(items, this.ctx.deps.clock.now(), records.settings);
     for (const item of plan) await folder.remove(item);
+    if (plan.length > 0) {
+      const pruned = await this.prunePool(folder);
+      if (pruned > 0) this.ctx.log.info({ pruned }, 'document copies no backup names any more removed');
+    }
     this.status.forget();
     if (plan.length > 0) {
       this.ctx.audit(origin, 'backup.retention', 'ok', { removed: plan.map((i) => i.id), retentionDays: records.settings.retentionDays, keepAtLeast: records.settings.keepAtLeast });

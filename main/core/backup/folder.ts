@@ -13,6 +13,8 @@ import { readHeader } from './stream.js';
  *   <id>.db.lexbak          the database, gzip + AES-256-GCM (format.ts)
  *   <id>.sql.lexbak         optional SQL copy, same format
  *   <id>.manifest.json      what is inside, checksums, when it was verified
+ *   <id>.documents.lexbak   the documents its database names (documents.ts, format.ts)
+ *   documents/ab/<sha256>   the documents' files, shared by all backups
  *   failed/<id>.*           backups that failed, kept aside with <id>.failed.json
  *   .<id>.*.partial         files being written; never listed, removed at start
  *
@@ -23,13 +25,16 @@ import { readHeader } from './stream.js';
 export const DATABASE_SUFFIX = '.db.lexbak';
 export const SQL_SUFFIX = '.sql.lexbak';
 export const MANIFEST_SUFFIX = '.manifest.json';
+export const DOCUMENTS_SUFFIX = '.documents.lexbak';
 export const FAILED_DIR = 'failed';
 
 export const FileEntry = z.object({ name: z.string(), bytes: z.number().int(), sha256: z.string() });
 
 export const Manifest = ManifestCore.extend({
   keyId: z.string(),
-  files: z.object({ database: FileEntry, sql: FileEntry.optional() }),
+  files: z.object({ database: FileEntry, sql: FileEntry.optional(), documents: FileEntry.optional() }),
+  /** what this backup did to the pool of documents */
+  documentCopies: z.object({ added: z.number().int(), addedBytes: z.number().int(), reused: z.number().int(), missing: z.number().int() }).optional(),
   verifiedAt: z.string(),
   durationMs: z.number().int().optional(),
 });
@@ -112,6 +117,9 @@ export class BackupFolder {
   manifestFile(id: string): string {
     return join(this.dir, `${id}${MANIFEST_SUFFIX}`);
   }
+  documentsFile(id: string): string {
+    return join(this.dir, `${id}${DOCUMENTS_SUFFIX}`);
+  }
   partial(id: string, suffix: string): string {
     return join(this.dir, `.${id}${suffix}.partial`);
   }
@@ -142,9 +150,10 @@ export class BackupFolder {
   }
 
   /** Writes the manifest, then renames the verified files into place (the commit), and flushes the folder. */
-  async commit(manifest: Manifest, partials: { database: string; sql?: string }): Promise<void> {
+  async commit(manifest: Manifest, partials: { database: string; sql?: string; documents?: string }): Promise<void> {
     await writeFileAtomic(this.manifestFile(manifest.id), `${JSON.stringify(manifest, null, 2)}\n`, 0o600);
     if (partials.sql) await rename(partials.sql, this.sqlFile(manifest.id));
+    if (partials.documents) await rename(partials.documents, this.documentsFile(manifest.id));
     await rename(partials.database, this.databaseFile(manifest.id));
     await syncDir(this.dir);
   }
@@ -178,7 +187,8 @@ export class BackupFolder {
     const present = new Set(names);
     for (const name of names) {
       const orphanManifest =
-        name.endsWith(MANIFEST_SUFFIX) && !present.has(name.slice(0, -MANIFEST_SUFFIX.length) + DATABASE_SUFFIX);
+        (name.endsWith(MANIFEST_SUFFIX) && !present.has(name.slice(0, -MANIFEST_SUFFIX.length) + DATABASE_SUFFIX)) ||
+        (name.endsWith(DOCUMENTS_SUFFIX) && !present.has(name.slice(0, -DOCUMENTS_SUFFIX.length) + DATABASE_SUFFIX));
       if ((name.startsWith('.') && name.endsWith('.partial')) || orphanManifest) {
         await rm(join(this.dir, name), { force: true });
         removed.push(name);
@@ -263,6 +273,7 @@ export class BackupFolder {
     // the database file first: without it, the rest is never listed again
     await rm(this.databaseFile(item.id), { force: true });
     await rm(this.sqlFile(item.id), { force: true });
+    await rm(this.documentsFile(item.id), { force: true });
     await rm(this.manifestFile(item.id), { force: true });
   }
 }

@@ -23,6 +23,27 @@ import { z } from 'zod';
  * (1 byte: 1 for the final segment, else 0), and as additional data SHA-256(MAGIC ‖
  * headerLength ‖ header). So the header cannot be altered, segments cannot be reordered,
  * dropped or appended, and a truncated file is refused (the STREAM construction).
+ *
+ * Documents. The database names its documents (table `documents`: SHA-256 and size);
+ * their files are not inside the backup file but in a pool in the backup folder that
+ * all backups share, `documents/ab/<sha256>`: each is the document store's own file,
+ * copied byte for byte (encrypted under the document key, see documents/format.ts),
+ * so that a document stored once is copied once, by the first backup that needs it,
+ * and never again. Every backup also writes `<id>.documents.lexbak`, its index: a
+ * file of this same format (content "documents", the backup's own manifest in its
+ * header), whose content is JSON Lines — first
+ *   {"format":"lexdesk-backup-documents","version":1,"backupId":…,"keys":[{"keyId","key"}]}
+ * with the document keys (base64; protected by the backup key like everything else
+ * in the file), then one {"sha256","size","keyId"} per document the backed-up database
+ * names. The manifest in the database file's header says how many documents and
+ * bytes its database names (`documents`), and the manifest beside it records the
+ * index's checksum and how many files this backup added to the pool and reused.
+ * A backup copies a document into the pool under a temporary name, flushes it,
+ * decrypts the copy and checks its SHA-256, then renames it into place; a document
+ * the pool already holds is checked by its size, and every verification checks every
+ * document of the index in full. A restore puts back into the store exactly the
+ * documents the restored database names, from the pool, checked the same way.
+ * Retention deletes a pool file only when no remaining backup's index names it.
  */
 export const MAGIC = Buffer.from('LEXDESK-BACKUP-1', 'ascii');
 export const SEGMENT_BYTES = 64 * 1024;
@@ -61,13 +82,15 @@ export const ManifestCore = z.object({
   /** size of the SQLite file inside */
   databaseBytes: z.number().int().min(0),
   sqlDump: z.boolean(),
+  /** the documents the database names (their files are in the backup folder's pool) */
+  documents: z.object({ count: z.number().int().min(0), bytes: z.number().int().min(0) }).optional(),
 });
 export type ManifestCore = z.infer<typeof ManifestCore>;
 
 export const BackupHeader = z.object({
   format: z.literal('lexdesk-backup'),
   version: z.literal(1),
-  content: z.enum(['sqlite', 'sql']),
+  content: z.enum(['sqlite', 'sql', 'documents']),
   compression: z.literal('gzip'),
   cipher: z.literal('aes-256-gcm'),
   segmentBytes: z.literal(SEGMENT_BYTES),

@@ -26,7 +26,7 @@ export interface CreateJob {
   sqlPartial?: string;
   key: Buffer;
   kdf: ScryptParams;
-  manifest: Omit<ManifestCore, 'schemaVersion' | 'tables' | 'databaseBytes' | 'sqlDump'>;
+  manifest: Omit<ManifestCore, 'schemaVersion' | 'tables' | 'databaseBytes' | 'sqlDump' | 'documents'>;
   level?: number;
 }
 
@@ -34,6 +34,22 @@ export interface CreateResult {
   manifest: ManifestCore;
   database: SealedFile;
   sql?: SealedFile;
+  /** the documents the copied database names whose files are in the document store */
+  documents: { sha256: string; size: number }[];
+}
+
+/**
+ * The documents a database names (those still waiting as BLOBs from before the
+ * document store are inside the database itself), one per content.
+ */
+export function namedDocuments(db: Database.Database): { sha256: string; size: number }[] {
+  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
+  if (!tables.has('documents')) return [];
+  const waiting = tables.has('document_blob_moves') ? 'WHERE d.id NOT IN (SELECT document_id FROM document_blob_moves)' : '';
+  return db.prepare(`SELECT d.sha256 AS sha256, max(d.size) AS size FROM documents d ${waiting} GROUP BY d.sha256 ORDER BY d.sha256`).all() as {
+    sha256: string;
+    size: number;
+  }[];
 }
 
 function openDb(file: string, nativeBinding: string | undefined, readonly = false): Database.Database {
@@ -105,12 +121,20 @@ export async function createBackup(job: CreateJob, progress?: ProgressFn): Promi
     progress?.('counting', 0);
     const described = describeDatabase(copy, job.nativeBinding);
     const databaseBytes = (await stat(copy)).size;
+    const listing = openDb(copy, job.nativeBinding, true);
+    let documents: { sha256: string; size: number }[];
+    try {
+      documents = namedDocuments(listing);
+    } finally {
+      listing.close();
+    }
     const manifest: ManifestCore = {
       ...job.manifest,
       schemaVersion: described.schemaVersion,
       tables: described.tables,
       databaseBytes,
       sqlDump: job.sqlPartial !== undefined,
+      documents: { count: documents.length, bytes: documents.reduce((sum, d) => sum + d.size, 0) },
     };
     const database = await sealToFile({
       source: copy,
@@ -141,7 +165,7 @@ export async function createBackup(job: CreateJob, progress?: ProgressFn): Promi
     if (job.sqlPartial && sql) {
       await verifySqlDump({ file: job.sqlPartial, key: job.key, expect: { manifest, sha256: sql.sha256, bytes: sql.bytes } }, progress);
     }
-    return { manifest, database, sql };
+    return { manifest, database, sql, documents };
   } finally {
     await rm(copy, { force: true });
     await rm(`${copy}-journal`, { force: true });

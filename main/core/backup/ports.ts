@@ -5,6 +5,7 @@ import type { CallContext } from '../dispatch.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { WriterRegistry } from '../writers.js';
+import type { BackupDocuments } from './documents.js';
 import type { BackupFolder } from './folder.js';
 import type { KeyProtection } from './key-protection.js';
 import type { BackupKeyRing } from './keyring.js';
@@ -106,6 +107,8 @@ export interface BackupContext {
   readonly workDir: string;
   /** the destination as the settings (or LEXDESK_BACKUP_DIR) say now */
   folder(): BackupFolder;
+  /** the documents' side of backups in that folder; null until the document store is plugged in */
+  documents(folder: BackupFolder): BackupDocuments | null;
   /** monitoring's sink once it is plugged in, the log until then */
   readonly alerts: BackupAlertSink;
   /** records an act in the audit trail; a failure to record is logged, never thrown */

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupItem } from '../../../shared/contract/backup.js';
@@ -10,6 +11,8 @@ import { BackupFileError, type BackupHeader } from './format.js';
 import type { JobTracker, RunningJob } from './job-tracker.js';
 import type { BackupContext, Origin, SessionEnder } from './ports.js';
 import { asideDir, finish, rollBack, swapIn, writeJournal, type RestoreJournal } from './restore-journal.js';
+import type { NamedDocument } from './documents.js';
+import { namedDocuments } from './jobs.js';
 import { readHeader } from './stream.js';
 import type { BackupVerifier } from './verify.js';
 
@@ -62,6 +65,7 @@ export class BackupRestore {
 
   private async restoreWithin(job: RunningJob, id: string, origin: Origin, options: RestoreOptions, sessions: SessionEnder | null): Promise<RestoreResult> {
     const step = (name: string, label: string, percent: number) => this.jobs.step(job, name, label, percent);
+    const restoreStartedAt = Date.now();
     const { ctx } = this;
     const { deps, log } = ctx;
     await ctx.records.load();
@@ -97,6 +101,27 @@ export class BackupRestore {
     } catch (err) {
       await rm(candidate, { force: true });
       throw restoreRefused(err);
+    }
+
+    // the documents the restored database names, in the document store before anything is swapped
+    const documents = ctx.documents(folder);
+    let named: NamedDocument[] | null = null;
+    if (documents && header.manifest.documents) {
+      step('documents', 'Checking the documents', 29);
+      try {
+        named = documentsNamedBy(candidate, deps.nativeBinding);
+        if (named.length > 0) {
+          const index = await documents.readIndex(id, key.key, expected?.files.documents);
+          await documents.adoptKeys(index);
+          const brought = await documents.bringBack(named, new Set(index.entries.map((e) => e.sha256)), (done, total) =>
+            step('documents', `Putting back the documents (${done} of ${total})`, 29),
+          );
+          log.info({ id, ...brought }, 'documents of the backup are in the document store');
+        }
+      } catch (err) {
+        await rm(candidate, { force: true });
+        throw restoreRefused(err);
+      }
     }
 
     // a key learned from the passphrase (a new machine) also protects the safety backup below
@@ -156,6 +181,14 @@ export class BackupRestore {
         throw new AppError('internal', `The restored database could not be opened, so the previous one was put back: ${(err as Error).message}`);
       }
       await finish(ctx.dataDir, journal);
+      if (documents && named) {
+        // files of documents the restored database does not name (they are in the safety backup)
+        const removed = await documents.removeOthers(named, restoreStartedAt).catch((err: unknown) => {
+          log.error({ err }, 'documents the restored database does not name could not be removed');
+          return 0;
+        });
+        if (removed > 0) log.info({ removed }, 'documents the restored database does not name were removed from the store');
+      }
     } finally {
       step('resuming', 'Resuming', 95);
       await resume().catch((err: unknown) => log.error({ err }, 'a service did not resume after the restore'));
@@ -173,6 +206,16 @@ export class BackupRestore {
     log.info({ id, preRestore: safety.id, schemaFrom }, 'backup restored');
     step('done', 'Restored', 100);
     return { id, preRestoreBackupId: safety.id, schemaFrom, schemaTo: deps.schemaVersion, sessionsEnded };
+  }
+}
+
+/** The documents a restored database names (read from the checked candidate before the swap). */
+function documentsNamedBy(file: string, nativeBinding: string | undefined): NamedDocument[] {
+  const db = new Database(file, { readonly: true, fileMustExist: true, nativeBinding });
+  try {
+    return namedDocuments(db);
+  } finally {
+    db.close();
   }
 }
 

@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import type { CheckResult } from '../health.js';
 import type { Logger } from '../log.js';
 import { BackupMaker } from './create.js';
+import { BackupDocuments, type DocumentVault } from './documents.js';
 import { BackupFolder, destinationMessage } from './folder.js';
 import { DEFAULT_SCRYPT, type BackupHeader } from './format.js';
 import { JobTracker } from './job-tracker.js';
@@ -48,6 +49,7 @@ export class BackupService {
   private readonly restorer: BackupRestore;
   private alerts: BackupAlertSink;
   private passwords: PasswordVerifier | null = null;
+  private vault: DocumentVault | null = null;
   private sessions: SessionEnder | null = null;
   private catchUpTimer: NodeJS.Timeout | null = null;
   private overdueTimer: NodeJS.Timeout | null = null;
@@ -70,6 +72,7 @@ export class BackupService {
       dataDir: this.dataDir,
       workDir: this.workDir,
       folder: () => this.folder(),
+      documents: (folder) => (this.vault ? new BackupDocuments(this.vault, folder.dir) : null),
       // whichever sink is plugged in when the alert happens
       alerts: { raise: (alert) => this.alerts.raise(alert), clear: (key) => this.alerts.clear(key) },
       audit: (origin, action, outcome, details, target) => this.audit(origin, action, outcome, details, target),
@@ -87,6 +90,11 @@ export class BackupService {
   useAuth(auth: { passwords: PasswordVerifier; sessions?: SessionEnder }): void {
     this.passwords = auth.passwords;
     this.sessions = auth.sessions ?? null;
+  }
+
+  /** The document store: backups copy its files, restores put them back. */
+  useDocuments(vault: DocumentVault): void {
+    this.vault = vault;
   }
 
   /** Monitoring receives backup alerts here. */
@@ -183,6 +191,8 @@ export class BackupService {
     await rm(this.workDir, { recursive: true, force: true });
     await mkdir(this.workDir, { recursive: true, mode: 0o700 });
     const removed = await this.folder().removeLeftovers();
+    const copies = this.vault ? await new BackupDocuments(this.vault, this.folder().dir).removeLeftovers() : 0;
+    if (copies > 0) removed.push(`${copies} document copies`);
     if (removed.length > 0) this.log.warn({ removed }, 'removed files of a backup that was interrupted');
   }
 

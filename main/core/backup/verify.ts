@@ -1,7 +1,9 @@
-import { mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
 import type { BackupItem } from '../../../shared/contract/backup.js';
 import { AppError } from '../errors.js';
-import type { BackupFolder, Manifest, StoredBackup } from './folder.js';
+import { DOCUMENTS_SUFFIX, type BackupFolder, type Manifest, type StoredBackup } from './folder.js';
 import { BackupFileError, type BackupHeader } from './format.js';
 import { STEP_LABELS, type JobTracker } from './job-tracker.js';
 import type { Expected, JobStep } from './jobs.js';
@@ -118,11 +120,18 @@ export class BackupVerifier {
               { signal: job.abort.signal },
             );
           }
+          const indexFile = await this.verifyDocuments(folder, id, key.key, result.header, expected, (done, total) =>
+            this.jobs.step(job, 'documents', `Checking the documents (${done} of ${total})`, 99),
+          job.abort.signal);
           if (learned) await ctx.keys.adopt(key);
           const manifest: Manifest = {
             ...result.header.manifest,
             keyId: key.keyId,
-            files: expected?.files ?? { database: { name: `${id}.db.lexbak`, bytes: result.bytes, sha256: result.sha256 } },
+            files: expected?.files ?? {
+              database: { name: `${id}.db.lexbak`, bytes: result.bytes, sha256: result.sha256 },
+              ...(indexFile ? { documents: indexFile } : {}),
+            },
+            ...(expected?.documentCopies ? { documentCopies: expected.documentCopies } : {}),
             verifiedAt: ctx.deps.clock.now().toISOString(),
             ...(expected?.durationMs !== undefined ? { durationMs: expected.durationMs } : {}),
           };
@@ -137,6 +146,35 @@ export class BackupVerifier {
       },
       (item) => ({ outcome: item.status === 'failed' ? 'failed' : 'ok', id, message: item.failure }),
     );
+  }
+
+  /**
+   * Every document the backup's database names: its index read (and checked against
+   * the manifest's checksum), then each file in the pool decrypted and hashed.
+   * Returns the index's entry for a manifest written now.
+   */
+  async verifyDocuments(
+    folder: BackupFolder,
+    id: string,
+    key: Buffer,
+    header: BackupHeader,
+    expected: Manifest | undefined,
+    onProgress: (done: number, total: number) => void,
+    signal?: AbortSignal,
+  ): Promise<{ name: string; bytes: number; sha256: string } | undefined> {
+    const named = header.manifest.documents;
+    const documents = this.ctx.documents(folder);
+    if (!named || !documents) return undefined;
+    const recorded = expected?.files.documents;
+    if (!recorded && named.count === 0) return undefined;
+    const index = await documents.readIndex(id, key, recorded);
+    const missingAtBackup = expected?.documentCopies?.missing ?? 0;
+    if (index.entries.length + missingAtBackup !== named.count) {
+      throw new BackupFileError('mismatch', `The list of documents of backup ${id} does not match its database (${index.entries.length} listed, ${named.count} named).`);
+    }
+    await documents.verifyAll(index, onProgress, signal);
+    const info = await stat(folder.documentsFile(id));
+    return recorded ?? { name: `${id}${DOCUMENTS_SUFFIX}`, bytes: info.size, sha256: await sha256Of(folder.documentsFile(id)) };
   }
 
   private async verificationFailed(folder: BackupFolder, stored: StoredBackup, err: unknown, origin: Origin): Promise<BackupItem> {
@@ -164,10 +202,16 @@ export class BackupVerifier {
           }
         : null,
     };
-    await folder.setAside(record, [folder.databaseFile(stored.id), folder.sqlFile(stored.id)]);
+    await folder.setAside(record, [folder.databaseFile(stored.id), folder.sqlFile(stored.id), folder.documentsFile(stored.id)]);
     ctx.audit(origin, 'backup.verified', 'error', { problem: err.problem, message }, stored.id);
     ctx.alerts.raise({ key: 'backup.failed', severity: 'critical', message: `Backup ${stored.id}: ${message}` });
     const failed = (await folder.list()).find((i) => i.id === stored.id && i.status === 'failed');
     return this.status.toItem(failed ?? { status: 'failed', id: stored.id, record: { ...record, files: [] }, sizeBytes: 0 });
   }
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

@@ -158,7 +158,15 @@ export function Backups() {
                     <span title={item.id}>{when(item.createdAt)}</span>
                   </td>
                   <td>{KIND_LABEL[item.kind]}</td>
-                  <td>{item.status === 'failed' && item.sizeBytes === 0 ? '—' : formatBytes(item.sizeBytes)}</td>
+                  <td>
+                    {item.status === 'failed' && item.sizeBytes === 0 ? '—' : formatBytes(item.sizeBytes)}
+                    {item.documents && item.documents.count > 0 && (
+                      <span className="muted" data-testid="backup-documents">
+                        {' '}
+                        · {item.documents.count === 1 ? '1 document' : `${item.documents.count} documents`} ({formatBytes(item.documents.bytes)})
+                      </span>
+                    )}
+                  </td>
                   <td>
                     {item.status === 'verified' && (
                       <span className="pill pill-ok" title={`Verified ${when(item.verifiedAt)}`}>
