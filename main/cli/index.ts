@@ -19,6 +19,7 @@ Commands:
   backup …           create | list | verify <id> | restore <id> | decrypt | passphrase (lexdesk backup help)
   user create-admin --username U [--display-name "Name"]
                      first run: create the administrator; the password is read from stdin
+  doctor [--json]    the production checklist: each line ok, warn or FAIL with its fix (exit 1 on a FAIL)
   version            print the version
 
 The data folder is LEXDESK_DATA_DIR (default ./data); see README.md for every setting.
@@ -87,6 +88,12 @@ export async function main(argv: string[]): Promise<number> {
       } finally {
         await core.stop();
       }
+    }
+    case 'doctor': {
+      const { doctorCommand } = await import('./doctor.js');
+      const { createHeadlessLogger } = await import('../headless/logger.js');
+      const config = configFor('cli');
+      return doctorCommand(argv.slice(argv.indexOf('doctor') + 1), config, createHeadlessLogger('warn', process.stderr));
     }
     case 'version':
       process.stdout.write(`${APP_VERSION}\n`);

@@ -82,6 +82,9 @@ const envSchema = z.object({
   LEXDESK_HTTP_HEADERS_TIMEOUT_SECONDS: wholeNumber(1, 600, 'seconds').default(10),
   LEXDESK_HTTP_CONNECTIONS_PER_ADDRESS: wholeNumber(1, 100_000).default(64),
   LEXDESK_EVENT_STREAMS_PER_USER: wholeNumber(1, 1000).default(8),
+  // requests per minute per client address and per signed-in user (0: no limit)
+  LEXDESK_RATE_LIMIT_PER_ADDRESS: wholeNumber(0, 1_000_000).default(3000),
+  LEXDESK_RATE_LIMIT_PER_USER: wholeNumber(0, 1_000_000).default(1200),
   // the key that wraps the backup key on this machine (headless)
   LEXDESK_BACKUP_KEK: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 32)').optional(),
   LEXDESK_BACKUP_KEK_FILE: z.string().min(1, 'must name a file').optional(),
@@ -177,6 +180,10 @@ export interface HttpLimits {
   connectionsPerAddress: number;
   /** open event streams per signed-in user (and per address for streams without a sign-in) */
   eventStreamsPerUser: number;
+  /** requests per minute per client address (IPv6: per /64), 0 for none */
+  requestsPerMinutePerAddress: number;
+  /** requests per minute per signed-in user, 0 for none */
+  requestsPerMinutePerUser: number;
 }
 
 export interface AuthConfig {
@@ -285,6 +292,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
       headersTimeoutMs: Math.min(v.LEXDESK_HTTP_HEADERS_TIMEOUT_SECONDS, v.LEXDESK_HTTP_REQUEST_TIMEOUT_SECONDS) * 1000,
       connectionsPerAddress: v.LEXDESK_HTTP_CONNECTIONS_PER_ADDRESS,
       eventStreamsPerUser: v.LEXDESK_EVENT_STREAMS_PER_USER,
+      requestsPerMinutePerAddress: v.LEXDESK_RATE_LIMIT_PER_ADDRESS,
+      requestsPerMinutePerUser: v.LEXDESK_RATE_LIMIT_PER_USER,
     },
     ...(backupKek ? { backupKek } : {}),
     updateFeed: v.LEXDESK_UPDATE_URL ?? null,

@@ -37,6 +37,10 @@ const CODE_BY_STATUS = new Map<number, ErrorCode>(
 
 /** What to answer for an error fastify raised, or null when it is not the client's doing. */
 function refusalOf(err: FastifyError): Refusal | null {
+  if (err.code === 'LEXDESK_RATE_LIMITED') {
+    const wait = (err as FastifyError & { retryAfterSeconds?: number }).retryAfterSeconds ?? 60;
+    return { status: 429, error: { code: 'rate_limited', message: err.message, details: { retryAfterSeconds: wait } } };
+  }
   const known = err.code ? BY_FASTIFY_CODE[err.code] : undefined;
   if (known) return known;
   const status = err.statusCode ?? 500;

@@ -15,7 +15,9 @@ export async function registerScreenRoutes(app: FastifyInstance, rendererDir: st
     await app.register(fastifyStatic, { root: rendererDir, wildcard: false, index: ['index.html'] });
   }
 
-  app.setNotFoundHandler((request, reply) => {
+  // the screens' paths count against the request limit per address like every route (rate-limits.ts)
+  const limited = app.hasDecorator('rateLimit') ? { preHandler: app.rateLimit() } : {};
+  app.setNotFoundHandler(limited, (request, reply) => {
     const isApi = request.url.startsWith('/api/') || request.url === '/metrics';
     if (isApi || (request.method !== 'GET' && request.method !== 'HEAD')) {
       return sendError(reply, { code: 'not_found', message: 'There is nothing at this address.' });

@@ -6,6 +6,7 @@ import { addressMatcher } from '../core/net/addresses.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { registerBackupRoutes } from './backup-routes.js';
 import { limitConnectionsPerAddress } from './connection-limits.js';
+import { limitRequests } from './rate-limits.js';
 import { registerDocumentRoutes } from './document-routes.js';
 import { registerEventRoutes } from './event-routes.js';
 import { clientErrorHandler, errorHandler, frameworkErrors } from './framework-errors.js';
@@ -33,7 +34,9 @@ export interface ServerOptions {
  * Limits: the headers must arrive within `headersTimeoutMs` and the whole request
  * within `requestTimeoutMs` (a slow body is answered 408 and closed), at most
  * `connectionsPerAddress` connections per client address, and at most
- * `eventStreamsPerUser` event streams per user (event-routes.ts).
+ * `eventStreamsPerUser` event streams per user (event-routes.ts), and at most
+ * `requestsPerMinutePerAddress` / `requestsPerMinutePerUser` requests a minute
+ * (rate-limits.ts).
  */
 export async function buildServer(core: Core, options: ServerOptions = {}): Promise<FastifyInstance> {
   const config = core.services.config;
@@ -64,6 +67,8 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
   });
   const log = core.services.log.child({ component: 'http' });
   await app.register(fastifyCookie);
+  // before the routes: the limits go on each route as it is added
+  await limitRequests(app, core, { perAddress: limits.requestsPerMinutePerAddress, perUser: limits.requestsPerMinutePerUser });
 
   app.addHook('onSend', async (_request, reply, payload) => {
     for (const [name, value] of Object.entries(headers)) {

@@ -58,6 +58,29 @@ export const ComputerInfo = z.object({
 });
 export type ComputerInfo = z.infer<typeof ComputerInfo>;
 
+export const DoctorStatus = z.enum(['ok', 'warn', 'fail']);
+export type DoctorStatus = z.infer<typeof DoctorStatus>;
+
+/** One line of the production checklist (`lexdesk doctor`, the Overview's readiness card). */
+export const DoctorCheck = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: DoctorStatus,
+  /** what was found, in one sentence */
+  detail: z.string(),
+  /** what to do, in one sentence; null when ok */
+  fix: z.string().nullable(),
+});
+export type DoctorCheck = z.infer<typeof DoctorCheck>;
+
+export const DoctorReport = z.object({
+  /** no line failed */
+  ready: z.boolean(),
+  checkedAt: z.string(),
+  checks: z.array(DoctorCheck),
+});
+export type DoctorReport = z.infer<typeof DoctorReport>;
+
 export const systemOperations = {
   'system.health': defineOperation({
     summary: 'Overall health and the status of each check, without internals.',
@@ -85,6 +108,13 @@ export const systemOperations = {
     input: z.object({}).strict(),
     output: ComputerInfo,
     access: 'monitoring.read',
+    audit: 'failures',
+  }),
+  'system.doctor': defineOperation({
+    summary: 'The production checklist: secrets, backups, disks, the public address, /metrics, administrators, the clock and the audit chain, each ok, warn or fail with its fix.',
+    input: z.object({}).strict(),
+    output: DoctorReport,
+    access: 'monitoring.manage',
     audit: 'failures',
   }),
 };

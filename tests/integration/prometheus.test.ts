@@ -1,12 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startServer, tempDir, type RunningServer } from '../support/server.js';
 import { dashboardQueries } from '../support/grafana.js';
 
-const SHIPPED = join(REPO_ROOT, 'build', 'prometheus.yml');
+const SHIPPED = join(REPO_ROOT, 'build', 'prometheus', 'prometheus.yml');
 
 let server: RunningServer | undefined;
 let prometheus: ChildProcess | undefined;
@@ -36,7 +36,7 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * The shipped build/prometheus.yml, pointed at the test's LexDesk instead of the
+ * The shipped build/prometheus/prometheus.yml, pointed at the test's LexDesk instead of the
  * compose service name and scraping every second instead of every 15.
  */
 function configFromShipped(target: string, edit: (text: string) => string = (t) => t): string {
@@ -52,6 +52,8 @@ async function startPrometheus(config: string): Promise<string> {
   folders.push(dir);
   const file = join(dir, 'prometheus.yml');
   writeFileSync(file, config);
+  // the alert rules the shipped configuration loads, beside it as in /etc/prometheus
+  copyFileSync(join(REPO_ROOT, 'build', 'prometheus', 'alerts.yml'), join(dir, 'alerts.yml'));
   const check = spawnSync('promtool', ['check', 'config', file], { encoding: 'utf8' });
   expect(check.status, check.stdout + check.stderr).toBe(0);
   const port = await freePort();

@@ -29,6 +29,9 @@ beforeAll(async () => {
       // fuzzed passwords must not lock the test accounts out; fuzzed folders must not be created on this machine
       LEXDESK_LOCKOUT_THRESHOLD: '1000',
       LEXDESK_SIGNIN_LIMIT: '100000',
+      // thousands of fuzzed calls a minute from one address and three accounts (the limits have their own test)
+      LEXDESK_RATE_LIMIT_PER_ADDRESS: '0',
+      LEXDESK_RATE_LIMIT_PER_USER: '0',
       LEXDESK_BACKUP_DIR: tempDir('lexdesk-fuzz-backups-'),
     },
   });

@@ -18,7 +18,7 @@ describe('.env.production, the template of the docker compose stack', () => {
     const assigned = text.split('\n').filter((line) => /^[A-Z][A-Z0-9_]*=/.test(line)).map((line) => line.split('=')[0]);
     expect(Object.keys(readEnvFile(TEMPLATE)).sort()).toEqual([...new Set(assigned)].sort());
     const config = loadConfig({ face: 'headless', env: {}, envFile: TEMPLATE, cwd: REPO_ROOT });
-    // the proxy's own address (docker-compose.yml gives Caddy 172.28.0.10), never `true`
+    // the proxy's own address (docker-compose.yml gives NGINX 172.28.0.10), never `true`
     expect(config.trustProxy).toEqual(['172.28.0.10']);
     expect(config.metricsAllow).toEqual(['172.28.0.20']);
     expect(config.backupKek).toMatchObject({ file: '/run/secrets/backup-kek' });

@@ -3,11 +3,13 @@ import { PRODUCT_NAME } from '../../../shared/product.js';
 import type { Handler } from '../dispatch.js';
 import { schemaVersionOf } from '../db/migrate.js';
 import type { CoreServices } from '../services.js';
+import { runDoctor } from './doctor.js';
 
 export const systemHandlers: {
   'system.health': Handler<'system.health', CoreServices>;
   'system.info': Handler<'system.info', CoreServices>;
   'system.computer': Handler<'system.computer', CoreServices>;
+  'system.doctor': Handler<'system.doctor', CoreServices>;
 } = {
   // anyone may ask (load balancers); the checks' messages are for those who read monitoring
   'system.health': async (_input, { services, principal }) => {
@@ -30,4 +32,5 @@ export const systemHandlers: {
       folders: { data: services.config.dataDir, backup: services.backups.destination().dir },
     });
   },
+  'system.doctor': (_input, { services }) => runDoctor(services),
 };

@@ -1,10 +1,10 @@
 import { useRef, useState } from 'react';
-import type { ComputerInfo, HealthReport, OutputOf } from '../../../shared/contract/index.js';
+import type { ComputerInfo, DoctorReport, HealthReport, OutputOf } from '../../../shared/contract/index.js';
 import { formatBytes } from '../../../shared/format.js';
 import { roleAllows } from '../../../shared/permissions.js';
 import { HealthCard } from '../components/HealthCard.js';
 import { Card, Screen } from '../components/Layout.js';
-import { QueryStatus } from '../components/Status.js';
+import { QueryStatus, StatusPill } from '../components/Status.js';
 import { useQuery, type QueryState } from '../hooks.js';
 import { useSession } from '../session.js';
 import { describeCpu, describeOs, describeVersions, describeVolume, supportText, volumeOf } from './support.js';
@@ -16,6 +16,9 @@ export function Overview() {
   const info = useQuery('system.info', {});
   const health = useQuery('system.health', {}, { refreshMs: 15_000 });
   const computer = useQuery('system.computer', {}, { enabled: seesComputer });
+  // the production checklist is for administrators (the door's monitoring.manage)
+  const seesReadiness = role ? roleAllows(role, 'monitoring.manage') : false;
+  const readiness = useQuery('system.doctor', {}, { enabled: seesReadiness });
 
   return (
     <Screen title="Overview">
@@ -39,8 +42,46 @@ export function Overview() {
         <HealthCard health={health} />
       </div>
 
+      {seesReadiness && <ReadinessCard readiness={readiness} />}
+
       {seesComputer && <ComputerCard computer={computer} installation={info.data} health={health.data} />}
     </Screen>
+  );
+}
+
+const READINESS_PILL = { ok: { status: 'ok', label: 'OK' }, warn: { status: 'degraded', label: 'Look at this' }, fail: { status: 'down', label: 'Fix this' } } as const;
+
+/** "Is this installation ready?": the production checklist (`system.doctor`, also `lexdesk doctor`), with each fix. */
+function ReadinessCard({ readiness }: { readiness: QueryState<DoctorReport> }) {
+  const report = readiness.data;
+  const fails = report?.checks.filter((c) => c.status === 'fail').length ?? 0;
+  return (
+    <Card title="Is this installation ready?" className="readiness">
+      <QueryStatus query={readiness} loading="Checking this installation…" />
+      {report && (
+        <>
+          <p data-testid="readiness-summary">
+            {report.ready
+              ? 'Ready for the office: nothing to fix.'
+              : `Not ready yet: ${fails} ${fails === 1 ? 'thing' : 'things'} to fix before the office relies on it.`}{' '}
+            <button type="button" className="secondary" onClick={readiness.reload}>
+              Check again
+            </button>
+          </p>
+          <ul className="checks readiness-checks" aria-label="Readiness checks">
+            {report.checks.map((check) => (
+              <li key={check.id} data-check={check.id} data-status={check.status}>
+                <StatusPill status={READINESS_PILL[check.status].status} label={READINESS_PILL[check.status].label} />
+                <span>
+                  <strong>{check.title}</strong> <span className="muted">{check.detail}</span>
+                  {check.fix && <span className="fix"> {check.fix}</span>}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </Card>
   );
 }
 
