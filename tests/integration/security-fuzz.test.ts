@@ -11,8 +11,9 @@ import { inputsFor } from '../support/fuzz.js';
 import { serveHttp } from '../support/http.js';
 import { tempDir } from '../support/server.js';
 
-const BUDGET_MS = 55_000;
-const RUNS = { valid: 12, hostile: 12 };
+// every operation as every caller, a fixed number of inputs each (a count, not a time budget: the
+// contract is always covered whole, however busy the machine)
+const RUNS = { valid: 8, hostile: 6 };
 
 let core: TestCore;
 let app: FastifyInstance;
@@ -69,7 +70,7 @@ async function call(operation: string, input: unknown, who: Who): Promise<{ stat
 const STACK = /\bat [\w.<>]+ \(|node:internal|\.ts:\d+:\d+|\.js:\d+:\d+|TypeError|ReferenceError|SQLITE_/;
 
 describe('fuzzing every operation as every role over HTTP', () => {
-  it('answers every input with the envelope, never a 5xx or a stack, and stays up', { timeout: 120_000 }, async () => {
+  it('answers every input with the envelope, never a 5xx or a stack, and stays up', { timeout: 300_000 }, async () => {
     const started = Date.now();
     const failures: string[] = [];
     const covered = new Set<string>();
@@ -80,7 +81,6 @@ describe('fuzzing every operation as every role over HTTP', () => {
     for (const name of names) {
       const { valid, hostile } = inputsFor(operations[name].input as never);
       for (const who of ROLES) {
-        if (Date.now() - started > BUDGET_MS) break;
         for (const [kind, arbitrary, runs] of [['valid', valid, RUNS.valid], ['hostile', hostile, RUNS.hostile]] as const) {
           await fc.assert(
             fc.asyncProperty(arbitrary, async (input) => {
@@ -105,12 +105,11 @@ describe('fuzzing every operation as every role over HTTP', () => {
         }
         covered.add(name);
       }
-      if (Date.now() - started > BUDGET_MS) break;
     }
     expect(failures).toEqual([]);
     // the generated inputs reach the handlers, not only the validation
     expect(outcomes.ok ?? 0).toBeGreaterThan(500);
-    // the whole contract was reached within the budget
+    // the whole contract was reached
     expect([...covered].sort()).toEqual(Object.keys(operations).sort());
     // the server is still up and still answers
     const info = await fetch(`${base}/api/rpc/system.info`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
