@@ -11,6 +11,7 @@ import { BackupFileError, type BackupHeader } from './format.js';
 import type { JobTracker, RunningJob } from './job-tracker.js';
 import type { BackupContext, Origin, SessionEnder } from './ports.js';
 import { asideDir, finish, rollBack, swapIn, writeJournal, type RestoreJournal } from './restore-journal.js';
+import { applyAfterRestore, readHighWaterMarks } from './after-restore.js';
 import type { NamedDocument } from './documents.js';
 import { namedDocuments } from './jobs.js';
 import { readHeader } from './stream.js';
@@ -34,6 +35,8 @@ export interface RestoreOptions {
 
 /**
  * Putting a backup in place of the live database, the riskiest thing LexDesk does.
+ * What happens to the rows younger than the backup (messages received and sent since,
+ * matter references handed out since) is the rule written in after-restore.ts.
  * Every refusal before the swap says "Nothing was changed"; the file moves
  * themselves are in restore-journal.ts, so that a crash at any instant can be finished
  * or undone at the next start.
@@ -159,6 +162,8 @@ export class BackupRestore {
     let schemaFrom = header.manifest.schemaVersion;
     try {
       ctx.audit(origin, 'backup.restore.started', 'ok', { preRestoreBackupId: safety.id }, id);
+      // read with the writers paused: no reference is handed out between this and the swap
+      const marks = readHighWaterMarks(deps.database.file, deps.nativeBinding);
       step('swapping', 'Swapping the database files', 72);
       await writeJournal(ctx.dataDir, journal);
       await deps.database.close(`A backup is being restored. Try again in a minute.`);
@@ -173,6 +178,7 @@ export class BackupRestore {
       step('migrating', 'Opening the restored database', 80);
       try {
         schemaFrom = (await deps.database.open()).schemaFrom;
+        applyAfterRestore(deps.database.file, marks, { backupCreatedAt: header.manifest.createdAt, restoredAt: deps.clock.now() }, deps.nativeBinding);
       } catch (err) {
         log.error({ err, id }, 'the restored database did not open; putting the old one back');
         await deps.database.close('Putting the database back after a failed restore.').catch(() => undefined);

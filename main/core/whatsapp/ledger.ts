@@ -206,7 +206,11 @@ export class InboundLedger {
     const promise = new Promise<void>((r) => (resolve = r));
     this.stopping = { promise, resolve };
     this.active = true;
-    for (const state of this.consumers.values()) this.pump(state);
+    for (const state of this.consumers.values()) {
+      // the position is read again from the database: after a restore it is the restored one's
+      state.cursor = null;
+      this.pump(state);
+    }
   }
 
   async stop(): Promise<void> {

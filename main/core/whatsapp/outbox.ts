@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { OutboxStatus } from '../../../shared/contract/whatsapp.js';
 import type { Store } from '../db/store.js';
 import type { WhatsAppOutboxTable } from '../db/tables.js';
+import { RESTORE_HORIZON_KEY } from '../backup/after-restore.js';
 import { AppError } from '../errors.js';
 
 /**
@@ -98,7 +99,28 @@ export class Outbox {
   /** called after every enqueue, retry and recovery (the sender wakes up) */
   onChange: () => void = () => {};
 
+  /** after a restore: messages queued before `until` are first looked for among those sent since `since` */
+  private horizon: { since: number; until: number } | null = null;
+
   constructor(private readonly deps: { store: () => Store; clock: Clock }) {}
+
+  /** The time of the backup last restored into this database, or null. */
+  restoredFrom(): number | null {
+    return this.horizon?.since ?? null;
+  }
+
+  private loadHorizon(): void {
+    const store = this.deps.store();
+    const row = store.get(store.db.selectFrom('app_meta').select('value').where('key', '=', RESTORE_HORIZON_KEY));
+    this.horizon = null;
+    if (!row) return;
+    try {
+      const { since, until } = JSON.parse(row.value) as { since: unknown; until: unknown };
+      if (typeof since === 'number' && typeof until === 'number' && Number.isFinite(since) && Number.isFinite(until)) this.horizon = { since, until };
+    } catch {
+      // an unreadable horizon is no horizon
+    }
+  }
 
   /** Wakes the sender once the caller's transaction is over (never from inside it). */
   private changed(): void {
@@ -122,7 +144,9 @@ export class Outbox {
         const existing = store.get(store.db.selectFrom('whatsapp_outbox').select('id').where('dedupe_key', '=', key));
         if (existing) return { id: existing.id, created: false };
       }
-      const queued = { chat_id: message.chatId, dedupe_key: key, status: 'pending', next_attempt_at: now, created_at: now } as const;
+      const horizon = this.horizon !== null && now < this.horizon.until ? this.horizon.since : null;
+      // after a restore, a reply may be one the office already sent before it: the sender looks for it first
+      const queued = { chat_id: message.chatId, dedupe_key: key, status: 'pending', next_attempt_at: now, created_at: now, uncertain_since: horizon } as const;
       let row: Insertable<WhatsAppOutboxTable>;
       if ('text' in message) {
         if (message.text.length === 0 || message.text.length > MAX_TEXT) {
@@ -227,6 +251,7 @@ export class Outbox {
    */
   recoverInFlight(): number {
     const store = this.deps.store();
+    this.loadHorizon();
     const result = store.run(
       store.db
         .updateTable('whatsapp_outbox')

@@ -398,7 +398,8 @@ export class WhatsAppService {
   private catchUp(): void {
     if (this.catchingUp) return;
     this.catchingUp = (async () => {
-      const last = this.ledger.lastTimestamp();
+      // after a restore, an empty ledger is not a first link: what came since the backup is fetched
+      const last = this.ledger.lastTimestamp() ?? this.outbox.restoredFrom();
       if (last === null) return; // first link: old conversations are not the bot's business
       const messages = await this.transport.catchUp(last - CATCH_UP_MARGIN_MS);
       let fresh = 0;
