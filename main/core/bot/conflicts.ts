@@ -48,8 +48,7 @@ interface Candidate {
 // raw SQL: FTS5's MATCH and rank belong to the virtual tables, which db/tables.ts does not describe
 const CLIENTS_BY_TRIGRAMS = `SELECT c.id, c.name, c.name_key AS key FROM clients_fts f JOIN clients c ON c.id = f.rowid
   WHERE clients_fts MATCH ? ORDER BY f.rank LIMIT ${CANDIDATES}`;
-const PARTIES_BY_TRIGRAMS = `SELECT p.id, p.name, p.name_key AS key, p.role, p.matter_reference FROM parties_fts f JOIN parties p ON p.id = f.rowid
-  WHERE parties_fts MATCH ? ORDER BY f.rank LIMIT ${CANDIDATES}`;
+const PARTIES_MATCH = 'SELECT p.id, p.name, p.name_key AS key, p.role, p.matter_reference FROM parties_fts f JOIN parties p ON p.id = f.rowid WHERE parties_fts MATCH ? LIMIT ?';
 const PARTIES_BY_KEY = 'SELECT id, name, name_key AS key, role, matter_reference FROM parties WHERE name_key = ? LIMIT 20';
 const OPPOSING_BY_TRIGRAMS = `SELECT m.id, m.opposing_party AS name, m.opposing_key AS key, m.client_id FROM opposing_fts f
   JOIN matters m ON m.id = f.rowid WHERE opposing_fts MATCH ? ORDER BY f.rank LIMIT ${CANDIDATES}`;
@@ -145,17 +144,35 @@ interface PartyCandidate {
   matter_reference: string | null;
 }
 
+/** A text as an FTS5 phrase. */
+const phrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
+
 /**
- * Imported parties of the given roles whose name or an alias resembles `key`: the
- * trigram index over their keys (the name's and each alias's, one per line), plus
- * exact matches of the name's key for names too short for trigrams.
+ * Imported parties of the given roles whose name or an alias resembles `key`.
+ * The office's list can hold hundreds of thousands of names in which the common
+ * ones ("Silva", "Construtora") recur thousands of times, so candidates come
+ * from selective queries on the trigram index (each a substring match, stopped at
+ * a limit rather than ranked): every word of the name together (any order), then
+ * each word's first and last part (a typo spoils only one of them); plus the
+ * exact key, for names too short for trigrams. Each is then scored.
  */
 function similarParties(store: Store, key: string, roles: readonly PartyRole[], threshold: number): { party: PartyCandidate; score: number }[] {
   if (!key) return [];
   const byId = new Map<number, PartyCandidate>();
-  for (const row of store.prepare(PARTIES_BY_KEY).all(key) as PartyCandidate[]) byId.set(row.id, row);
-  const match = trigramQuery(key);
-  if (match) for (const row of store.prepare(PARTIES_BY_TRIGRAMS).all(match) as PartyCandidate[]) byId.set(row.id, row);
+  const add = (rows: PartyCandidate[]) => {
+    for (const row of rows) byId.set(row.id, row);
+  };
+  add(store.prepare(PARTIES_BY_KEY).all(key) as PartyCandidate[]);
+  const words = key.split(' ').filter((w) => w.length >= 3);
+  if (words.length > 0) {
+    add(store.prepare(PARTIES_MATCH).all(words.map(phrase).join(' AND '), CANDIDATES) as PartyCandidate[]);
+    for (const word of words.slice(0, 6)) {
+      if (word.length < 5) continue;
+      const half = Math.ceil(word.length / 2);
+      const parts = [word.slice(0, half), word.slice(word.length - half)].filter((part) => part.length >= 3);
+      add(store.prepare(PARTIES_MATCH).all(parts.map(phrase).join(' OR '), CANDIDATES / 2) as PartyCandidate[]);
+    }
+  }
   const out: { party: PartyCandidate; score: number }[] = [];
   for (const party of byId.values()) {
     if (!roles.includes(party.role)) continue;
