@@ -8,7 +8,7 @@ import { clientKey } from '../net/addresses.js';
 import { principalActor, userActor, userOrThrow, usernameKey } from './accounts.js';
 import { assertAcceptablePassword } from './policy.js';
 import type { AuthContext, Caller } from './ports.js';
-import { LEGACY_BCRYPT } from './password-marks.js';
+import { LEGACY_BCRYPT, RESET_REQUIRED } from './password-marks.js';
 import type { Lane } from './passwords.js';
 import { AttemptLimiter, RecentFailures } from './rate-limit.js';
 import type { SessionGrants } from './session-grants.js';
@@ -120,7 +120,8 @@ export class PasswordSignIn {
     this.inFlight.set(nameHash, running + 1);
     let matches: boolean;
     try {
-      const hash = user?.password_hash ?? (await this.dummyHash!);
+      // an account whose password must be reset (imported in plain text) takes as long as any other to refuse
+      const hash = user && user.password_hash !== RESET_REQUIRED ? user.password_hash : await this.dummyHash!;
       matches = await this.ctx.passwords.verify(input.password, hash, this.laneOf(caller, nameHash));
     } finally {
       const left = (this.inFlight.get(nameHash) ?? 1) - 1;
