@@ -17,6 +17,8 @@ Commands:
   audit verify       check the audit trail's hash chain (exit 1 when broken)
   audit export       write audit rows to a CSV or JSON Lines file (lexdesk audit help)
   backup …           create | list | verify <id> | restore <id> | decrypt | passphrase (lexdesk backup help)
+  import …           legacy <folder> | parties <file>: bring the old bot's data and known parties in (lexdesk import help)
+  export all <folder> every client, matter, conversation, message, document and note as JSON Lines, CSV and files
   user create-admin --username U [--display-name "Name"]
                      first run: create the administrator; the password is read from stdin
   doctor [--json]    the production checklist: each line ok, warn or FAIL with its fix (exit 1 on a FAIL)
@@ -65,6 +67,18 @@ export async function main(argv: string[]): Promise<number> {
       const { createHeadlessLogger } = await import('../headless/logger.js');
       const config = configFor('cli');
       return backupCommand(argv.slice(argv.indexOf('backup') + 1), config, createHeadlessLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr));
+    }
+    case 'import': {
+      const { importCommand } = await import('./import.js');
+      const { createHeadlessLogger } = await import('../headless/logger.js');
+      const config = configFor('cli');
+      return importCommand(argv.slice(argv.indexOf('import') + 1), config, createHeadlessLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr));
+    }
+    case 'export': {
+      const { exportCommand } = await import('./export.js');
+      const { createHeadlessLogger } = await import('../headless/logger.js');
+      const config = configFor('cli');
+      return exportCommand(argv.slice(argv.indexOf('export') + 1), config, createHeadlessLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr));
     }
     case 'user': {
       if (positionals[1] !== 'create-admin' || typeof values.username !== 'string' || values.username === '') {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineOperation } from './define.js';
 import { sensitive } from './sensitive.js';
 
-export const BackupKind = z.enum(['scheduled', 'manual', 'pre-restore', 'pre-migration']);
+export const BackupKind = z.enum(['scheduled', 'manual', 'pre-restore', 'pre-migration', 'pre-import']);
 export type BackupKind = z.infer<typeof BackupKind>;
 
 /** A backup's name: letters, digits and dashes (it is part of file names). */

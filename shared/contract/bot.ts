@@ -100,6 +100,10 @@ export const ConflictHitView = z.object({
   matchedName: z.string(),
   matchedClient: z.object({ id: Id, name: z.string() }).nullable(),
   matchedMatter: z.object({ id: Id, reference: z.string() }).nullable(),
+  /** an imported party (the office's list of earlier clients and adverse parties), with its role */
+  matchedParty: z
+    .object({ id: Id, role: z.enum(['client', 'former_client', 'adverse_party', 'related_party', 'witness']), matterReference: z.string().nullable() })
+    .nullable(),
   score: z.number(),
   createdAt: z.string(),
   cleared: z.object({ at: z.string(), byName: z.string(), note: z.string().nullable() }).nullable(),

@@ -3,6 +3,7 @@
 import { createHmac } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import bcrypt from 'bcryptjs';
+import { LEGACY_BCRYPT } from './password-marks.js';
 import { ZxcvbnFactory, type ZxcvbnResult } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
 import * as en from '@zxcvbn-ts/language-en';
@@ -54,6 +55,8 @@ function runWith(calls: Bcrypt, task: PasswordTask): unknown {
     case 'hash':
       return calls.hash(prehash(task.password), task.cost);
     case 'verify':
+      if (task.hash.startsWith(LEGACY_BCRYPT)) return calls.compare(task.password, task.hash.slice(LEGACY_BCRYPT.length));
+      if (task.hash.startsWith('!')) return false;
       return calls.compare(prehash(task.password), task.hash);
     case 'strength':
       return strength(task.password, task.userInputs);

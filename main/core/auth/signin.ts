@@ -8,6 +8,7 @@ import { clientKey } from '../net/addresses.js';
 import { principalActor, userActor, userOrThrow, usernameKey } from './accounts.js';
 import { assertAcceptablePassword } from './policy.js';
 import type { AuthContext, Caller } from './ports.js';
+import { LEGACY_BCRYPT, RESET_REQUIRED } from './password-marks.js';
 import type { Lane } from './passwords.js';
 import { AttemptLimiter, RecentFailures } from './rate-limit.js';
 import type { SessionGrants } from './session-grants.js';
@@ -119,7 +120,8 @@ export class PasswordSignIn {
     this.inFlight.set(nameHash, running + 1);
     let matches: boolean;
     try {
-      const hash = user?.password_hash ?? (await this.dummyHash!);
+      // an account whose password must be reset (imported in plain text) takes as long as any other to refuse
+      const hash = user && user.password_hash !== RESET_REQUIRED ? user.password_hash : await this.dummyHash!;
       matches = await this.ctx.passwords.verify(input.password, hash, this.laneOf(caller, nameHash));
     } finally {
       const left = (this.inFlight.get(nameHash) ?? 1) - 1;
@@ -148,8 +150,22 @@ export class PasswordSignIn {
         .set({ failed_attempts: 0, locked_until: null, last_failed_at: null, last_sign_in_at: iso(now) })
         .where('id', '=', user.id),
     );
+    if (user.password_hash.startsWith(LEGACY_BCRYPT)) await this.upgradeLegacyHash(user, input.password);
     const grant = await this.grants.openSession(user, caller, input.deviceName);
     return { grant, user };
+  }
+
+  /** A hash imported from the old bot becomes a LexDesk hash (pre-hashed, this cost) once its password is known. */
+  private async upgradeLegacyHash(user: UsersTable, password: string): Promise<void> {
+    const store = this.ctx.deps.store();
+    const hash = await this.ctx.passwords.hash(password, this.ctx.deps.config.auth.bcryptCost);
+    store.run(
+      store.db
+        .updateTable('users')
+        .set({ password_hash: hash, updated_at: iso(this.ctx.deps.clock.now()) })
+        .where('id', '=', user.id)
+        .where('password_hash', '=', user.password_hash),
+    );
   }
 
   /** Whose attempt a check is, for the password workers' fair queue. */

@@ -55,7 +55,7 @@ export const KEY_ID_LABEL = 'lexdesk-backup key id';
 /** scrypt cost for new keys: 128 MiB and about half a second, once per passphrase. */
 export const DEFAULT_SCRYPT = { N: 2 ** 17, r: 8, p: 1 } as const;
 
-export const BACKUP_KINDS = ['scheduled', 'manual', 'pre-restore', 'pre-migration'] as const;
+export const BACKUP_KINDS = ['scheduled', 'manual', 'pre-restore', 'pre-migration', 'pre-import'] as const;
 export type BackupKind = (typeof BACKUP_KINDS)[number];
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');

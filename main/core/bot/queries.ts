@@ -320,6 +320,7 @@ export function matterDetail(store: Store, id: number): MatterDetail {
       matchedName: h.matched_name,
       matchedClient: h.matched_client_id && h.client_name ? { id: h.matched_client_id, name: h.client_name } : null,
       matchedMatter: h.matched_matter_id && h.matter_reference ? { id: h.matched_matter_id, reference: h.matter_reference } : null,
+      matchedParty: h.matched_party_id && h.matched_role ? { id: h.matched_party_id, role: h.matched_role, matterReference: h.matched_reference } : null,
       score: Math.round(h.score * 100) / 100,
       createdAt: h.created_at,
       cleared: h.cleared_at ? { at: h.cleared_at, byName: h.cleared_by_name ?? '?', note: h.cleared_note } : null,

@@ -508,3 +508,62 @@ export interface BotTables {
 
 // interface merging keeps this an addition at the end of the file
 export interface Tables extends BotTables {}
+
+/* migrations/0013_imports.ts: imports and the parties known before LexDesk. */
+
+export interface ImportBatchesTable {
+  id: Generated<number>;
+  kind: 'legacy' | 'parties' | 'chat';
+  /** the folder or file imported, as given */
+  source: string;
+  /** where the original files were copied (read-only), for a legacy folder */
+  kept_in: string | null;
+  /** JSON: [{ name, bytes, sha256, encoding }] */
+  files: Generated<string>;
+  /** JSON: { clients: 12, … } */
+  counts: Generated<string>;
+  backup_id: string | null;
+  actor: string;
+  created_at: string;
+}
+
+export interface ImportRecordsTable {
+  /** 'user' | 'client' | 'matter' | 'note' | 'message' | 'party' */
+  kind: string;
+  legacy_id: string;
+  /** the LexDesk row's id, as text */
+  local_id: string;
+  batch_id: number;
+  /** JSON: the source fields LexDesk has no column for */
+  extra: string | null;
+}
+
+export type PartyRole = 'client' | 'former_client' | 'adverse_party' | 'related_party' | 'witness';
+
+export interface PartiesTable {
+  id: Generated<number>;
+  name: string;
+  /** the name's key and each alias's key (names.ts nameKey), one per line */
+  name_key: string;
+  role: PartyRole;
+  matter_reference: string | null;
+  /** JSON string[] */
+  aliases: Generated<string>;
+  tax_id: string | null;
+  email: string | null;
+  phone: string | null;
+  batch_id: number | null;
+  created_at: string;
+}
+
+export interface ConflictHitsTable {
+  matched_party_id: number | null;
+  matched_role: PartyRole | null;
+  matched_reference: string | null;
+}
+
+export interface Tables {
+  import_batches: ImportBatchesTable;
+  import_records: ImportRecordsTable;
+  parties: PartiesTable;
+}

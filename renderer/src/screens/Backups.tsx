@@ -16,6 +16,7 @@ const KIND_LABEL: Record<BackupItem['kind'], string> = {
   manual: 'Manual',
   'pre-restore': 'Before a restore',
   'pre-migration': 'Before an update',
+  'pre-import': 'Before an import',
 };
 
 export function ProgressBar({ job, label }: { job: BackupJob; label: string }) {

@@ -14,6 +14,15 @@ import { DocumentViewer, sourceLabel, typeLabel } from '../../components/Documen
 import { DataRequestsCard } from './DataRequests.js';
 import './bot.css';
 
+/** The role of a party from the office's imported list, as a hit names it. */
+const PARTY_ROLE: Record<'client' | 'former_client' | 'adverse_party' | 'related_party' | 'witness', string> = {
+  client: 'client',
+  former_client: 'former client',
+  adverse_party: 'adverse party',
+  related_party: 'related party',
+  witness: 'witness',
+};
+
 function matterFromHash(): number | null {
   const query = window.location.hash.split('?')[1];
   const id = Number(new URLSearchParams(query ?? '').get('matter'));
@@ -298,7 +307,9 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
           <div key={h.id} className={`conflict${h.cleared ? ' cleared' : ''}`} data-testid="conflict" data-cleared={h.cleared ? 'yes' : 'no'}>
             <span>
               <strong>{h.cleared ? 'Cleared' : 'Possible conflict'}</strong>:{' '}
-              {h.direction === 'opposing_is_client'
+              {h.matchedParty
+                ? <>“{h.checkedName}” resembles {h.matchedName}, {PARTY_ROLE[h.matchedParty.role]}{h.matchedParty.matterReference ? ` in matter ${h.matchedParty.matterReference}` : ''} (imported)</>
+                : h.direction === 'opposing_is_client'
                 ? <>the other party “{h.checkedName}” resembles the client “{h.matchedName}”</>
                 : <>this client resembles “{h.matchedName}”, the other party in {h.matchedMatter?.reference ?? 'another matter'}</>}{' '}
               <span className="muted">({Math.round(h.score * 100)}% alike)</span>
