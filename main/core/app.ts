@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { AuditAnchor } from './audit/anchor.js';
 import { AuditRecords } from './audit/records.js';
 import { NightlyVerification } from './audit/nightly.js';
 import { AuditTrail, doorAuditor } from './audit/trail.js';
@@ -113,6 +114,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
   };
   const audit = new AuditTrail(storeOrThrow, clock);
   const events = new EventBus(clock);
+  const secrets = face.secrets ?? new HeadlessSecretStore({ env: config.secretEnv, dir: config.secretsDir, log });
   const auditRecords = new AuditRecords({
     store: storeOrThrow,
     trail: audit,
@@ -120,6 +122,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     clock,
     log: log.child({ component: 'audit' }),
     nativeBinding: face.nativeBinding,
+    anchor: new AuditAnchor(secrets),
   });
   lifecycles.push(auditRecords);
   // the chain is verified every night, so its alert and metric rest on a recent verification
@@ -133,7 +136,6 @@ export function createCore(config: Config, face: FaceDeps): Core {
       schedule: config.face !== 'cli' && (face.monitoring?.schedule ?? true),
     }),
   );
-  const secrets = face.secrets ?? new HeadlessSecretStore({ env: config.secretEnv, dir: config.secretsDir, log });
   const auth = new AuthService({ config, clock, log, store: storeOrThrow, secrets, events, audit });
   lifecycles.push(auth);
   const monitoring = new Monitoring({
@@ -266,7 +268,8 @@ export function createCore(config: Config, face: FaceDeps): Core {
       auditRecords.exports.closeAll();
       auditRecords.databaseReplaced();
     },
-    resume: () => undefined,
+    // the restored trail is shorter than the anchor by design: it is the new head
+    resume: () => auditRecords.anchorHead('restored').catch((err: unknown) => log.warn({ err }, 'the audit anchor could not be written after the restore')),
   });
   monitoring.registerSource('whatsapp', () => {
     const s = whatsapp.stats();

@@ -20,6 +20,7 @@ import { rowHash } from './canonical.js';
 import { AuditExports } from './export.js';
 import { AUDIT_COLUMNS, AuditSearch, decodeCursor, encodeCursor, familyOf, type AuditQuery } from './search.js';
 import type { AuditTrail } from './trail.js';
+import type { AuditAnchor, AuditHead } from './anchor.js';
 import type { ChainStart } from './verify.js';
 import { walkChainInWorkers } from './worker.js';
 
@@ -40,6 +41,8 @@ export interface AuditRecordsDeps {
   log: Logger;
   /** better_sqlite3.node for this runtime, for the verification worker's own connection */
   nativeBinding?: string;
+  /** the trail's head kept outside the database (anchor.ts) */
+  anchor?: AuditAnchor;
 }
 
 /**
@@ -66,7 +69,84 @@ export class AuditRecords {
     });
   }
 
-  start(): void {}
+  /**
+   * At start: the trail is compared with its anchor (no walk: the newest row and the
+   * anchored one). A trail rolled back or replaced since the last clean shutdown is
+   * recorded as a broken verification, which raises the audit alert.
+   */
+  async start(): Promise<void> {
+    const broken = await this.anchorProblem().catch((err: unknown) => {
+      this.deps.log.warn({ err }, 'the audit anchor could not be read');
+      return null;
+    });
+    if (!broken) return;
+    const by = { type: 'system' } as const;
+    const store = this.deps.store();
+    store.tx(() => {
+      this.save(broken, by);
+      this.deps.trail.append({
+        actor: { type: 'system', name: 'audit' },
+        face: 'scheduler',
+        action: 'audit.verify',
+        outcome: 'error',
+        details: verificationDetails(broken),
+      });
+    });
+    this.announce(broken);
+    this.deps.log.error({ brokenAt: broken.brokenAt, reason: broken.reason }, broken.message);
+  }
+
+  /** The newest row's id, hash and time, or null for an empty trail. */
+  head(): AuditHead | null {
+    const row = this.deps.store().prepare('SELECT id, hash, at FROM audit_log ORDER BY id DESC LIMIT 1').get() as AuditHead | undefined;
+    return row ?? null;
+  }
+
+  /** Writes the anchor at the trail's head now (after a restore, at shutdown). */
+  async anchorHead(reason: string): Promise<void> {
+    if (!this.deps.anchor) return;
+    const head = this.head();
+    if (!head) return;
+    await this.deps.anchor.write(head);
+    this.deps.log.info({ auditHead: head, reason }, 'audit trail anchored');
+  }
+
+  /** A broken verification when the trail is shorter than its anchor or differs at the anchored row; else null. */
+  private async anchorProblem(): Promise<Verification | null> {
+    if (!this.deps.anchor) return null;
+    const reading = await this.deps.anchor.read();
+    if (reading.state === 'none') return null;
+    const now = this.deps.clock.now().toISOString();
+    const base = { at: now, ms: 0, by: { type: 'system' as const, name: null }, mode: 'checkpoint' as const, checked: 0, throughId: null, throughHash: null };
+    const last = this.head();
+    if (reading.state === 'altered') {
+      return { ...base, intact: false, rows: last?.id ?? 0, brokenAt: (last?.id ?? 0) + 1, reason: 'checkpoint', message: 'The audit trail\'s anchor outside the database was altered, so the trail cannot be vouched for.' };
+    }
+    const anchored = reading.head;
+    if (!last || last.id < anchored.id) {
+      const after = last ? `after ${minute(last.at)}` : 'entirely';
+      return {
+        ...base,
+        intact: false,
+        rows: last?.id ?? 0,
+        brokenAt: (last?.id ?? 0) + 1,
+        reason: 'truncated',
+        message: `The audit trail lost rows ${after}: it ends at row ${last?.id ?? 0}, but row ${anchored.id} was recorded on ${minute(anchored.at)}.`,
+      };
+    }
+    const row = this.deps.store().prepare('SELECT hash FROM audit_log WHERE id = ?').get(anchored.id) as { hash: string } | undefined;
+    if (!row || row.hash !== anchored.hash) {
+      return {
+        ...base,
+        intact: false,
+        rows: anchored.id - 1,
+        brokenAt: anchored.id,
+        reason: 'checkpoint',
+        message: `Row ${anchored.id} is not the row recorded on ${minute(anchored.at)}: the audit trail was replaced or rolled back.`,
+      };
+    }
+    return null;
+  }
 
   /** A restore is about to replace the database: a verification still walking the old one is void. */
   databaseReplaced(): void {
@@ -79,8 +159,14 @@ export class AuditRecords {
     return last ? { chainOk: last.intact, checkedAt: last.at } : null;
   }
 
-  stop(): void {
+  /** A clean shutdown anchors the trail's head (the last row is LexDesk's own "stopped"). */
+  async stop(): Promise<void> {
     this.exports.closeAll();
+    try {
+      if (this.deps.store().isOpen) await this.anchorHead('shutdown');
+    } catch (err) {
+      this.deps.log.warn({ err }, 'the audit anchor could not be written at shutdown');
+    }
   }
 
   /** A filter from the contract, resolved against the database and the viewer's scope. */
@@ -176,9 +262,19 @@ export class AuditRecords {
    */
   async verify(mode: VerifyMode, by: Verifier, onProgress?: (rows: number) => void): Promise<Verification> {
     if (this.running) return this.running;
-    this.running = this.runVerification(mode, by, onProgress).finally(() => {
-      this.running = null;
-    });
+    this.running = this.runVerification(mode, by, onProgress)
+      .then(async (verification) => {
+        if (!verification.intact) return verification;
+        const problem = await this.anchorProblem();
+        if (problem) return { ...problem, ms: verification.ms, mode: verification.mode, by: verification.by };
+        if (this.deps.anchor && verification.throughId !== null) {
+          await this.anchorHead('verified').catch((err: unknown) => this.deps.log.warn({ err }, 'the audit anchor could not be written'));
+        }
+        return verification;
+      })
+      .finally(() => {
+        this.running = null;
+      });
     return this.running;
   }
 
@@ -308,6 +404,11 @@ export class AuditRecords {
 /** What the trail records of a verification (who ran it is the row's actor). */
 export function verificationDetails(v: Verification): Record<string, unknown> {
   return { intact: v.intact, mode: v.mode, rows: v.rows, throughId: v.throughId, brokenAt: v.brokenAt, reason: v.reason };
+}
+
+/** 2026-12-01 14:02 (UTC), the way the messages name a time. */
+function minute(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
 function truncatedMessage(lastId: number, throughId: number, verifiedOn: string): string {

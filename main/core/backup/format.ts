@@ -84,6 +84,8 @@ export const ManifestCore = z.object({
   sqlDump: z.boolean(),
   /** the documents the database names (their files are in the backup folder's pool) */
   documents: z.object({ count: z.number().int().min(0), bytes: z.number().int().min(0) }).optional(),
+  /** the audit trail's newest row in the copy: its anchor at the time of the backup */
+  auditHead: z.object({ id: z.number().int(), hash: z.string(), at: z.string() }).nullable().optional(),
 });
 export type ManifestCore = z.infer<typeof ManifestCore>;
 

@@ -26,7 +26,7 @@ export interface CreateJob {
   sqlPartial?: string;
   key: Buffer;
   kdf: ScryptParams;
-  manifest: Omit<ManifestCore, 'schemaVersion' | 'tables' | 'databaseBytes' | 'sqlDump' | 'documents'>;
+  manifest: Omit<ManifestCore, 'schemaVersion' | 'tables' | 'databaseBytes' | 'sqlDump' | 'documents' | 'auditHead'>;
   level?: number;
 }
 
@@ -36,6 +36,13 @@ export interface CreateResult {
   sql?: SealedFile;
   /** the documents the copied database names whose files are in the document store */
   documents: { sha256: string; size: number }[];
+}
+
+/** The newest audit row of a database (id, hash, time), or null. */
+function auditHeadOf(db: Database.Database): { id: number; hash: string; at: string } | null {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").get();
+  if (!exists) return null;
+  return (db.prepare('SELECT id, hash, at FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string; at: string } | undefined) ?? null;
 }
 
 /**
@@ -123,8 +130,10 @@ export async function createBackup(job: CreateJob, progress?: ProgressFn): Promi
     const databaseBytes = (await stat(copy)).size;
     const listing = openDb(copy, job.nativeBinding, true);
     let documents: { sha256: string; size: number }[];
+    let auditHead: ManifestCore['auditHead'] = null;
     try {
       documents = namedDocuments(listing);
+      auditHead = auditHeadOf(listing);
     } finally {
       listing.close();
     }
@@ -135,6 +144,7 @@ export async function createBackup(job: CreateJob, progress?: ProgressFn): Promi
       databaseBytes,
       sqlDump: job.sqlPartial !== undefined,
       documents: { count: documents.length, bytes: documents.reduce((sum, d) => sum + d.size, 0) },
+      auditHead,
     };
     const database = await sealToFile({
       source: copy,
