@@ -114,7 +114,7 @@ describe('audit.verify', () => {
       intact: false,
       mode: 'start',
       reason: 'truncated',
-      brokenAt: fromStart.brokenAt + 1,
+      brokenAt: (fromStart.brokenAt ?? 0) + 1,
     });
   });
 
