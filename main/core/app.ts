@@ -11,7 +11,8 @@ import { Dispatcher } from './dispatch.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { migrateToLatest, schemaVersionOf, SCHEMA_VERSION } from './db/migrate.js';
-import { Store } from './db/store.js';
+import { isDiskFull, Store, type StoreFaults } from './db/store.js';
+import { DISK_FULL_ADVICE, DISK_FULL_MESSAGE, DiskSpace } from './db/space.js';
 import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
@@ -71,6 +72,8 @@ export interface FaceDeps {
   localOperator?: string;
   /** the desktop's updater (electron-updater), reached by the system.update operations; headless has none */
   updates?: UpdatePort;
+  /** tests: writes that fail as on a full disk, and how often the disk is looked at again */
+  storage?: { faults?: StoreFaults; probeMs?: number; resumeFreeBytes?: number };
   /** tests: crash points of the document store, and the media fetcher's back-off */
   documents?: { hooks?: DocumentStoreHooks; media?: MediaFetcherOptions };
 }
@@ -97,7 +100,18 @@ export function createCore(config: Config, face: FaceDeps): Core {
   let closedFor: string | null = null;
   const lifecycles: Lifecycle[] = [];
 
+  const space = new DiskSpace({
+    store: () => store,
+    dir: config.dataDir,
+    clock,
+    log: log.child({ component: 'storage' }),
+    probeMs: face.storage?.probeMs,
+    resumeFreeBytes: face.storage?.resumeFreeBytes,
+  });
   const health = new HealthRegistry();
+  health.register('storage', () =>
+    space.full ? { status: 'degraded', message: `${DISK_FULL_MESSAGE}. ${DISK_FULL_ADVICE}` } : { status: 'ok' },
+  );
   health.register('database', () =>
     store?.isOpen && store.ping()
       ? { status: 'ok' }
@@ -151,6 +165,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
   });
   monitoring.registerSource('signin', signInFromAuditTrail(storeOrThrow));
   monitoring.registerSource('audit', () => auditRecords.chainState());
+  monitoring.registerSource('storage', () => ({ writable: !space.full, databaseOk: null }));
   // alerts firing and resolving go into the audit trail in the same transaction as the alert
   // (acknowledging is an operation: the door records it)
   monitoring.onAlertStored((change) => {
@@ -168,7 +183,13 @@ export function createCore(config: Config, face: FaceDeps): Core {
   lifecycles.push(monitoring);
 
   const writers = new WriterRegistry();
-  const openStore = () => new Store({ file: config.databaseFile, nativeBinding: face.nativeBinding });
+  const openStore = () =>
+    new Store({
+      file: config.databaseFile,
+      nativeBinding: face.nativeBinding,
+      faults: face.storage?.faults,
+      onDiskFull: (err) => space.reportFull(err),
+    });
   // a restore closes the database and opens the restored file in its place
   const database: DatabaseControl = {
     file: config.databaseFile,
@@ -320,8 +341,16 @@ export function createCore(config: Config, face: FaceDeps): Core {
     activity,
     updates: face.updates ?? null,
     documents,
+    space,
   };
   lifecycles.push(bot);
+  // once the disk has room again, what waited carries on: the outbox, the ledger's consumers, the catch-up
+  space.onChange((change) => {
+    if (!running) return;
+    // the alert fires (or resolves) now, not at the next sample
+    void monitoring.tick();
+    if (change.type === 'resumed') void whatsapp.resumeAfterDiskFull();
+  });
 
   const dispatcher = new Dispatcher<CoreServices>({
     services,
@@ -355,9 +384,15 @@ export function createCore(config: Config, face: FaceDeps): Core {
         throw err;
       }
       running = true;
-      audit.append({ actor: { type: 'system' }, face: config.face, action: 'system.started', outcome: 'ok', details: { version: APP_VERSION } });
-      if (recovered.outcome !== 'none') {
-        audit.append({ actor: { type: 'system' }, face: config.face, action: `backup.restore.${recovered.outcome}-at-start`, outcome: 'ok', target: { type: 'backup', id: recovered.id } });
+      try {
+        audit.append({ actor: { type: 'system' }, face: config.face, action: 'system.started', outcome: 'ok', details: { version: APP_VERSION } });
+        if (recovered.outcome !== 'none') {
+          audit.append({ actor: { type: 'system' }, face: config.face, action: `backup.restore.${recovered.outcome}-at-start`, outcome: 'ok', target: { type: 'backup', id: recovered.id } });
+        }
+      } catch (err) {
+        // a full disk does not keep LexDesk from starting: it runs degraded, serving what is stored
+        if (!isDiskFull(err)) throw err;
+        log.error({}, `${DISK_FULL_MESSAGE}: LexDesk started without saving its start in the audit trail`);
       }
       log.info({ version: APP_VERSION, face: config.face, dataDir: config.dataDir }, 'LexDesk started');
     },
@@ -377,6 +412,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
           log.error({ err, part: part.name }, 'a service did not stop cleanly');
         }
       }
+      space.stop();
       store?.close();
       store = null;
       log.info({}, 'LexDesk stopped');

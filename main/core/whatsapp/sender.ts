@@ -1,6 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
-import type { Store } from '../db/store.js';
+import { isDiskFull, type Store } from '../db/store.js';
 import type { Logger } from '../log.js';
 import type { WhatsAppConfig } from './config.js';
 import type { RawOutboxRow } from './outbox.js';
@@ -127,7 +127,11 @@ export class OutboxSender {
       this.timer = null;
     }
     this.loop = this.drain()
-      .catch((err: unknown) => this.deps.log.error({ err }, 'the outbox sender stopped on an error'))
+      .catch((err: unknown) => {
+        // a full disk: the sender waits to be woken once there is room (WhatsAppService.resumeAfterDiskFull)
+        if (isDiskFull(err)) this.deps.log.warn({}, 'the disk is full: the outbox waits for room');
+        else this.deps.log.error({ err }, 'the outbox sender stopped on an error');
+      })
       .finally(() => {
         this.loop = null;
         if (this.again) {
@@ -282,6 +286,8 @@ export class OutboxSender {
       }
       this.markSent(row, waId);
     } catch (err) {
+      // sent or not, the row stays `sending`: it is checked with WhatsApp once the disk has room
+      if (isDiskFull(err)) throw err;
       this.stats.errors += 1;
       const transient = err instanceof SendError ? err.transient : true;
       const message = String((err as Error)?.message ?? err).slice(0, 500);
