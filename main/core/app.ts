@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { AuditRecords } from './audit/records.js';
 import { NightlyVerification } from './audit/nightly.js';
 import { AuditTrail, doorAuditor } from './audit/trail.js';
@@ -12,6 +13,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { migrateToLatest, schemaVersionOf, SCHEMA_VERSION } from './db/migrate.js';
 import { isDiskFull, Store, type StoreFaults } from './db/store.js';
+import { openDatabase, refuseLostDatabase } from './db/open.js';
 import { DISK_FULL_ADVICE, DISK_FULL_MESSAGE, DiskSpace } from './db/space.js';
 import { AppError } from './errors.js';
 import { EventBus } from './events.js';
@@ -72,6 +74,11 @@ export interface FaceDeps {
   localOperator?: string;
   /** the desktop's updater (electron-updater), reached by the system.update operations; headless has none */
   updates?: UpdatePort;
+  /**
+   * The data folder may start a new database although it holds an installation's
+   * secrets, backups or WhatsApp session (`--new-installation`, a restore onto it).
+   */
+  newInstallation?: boolean;
   /** tests: writes that fail as on a full disk, and how often the disk is looked at again */
   storage?: { faults?: StoreFaults; probeMs?: number; resumeFreeBytes?: number };
   /** tests: crash points of the document store, and the media fetcher's back-off */
@@ -183,13 +190,13 @@ export function createCore(config: Config, face: FaceDeps): Core {
   lifecycles.push(monitoring);
 
   const writers = new WriterRegistry();
-  const openStore = () =>
-    new Store({
-      file: config.databaseFile,
-      nativeBinding: face.nativeBinding,
-      faults: face.storage?.faults,
-      onDiskFull: (err) => space.reportFull(err),
-    });
+  const storeOptions = () => ({
+    file: config.databaseFile,
+    nativeBinding: face.nativeBinding,
+    faults: face.storage?.faults,
+    onDiskFull: (err: Error) => space.reportFull(err),
+  });
+  const openStore = () => new Store(storeOptions());
   // a restore closes the database and opens the restored file in its place
   const database: DatabaseControl = {
     file: config.databaseFile,
@@ -374,7 +381,15 @@ export function createCore(config: Config, face: FaceDeps): Core {
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       const recovered = await recoverInterruptedRestore(config.dataDir, config.databaseFile);
       if (recovered.outcome !== 'none') log.warn({ ...recovered }, 'a restore was interrupted; it was completed or undone');
-      store = openStore();
+      if (!face.newInstallation) {
+        refuseLostDatabase(config.databaseFile, {
+          secretsDir: config.secretsDir,
+          backupDir: config.backupDir ?? join(config.dataDir, 'backups'),
+          whatsappDir: config.whatsapp.dir,
+        });
+      }
+      // a damaged, foreign, read-only or unwritable file stops here with its own sentence (DatabaseOpenError)
+      store = openDatabase(storeOptions());
       try {
         await migrateToLatest(store, log, { beforeMigrate: (pending) => backups.beforeMigration(pending) });
         for (const part of lifecycles) await part.start();
