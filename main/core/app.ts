@@ -14,6 +14,8 @@ import type { Config } from './config.js';
 import { migrateToLatest, schemaVersionOf, SCHEMA_VERSION } from './db/migrate.js';
 import { isDiskFull, Store, type StoreFaults } from './db/store.js';
 import { openDatabase, refuseLostDatabase } from './db/open.js';
+import { DatabaseCheck } from './db/check.js';
+import { guardWalAtStart, type WalVerdict } from './db/wal-guard.js';
 import { DISK_FULL_ADVICE, DISK_FULL_MESSAGE, DiskSpace } from './db/space.js';
 import { AppError } from './errors.js';
 import { EventBus } from './events.js';
@@ -79,6 +81,8 @@ export interface FaceDeps {
    * secrets, backups or WhatsApp session (`--new-installation`, a restore onto it).
    */
   newInstallation?: boolean;
+  /** tests: the period of the database check, and the size from which it runs in a worker */
+  databaseCheck?: { everyMs?: number; inlineMaxBytes?: number };
   /** tests: writes that fail as on a full disk, and how often the disk is looked at again */
   storage?: { faults?: StoreFaults; probeMs?: number; resumeFreeBytes?: number };
   /** tests: crash points of the document store, and the media fetcher's back-off */
@@ -119,9 +123,21 @@ export function createCore(config: Config, face: FaceDeps): Core {
   health.register('storage', () =>
     space.full ? { status: 'degraded', message: `${DISK_FULL_MESSAGE}. ${DISK_FULL_ADVICE}` } : { status: 'ok' },
   );
+  const databaseCheck = new DatabaseCheck({
+    store: () => store,
+    file: config.databaseFile,
+    log: log.child({ component: 'database' }),
+    nativeBinding: face.nativeBinding,
+    everyMs: config.face === 'cli' ? 0 : face.databaseCheck?.everyMs,
+    inlineMaxBytes: face.databaseCheck?.inlineMaxBytes,
+    // the alert fires (or resolves) with the result, not at the next sample
+    onResult: () => {
+      if (running) void monitoring.tick();
+    },
+  });
   health.register('database', () =>
     store?.isOpen && store.ping()
-      ? { status: 'ok' }
+      ? (databaseCheck.health() ?? { status: 'ok' })
       : { status: 'down', message: 'The database cannot be read.' },
   );
 
@@ -172,7 +188,10 @@ export function createCore(config: Config, face: FaceDeps): Core {
   });
   monitoring.registerSource('signin', signInFromAuditTrail(storeOrThrow));
   monitoring.registerSource('audit', () => auditRecords.chainState());
-  monitoring.registerSource('storage', () => ({ writable: !space.full, databaseOk: null }));
+  monitoring.registerSource('storage', () => ({
+    writable: !space.full,
+    databaseOk: databaseCheck.state === 'failed' ? false : databaseCheck.checkedAt ? true : null,
+  }));
   // alerts firing and resolving go into the audit trail in the same transaction as the alert
   // (acknowledging is an operation: the door records it)
   monitoring.onAlertStored((change) => {
@@ -194,6 +213,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     file: config.databaseFile,
     nativeBinding: face.nativeBinding,
     faults: face.storage?.faults,
+    walNote: true,
     onDiskFull: (err: Error) => space.reportFull(err),
   });
   const openStore = () => new Store(storeOptions());
@@ -212,6 +232,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
         const migrated = await migrateToLatest(next, log);
         store = next;
         closedFor = null;
+        void databaseCheck.check();
         return { migrated, schemaFrom };
       } catch (err) {
         next.close();
@@ -349,6 +370,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     updates: face.updates ?? null,
     documents,
     space,
+    databaseCheck,
   };
   lifecycles.push(bot);
   // once the disk has room again, what waited carries on: the outbox, the ledger's consumers, the catch-up
@@ -388,11 +410,18 @@ export function createCore(config: Config, face: FaceDeps): Core {
           whatsappDir: config.whatsapp.dir,
         });
       }
+      // a write-ahead log that is not this database's own is moved aside before SQLite could merge it
+      const wal: WalVerdict = guardWalAtStart(config.databaseFile, clock.now());
+      if (wal.action === 'set-aside') {
+        databaseCheck.setAside = { movedTo: wal.movedTo, reason: wal.reason, atMs: performance.now() };
+        log.warn({ movedTo: wal.movedTo, reason: wal.reason }, 'a write-ahead log that was not this database\'s own was set aside, not merged');
+      }
       // a damaged, foreign, read-only or unwritable file stops here with its own sentence (DatabaseOpenError)
       store = openDatabase(storeOptions());
       try {
         await migrateToLatest(store, log, { beforeMigrate: (pending) => backups.beforeMigration(pending) });
         for (const part of lifecycles) await part.start();
+        databaseCheck.start();
       } catch (err) {
         store.close();
         store = null;
@@ -403,6 +432,9 @@ export function createCore(config: Config, face: FaceDeps): Core {
         audit.append({ actor: { type: 'system' }, face: config.face, action: 'system.started', outcome: 'ok', details: { version: APP_VERSION } });
         if (recovered.outcome !== 'none') {
           audit.append({ actor: { type: 'system' }, face: config.face, action: `backup.restore.${recovered.outcome}-at-start`, outcome: 'ok', target: { type: 'backup', id: recovered.id } });
+        }
+        if (wal.action === 'set-aside') {
+          audit.append({ actor: { type: 'system' }, face: config.face, action: 'system.database.wal-set-aside', outcome: 'ok', details: { reason: wal.reason, movedTo: wal.movedTo } });
         }
       } catch (err) {
         // a full disk does not keep LexDesk from starting: it runs degraded, serving what is stored
@@ -428,6 +460,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
         }
       }
       space.stop();
+      await databaseCheck.stop();
       store?.close();
       store = null;
       log.info({}, 'LexDesk stopped');

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Compilable } from 'kysely';
 import type { Tables } from './tables.js';
+import { WalNote } from './wal-guard.js';
 
 export interface StoreOptions {
   file: string;
@@ -12,6 +13,8 @@ export interface StoreOptions {
   readonly?: boolean;
   /** tests: make the store's writes fail as on a full disk (a real SqliteError SQLITE_FULL) */
   faults?: StoreFaults;
+  /** note the write-ahead log's header as it changes, for the check at the next start (main/core/db/wal-guard.ts) */
+  walNote?: boolean;
   /** told of every write that failed because the disk is full (main/core/db/space.ts) */
   onDiskFull?: (err: Error) => void;
 }
@@ -57,6 +60,7 @@ export class Store {
   readonly file: string;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly options: StoreOptions;
+  private readonly walNote: WalNote | null;
 
   constructor(options: StoreOptions) {
     this.options = options;
@@ -72,6 +76,8 @@ export class Store {
     }
     this.sqlite.pragma('foreign_keys = ON');
     this.sqlite.pragma('busy_timeout = 5000');
+    this.walNote = options.walNote && !options.readonly ? new WalNote(options.file) : null;
+    this.walNote?.opened();
     this.db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: this.sqlite }) });
   }
 
@@ -97,7 +103,9 @@ export class Store {
   private writing<T>(fn: () => T): T {
     try {
       if (this.options.faults?.diskFull) throw diskFullError();
-      return fn();
+      const value = fn();
+      if (this.walNote && !this.sqlite.inTransaction) this.walNote.observe();
+      return value;
     } catch (err) {
       if (isDiskFull(err)) this.options.onDiskFull?.(err as Error);
       throw err;
@@ -149,5 +157,6 @@ export class Store {
       }
     }
     this.sqlite.close();
+    this.walNote?.closed();
   }
 }
