@@ -124,16 +124,19 @@ export function classifyOpenError(err: unknown, file: string): DatabaseProblem |
 export function openDatabase(options: StoreOptions): Store {
   const found = inspectFile(options.file);
   if (found) throw new DatabaseOpenError(found.problem, problemSentence(found.problem, options.file, found.detail));
+  // SQLite opens a file it may not write read-only without a word, and fails only at the first write
+  if (existsSync(options.file) && !writable(options.file).ok) {
+    throw new DatabaseOpenError('readOnly', problemSentence('readOnly', options.file));
+  }
   let store: Store | null = null;
   try {
     store = new Store(options);
-    // read the schema, then write: a read-only file opens, and only fails at its first write
+    // read the schema, then take the write lock: a read-only file opens, and only fails when it is to be written
     store.sqlite.prepare('SELECT count(*) AS n FROM sqlite_master').get();
+    // a write lock taken and let go changes nothing in the file (a database from a newer LexDesk stays as it is)
     try {
-      store.tx(() => {
-        const version = store!.sqlite.pragma('user_version', { simple: true }) as number;
-        store!.prepare(`PRAGMA user_version = ${Math.trunc(version)}`).run();
-      });
+      store.sqlite.exec('BEGIN IMMEDIATE');
+      store.sqlite.exec('ROLLBACK');
     } catch (err) {
       if (!isDiskFull(err)) throw err;
     }
