@@ -3,6 +3,7 @@ import { closeSync, copyFileSync, existsSync, openSync, readdirSync, rmSync, sta
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
+import type { FaceDeps } from '../../main/core/app.js';
 import { startTestCore, type TestCore } from '../support/core.js';
 import { doorAs } from '../support/door.js';
 import { REPO_ROOT, tempDir } from '../support/server.js';
@@ -48,7 +49,7 @@ const count = (c: TestCore, label: string) =>
   (c.services.store.prepare('SELECT COUNT(*) AS n FROM audit_log WHERE action = ?').get(`test.${label}`) as { n: number }).n;
 const setAside = (dir: string) => readdirSync(dir).filter((name) => name.includes('-wal.set-aside-'));
 
-async function start(dataDir: string, deps: Parameters<typeof startTestCore>[0]['deps'] = {}): Promise<TestCore> {
+async function start(dataDir: string, deps: Partial<FaceDeps> = {}): Promise<TestCore> {
   core = await startTestCore({ dataDir, deps: { monitoring: { schedule: false }, ...deps } });
   await core.services.databaseCheck.check();
   return core;
