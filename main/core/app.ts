@@ -120,9 +120,6 @@ export function createCore(config: Config, face: FaceDeps): Core {
     resumeFreeBytes: face.storage?.resumeFreeBytes,
   });
   const health = new HealthRegistry();
-  health.register('storage', () =>
-    space.full ? { status: 'degraded', message: `${DISK_FULL_MESSAGE}. ${DISK_FULL_ADVICE}` } : { status: 'ok' },
-  );
   const databaseCheck = new DatabaseCheck({
     store: () => store,
     file: config.databaseFile,
@@ -139,6 +136,9 @@ export function createCore(config: Config, face: FaceDeps): Core {
     store?.isOpen && store.ping()
       ? (databaseCheck.health() ?? { status: 'ok' })
       : { status: 'down', message: 'The database cannot be read.' },
+  );
+  health.register('storage', () =>
+    space.full ? { status: 'degraded', message: `${DISK_FULL_MESSAGE}. ${DISK_FULL_ADVICE}` } : { status: 'ok' },
   );
 
   const storeOrThrow = (): Store => {
