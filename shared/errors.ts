@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'conflict',
   'rate_limited',
   'locked',
+  'unavailable',
   'internal',
 ] as const;
 
@@ -33,6 +34,8 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   locked: 423,
   rate_limited: 429,
   internal: 500,
+  /** the disk is full, or the database failed its check: reads go on, writes wait */
+  unavailable: 503,
 };
 
 /** One field problem inside `details.issues` of an `invalid_input` error. */

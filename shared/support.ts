@@ -12,6 +12,7 @@ const CHECK_LABEL: Record<string, string> = {
   database: 'Database',
   system: 'CPU, memory, responsiveness',
   disk: 'Disk space',
+  storage: 'Saving new data',
   monitoring: 'Monitoring',
   whatsapp: 'WhatsApp',
   backups: 'Backups',

@@ -204,7 +204,8 @@ export async function backupCommand(argv: string[], config: Config, log: Logger)
   }
 
   // a restore may be the first thing a new installation does; every other command needs the database
-  const core = await openCore(config, log, { mayCreate: sub === 'restore' });
+  // a restore is how a lost database comes back: it may start in a folder that holds backups and secrets
+  const core = await openCore(config, log, { mayCreate: sub === 'restore', newInstallation: sub === 'restore' });
   const stopPrinting = progressPrinter(core);
   try {
     switch (sub) {

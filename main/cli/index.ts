@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config, type Face } from '../core/config.js';
 import { PreMigrationBackupError } from '../core/backup/service.js';
 import { SchemaTooNewError } from '../core/db/migrate.js';
+import { DatabaseOpenError, EXIT_STATUS } from '../core/db/open.js';
 import { APP_VERSION } from '../core/version.js';
 import { NoDatabaseError, openCore } from './operator.js';
 
@@ -24,9 +25,18 @@ Commands:
   doctor [--json]    the production checklist: each line ok, warn or FAIL with its fix (exit 1 on a FAIL)
   version            print the version
 
+Options:
+  --new-installation serve, migrate, user create-admin: start a new database although the
+                     data folder holds an earlier installation's secrets, backups or WhatsApp session
+
 The data folder is LEXDESK_DATA_DIR (default ./data); see README.md for every setting.
 Only serve, migrate, user create-admin and backup restore start a new database there;
 the other commands exit with status 2 when the folder holds none.
+
+Exit statuses: 0 done, 1 an unexpected error, 2 configuration (or no database for the command),
+3 the database is from a newer LexDesk, 4 the database is missing or empty beside an earlier
+installation, 5 the database is damaged, 6 the file is not a database, 7 the database is
+read-only, 8 LexDesk cannot write in the data folder (README: "When something goes wrong").
 `;
 
 function configFor(face: Face): Config {
@@ -38,19 +48,20 @@ export async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { username: { type: 'string' }, 'display-name': { type: 'string' } },
+    options: { username: { type: 'string' }, 'display-name': { type: 'string' }, 'new-installation': { type: 'boolean' } },
   });
+  const newInstallation = values['new-installation'] === true;
   const [command] = positionals;
   switch (command) {
     case 'serve': {
       const { serve } = await import('../headless/serve.js');
-      await serve(configFor('headless'));
+      await serve(configFor('headless'), { newInstallation });
       return -1; // keeps running
     }
     case 'migrate': {
       const { createHeadlessLogger } = await import('../headless/logger.js');
       const config = configFor('cli');
-      const core = await openCore(config, createHeadlessLogger(config.logLevel, process.stderr), { mayCreate: true });
+      const core = await openCore(config, createHeadlessLogger(config.logLevel, process.stderr), { mayCreate: true, newInstallation });
       await core.stop();
       return 0;
     }
@@ -89,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
       const { createAdminFromCli, readPassword } = await import('./user.js');
       const config = configFor('cli');
       const password = await readPassword(process.stdin, process.stderr);
-      const core = await openCore(config, createHeadlessLogger('warn', process.stderr), { mayCreate: true });
+      const core = await openCore(config, createHeadlessLogger('warn', process.stderr), { mayCreate: true, newInstallation });
       try {
         const displayName = typeof values['display-name'] === 'string' ? values['display-name'] : undefined;
         const result = await createAdminFromCli(core, { username: values.username, displayName, password });
@@ -131,7 +142,11 @@ export async function run(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`lexdesk: configuration error: ${err.message}\n`);
-      process.exit(2);
+      process.exit(EXIT_STATUS.configuration);
+    }
+    if (err instanceof DatabaseOpenError) {
+      process.stderr.write(`lexdesk: ${err.message}\n`);
+      process.exit(err.exitStatus);
     }
     if (err instanceof NoDatabaseError) {
       process.stderr.write(`lexdesk: ${err.message}\n`);
@@ -139,7 +154,7 @@ export async function run(argv: string[]): Promise<void> {
     }
     if (err instanceof SchemaTooNewError || err instanceof PreMigrationBackupError) {
       process.stderr.write(`lexdesk: ${err.message}\n`);
-      process.exit(3);
+      process.exit(EXIT_STATUS.schemaTooNew);
     }
     const e = err as NodeJS.ErrnoException;
     if (e?.code === 'EADDRINUSE') {

@@ -60,11 +60,11 @@ function holdsDatabase(config: Config): boolean {
  * installation) may create the database; every other one throws NoDatabaseError
  * first, so a mistyped LEXDESK_DATA_DIR does not leave an empty database behind.
  */
-export async function openCore(config: Config, log: Logger, options: { mayCreate: boolean }): Promise<Core> {
+export async function openCore(config: Config, log: Logger, options: { mayCreate: boolean; newInstallation?: boolean }): Promise<Core> {
   if (!options.mayCreate && !holdsDatabase(config)) throw new NoDatabaseError(config.dataDir);
   // loaded here, not at the top: `lexdesk version` and `help` need none of the core
   const { createCore } = await import('../core/app.js');
-  const core = createCore(config, { log, localOperator: operatorName() });
+  const core = createCore(config, { log, localOperator: operatorName(), newInstallation: options.newInstallation });
   await core.start();
   return core;
 }

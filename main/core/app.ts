@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { AuditAnchor } from './audit/anchor.js';
 import { AuditRecords } from './audit/records.js';
 import { NightlyVerification } from './audit/nightly.js';
@@ -12,7 +13,11 @@ import { Dispatcher } from './dispatch.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { migrateToLatest, schemaVersionOf, SCHEMA_VERSION } from './db/migrate.js';
-import { Store } from './db/store.js';
+import { isDiskFull, Store, type StoreFaults } from './db/store.js';
+import { openDatabase, refuseLostDatabase } from './db/open.js';
+import { DatabaseCheck } from './db/check.js';
+import { guardWalAtStart, type WalVerdict } from './db/wal-guard.js';
+import { DISK_FULL_ADVICE, DISK_FULL_MESSAGE, DiskSpace } from './db/space.js';
 import { AppError } from './errors.js';
 import { EventBus } from './events.js';
 import { HealthRegistry } from './health.js';
@@ -72,6 +77,15 @@ export interface FaceDeps {
   localOperator?: string;
   /** the desktop's updater (electron-updater), reached by the system.update operations; headless has none */
   updates?: UpdatePort;
+  /**
+   * The data folder may start a new database although it holds an installation's
+   * secrets, backups or WhatsApp session (`--new-installation`, a restore onto it).
+   */
+  newInstallation?: boolean;
+  /** tests: the period of the database check, and the size from which it runs in a worker */
+  databaseCheck?: { everyMs?: number; inlineMaxBytes?: number };
+  /** tests: writes that fail as on a full disk, and how often the disk is looked at again */
+  storage?: { faults?: StoreFaults; probeMs?: number; resumeFreeBytes?: number };
   /** tests: crash points of the document store, and the media fetcher's back-off */
   documents?: { hooks?: DocumentStoreHooks; media?: MediaFetcherOptions };
 }
@@ -98,11 +112,34 @@ export function createCore(config: Config, face: FaceDeps): Core {
   let closedFor: string | null = null;
   const lifecycles: Lifecycle[] = [];
 
+  const space = new DiskSpace({
+    store: () => store,
+    dir: config.dataDir,
+    clock,
+    log: log.child({ component: 'storage' }),
+    probeMs: face.storage?.probeMs,
+    resumeFreeBytes: face.storage?.resumeFreeBytes,
+  });
   const health = new HealthRegistry();
+  const databaseCheck = new DatabaseCheck({
+    store: () => store,
+    file: config.databaseFile,
+    log: log.child({ component: 'database' }),
+    nativeBinding: face.nativeBinding,
+    everyMs: config.face === 'cli' ? 0 : face.databaseCheck?.everyMs,
+    inlineMaxBytes: face.databaseCheck?.inlineMaxBytes,
+    // the alert fires (or resolves) with the result, not at the next sample
+    onResult: () => {
+      if (running) void monitoring.tick();
+    },
+  });
   health.register('database', () =>
     store?.isOpen && store.ping()
-      ? { status: 'ok' }
+      ? (databaseCheck.health() ?? { status: 'ok' })
       : { status: 'down', message: 'The database cannot be read.' },
+  );
+  health.register('storage', () =>
+    space.full ? { status: 'degraded', message: `${DISK_FULL_MESSAGE}. ${DISK_FULL_ADVICE}` } : { status: 'ok' },
   );
 
   const storeOrThrow = (): Store => {
@@ -153,6 +190,10 @@ export function createCore(config: Config, face: FaceDeps): Core {
   });
   monitoring.registerSource('signin', signInFromAuditTrail(storeOrThrow));
   monitoring.registerSource('audit', () => auditRecords.chainState());
+  monitoring.registerSource('storage', () => ({
+    writable: !space.full,
+    databaseOk: databaseCheck.state === 'failed' ? false : databaseCheck.checkedAt ? true : null,
+  }));
   // alerts firing and resolving go into the audit trail in the same transaction as the alert
   // (acknowledging is an operation: the door records it)
   monitoring.onAlertStored((change) => {
@@ -170,7 +211,14 @@ export function createCore(config: Config, face: FaceDeps): Core {
   lifecycles.push(monitoring);
 
   const writers = new WriterRegistry();
-  const openStore = () => new Store({ file: config.databaseFile, nativeBinding: face.nativeBinding });
+  const storeOptions = () => ({
+    file: config.databaseFile,
+    nativeBinding: face.nativeBinding,
+    faults: face.storage?.faults,
+    walNote: true,
+    onDiskFull: (err: Error) => space.reportFull(err),
+  });
+  const openStore = () => new Store(storeOptions());
   // a restore closes the database and opens the restored file in its place
   const database: DatabaseControl = {
     file: config.databaseFile,
@@ -186,6 +234,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
         const migrated = await migrateToLatest(next, log);
         store = next;
         closedFor = null;
+        void databaseCheck.check();
         return { migrated, schemaFrom };
       } catch (err) {
         next.close();
@@ -324,8 +373,17 @@ export function createCore(config: Config, face: FaceDeps): Core {
     activity,
     updates: face.updates ?? null,
     documents,
+    space,
+    databaseCheck,
   };
   lifecycles.push(bot);
+  // once the disk has room again, what waited carries on: the outbox, the ledger's consumers, the catch-up
+  space.onChange((change) => {
+    if (!running) return;
+    // the alert fires (or resolves) now, not at the next sample
+    void monitoring.tick();
+    if (change.type === 'resumed') void whatsapp.resumeAfterDiskFull();
+  });
 
   const dispatcher = new Dispatcher<CoreServices>({
     services,
@@ -349,19 +407,43 @@ export function createCore(config: Config, face: FaceDeps): Core {
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       const recovered = await recoverInterruptedRestore(config.dataDir, config.databaseFile);
       if (recovered.outcome !== 'none') log.warn({ ...recovered }, 'a restore was interrupted; it was completed or undone');
-      store = openStore();
+      if (!face.newInstallation) {
+        refuseLostDatabase(config.databaseFile, {
+          secretsDir: config.secretsDir,
+          backupDir: config.backupDir ?? join(config.dataDir, 'backups'),
+          whatsappDir: config.whatsapp.dir,
+        });
+      }
+      // a write-ahead log that is not this database's own is moved aside before SQLite could merge it
+      const wal: WalVerdict = guardWalAtStart(config.databaseFile, clock.now());
+      if (wal.action === 'set-aside') {
+        databaseCheck.setAside = { movedTo: wal.movedTo, reason: wal.reason, atMs: performance.now() };
+        log.warn({ movedTo: wal.movedTo, reason: wal.reason }, 'a write-ahead log that was not this database\'s own was set aside, not merged');
+      }
+      // a damaged, foreign, read-only or unwritable file stops here with its own sentence (DatabaseOpenError)
+      store = openDatabase(storeOptions());
       try {
         await migrateToLatest(store, log, { beforeMigrate: (pending) => backups.beforeMigration(pending) });
         for (const part of lifecycles) await part.start();
+        databaseCheck.start();
       } catch (err) {
         store.close();
         store = null;
         throw err;
       }
       running = true;
-      audit.append({ actor: { type: 'system' }, face: config.face, action: 'system.started', outcome: 'ok', details: { version: APP_VERSION } });
-      if (recovered.outcome !== 'none') {
-        audit.append({ actor: { type: 'system' }, face: config.face, action: `backup.restore.${recovered.outcome}-at-start`, outcome: 'ok', target: { type: 'backup', id: recovered.id } });
+      try {
+        audit.append({ actor: { type: 'system' }, face: config.face, action: 'system.started', outcome: 'ok', details: { version: APP_VERSION } });
+        if (recovered.outcome !== 'none') {
+          audit.append({ actor: { type: 'system' }, face: config.face, action: `backup.restore.${recovered.outcome}-at-start`, outcome: 'ok', target: { type: 'backup', id: recovered.id } });
+        }
+        if (wal.action === 'set-aside') {
+          audit.append({ actor: { type: 'system' }, face: config.face, action: 'system.database.wal-set-aside', outcome: 'ok', details: { reason: wal.reason, movedTo: wal.movedTo } });
+        }
+      } catch (err) {
+        // a full disk does not keep LexDesk from starting: it runs degraded, serving what is stored
+        if (!isDiskFull(err)) throw err;
+        log.error({}, `${DISK_FULL_MESSAGE}: LexDesk started without saving its start in the audit trail`);
       }
       log.info({ version: APP_VERSION, face: config.face, dataDir: config.dataDir }, 'LexDesk started');
     },
@@ -381,6 +463,8 @@ export function createCore(config: Config, face: FaceDeps): Core {
           log.error({ err, part: part.name }, 'a service did not stop cleanly');
         }
       }
+      space.stop();
+      await databaseCheck.stop();
       store?.close();
       store = null;
       log.info({}, 'LexDesk stopped');

@@ -15,7 +15,8 @@ import { roleAllows, type Role } from '../../shared/permissions.js';
 import type { Face } from './config.js';
 import { AppError, issuesOf } from './errors.js';
 import type { Logger } from './log.js';
-import type { Store } from './db/store.js';
+import { isDiskFull, type Store } from './db/store.js';
+import { diskFullRefusal } from './db/space.js';
 
 /** Who is calling and from where, as the face knows it. */
 export interface CallContext {
@@ -154,6 +155,7 @@ export const OUTCOME_BY_CODE: Record<ErrorCode, Outcome> = {
   rate_limited: 'denied',
   not_found: 'error',
   conflict: 'error',
+  unavailable: 'error',
   internal: 'error',
 };
 
@@ -293,6 +295,11 @@ export class Dispatcher<S> {
       return err.details === undefined
         ? { code: err.code, message: err.message }
         : { code: err.code, message: err.message, details: err.details };
+    }
+    if (isDiskFull(err)) {
+      const refusal = diskFullRefusal();
+      this.deps.log.warn({ operation, requestId }, 'a write was refused: the disk is full');
+      return { code: refusal.code, message: refusal.message, details: refusal.details };
     }
     if (err instanceof z.ZodError) {
       return { code: 'invalid_input', message: 'Some of the information is not valid.', details: { issues: issuesOf(err) } };

@@ -9,6 +9,8 @@ import type { HealthRegistry } from './health.js';
 import type { Logger } from './log.js';
 import type { Monitoring } from './monitoring/index.js';
 import type { SecretStore } from './secrets.js';
+import type { DatabaseCheck } from './db/check.js';
+import type { DiskSpace } from './db/space.js';
 import type { Store } from './db/store.js';
 import type { WriterRegistry } from './writers.js';
 import type { WhatsAppService } from './whatsapp/service.js';
@@ -59,4 +61,8 @@ export interface CoreServices {
   readonly updates: UpdatePort | null;
   /** the document store: clients' files, staff uploads, intake PDFs (encrypted files in <data>/documents) */
   readonly documents: DocumentService;
+  /** whether the data folder's disk has room: full, writes are refused and wait (main/core/db/space.ts) */
+  readonly space: DiskSpace;
+  /** SQLite's quick_check of the database, at start and on a schedule (main/core/db/check.ts) */
+  readonly databaseCheck: DatabaseCheck;
 }

@@ -8,9 +8,9 @@ import { buildServer } from './server.js';
  * `lexdesk serve`: the core and its HTTP face, until SIGTERM or SIGINT, which
  * stop accepting requests, stop the services and close the database cleanly.
  */
-export async function serve(config: Config): Promise<void> {
+export async function serve(config: Config, options: { newInstallation?: boolean } = {}): Promise<void> {
   const log = createHeadlessLogger(config.logLevel);
-  const core = createCore(config, { log });
+  const core = createCore(config, { log, newInstallation: options.newInstallation });
   await core.start();
   const app = await buildServer(core, { rendererDir: rendererDir() });
   const address = await app.listen({ host: config.host, port: config.port });

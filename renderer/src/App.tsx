@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { PRODUCT_NAME } from '../../shared/product.js';
 import { roleAllows, type Role } from '../../shared/permissions.js';
 import { AlertBanner } from './components/AlertBanner.js';
+import { StorageBanner } from './components/StorageBanner.js';
 import { AboutBox, RestartToUpdate, useUpdateStatus } from './components/Updates.js';
 import { ErrorBox, StatusPill } from './components/Status.js';
 import { useQuery, useServerEvents } from './hooks.js';
@@ -144,6 +145,7 @@ function Shell({ role }: { role: Role }) {
             </span>
           </span>
         </header>
+        <StorageBanner health={health.data} />
         {roleAllows(role, 'monitoring.read') && <AlertBanner />}
         <main>
           <Screen />

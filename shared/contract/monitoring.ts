@@ -71,6 +71,8 @@ export const RULE_IDS = [
   'inbox-waiting-long',
   'signin-burst',
   'audit-chain-broken',
+  'disk-full',
+  'database-check-failed',
 ] as const;
 export const RuleId = z.enum(RULE_IDS);
 export type RuleId = z.infer<typeof RuleId>;

@@ -92,7 +92,19 @@ export class PasswordSignIn {
     const store = deps.store();
     const now = deps.clock.now();
     const user = store.get(store.db.selectFrom('users').selectAll().where('username_key', '=', key));
-    const state = user ? accountState(user, now) : this.phantomState(nameHash, now);
+    const found = user ? accountState(user, now) : this.phantomState(nameHash, now);
+    // a lock never lasts longer than the lockout: a clock set back must not stretch it (the shorter end is kept)
+    const latest = now.getTime() + deps.config.auth.lockoutMs;
+    const state = { ...found, lockedUntil: found.lockedUntil === null ? null : Math.min(found.lockedUntil, latest) };
+    if (found.lockedUntil !== null && found.lockedUntil > latest) {
+      try {
+        const until = iso(new Date(latest));
+        if (user) store.run(store.db.updateTable('users').set({ locked_until: until }).where('id', '=', user.id));
+        else store.run(store.db.updateTable('signin_lockouts').set({ locked_until: until }).where('name_hash', '=', nameHash));
+      } catch {
+        // the lock holds all the same; only its end is not shortened yet
+      }
+    }
 
     if (state.lockedUntil !== null) {
       this.ctx.securityEvent({

@@ -67,6 +67,8 @@ export class BotSettingsStore {
   /** Publishes the default privacy notice as version 1 on a new database. */
   ensureDefaults(): void {
     const store = this.store();
+    // read first: a start on a full disk (or a read-only copy) writes nothing when the notice is there
+    if (store.get(store.db.selectFrom('privacy_notices').select('version').where('version', '=', '1'))) return;
     store.run(
       store.db
         .insertInto('privacy_notices')

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Alert, Rule, RuleId, Severity } from '../../../shared/contract/monitoring.js';
 import type { Clock } from '../clock.js';
-import type { Store } from '../db/store.js';
+import { isDiskFull, type Store } from '../db/store.js';
 import type { MonitoringAlertsTable } from '../db/tables.js';
 import { AppError } from '../errors.js';
 import type { EventBus } from '../events.js';
@@ -29,6 +29,11 @@ export interface AlertChange {
 export type AlertListener = (change: AlertChange) => void;
 
 type AlertRow = Selectable<MonitoringAlertsTable>;
+
+function withoutId(row: AlertRow): Omit<AlertRow, 'id'> {
+  const { id: _id, ...rest } = row;
+  return rest;
+}
 
 function toAlert(row: AlertRow): Alert {
   return {
@@ -74,6 +79,13 @@ export class AlertEngine {
   private readonly noData = new Set<RuleId>();
   private readonly listeners = new Set<AlertListener>();
   private readonly recorders = new Set<AlertListener>();
+  /**
+   * Alerts that fired while the disk was full, so could not be stored: they are
+   * shown, counted and notified all the same (with a negative id, which cannot be
+   * acknowledged), and stored with their resolution once there is room.
+   */
+  private readonly unstored = new Map<string, AlertRow>();
+  private nextUnstoredId = -1;
 
   constructor(private readonly deps: AlertEngineDeps) {}
 
@@ -98,7 +110,9 @@ export class AlertEngine {
 
   private openRows(): Map<string, AlertRow> {
     const rows = this.deps.store().all(this.alerts().where('resolved_at', 'is', null));
-    return new Map(rows.map((row) => [row.rule_id, row]));
+    const open = new Map<string, AlertRow>(this.unstored);
+    for (const row of rows) open.set(row.rule_id, row);
+    return open;
   }
 
   /** Sets the Prometheus gauges from the stored alerts (at start, and after a restore). */
@@ -166,8 +180,47 @@ export class AlertEngine {
     const lasted = Math.round((now.getTime() - since.getTime()) / 1000);
     const message = rule.message(value, rule.threshold, about) + (lasted > 0 ? ` It has lasted ${describeDuration(lasted)}.` : '');
     const store = this.deps.store();
+    if (this.unstored.has(rule.id)) return;
     if (store.get(this.alerts().where('rule_id', '=', rule.id).where('resolved_at', 'is', null))) return;
-    const alert = store.tx(() => {
+    let alert: Alert;
+    try {
+      alert = this.store(rule, message, value, since, now);
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      const row: AlertRow = {
+        id: this.nextUnstoredId--,
+        rule_id: rule.id,
+        severity: rule.severity,
+        title: rule.title,
+        message,
+        value: Number.isFinite(value) ? value : null,
+        threshold: rule.threshold,
+        since: since.toISOString(),
+        fired_at: now.toISOString(),
+        resolved_at: null,
+        acknowledged_at: null,
+        acknowledged_by: null,
+      };
+      this.unstored.set(rule.id, row);
+      alert = toAlert(row);
+    }
+    this.deps.log.warn({ rule: rule.id, alert: alert.id, value }, `alert firing: ${rule.title}`);
+    this.deps.prom.setAlert(rule.id, true);
+    this.announce({ type: 'fired', alert });
+    try {
+      const sent = this.deps.notifier?.notify({ title: alert.title, body: alert.message, severity: alert.severity });
+      if (sent && typeof sent.then === 'function') {
+        sent.then(undefined, (err: unknown) => this.deps.log.warn({ err }, 'the alert notification failed'));
+      }
+    } catch (err) {
+      this.deps.log.warn({ err }, 'the alert notification failed');
+    }
+  }
+
+  /** Stores a firing alert and tells the recorders (the audit trail) in the same transaction. */
+  private store(rule: EffectiveRule, message: string, value: number, since: Date, now: Date): Alert {
+    const store = this.deps.store();
+    return store.tx(() => {
       const row = store.get(
         store.db
           .insertInto('monitoring_alerts')
@@ -187,21 +240,30 @@ export class AlertEngine {
       this.record({ type: 'fired', alert: stored });
       return stored;
     });
-    this.deps.log.warn({ rule: rule.id, alert: alert.id, value }, `alert firing: ${rule.title}`);
-    this.deps.prom.setAlert(rule.id, true);
-    this.announce({ type: 'fired', alert });
-    try {
-      const sent = this.deps.notifier?.notify({ title: alert.title, body: alert.message, severity: alert.severity });
-      if (sent && typeof sent.then === 'function') {
-        sent.then(undefined, (err: unknown) => this.deps.log.warn({ err }, 'the alert notification failed'));
-      }
-    } catch (err) {
-      this.deps.log.warn({ err }, 'the alert notification failed');
-    }
   }
 
   private resolve(row: AlertRow, now: Date): void {
     const store = this.deps.store();
+    if (row.id < 0) {
+      // fired while the disk was full: kept now, with its resolution, so the history and the audit trail have it
+      this.unstored.delete(row.rule_id);
+      let resolved = toAlert({ ...row, resolved_at: now.toISOString() });
+      try {
+        resolved = store.tx(() => {
+          const kept = store.get(store.db.insertInto('monitoring_alerts').values({ ...withoutId(row), resolved_at: now.toISOString() }).returningAll())!;
+          const alert = toAlert(kept);
+          this.record({ type: 'fired', alert: { ...alert, state: 'firing', resolvedAt: null } });
+          this.record({ type: 'resolved', alert });
+          return alert;
+        });
+      } catch (err) {
+        this.deps.log.warn({ err, rule: row.rule_id }, 'an alert of the time the disk was full could not be kept');
+      }
+      this.deps.log.info({ rule: row.rule_id }, `alert resolved: ${row.title}`);
+      this.deps.prom.setAlert(resolved.ruleId, false);
+      this.announce({ type: 'resolved', alert: resolved });
+      return;
+    }
     const alert = store.tx(() => {
       const result = store.run(
         store.db
@@ -246,12 +308,13 @@ export class AlertEngine {
   list(state: 'firing' | 'all', limit: number): Alert[] {
     const all = this.alerts();
     const query = state === 'firing' ? all.where('resolved_at', 'is', null) : all;
-    return this.deps.store().all(query.orderBy('fired_at', 'desc').orderBy('id', 'desc').limit(limit)).map(toAlert);
+    const stored = this.deps.store().all(query.orderBy('fired_at', 'desc').orderBy('id', 'desc').limit(limit)).map(toAlert);
+    return [...[...this.unstored.values()].map(toAlert), ...stored].slice(0, limit);
   }
 
   counts(): { firing: number; unacknowledged: number } {
     const store = this.deps.store();
-    return store.get(
+    const counted = store.get(
       store.db
         .selectFrom('monitoring_alerts')
         .select((eb) => [
@@ -260,6 +323,7 @@ export class AlertEngine {
         ])
         .where('resolved_at', 'is', null),
     )!;
+    return { firing: counted.firing + this.unstored.size, unacknowledged: counted.unacknowledged + this.unstored.size };
   }
 
   /**

@@ -2,7 +2,7 @@ import type { Dashboard, HealthDetails, SeriesName } from '../../../shared/contr
 import type { Lifecycle } from '../lifecycle.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { Store } from '../db/store.js';
+import { isDiskFull, type Store } from '../db/store.js';
 import type { EventBus } from '../events.js';
 import type { CheckResult, HealthRegistry } from '../health.js';
 import type { Logger } from '../log.js';
@@ -67,6 +67,7 @@ const CHECK_OF_SOURCE: Record<SourceName, CheckName> = {
   backup: 'backups',
   signin: 'signin',
   audit: 'audit',
+  storage: 'disk',
 };
 
 /** Events since the previous total; a smaller total means the source restarted. */
@@ -167,11 +168,18 @@ export class Monitoring implements Lifecycle {
     this.running = true;
     const store = this.options.store();
     const now = this.options.clock.now().toISOString();
-    store
-      .prepare("INSERT OR IGNORE INTO app_meta (key, value, updated_at) VALUES ('monitoring.first_started_at', ?, ?)")
-      .run(now, now);
-    const row = store.prepare("SELECT value FROM app_meta WHERE key = 'monitoring.first_started_at'").get() as { value: string };
-    this.firstStartedAt = new Date(row.value);
+    const firstStart = () => store.prepare("SELECT value FROM app_meta WHERE key = 'monitoring.first_started_at'").get() as { value: string } | undefined;
+    if (!firstStart()) {
+      try {
+        store
+          .prepare("INSERT OR IGNORE INTO app_meta (key, value, updated_at) VALUES ('monitoring.first_started_at', ?, ?)")
+          .run(now, now);
+      } catch (err) {
+        // started on a full disk: the first start is written at a later one
+        if (!isDiskFull(err)) throw err;
+      }
+    }
+    this.firstStartedAt = new Date(firstStart()?.value ?? now);
     this.alerts.syncGauges();
     this.eventLoop.start();
     if (this.options.schedule !== false) {
@@ -257,6 +265,7 @@ export class Monitoring implements Lifecycle {
     const signin = this.sources.read('signin');
     const audit = this.sources.read('audit');
     const inbox = this.sources.read('inbox');
+    const storage = this.sources.read('storage');
 
     const request: ProbeRequest = {
       volumes: [{ name: 'data', path: config.dataDir }],
@@ -338,7 +347,12 @@ export class Monitoring implements Lifecycle {
       this.previousTotals.signin = signin.failures;
     }
     const seconds = Math.floor(now.getTime() / 1000);
-    this.history.record(seconds, samples);
+    try {
+      this.history.record(seconds, samples);
+    } catch (err) {
+      // a full disk keeps no history, but the alerts below must still be evaluated
+      if (!isDiskFull(err)) throw err;
+    }
 
     // alert rules
     const signals: Signals = {};
@@ -366,6 +380,10 @@ export class Monitoring implements Lifecycle {
     }
     if (signinFailures15m !== null) signals['signin.failures_15m'] = { value: signinFailures15m };
     if (audit) signals['audit.chain_ok'] = { value: audit.chainOk ? 1 : 0 };
+    if (storage) {
+      signals['storage.writable'] = { value: storage.writable ? 1 : 0 };
+      if (storage.databaseOk !== null) signals['database.ok'] = { value: storage.databaseOk ? 1 : 0 };
+    }
     if (inbox) signals['inbox.longest_wait_minutes'] = { value: inbox.longestWaitMinutes, about: inbox.longestWaiting ?? undefined };
     this.alerts.evaluate(signals, now);
 

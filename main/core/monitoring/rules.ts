@@ -17,6 +17,8 @@ export type SignalName =
   | 'outbox.failed'
   | 'signin.failures_15m'
   | 'audit.chain_ok'
+  | 'storage.writable'
+  | 'database.ok'
   | 'inbox.longest_wait_minutes';
 
 export interface Signal {
@@ -241,6 +243,30 @@ export const RULES: readonly RuleDef[] = [
     forSeconds: 0,
     severity: 'critical',
     message: () => 'The audit trail failed verification. Tell IT; do not change anything else.',
+  },
+  {
+    id: 'disk-full',
+    title: 'The disk is full',
+    description: 'A write to the database failed for lack of space: LexDesk serves what is stored and saves nothing new until there is room.',
+    check: 'disk',
+    signal: 'storage.writable',
+    ...MUST_STAY_UP,
+    forSeconds: 0,
+    severity: 'critical',
+    message: () =>
+      'The disk is full: LexDesk cannot save new messages. Free space on the disk of the data folder; LexDesk carries on by itself once there is room.',
+  },
+  {
+    id: 'database-check-failed',
+    title: 'The database is damaged',
+    description: 'SQLite’s check of the database (PRAGMA quick_check) found damage, at start or on its schedule.',
+    check: 'disk',
+    signal: 'database.ok',
+    ...MUST_STAY_UP,
+    forSeconds: 0,
+    severity: 'critical',
+    message: () =>
+      'The database failed its check. Stop LexDesk and restore the last good backup (Backups screen, or `lexdesk backup restore <id>`); tell IT.',
   },
 ];
 

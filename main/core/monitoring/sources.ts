@@ -65,7 +65,16 @@ export interface InboxSnapshot {
   longestWaiting: string | null;
 }
 
+/** The database and the disk under it. */
+export interface StorageSnapshot {
+  /** false while writes fail for lack of space */
+  writable: boolean;
+  /** the last check of the database: null while none has finished */
+  databaseOk: boolean | null;
+}
+
 export interface SourceSnapshots {
+  storage: StorageSnapshot;
   whatsapp: WhatsAppSnapshot;
   inbox: InboxSnapshot;
   backup: BackupSnapshot;

@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
-import type { Store } from '../db/store.js';
+import { isDiskFull, type Store } from '../db/store.js';
 import type { WhatsAppInboundTable } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { InboundMessage } from './transport.js';
@@ -52,6 +52,8 @@ interface ConsumerState {
   running: Promise<void> | null;
   again: boolean;
   stopped: boolean;
+  /** its last write failed for lack of space: it waits for `resumeAfterDiskFull` */
+  waitingForSpace: boolean;
   waiters: (() => void)[];
 }
 
@@ -180,6 +182,7 @@ export class InboundLedger {
       running: null,
       again: false,
       stopped: false,
+      waitingForSpace: false,
       waiters: [],
     };
     this.consumers.set(name, state);
@@ -217,6 +220,23 @@ export class InboundLedger {
     this.active = false;
     this.stopping?.resolve();
     await Promise.all([...this.consumers.values()].map((s) => s.running));
+  }
+
+  /**
+   * There is room on the disk again: consumers whose write failed for lack of
+   * space take up the message they were on (it was never marked as handled).
+   */
+  resumeAfterDiskFull(): void {
+    for (const state of this.consumers.values()) {
+      if (!state.waitingForSpace) continue;
+      state.waitingForSpace = false;
+      if (this.active) this.pump(state);
+    }
+  }
+
+  /** Consumers waiting for room on the disk (health, tests). */
+  get waitingForSpace(): string[] {
+    return [...this.consumers.values()].filter((s) => s.waitingForSpace).map((s) => s.name);
   }
 
   private scheduleWake(): void {
@@ -271,14 +291,28 @@ export class InboundLedger {
       state.again = true;
       return;
     }
-    state.running = this.run(state).finally(() => {
-      state.running = null;
-      if (state.again && this.active && !state.stopped) {
-        this.pump(state);
-        return;
-      }
-      for (const resolve of state.waiters.splice(0)) resolve();
-    });
+    state.running = this.run(state)
+      .catch((err: unknown) => {
+        if (isDiskFull(err)) {
+          // the message in hand stays unhandled: it is delivered again once there is room
+          state.waitingForSpace = true;
+          state.again = false;
+          this.deps.log.warn({ consumer: state.name }, 'a ledger consumer waits for room on the disk');
+          return;
+        }
+        this.deps.log.error({ err, consumer: state.name }, 'a ledger consumer stopped on an error; it starts again shortly');
+        setTimeout(() => {
+          if (this.active && !state.stopped) this.pump(state);
+        }, state.retryDelayMs).unref?.();
+      })
+      .finally(() => {
+        state.running = null;
+        if (state.again && this.active && !state.stopped) {
+          this.pump(state);
+          return;
+        }
+        for (const resolve of state.waiters.splice(0)) resolve();
+      });
   }
 
   private async run(state: ConsumerState): Promise<void> {
@@ -343,6 +377,8 @@ export class InboundLedger {
           this.deps.log.error({ err, consumer: state.name, waId: row.wa_id }, 'a ledger consumer failed after committing');
           return;
         }
+        // no room to write the outcome: not an attempt, and no reason to set the message aside
+        if (isDiskFull(err)) throw err;
         if (attempt < state.maxAttempts && this.active && !state.stopped) {
           this.deps.log.warn({ err, consumer: state.name, waId: row.wa_id, attempt }, 'a ledger consumer failed; retrying');
           await new Promise((resolve) => setTimeout(resolve, state.retryDelayMs * attempt));

@@ -62,7 +62,12 @@ export class MediaFetcher {
     if (!message.media) return Promise.resolve();
     const running = this.inFlight.get(message.id);
     if (running) return running;
-    const job = this.run(message).finally(() => this.inFlight.delete(message.id));
+    const job = this.run(message)
+      .catch((err: unknown) => {
+        // the row stays pending (a full disk, a closed database): the next `settled` fetches it again
+        this.deps.log.warn({ err, waId: message.id }, 'a client\'s file could not be recorded; it is fetched again later');
+      })
+      .finally(() => this.inFlight.delete(message.id));
     this.inFlight.set(message.id, job);
     return job;
   }
@@ -129,10 +134,11 @@ export class MediaFetcher {
   }
 
   private async waitReady(): Promise<void> {
-    const until = Date.now() + (this.deps.options?.readyWaitMs ?? 60_000);
+    // monotonic: a wall clock set back or forward neither stretches nor cuts the wait
+    const until = performance.now() + (this.deps.options?.readyWaitMs ?? 60_000);
     while (!this.deps.ready()) {
       if (this.stopped) throw new Error('stopping');
-      if (Date.now() > until) throw new Error('WhatsApp is not connected');
+      if (performance.now() > until) throw new Error('WhatsApp is not connected');
       await sleep(250);
     }
   }

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { Clock } from '../clock.js';
-import type { Store } from '../db/store.js';
+import { monotonicNow, type Clock } from '../clock.js';
+import { isDiskFull, type Store } from '../db/store.js';
 import type { Logger } from '../log.js';
 import type { WhatsAppConfig } from './config.js';
 import type { RawOutboxRow } from './outbox.js';
@@ -76,7 +76,10 @@ export class OutboxSender {
   private again = false;
   private timer: NodeJS.Timeout | null = null;
   private limiter: RateLimiter;
+  /** monotonic ms of the last send to each chat (the spacing) */
   private readonly lastSentByChat = new Map<string, number>();
+  /** monotonic ms when a row that failed may be tried again (the stored next_attempt_at is wall time, for the screens) */
+  private readonly retryDue = new Map<number, number>();
 
   constructor(
     private readonly deps: {
@@ -93,7 +96,11 @@ export class OutboxSender {
       onSettled?: (row: { id: number; chatId: string; status: 'sent' | 'failed' }) => void;
     },
   ) {
-    this.limiter = new RateLimiter(deps.send.perMinute, deps.send.burst, deps.clock.now().getTime());
+    this.limiter = new RateLimiter(deps.send.perMinute, deps.send.burst, this.mono());
+  }
+
+  private mono(): number {
+    return monotonicNow(this.deps.clock);
   }
 
   start(): void {
@@ -104,7 +111,7 @@ export class OutboxSender {
   /** New send limits (the admin's, from the bot settings); the burst stays as configured. */
   setLimits(limits: { perMinute: number; chatSpacingMs: number }): void {
     this.deps.send = { ...this.deps.send, perMinute: limits.perMinute, chatSpacingMs: limits.chatSpacingMs };
-    this.limiter = new RateLimiter(limits.perMinute, this.deps.send.burst, this.deps.clock.now().getTime());
+    this.limiter = new RateLimiter(limits.perMinute, this.deps.send.burst, this.mono());
     this.wake();
   }
 
@@ -127,7 +134,11 @@ export class OutboxSender {
       this.timer = null;
     }
     this.loop = this.drain()
-      .catch((err: unknown) => this.deps.log.error({ err }, 'the outbox sender stopped on an error'))
+      .catch((err: unknown) => {
+        // a full disk: the sender waits to be woken once there is room (WhatsAppService.resumeAfterDiskFull)
+        if (isDiskFull(err)) this.deps.log.warn({}, 'the disk is full: the outbox waits for room');
+        else this.deps.log.error({ err }, 'the outbox sender stopped on an error');
+      })
       .finally(() => {
         this.loop = null;
         if (this.again) {
@@ -170,7 +181,9 @@ export class OutboxSender {
     for (;;) {
       this.again = false;
       if (!this.active || !this.deps.ready() || !this.deps.store().isOpen) return;
-      const now = this.deps.clock.now().getTime();
+      // rate limit, spacing and back-off in monotonic time: a clock set back or forward stalls nothing
+      const now = this.mono();
+      const wall = this.deps.clock.now().getTime();
       // out of tokens: nothing can go before the next one, so do not scan the queue
       // (a burst of new rows would otherwise rescan a long backlog on every enqueue)
       const tokenWait = this.limiter.wait(now);
@@ -183,7 +196,7 @@ export class OutboxSender {
       const due: HeadRow[] = [];
       for (const row of this.heads()) {
         if (row.status !== 'pending') continue;
-        const at = Math.max(row.next_attempt_at, (this.lastSentByChat.get(row.chat_id) ?? -Infinity) + spacing);
+        const at = Math.max(this.dueAt(row, now, wall), (this.lastSentByChat.get(row.chat_id) ?? -Infinity) + spacing);
         if (at <= now) due.push(row);
         else nextDue = Math.min(nextDue, at);
       }
@@ -193,7 +206,7 @@ export class OutboxSender {
       }
       for (const row of due) {
         if (!this.active || !this.deps.ready()) return;
-        const wait = this.limiter.take(this.deps.clock.now().getTime());
+        const wait = this.limiter.take(this.mono());
         if (wait > 0) {
           this.later(wait);
           return;
@@ -205,6 +218,18 @@ export class OutboxSender {
         }
       }
     }
+  }
+
+  /**
+   * When a pending row may go, in monotonic ms. A new row (or one put back by
+   * hand) goes now whatever the wall clock says; a retry waits its back-off, and
+   * a stored retry time from before a restart is believed for at most that long.
+   */
+  private dueAt(row: HeadRow, now: number, wall: number): number {
+    const due = this.retryDue.get(row.id);
+    if (due !== undefined) return due;
+    if (row.attempts === 0 || row.next_attempt_at <= wall) return now;
+    return now + Math.min(row.next_attempt_at - wall, this.maxBackoff(row.attempts));
   }
 
   private probeOf(row: HeadRow): SentProbe {
@@ -234,7 +259,7 @@ export class OutboxSender {
         this.deps.log.warn({ err, outboxId: row.id }, 'could not check whether an earlier send arrived; will try again');
         this.deps.store()
           .prepare(`UPDATE whatsapp_outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'`)
-          .run(clock.now().getTime() + this.backoff(1), row.id);
+          .run(clock.now().getTime() + this.later1(row.id, this.backoff(1)), row.id);
         return;
       }
       if (found) {
@@ -282,6 +307,8 @@ export class OutboxSender {
       }
       this.markSent(row, waId);
     } catch (err) {
+      // sent or not, the row stays `sending`: it is checked with WhatsApp once the disk has room
+      if (isDiskFull(err)) throw err;
       this.stats.errors += 1;
       const transient = err instanceof SendError ? err.transient : true;
       const message = String((err as Error)?.message ?? err).slice(0, 500);
@@ -292,12 +319,13 @@ export class OutboxSender {
           .prepare(`UPDATE whatsapp_outbox SET status = 'failed', failed_at = ?, last_error = ? WHERE id = ?`)
           .run(now, message, row.id);
         this.stats.failed += 1;
+        this.retryDue.delete(row.id);
         this.deps.log.warn({ outboxId: row.id, attempts, error: message }, 'an outgoing WhatsApp message failed');
         this.deps.onSettled?.({ id: row.id, chatId: row.chat_id, status: 'failed' });
       } else {
         store
           .prepare(`UPDATE whatsapp_outbox SET status = 'pending', next_attempt_at = ?, last_error = ? WHERE id = ?`)
-          .run(now + this.backoff(attempts), message, row.id);
+          .run(now + this.later1(row.id, this.backoff(attempts)), message, row.id);
         this.deps.log.info({ outboxId: row.id, attempts, error: message }, 'an outgoing WhatsApp message will be retried');
       }
     }
@@ -313,16 +341,29 @@ export class OutboxSender {
           WHERE id = ?`,
       )
       .run(waId, now, row.id);
-    this.lastSentByChat.set(row.chat_id, now);
+    const sentMono = this.mono();
+    this.retryDue.delete(row.id);
+    this.lastSentByChat.set(row.chat_id, sentMono);
     if (this.lastSentByChat.size > 1000) {
       // only recent sends matter for the spacing
       for (const [chat, at] of this.lastSentByChat) {
-        if (at + this.deps.send.chatSpacingMs < now) this.lastSentByChat.delete(chat);
+        if (at + this.deps.send.chatSpacingMs < sentMono) this.lastSentByChat.delete(chat);
       }
     }
     this.stats.sent += 1;
     this.stats.lastSentAt = now;
     this.deps.onSettled?.({ id: row.id, chatId: row.chat_id, status: 'sent' });
+  }
+
+  /** Notes a retry's wait in monotonic time and returns it (for the stored, wall-clock retry time). */
+  private later1(rowId: number, waitMs: number): number {
+    this.retryDue.set(rowId, this.mono() + waitMs);
+    if (this.retryDue.size > 10_000) this.retryDue.delete(this.retryDue.keys().next().value!);
+    return waitMs;
+  }
+
+  private maxBackoff(attempt: number): number {
+    return Math.min(this.deps.send.retryBaseMs * 2 ** (Math.max(attempt, 1) - 1), 3_600_000);
   }
 
   /** exponential with jitter: base · 2^(n-1), between 50 % and 100 % of it, at most an hour */

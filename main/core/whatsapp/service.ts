@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
 import type { Face } from '../config.js';
-import type { Store } from '../db/store.js';
+import { isDiskFull, type Store } from '../db/store.js';
 import type { EventBus } from '../events.js';
 import type { HealthRegistry } from '../health.js';
 import type { Logger } from '../log.js';
@@ -94,6 +94,8 @@ export class WhatsAppService {
   private counts = { depth: 0, failed: 0 };
   private countsAt = 0;
   private everReady = false;
+  /** the WhatsApp time of the oldest message that arrived but could not be stored: the next catch-up goes back to it */
+  private missedSince: number | null = null;
 
   constructor(private readonly deps: WhatsAppServiceDeps) {
     const log = deps.log.child({ component: 'whatsapp' });
@@ -198,11 +200,38 @@ export class WhatsAppService {
     this.media.start();
     if (this.network && this.connects && this.deps.config.simulatorPaired && !this.network.linked) this.network.linked = true;
     this.ledger.start();
-    const recovered = this.outbox.recoverInFlight();
-    if (recovered > 0) this.deps.log.warn({ rows: recovered }, 'outbox rows were in flight at the last stop; checking them');
+    this.recoverOutbox();
     if (!this.connects) return;
     this.sender.start();
     await this.supervisor.start();
+  }
+
+  /** Rows left in flight go back to the queue, checked before they are sent again; on a full disk, once there is room. */
+  private recoverOutbox(): boolean {
+    try {
+      const recovered = this.outbox.recoverInFlight();
+      if (recovered > 0) this.deps.log.warn({ rows: recovered }, 'outbox rows were in flight at the last stop; checking them');
+      return true;
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      this.deps.log.warn({}, 'the disk is full: outbox rows left in flight are checked once there is room');
+      return false;
+    }
+  }
+
+  /**
+   * The disk has room again: rows whose send was not recorded are checked with
+   * WhatsApp, consumers take up the message they were on, and what clients sent
+   * meanwhile (never stored, so never acknowledged) is fetched again.
+   */
+  async resumeAfterDiskFull(): Promise<void> {
+    if (!this.started) return;
+    await this.sender.idle();
+    if (!this.recoverOutbox()) return;
+    this.ledger.resumeAfterDiskFull();
+    if (!this.connects) return;
+    this.sender.wake();
+    if (this.supervisor.state.state === 'ready') this.catchUp();
   }
 
   async stop(): Promise<void> {
@@ -376,8 +405,10 @@ export class WhatsAppService {
       // a file is fetched at once: whatsapp-web.js's download is unreliable later
       if (this.ledger.record(message) && message.media) void this.media.fetch(message);
     } catch (err) {
-      // not stored means not acknowledged: the catch-up after the next connect brings it back
-      this.deps.log.error({ err, waId: message.id }, 'could not store an inbound WhatsApp message');
+      // not stored means not acknowledged: the catch-up after the next connect (or once the disk has room) brings it back
+      this.missedSince = Math.min(this.missedSince ?? Infinity, message.timestamp);
+      if (isDiskFull(err)) this.deps.log.warn({ waId: message.id }, 'the disk is full: an inbound WhatsApp message waits on WhatsApp');
+      else this.deps.log.error({ err, waId: message.id }, 'could not store an inbound WhatsApp message');
     }
   }
 
@@ -400,8 +431,10 @@ export class WhatsAppService {
     this.catchingUp = (async () => {
       // after a restore, an empty ledger is not a first link: what came since the backup is fetched
       const last = this.ledger.lastTimestamp() ?? this.outbox.restoredFrom();
-      if (last === null) return; // first link: old conversations are not the bot's business
-      const messages = await this.transport.catchUp(last - CATCH_UP_MARGIN_MS);
+      const missed = this.missedSince;
+      // first link: old conversations are not the bot's business, unless they came and could not be stored
+      if (last === null && missed === null) return;
+      const messages = await this.transport.catchUp(Math.min(last ?? Infinity, missed ?? Infinity) - CATCH_UP_MARGIN_MS);
       let fresh = 0;
       for (let i = 0; i < messages.length; i++) {
         if (!this.started) return;
@@ -411,6 +444,7 @@ export class WhatsAppService {
         }
         if (i % 200 === 199) await yieldToLoop();
       }
+      if (this.missedSince === missed) this.missedSince = null;
       if (fresh > 0) this.deps.log.info({ fresh, seen: messages.length }, 'caught up with messages sent while disconnected');
     })()
       .catch((err: unknown) => this.deps.log.warn({ err }, 'the WhatsApp catch-up failed; it runs again at the next connect'))

@@ -42,7 +42,8 @@ export function AlertBanner() {
             <span className="alert-text">
               <strong>{alert.title}.</strong> {alert.message}
             </span>
-            {mayAcknowledge && (
+            {/* an alert of a full disk is not stored yet (negative id): it goes away when the disk has room */}
+            {mayAcknowledge && alert.id > 0 && (
               <button type="button" className="secondary" disabled={ack.busy === alert.id} onClick={() => void acknowledge(alert.id)}>
                 {ack.busy === alert.id ? 'Acknowledging…' : 'Acknowledge'}
               </button>

@@ -1,0 +1,119 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, rmSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startTestCore, type TestCore } from '../support/core.js';
+import { doorAs } from '../support/door.js';
+import { tempDir } from '../support/server.js';
+
+/**
+ * The data folder on a real 40 MB tmpfs, filled up while clients write. This
+ * needs the right to mount (root, or CAP_SYS_ADMIN in a container); where the
+ * machine refuses, the test is skipped and says why. The injected SQLITE_FULL of
+ * faults-disk-full.test.ts covers every write path on any machine.
+ */
+
+const mountPoint = tempDir('lexdesk-tmpfs-');
+const elsewhere = tempDir('lexdesk-tmpfs-side-');
+let mounted = false;
+let refusal = '';
+try {
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=40m', 'tmpfs', mountPoint], { stdio: 'pipe' });
+  mounted = true;
+} catch (err) {
+  refusal = String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim();
+}
+
+const FAST_SENDS = { LEXDESK_WHATSAPP_SEND_PER_MINUTE: '60000', LEXDESK_WHATSAPP_SEND_BURST: '100', LEXDESK_WHATSAPP_CHAT_SPACING_MS: '0' };
+const ALWAYS = [{ open: '00:00', close: '23:59' }];
+const OPEN_ALL_WEEK = { mon: ALWAYS, tue: ALWAYS, wed: ALWAYS, thu: ALWAYS, fri: ALWAYS, sat: ALWAYS, sun: ALWAYS };
+const filler = join(mountPoint, 'filler.bin');
+let core: TestCore | null = null;
+
+beforeAll(() => {
+  if (!mounted) return;
+  const dataDir = join(mountPoint, 'data');
+  mkdirSync(dataDir);
+  // the simulated phone keeps its own database: it lives off the full disk, as the clients' phones do
+  mkdirSync(join(elsewhere, 'whatsapp'));
+  symlinkSync(join(elsewhere, 'whatsapp'), join(dataDir, 'whatsapp'));
+});
+
+afterAll(async () => {
+  await core?.stop();
+  if (mounted) execFileSync('umount', ['-l', mountPoint]);
+  rmSync(mountPoint, { recursive: true, force: true });
+  rmSync(elsewhere, { recursive: true, force: true });
+});
+
+/** Fills the volume to the last block. */
+function fill(): void {
+  const fd = openSync(filler, 'w');
+  try {
+    for (const size of [1 << 20, 64 << 10, 4 << 10, 512]) {
+      const chunk = Buffer.alloc(size, 7);
+      for (;;) {
+        try {
+          writeSync(fd, chunk);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOSPC') break;
+          throw err;
+        }
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    if (await condition()) return;
+    await sleep(20);
+  }
+  throw new Error(`timed out waiting until ${what}`);
+}
+
+test.skipIf(!mounted)(`a real full disk (40 MB tmpfs) ${mounted ? '' : `— skipped: this machine does not allow mounting a tmpfs (${refusal})`}`, async () => {
+  core = await startTestCore({ dataDir: join(mountPoint, 'data'), env: FAST_SENDS, deps: { storage: { probeMs: 50 } } });
+  const c = core;
+  for (let i = 0; i < 500 && c.services.whatsapp.status().state !== 'ready'; i++) await sleep(10);
+  const admin = doorAs(c, 'admin');
+  await admin.ok('botSettings.update', { section: 'hours', value: { timeZone: 'Europe/Lisbon', week: OPEN_ALL_WEEK, closedDates: [] } });
+
+  fill();
+  // clients keep writing: long messages, until a write fails for lack of space
+  const sent: string[] = [];
+  const text = 'I would like advice about the lease of my flat. '.repeat(80);
+  for (let i = 0; i < 200 && !c.services.space.full; i++) {
+    const message = await admin.ok<{ id: string }>('simulator.clientSend', { from: `3519200${String(i).padStart(5, '0')}`, name: 'Client', text });
+    sent.push(message.id);
+    await sleep(5);
+  }
+  expect(c.services.space.full).toBe(true);
+  expect(c.running).toBe(true);
+  const health = await c.services.health.report('test');
+  expect(health.checks.find((check) => check.name === 'storage')?.message).toContain('The disk is full: LexDesk cannot save new messages');
+  // a few more arrive while full: not stored now
+  for (let i = 0; i < 5; i++) {
+    const message = await admin.ok<{ id: string }>('simulator.clientSend', { from: `3519300${String(i).padStart(5, '0')}`, name: 'Late', text: 'Hello?' });
+    sent.push(message.id);
+  }
+  // not stored means not taken: WhatsApp and the catch-up bring them back
+  expect(sent.slice(-5).filter((id) => c.services.whatsapp.ledger.get(id) === null).length).toBeGreaterThan(0);
+  expect((await admin.call('whatsapp.outbox.list', {})).ok).toBe(true);
+  const refused = await admin.call('botSettings.update', { section: 'hours', value: { timeZone: 'Europe/Lisbon', week: OPEN_ALL_WEEK, closedDates: [] } });
+  expect(refused.ok ? 'ok' : refused.error.code).toBe('unavailable');
+
+  // IT frees space: LexDesk carries on by itself and every message is stored, once
+  unlinkSync(filler);
+  await until('the disk is writable again', () => !c.services.space.full);
+  await until('every message the clients sent is in the ledger', () => sent.every((id) => c.services.whatsapp.ledger.get(id) !== null));
+  await c.services.bot.drained();
+  const failures = c.services.store.prepare('SELECT COUNT(*) AS n FROM whatsapp_consumer_failures').get() as { n: number };
+  expect(failures.n).toBe(0);
+  const integrity = c.services.store.sqlite.pragma('quick_check', { simple: true });
+  expect(integrity).toBe('ok');
+}, 60_000);
