@@ -81,19 +81,24 @@ export class AuditRecords {
     });
     if (!broken) return;
     const by = { type: 'system' } as const;
-    const store = this.deps.store();
-    store.tx(() => {
-      this.save(broken, by);
-      this.deps.trail.append({
-        actor: { type: 'system', name: 'audit' },
-        face: 'scheduler',
-        action: 'audit.verify',
-        outcome: 'error',
-        details: verificationDetails(broken),
-      });
-    });
-    this.announce(broken);
     this.deps.log.error({ brokenAt: broken.brokenAt, reason: broken.reason }, broken.message);
+    try {
+      const store = this.deps.store();
+      store.tx(() => {
+        this.save(broken, by);
+        this.deps.trail.append({
+          actor: { type: 'system', name: 'audit' },
+          face: 'scheduler',
+          action: 'audit.verify',
+          outcome: 'error',
+          details: verificationDetails(broken),
+        });
+      });
+    } catch (err) {
+      // a database that cannot be written now (a full disk) must not stop LexDesk: the next verification tells again
+      this.deps.log.error({ err }, 'the broken audit trail could not be recorded');
+    }
+    this.announce(broken);
   }
 
   /** The newest row's id, hash and time, or null for an empty trail. */
