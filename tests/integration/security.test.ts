@@ -405,7 +405,7 @@ describe('finding 11: /metrics and the public health', () => {
     expect(anonymous.value.checks.every((c) => c.message === undefined)).toBe(true);
     const lawyer = await signIn(core!, await createUser(core!, { role: 'lawyer' }));
     const staff = (await lawyer.ok<{ checks: { name: string; message?: string }[] }>('system.health')).checks;
-    expect(staff.find((c) => c.name === 'backups')?.message).toBe('Backups are not set up yet.');
+    expect(staff.find((c) => c.name === 'backups')?.message).toBe('No backup passphrase is set: LexDesk makes no backups until an admin sets one on the Backups screen.');
   });
 });
 

@@ -180,6 +180,16 @@ export class BackupFolder {
     await writeFileAtomic(join(this.failedDir, `${record.id}.failed.json`), `${JSON.stringify({ ...record, files: moved }, null, 2)}\n`);
   }
 
+  /** Moves a damaged SQL copy into failed/, leaving its database backup listed. */
+  async setSqlAside(id: string): Promise<void> {
+    await mkdir(this.failedDir, { recursive: true, mode: 0o700 });
+    try {
+      await rename(this.sqlFile(id), join(this.failedDir, `${id}${SQL_SUFFIX}`));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
   /** Removes files left by a backup that was interrupted (crash, power cut, SIGKILL). */
   async removeLeftovers(): Promise<string[]> {
     const names = await namesIn(this.dir);

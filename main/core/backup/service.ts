@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { BackupMaker } from './create.js';
 import { BackupDocuments, type DocumentVault } from './documents.js';
 import { BackupFolder, destinationMessage } from './folder.js';
-import { DEFAULT_SCRYPT, type BackupHeader } from './format.js';
+import { BACKUP_KINDS, DEFAULT_SCRYPT, type BackupHeader } from './format.js';
 import { JobTracker } from './job-tracker.js';
 import { BackupKeyRing } from './keyring.js';
 import {
@@ -194,6 +194,20 @@ export class BackupService {
     const copies = this.vault ? await new BackupDocuments(this.vault, this.folder().dir).removeLeftovers() : 0;
     if (copies > 0) removed.push(`${copies} document copies`);
     if (removed.length > 0) this.log.warn({ removed }, 'removed files of a backup that was interrupted');
+    // a backup that was being written when LexDesk stopped (a crash, a power cut): said, not silently dropped
+    for (const name of removed) {
+      const match = /^\.((\d{8}T\d{6}Z)-([a-z-]+)-[0-9a-f]{4})\.db\.lexbak\.partial$/.exec(name);
+      if (!match) continue;
+      const [, id, stamp, kindText] = match as unknown as [string, string, string, string];
+      const kind = (BACKUP_KINDS as readonly string[]).includes(kindText) ? (kindText as BackupKind) : 'manual';
+      const at = `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}.000Z`;
+      const message = `The backup started at ${at.slice(0, 16).replace('T', ' ')} UTC was interrupted (LexDesk stopped or the computer lost power before it was finished); its files were removed.`;
+      const current = this.records.state.lastRun;
+      if (!current || current.at <= at) {
+        await this.records.saveState({ lastRun: { at, kind, outcome: 'failed', id, message, durationMs: null } });
+      }
+      this.audit(SYSTEM_ORIGIN, 'backup.interrupted', 'error', { kind, message }, id);
+    }
   }
 
   private async runScheduled(reason: 'scheduled' | 'catch-up'): Promise<void> {

@@ -62,12 +62,25 @@ export class BackupStatus {
     return lastGood === null || this.ctx.deps.clock.now().getTime() - Date.parse(lastGood) > this.overdueAfterMs();
   }
 
+  /**
+   * Why there is no backup key here, for a person: never set on this installation,
+   * or gone (the secrets folder or the keychain entry lost) while backups made with it
+   * are in the folder.
+   */
+  async noPassphraseMessage(): Promise<string> {
+    const items = await this.ctx.folder().list().catch(() => []);
+    if (items.some((i) => i.status !== 'failed')) {
+      return 'The backup key is gone from this computer: enter the backup passphrase on the Backups screen. LexDesk makes no backups until then.';
+    }
+    return 'No backup passphrase is set: LexDesk makes no backups until an admin sets one on the Backups screen.';
+  }
+
   /** Raises or clears the "no passphrase" and "overdue" alerts. */
   async checkOverdue(): Promise<void> {
     const { alerts } = this.ctx;
     try {
       if (!(await this.ctx.keys.isSet())) {
-        alerts.raise({ key: 'backup.passphrase', severity: 'warning', message: 'No backup passphrase is set: LexDesk makes no backups until the admin sets one on the Backups screen.' });
+        alerts.raise({ key: 'backup.passphrase', severity: 'warning', message: await this.noPassphraseMessage() });
         return;
       }
       alerts.clear('backup.passphrase');
@@ -95,7 +108,7 @@ export class BackupStatus {
   /** The health check: degraded when backups are overdue or the last one failed (never down: the app works). */
   async health(): Promise<CheckResult> {
     await this.ctx.records.load();
-    if (!(await this.ctx.keys.isSet().catch(() => false))) return { status: 'ok', message: 'Backups are not set up yet.' };
+    if (!(await this.ctx.keys.isSet().catch(() => false))) return { status: 'degraded', message: await this.noPassphraseMessage() };
     const lastGood = await this.lastGoodAt();
     if (await this.ctx.keys.isLocked().catch(() => false)) return { status: 'degraded', message: 'Backups are paused until the backup passphrase is entered.' };
     if (this.ctx.records.state.lastRun?.outcome === 'failed') return { status: 'degraded', message: 'The last backup failed.' };

@@ -114,11 +114,20 @@ export class BackupVerifier {
             onProgress: (step, fraction) =>
               this.jobs.step(job, step, STEP_LABELS[step], step === 'checking' ? 85 + 15 * fraction : 85 * fraction),
           });
+          let sqlProblem: string | null = null;
           if (expected?.files.sql) {
-            await runInWorker(
-              { type: 'verify-sql', key: key.key, job: { file: folder.sqlFile(id), expect: expectationOf(expected, expected.files.sql) } },
-              { signal: job.abort.signal },
-            );
+            try {
+              await runInWorker(
+                { type: 'verify-sql', key: key.key, job: { file: folder.sqlFile(id), expect: expectationOf(expected, expected.files.sql) } },
+                { signal: job.abort.signal },
+              );
+            } catch (err) {
+              if (!(err instanceof BackupFileError)) throw err;
+              // the database backup itself is intact: only its SQL copy goes aside
+              sqlProblem = `The SQL copy of backup ${id} is damaged and was moved to failed/: ${err.message} The database backup itself is intact.`;
+              await folder.setSqlAside(id);
+              ctx.alerts.raise({ key: 'backup.failed', severity: 'warning', message: sqlProblem });
+            }
           }
           const indexFile = await this.verifyDocuments(folder, id, key.key, result.header, expected, (done, total) =>
             this.jobs.step(job, 'documents', `Checking the documents (${done} of ${total})`, 99),
@@ -127,7 +136,9 @@ export class BackupVerifier {
           const manifest: Manifest = {
             ...result.header.manifest,
             keyId: key.keyId,
-            files: expected?.files ?? {
+            files: expected?.files
+              ? { database: expected.files.database, ...(expected.files.documents ? { documents: expected.files.documents } : {}), ...(expected.files.sql && !sqlProblem ? { sql: expected.files.sql } : {}) }
+              : {
               database: { name: `${id}.db.lexbak`, bytes: result.bytes, sha256: result.sha256 },
               ...(indexFile ? { documents: indexFile } : {}),
             },
@@ -136,7 +147,7 @@ export class BackupVerifier {
             ...(expected?.durationMs !== undefined ? { durationMs: expected.durationMs } : {}),
           };
           await folder.writeManifest(manifest);
-          ctx.audit(origin, 'backup.verified', 'ok', { sha256: result.sha256, schemaVersion: result.schemaVersion }, id);
+          ctx.audit(origin, 'backup.verified', 'ok', { sha256: result.sha256, schemaVersion: result.schemaVersion, ...(sqlProblem ? { sqlCopy: 'damaged' } : {}) }, id);
           return this.status.toItem({ status: 'verified', id, manifest, sizeBytes: stored.sizeBytes });
         } catch (err) {
           if (err instanceof AppError) throw err;

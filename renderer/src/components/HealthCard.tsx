@@ -7,7 +7,14 @@ import { QueryStatus, StatusPill } from './Status.js';
 export { checkLabel } from '../../../shared/support.js';
 
 /** The overall health and every check with its status and message (`system.health` or `monitoring.health`). */
-export function HealthCard({ health }: { health: QueryState<Pick<HealthReport, 'status' | 'checks'>> }) {
+export function HealthCard({
+  health,
+  fixes = {},
+}: {
+  health: QueryState<Pick<HealthReport, 'status' | 'checks'>>;
+  /** per check, where the reader can fix it when it is not ok (only the screens they may open) */
+  fixes?: Partial<Record<string, { href: string; label: string }>>;
+}) {
   const titleId = useId();
   return (
     <article className="card" aria-labelledby={titleId}>
@@ -24,6 +31,11 @@ export function HealthCard({ health }: { health: QueryState<Pick<HealthReport, '
                 <span>{checkLabel(check.name)}</span>
                 <StatusPill status={check.status} />
                 {check.message && <span className="muted">{check.message}</span>}
+                {check.status !== 'ok' && fixes[check.name] && (
+                  <a className="button secondary" href={fixes[check.name]!.href} data-testid={`fix-${check.name}`}>
+                    {fixes[check.name]!.label}
+                  </a>
+                )}
               </li>
             ))}
           </ul>
