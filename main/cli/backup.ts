@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -205,80 +206,103 @@ export async function backupCommand(argv: string[], config: Config, log: Logger)
 
   // a restore may be the first thing a new installation does; every other command needs the database
   // a restore is how a lost database comes back: it may start in a folder that holds backups and secrets
+  // a restore onto a new installation that fails must leave the folder as it found it: no empty
+  // database, no secrets, no copied files that would make the next start refuse to begin as new
+  const leftBehind = sub === 'restore' && !existsSync(config.databaseFile) ? entriesOf(config.dataDir) : null;
   const core = await openCore(config, log, { mayCreate: sub === 'restore', newInstallation: sub === 'restore' });
   const stopPrinting = progressPrinter(core);
+  let status = 1;
   try {
-    switch (sub) {
-      case 'list': {
-        const result = await callDoor(core, 'backup.list', {});
-        if (!result.ok) return refused(result.error);
-        const overview = result.value as BackupOverview;
-        if (values.json) {
-          process.stdout.write(`${JSON.stringify(overview, null, 2)}\n`);
-          return 0;
-        }
-        process.stdout.write(`Backup folder: ${overview.destination}${overview.destinationProblem ? ` (${overview.destinationProblem})` : ''}\n`);
-        if (overview.backups.length === 0) process.stdout.write('No backups yet. Make one with `lexdesk backup create`.\n');
-        for (const item of overview.backups) printItem(item);
-        if (overview.overdue) process.stdout.write(`Warning: the last good backup is ${overview.lastGoodAt ? `from ${overview.lastGoodAt}` : 'missing'}.\n`);
-        return 0;
-      }
-      case 'create': {
-        // no keychain and no key-encryption key here: the passphrase opens the key for this run
-        if (passphrase !== undefined && (await core.services.backups.getSettings()).keyLocked) {
-          const unlocked = await callDoor(core, 'backup.unlock', { passphrase });
-          if (!unlocked.ok) return refused(unlocked.error);
-        }
-        const result = await callDoor(core, 'backup.create', { sqlDump: values.sql });
-        if (!result.ok) return refused(result.error);
-        printItem(result.value as BackupItem);
-        return 0;
-      }
-      case 'verify': {
-        const result = await callDoor(core, 'backup.verify', { id: await resolveBackup(core, arg!), passphrase });
-        if (!result.ok) return refused(result.error);
-        const item = result.value as BackupItem;
-        printItem(item);
-        return item.status === 'failed' ? 1 : 0;
-      }
-      case 'passphrase': {
-        const settings = await cliAudit(core, 'backup.settings.update', async (note) => {
-          note.details = { changed: [], passphraseChanged: true };
-          return core.services.backups.updateSettings({ passphrase }, cliOrigin());
-        });
-        process.stdout.write(`The backup passphrase is set; this machine keeps the key in ${settings.keyStore}. Write the passphrase down somewhere safe: without it, backups cannot be restored on another machine.\n`);
-        return 0;
-      }
-      case 'restore': {
-        const result = await cliAudit(core, 'backup.restore', async (note) => {
-          const id = await resolveBackup(core, arg!);
-          note.target = { type: 'backup', id };
-          const restored = await core.services.backups.restore(id, cliOrigin(), { passphrase });
-          note.details = { preRestoreBackupId: restored.preRestoreBackupId, schemaFrom: restored.schemaFrom, sessionsEnded: restored.sessionsEnded };
-          return restored;
-        });
-        process.stdout.write(
-          `Restored ${result.id} (schema ${result.schemaFrom} → ${result.schemaTo}). The data as it was before is in backup ${result.preRestoreBackupId}.\n`,
-        );
-        return 0;
-      }
-      case 'decrypt': {
-        const target = resolve(out!);
-        const { id, header } = await cliAudit(core, 'backup.decrypt', async (note) => {
-          const id = await resolveBackup(core, arg!);
-          note.target = { type: 'backup', id };
-          note.details = { content: values.sql ? 'sql' : 'database', output: target };
-          return { id, header: await core.services.backups.decrypt(id, target, { passphrase, sql: values.sql }) };
-        });
-        process.stdout.write(`Wrote ${header.content === 'sql' ? 'the SQL text' : 'the database'} of ${id} to ${target}.\n`);
-        return 0;
-      }
-    }
-    return 2;
-  } catch (err) {
-    return fail(err);
+    status = await runCommand();
+    return status;
   } finally {
     stopPrinting();
     await core.stop();
+    if (leftBehind && status !== 0) {
+      for (const name of entriesOf(config.dataDir)) if (!leftBehind.has(name)) rmSync(join(config.dataDir, name), { recursive: true, force: true });
+    }
+  }
+
+  async function runCommand(): Promise<number> {
+    try {
+      switch (sub) {
+        case 'list': {
+          const result = await callDoor(core, 'backup.list', {});
+          if (!result.ok) return refused(result.error);
+          const overview = result.value as BackupOverview;
+          if (values.json) {
+            process.stdout.write(`${JSON.stringify(overview, null, 2)}\n`);
+            return 0;
+          }
+          process.stdout.write(`Backup folder: ${overview.destination}${overview.destinationProblem ? ` (${overview.destinationProblem})` : ''}\n`);
+          if (overview.backups.length === 0) process.stdout.write('No backups yet. Make one with `lexdesk backup create`.\n');
+          for (const item of overview.backups) printItem(item);
+          if (overview.overdue) process.stdout.write(`Warning: the last good backup is ${overview.lastGoodAt ? `from ${overview.lastGoodAt}` : 'missing'}.\n`);
+          return 0;
+        }
+        case 'create': {
+          // no keychain and no key-encryption key here: the passphrase opens the key for this run
+          if (passphrase !== undefined && (await core.services.backups.getSettings()).keyLocked) {
+            const unlocked = await callDoor(core, 'backup.unlock', { passphrase });
+            if (!unlocked.ok) return refused(unlocked.error);
+          }
+          const result = await callDoor(core, 'backup.create', { sqlDump: values.sql });
+          if (!result.ok) return refused(result.error);
+          printItem(result.value as BackupItem);
+          return 0;
+        }
+        case 'verify': {
+          const result = await callDoor(core, 'backup.verify', { id: await resolveBackup(core, arg!), passphrase });
+          if (!result.ok) return refused(result.error);
+          const item = result.value as BackupItem;
+          printItem(item);
+          return item.status === 'failed' ? 1 : 0;
+        }
+        case 'passphrase': {
+          const settings = await cliAudit(core, 'backup.settings.update', async (note) => {
+            note.details = { changed: [], passphraseChanged: true };
+            return core.services.backups.updateSettings({ passphrase }, cliOrigin());
+          });
+          process.stdout.write(`The backup passphrase is set; this machine keeps the key in ${settings.keyStore}. Write the passphrase down somewhere safe: without it, backups cannot be restored on another machine.\n`);
+          return 0;
+        }
+        case 'restore': {
+          const result = await cliAudit(core, 'backup.restore', async (note) => {
+            const id = await resolveBackup(core, arg!);
+            note.target = { type: 'backup', id };
+            const restored = await core.services.backups.restore(id, cliOrigin(), { passphrase });
+            note.details = { preRestoreBackupId: restored.preRestoreBackupId, schemaFrom: restored.schemaFrom, sessionsEnded: restored.sessionsEnded };
+            return restored;
+          });
+          process.stdout.write(
+            `Restored ${result.id} (schema ${result.schemaFrom} → ${result.schemaTo}). The data as it was before is in backup ${result.preRestoreBackupId}.\n`,
+          );
+          return 0;
+        }
+        case 'decrypt': {
+          const target = resolve(out!);
+          const { id, header } = await cliAudit(core, 'backup.decrypt', async (note) => {
+            const id = await resolveBackup(core, arg!);
+            note.target = { type: 'backup', id };
+            note.details = { content: values.sql ? 'sql' : 'database', output: target };
+            return { id, header: await core.services.backups.decrypt(id, target, { passphrase, sql: values.sql }) };
+          });
+          process.stdout.write(`Wrote ${header.content === 'sql' ? 'the SQL text' : 'the database'} of ${id} to ${target}.\n`);
+          return 0;
+        }
+      }
+      return 2;
+    } catch (err) {
+      return fail(err);
+    }
+  }
+}
+
+/** The names in a folder (none when it does not exist). */
+function entriesOf(dir: string): Set<string> {
+  try {
+    return new Set(readdirSync(dir));
+  } catch {
+    return new Set();
   }
 }

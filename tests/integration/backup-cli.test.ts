@@ -122,6 +122,8 @@ describe('lexdesk backup (the command line)', { timeout: 120_000 }, () => {
     const wrong = lexdesk(fresh, ['backup', 'restore', join(disk, `${id}.db.lexbak`), '--passphrase-stdin'], 'not the passphrase\n');
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/passphrase does not match/);
+    // the failed attempt left the new folder as it found it: no empty database, no secrets
+    expect(readdirSync(fresh)).toEqual([]);
 
     const restored = lexdesk(fresh, ['backup', 'restore', join(disk, `${id}.db.lexbak`), '--passphrase-stdin'], `${PASSPHRASE}\n`);
     expect(restored.status, restored.stderr).toBe(0);
