@@ -167,7 +167,7 @@ describe('backups include the document store', () => {
     cores.splice(cores.indexOf(office), 1);
 
     // another computer: its own data folder and secrets (another document key), the same backup disk
-    const fresh = await core({ env: { LEXDESK_BACKUP_DIR: shared } });
+    const fresh = await core({ env: { LEXDESK_BACKUP_DIR: shared }, newInstallation: true });
     fakeAuth(fresh);
     const freshAdmin = doorAs(fresh, 'admin');
     await freshAdmin.ok('backup.restore', { id: item.id, password: ADMIN_PASSWORD, passphrase: PASSPHRASE });

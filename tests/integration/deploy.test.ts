@@ -42,6 +42,21 @@ const compose = (dir: string, args: string[]) =>
   spawnSync('docker-compose', ['-f', 'docker-compose.yml', ...args], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
 
 describe('the docker compose stack for IT', () => {
+  // the backup key's key-encryption key stays outside every volume a copy of the data would take
+  it('the compose file mounts the KEK from outside every volume and puts the backups on their own volume', () => {
+    const result = compose(deployment(FILLED), ['config']);
+    expect(result.status, result.stderr).toBe(0);
+    const out = result.stdout;
+    expect(out).toContain('LEXDESK_BACKUP_KEK_FILE: /run/secrets/backup-kek');
+    expect(out).toMatch(/backup-kek:\n\s+file: .*\/secrets\/backup-kek/);
+    expect(out).toContain('LEXDESK_BACKUP_DIR: /backups');
+    expect(out).toContain('- lexdesk-backups:/backups');
+    expect(out).toContain('- lexdesk-data:/data');
+    expect(out).toMatch(/secrets:\n\s+- source: backup-kek/);
+    // no volume is mounted where the KEK is read from
+    expect(out).not.toMatch(/- [a-z-]+:\/run\/secrets/);
+  });
+
   it('is a valid compose file with .env made from .env.production and its required settings filled in', () => {
     const result = compose(deployment(FILLED), ['config', '-q']);
     expect(result.status, result.stderr).toBe(0);

@@ -14,7 +14,16 @@ export const PASSPHRASE = 'violet tractor under marmalade';
 export const ADMIN_PASSWORD = 'the admin password';
 
 export async function startBackupCore(
-  options: { dataDir?: string; clock?: Clock; env?: Record<string, string>; face?: Face; catchUpDelayMs?: number; swapHook?: StepHook } = {},
+  options: {
+    dataDir?: string;
+    clock?: Clock;
+    env?: Record<string, string>;
+    face?: Face;
+    catchUpDelayMs?: number;
+    swapHook?: StepHook;
+    /** start a new database although the folder already holds secrets or backups (`--new-installation`) */
+    newInstallation?: boolean;
+  } = {},
 ): Promise<TestCore> {
   return startTestCore({
     dataDir: options.dataDir,
@@ -22,6 +31,7 @@ export async function startBackupCore(
     env: options.env,
     deps: {
       clock: options.clock,
+      newInstallation: options.newInstallation,
       backup: { scryptCost: TEST_SCRYPT, catchUpDelayMs: options.catchUpDelayMs ?? 3_600_000, swapHook: options.swapHook },
     },
   });
