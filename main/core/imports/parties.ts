@@ -71,8 +71,16 @@ function fold(text: string): string {
     .trim();
 }
 
+/** A list spells its roles a handful of ways: each spelling is folded once. */
+const roleSpellings = new Map<string, PartyRole | null>();
+
 export function partyRole(text: string): PartyRole | null {
-  return ROLE_WORDS[fold(text)] ?? null;
+  let role = roleSpellings.get(text);
+  if (role === undefined) {
+    role = ROLE_WORDS[fold(text)] ?? null;
+    if (roleSpellings.size < 1000) roleSpellings.set(text, role);
+  }
+  return role;
 }
 
 /** Which field each column feeds: from `--map "Nome=name,Tipo=role"`, else from the header's wording. */
@@ -116,6 +124,21 @@ export interface PartyRow {
 export interface PartyFileOptions {
   delimiter?: string;
   map?: Partial<Record<string, PartyField>>;
+  /** field → column, exactly as chosen on the Import screen: fields left out feed nothing */
+  exact?: Partial<Record<PartyField, string>>;
+  /** more rows than this make a problem rather than a longer transaction */
+  maxRows?: number;
+}
+
+/** The mapping for these columns: the exact one given, else `map` and the headers' wording. */
+function mappingFor(columns: string[], options: PartyFileOptions): Partial<Record<PartyField, string>> {
+  if (!options.exact) return mapColumns(columns, options.map);
+  const mapping: Partial<Record<PartyField, string>> = {};
+  for (const field of PARTY_FIELDS) {
+    const column = options.exact[field];
+    if (column && columns.includes(column)) mapping[field] = column;
+  }
+  return mapping;
 }
 
 type Raw = { n: number; values: Record<string, unknown> };
@@ -230,7 +253,7 @@ export async function previewParties(path: string, name: string, options: PartyF
   let mapping: Partial<Record<PartyField, string>> = {};
   try {
     for await (const raw of rawRows(path, name, file, options, columns)) {
-      mapping = mapColumns(columns.value, options.map);
+      mapping = mappingFor(columns.value, options);
       const row = toParty(raw, mapping, name, problems);
       if (row) rows.push(row);
       if (raw.n >= count) break;
@@ -239,7 +262,7 @@ export async function previewParties(path: string, name: string, options: PartyF
     if (!(err instanceof JsonShapeError)) throw err;
     problems.push({ file: name, record: null, field: null, message: err.message.slice(name.length + 2) });
   }
-  return { file, columns: columns.value, mapping: mapColumns(columns.value, options.map), rows, problems };
+  return { file, columns: columns.value, mapping: mappingFor(columns.value, options), rows, problems };
 }
 
 export interface PartiesReport {
@@ -257,13 +280,13 @@ export interface PartiesReport {
 }
 
 /** The key a party is known by between imports: the same name, role and matter is the same party. */
-function partyLegacyId(row: PartyRow): string {
-  return createHash('sha256').update(`${nameKey(row.name)}|${row.role}|${row.matter ?? ''}|${row.taxId ?? ''}`).digest('hex').slice(0, 40);
+function partyLegacyId(row: PartyRow, key = nameKey(row.name)): string {
+  return createHash('sha256').update(`${key}|${row.role}|${row.matter ?? ''}|${row.taxId ?? ''}`).digest('hex').slice(0, 40);
 }
 
 /** The stored key: the name's key and each alias's, one per line. */
-export function partyKeys(name: string, aliases: string[]): string {
-  const keys = [nameKey(name), ...aliases.map(nameKey)].filter(Boolean);
+export function partyKeys(name: string, aliases: string[], key = nameKey(name)): string {
+  const keys = [key, ...aliases.map(nameKey)].filter(Boolean);
   return [...new Set(keys)].join('\n');
 }
 
@@ -273,7 +296,7 @@ export interface PartiesParsed {
   file: SourceFile;
   columns: string[];
   mapping: Partial<Record<PartyField, string>>;
-  rows: { row: PartyRow; legacyId: string; extra: string | null }[];
+  rows: { row: PartyRow; legacyId: string; keys: string; extra: string | null }[];
   problems: Problem[];
   moreProblems: number;
 }
@@ -300,7 +323,7 @@ export async function readParties(path: string, name: string, options: PartyFile
     for await (const raw of rawRows(path, name, source, options, columns)) {
       // a JSON file's columns are the keys seen so far
       if (!mapping || columns.value.length !== mappedColumns) {
-        mapping = mapColumns(columns.value, options.map);
+        mapping = mappingFor(columns.value, options);
         mappedColumns = columns.value.length;
         used = new Set(Object.values(mapping));
       }
@@ -309,6 +332,10 @@ export async function readParties(path: string, name: string, options: PartyFile
         if (!mapping.name) add({ file: name, record: null, field: null, message: `no column holds the names (columns: ${columns.value.join(', ')}); name it "name" or use --map "Column=name"` });
         if (!mapping.role) add({ file: name, record: null, field: null, message: `no column holds the roles (columns: ${columns.value.join(', ')}); name it "role" or use --map "Column=role"` });
         if (!mapping.name || !mapping.role) break;
+      }
+      if (options.maxRows !== undefined && raw.n > options.maxRows) {
+        add({ file: name, record: null, field: null, message: `has more than ${options.maxRows.toLocaleString('en')} rows: split it into smaller files and import each` });
+        break;
       }
       local.length = 0;
       const row = toParty(raw, mapping, name, local);
@@ -319,14 +346,15 @@ export async function readParties(path: string, name: string, options: PartyFile
         const v = raw.values[k];
         if (!used.has(k) && v !== '' && v !== undefined) (extra ??= {})[k] = v;
       }
-      parsed.rows.push({ row, legacyId: partyLegacyId(row), extra: extra ? JSON.stringify(extra) : null });
+      const key = nameKey(row.name);
+      parsed.rows.push({ row, legacyId: partyLegacyId(row, key), keys: partyKeys(row.name, row.aliases, key), extra: extra ? JSON.stringify(extra) : null });
     }
   } catch (err) {
     if (!(err instanceof JsonShapeError)) throw err;
     add({ file: name, record: null, field: null, message: err.message.slice(name.length + 2) });
   }
   parsed.columns = columns.value;
-  parsed.mapping = mapping ?? mapColumns(columns.value, options.map);
+  parsed.mapping = mapping ?? mappingFor(columns.value, options);
   return parsed;
 }
 
@@ -359,7 +387,7 @@ export function writeParties(db: Database, parsed: PartiesParsed, options: { sou
   );
   const out: PartiesWritten = { batchId, imported: 0, already: 0, byRole: {} };
   const inFile = new Set<string>();
-  for (const { row, legacyId, extra } of parsed.rows) {
+  for (const { row, legacyId, keys, extra } of parsed.rows) {
     // the same party twice in one file is one party
     if (inFile.has(legacyId)) continue;
     inFile.add(legacyId);
@@ -367,7 +395,7 @@ export function writeParties(db: Database, parsed: PartiesParsed, options: { sou
       out.already++;
       continue;
     }
-    const result = insert.run(row.name, partyKeys(row.name, row.aliases), row.role, row.matter, JSON.stringify(row.aliases), row.taxId, row.email, row.phone, batchId, at);
+    const result = insert.run(row.name, keys, row.role, row.matter, JSON.stringify(row.aliases), row.taxId, row.email, row.phone, batchId, at);
     remember.run(legacyId, String(result.lastInsertRowid), batchId, extra);
     out.imported++;
     out.byRole[row.role] = (out.byRole[row.role] ?? 0) + 1;
