@@ -125,5 +125,14 @@ describe('the Import screen\'s routes', () => {
     expect(readdirSync(value.folder)).toContain('manifest.json');
     expect(value.counts.parties).toBe(2);
     expect(audit('imports.exportAll')[0]).toMatchObject({ outcome: 'ok' });
+
+    // two at once (a double click, two admins): never one folder written twice
+    const both = await Promise.all([rpc(admin.token, 'imports.exportAll', {}), rpc(admin.token, 'imports.exportAll', {})]);
+    for (const answer of both) {
+      if (!answer.json.ok) expect(answer.json.error).toMatchObject({ code: 'conflict', details: { reason: 'export_running' } });
+    }
+    const folders = both.filter((a) => a.json.ok).map((a) => (a.json.value as { folder: string }).folder);
+    expect(new Set([...folders, value.folder]).size).toBe(folders.length + 1);
+    for (const f of folders) expect(readdirSync(f)).toContain('manifest.json');
   });
 });

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PartiesImportReport, PartiesPreview as PreviewOutput } from '../../../shared/contract/imports.js';
 import { SCHEMA_VERSION } from '../db/migrate.js';
 import type { Handler, HandlerContext } from '../dispatch.js';
-import { AppError, invalidInput, notFound } from '../errors.js';
+import { AppError, conflict, invalidInput, notFound } from '../errors.js';
 import type { CoreServices } from '../services.js';
 import { APP_VERSION } from '../version.js';
 import { exportAll } from './export.js';
@@ -21,6 +21,8 @@ export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 export const MAX_SCREEN_ROWS = 200_000;
 /** Uploads never imported are removed after a day. */
 const UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
+/** Export folders being written now: one export at a time into each. */
+const exporting = new Set<string>();
 const TYPES = new Set(['.csv', '.txt', '.tsv', '.json']);
 
 const uploadsDir = (services: CoreServices) => join(services.config.dataDir, 'imports', 'uploads');
@@ -160,14 +162,22 @@ export const importHandlers: { [N in ImportOperation]: Handler<N, CoreServices> 
 
   'imports.exportAll': async (_input, ctx) => {
     const { services } = ctx;
-    const result = await exportAll({
-      folder: join(services.config.dataDir, 'exports'),
-      databaseFile: services.store.file,
-      documents: services.documents.store,
-      now: new Date(),
-      appVersion: APP_VERSION,
-      schemaVersion: SCHEMA_VERSION,
-    });
+    const folder = join(services.config.dataDir, 'exports');
+    if (exporting.has(folder)) throw conflict('An export is already being written. Wait for it to finish.', { reason: 'export_running' });
+    exporting.add(folder);
+    let result;
+    try {
+      result = await exportAll({
+        folder,
+        databaseFile: services.store.file,
+        documents: services.documents.store,
+        now: new Date(),
+        appVersion: APP_VERSION,
+        schemaVersion: SCHEMA_VERSION,
+      });
+    } finally {
+      exporting.delete(folder);
+    }
     ctx.audit.target = { type: 'export', id: result.dir };
     ctx.audit.details = { folder: result.dir, counts: result.manifest.counts, files: result.manifest.files.length };
     return { folder: result.dir, counts: result.manifest.counts, files: result.manifest.files.length };
