@@ -16,9 +16,17 @@ import { partiesReport, previewParties, readParties, writeParties, type PartiesP
 
 type ImportOperation = 'imports.upload' | 'imports.preview' | 'imports.run' | 'imports.exportAll';
 
-/** The largest list of parties the screen takes, and its most rows (the write is one transaction on the app's connection). */
+/**
+ * The largest list of parties the screen takes, and its most rows. The file is
+ * read and checked first, streamed (the event loop keeps turning); then every row
+ * is written in one synchronous transaction on the app's own connection, together
+ * with the call's audit record. SQLite has one writer at a time, so a worker
+ * thread holding the write lock would stall the app's other writes just as long;
+ * the row limit keeps that transaction to about a second (npm run bench:conflicts).
+ * Longer lists go through `lexdesk import parties`.
+ */
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
-export const MAX_SCREEN_ROWS = 200_000;
+export const MAX_SCREEN_ROWS = 50_000;
 /** Uploads never imported are removed after a day. */
 const UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 /** Export folders being written now: one export at a time into each. */
