@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { fromLocalTime } from './values.js';
+
 /**
  * A chat a phone exported with WhatsApp's "Export chat" (a .txt, alone or in a
  * .zip with its media), read into messages. Both phones' layouts, in the
@@ -186,4 +190,105 @@ export function parseChatExport(content: string, options: { language?: 'en' | 'p
     messages.push({ line: head.line, local: localOf(head, order), author, text, attachment });
   }
   return { layout, dateOrder: order, messages, authors, skippedLines };
+}
+
+export interface ChatImportResult {
+  batchId: number;
+  conversationId: number;
+  imported: number;
+  already: number;
+  /** WhatsApp's notices (no sender), not kept */
+  notices: number;
+}
+
+const fold = (text: string) =>
+  text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+
+/**
+ * Which of the chat's authors is the client: the one given, else the one whose
+ * name is the client's, else the one whose digits end like the client's number
+ * (a phone without the client in its contacts shows the number). Null when it
+ * cannot be told: the caller asks.
+ */
+export function clientAuthorOf(chat: ChatExport, client: { name: string | null; whatsapp: string }, given?: string): string | null {
+  if (given) return chat.authors.includes(given) ? given : null;
+  const byName = chat.authors.filter((a) => client.name && fold(a) === fold(client.name));
+  if (byName.length === 1) return byName[0]!;
+  const byNumber = chat.authors.filter((a) => a.replace(/\D/g, '').endsWith(client.whatsapp.replace(/\D/g, '').slice(-8)) && /\d{8}/.test(a.replace(/\D/g, '')));
+  if (byNumber.length === 1) return byNumber[0]!;
+  return null;
+}
+
+/**
+ * The chat's messages into the client's conversation, inside the caller's
+ * transaction: the client's as received, everyone else's as sent by staff (under
+ * the name the phone showed), each remembered in import_records under a key of
+ * its time, author and text — so importing the same export again, or a later
+ * export of the same chat, adds only what is new. Times are read in the office's
+ * time zone.
+ */
+export function writeChatExport(
+  db: Database,
+  chat: ChatExport,
+  options: { clientId: number; clientAuthor: string; timeZone: string; source: string; files: unknown[]; actor: string; now: Date },
+): ChatImportResult {
+  if (!db.inTransaction) throw new Error('writeChatExport runs inside a transaction');
+  const client = db.prepare('SELECT id, whatsapp FROM clients WHERE id = ?').get(options.clientId) as { id: number; whatsapp: string } | undefined;
+  if (!client) throw new ChatExportError({ code: 'not_a_chat_export', message: `there is no client ${options.clientId}` });
+  const at = options.now.toISOString();
+  const batchId = Number(
+    db.prepare("INSERT INTO import_batches (kind, source, files, actor, created_at) VALUES ('chat', ?, ?, ?, ?)").run(options.source, JSON.stringify(options.files), options.actor, at).lastInsertRowid,
+  );
+  const chatId = `${client.whatsapp}@c.us`;
+  let conversationId = db.prepare('SELECT id FROM conversations WHERE chat_id = ?').pluck().get(chatId) as number | undefined;
+  if (conversationId === undefined) {
+    const first = chat.messages[0] ? instantOf(chat.messages[0].local, options.timeZone) : at;
+    conversationId = Number(
+      db
+        .prepare("INSERT INTO conversations (chat_id, whatsapp, push_name, client_id, mode, state, last_activity_at, created_at) VALUES (?, ?, NULL, ?, 'bot', '{}', ?, ?)")
+        .run(chatId, client.whatsapp, client.id, first, first).lastInsertRowid,
+    );
+  }
+  const seen = db.prepare("SELECT 1 FROM import_records WHERE kind = 'chat_message' AND legacy_id = ?").pluck();
+  const remember = db.prepare("INSERT INTO import_records (kind, legacy_id, local_id, batch_id, extra) VALUES ('chat_message', ?, ?, ?, ?)");
+  const insert = db.prepare(
+    'INSERT INTO conversation_messages (conversation_id, direction, author, author_id, author_name, text, file_name, at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?)',
+  );
+  const result: ChatImportResult = { batchId, conversationId, imported: 0, already: 0, notices: 0 };
+  const occurrences = new Map<string, number>();
+  let latest: string | null = null;
+  for (const m of chat.messages) {
+    if (m.author === null) {
+      result.notices++;
+      continue;
+    }
+    const base = `${client.id}|${m.local}|${m.author}|${m.text}|${m.attachment ?? ''}`;
+    const n = (occurrences.get(base) ?? 0) + 1;
+    occurrences.set(base, n);
+    const legacyId = createHash('sha256').update(`${base}|${n}`).digest('hex').slice(0, 40);
+    if (seen.get(legacyId) !== undefined) {
+      result.already++;
+      continue;
+    }
+    const inbound = m.author === options.clientAuthor;
+    const when = instantOf(m.local, options.timeZone);
+    const text = m.attachment === '' && !m.text ? '(media not included in the exported chat)' : m.text;
+    const row = insert.run(conversationId, inbound ? 'in' : 'out', inbound ? 'client' : 'staff', inbound ? null : m.author, text, m.attachment || null, when);
+    remember.run(legacyId, String(row.lastInsertRowid), batchId, JSON.stringify({ line: m.line, local: m.local, author: m.author }));
+    result.imported++;
+    if (!latest || when > latest) latest = when;
+  }
+  if (latest) db.prepare('UPDATE conversations SET last_activity_at = max(last_activity_at, ?) WHERE id = ?').run(latest, conversationId);
+  db.prepare('UPDATE import_batches SET counts = ? WHERE id = ?').run(JSON.stringify({ messages: result.imported, already: result.already, notices: result.notices }), batchId);
+  return result;
+}
+
+function instantOf(local: string, timeZone: string): string {
+  const [y, mo, d, h, mi, s] = local.split(/[-T:]/).map(Number) as [number, number, number, number, number, number];
+  return new Date(fromLocalTime(y, mo, d, h, mi, timeZone).getTime() + s * 1000).toISOString();
 }
