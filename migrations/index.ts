@@ -11,6 +11,7 @@ import * as m0012 from './0012_security.js';
 import * as m0011 from './0011_team_inbox.js';
 import * as m0009 from './0009_documents.js';
 import * as m0013 from './0013_imports.js';
+import * as m0017 from './0017_parties_bulk_index.js';
 
 /**
  * Every migration, in order, imported statically so that they bundle (asar, dist/).
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0011_team_inbox': m0011,
   '0009_documents': m0009,
   '0013_imports': m0013,
+  '0017_parties_bulk_index': m0017,
 };

@@ -39,6 +39,8 @@ export const PERMISSIONS = [
   'whatsapp.manage',
   /** play a client through the WhatsApp simulator */
   'simulator',
+  /** import the office's known parties, export all data */
+  'imports.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -18,6 +18,11 @@ export const IMPORT_HELP = `Usage: lexdesk import <command>
   parties <file.csv|file.json> [--dry-run] [--map column=field,…] [--delimiter ;] [--json]
         people and companies the office knew before, for the conflict check
         (name, role, matter, aliases, tax id, email, phone).
+  chat <file.txt> --client <number> [--as "Name"] [--language en|pt-BR|es] [--dry-run]
+        a chat a phone exported (WhatsApp → Export chat → without media) into that
+        client's conversation: the client's messages as received, the others as sent
+        by staff, in the office's time zone. --as names the client as the chat shows
+        them when it cannot be told. Running it again imports nothing twice.
 
 Stop LexDesk first: an import holds the database for its whole length.
 `;
@@ -82,6 +87,9 @@ export async function importCommand(argv: string[], config: Config, log: Logger)
       json: { type: 'boolean' },
       map: { type: 'string' },
       delimiter: { type: 'string' },
+      client: { type: 'string' },
+      as: { type: 'string' },
+      language: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -90,7 +98,7 @@ export async function importCommand(argv: string[], config: Config, log: Logger)
     process.stdout.write(IMPORT_HELP);
     return sub ? 0 : 2;
   }
-  if (sub !== 'legacy' && sub !== 'parties') {
+  if (sub !== 'legacy' && sub !== 'parties' && sub !== 'chat') {
     process.stderr.write(`lexdesk: unknown import command "${sub}"\n\n${IMPORT_HELP}`);
     return 2;
   }
@@ -109,6 +117,10 @@ export async function importCommand(argv: string[], config: Config, log: Logger)
   }
   const core = await openCore(config, log, { mayCreate: true });
   try {
+    if (sub === 'chat') {
+      const { chatCommand } = await import('./chat.js');
+      return await chatCommand(core, resolve(arg), { client: values.client, as: values.as, language: values.language, dryRun: values['dry-run'] === true });
+    }
     if (sub === 'parties') {
       const { partiesCommand } = await import('./parties.js');
       return await partiesCommand(core, resolve(arg), { dryRun: values['dry-run'] === true, map: values.map, delimiter: values.delimiter, json: values.json === true });

@@ -11,6 +11,7 @@ import { teamHandlers } from './bot/team-handlers.js';
 import { answeringHandlers } from './bot/answering-handlers.js';
 import { updateHandlers } from './system/update-handlers.js';
 import { documentHandlers } from './documents/handlers.js';
+import { importHandlers } from './imports/handlers.js';
 
 /**
  * The handler of every operation in shared/contract. The type makes a missing
@@ -28,4 +29,5 @@ export const handlers: Handlers<CoreServices> = {
   ...monitoringHandlers,
   ...answeringHandlers,
   ...updateHandlers,
+  ...importHandlers,
 };

@@ -22,7 +22,7 @@ const CANCELLED: Result<never> = { ok: false, error: { code: 'conflict', message
 /**
  * The desktop's door for documents, around the core's:
  *
- * - `documents.upload` from the screen opens the main process's file dialog; the
+ * - `documents.upload` (and `imports.upload`, a list of parties) from the screen opens the main process's file dialog; the
  *   chosen file is streamed from the disk into the store through the same door
  *   call (which checks the caller before a byte is read). The renderer never
  *   reads the file.
@@ -32,8 +32,9 @@ const CANCELLED: Result<never> = { ok: false, error: { code: 'conflict', message
 export function withDesktopDocuments(dispatcher: DispatchLike, deps: DesktopDocumentsDeps): DispatchLike {
   return {
     async dispatch(name, input, call) {
-      if (name === 'documents.upload' && !call.upload) {
-        const choice = await deps.dialog.showOpenDialog({ title: 'Choose a file to send', buttonLabel: 'Choose', properties: ['openFile'] });
+      if ((name === 'documents.upload' || name === 'imports.upload') && !call.upload) {
+        const title = name === 'imports.upload' ? 'Choose the list of parties (CSV or JSON)' : 'Choose a file to send';
+        const choice = await deps.dialog.showOpenDialog({ title, buttonLabel: 'Choose', properties: ['openFile'] });
         const path = choice.filePaths[0];
         if (choice.canceled || !path) return CANCELLED;
         let size: number;

@@ -8,6 +8,7 @@ import { registerBackupRoutes } from './backup-routes.js';
 import { limitConnectionsPerAddress } from './connection-limits.js';
 import { limitRequests } from './rate-limits.js';
 import { registerDocumentRoutes } from './document-routes.js';
+import { registerImportRoutes } from './import-routes.js';
 import { registerEventRoutes } from './event-routes.js';
 import { clientErrorHandler, errorHandler, frameworkErrors } from './framework-errors.js';
 import { registerMonitoringRoutes } from './monitoring-routes.js';
@@ -95,6 +96,7 @@ export async function buildServer(core: Core, options: ServerOptions = {}): Prom
   registerEventRoutes(app, core, { heartbeatMs: options.heartbeatMs, perUser: limits.eventStreamsPerUser, headers });
   registerAuditRoutes(app, core);
   registerDocumentRoutes(app, core);
+  registerImportRoutes(app, core);
   await registerScreenRoutes(app, options.rendererDir);
   return app;
 }

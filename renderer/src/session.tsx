@@ -189,6 +189,7 @@ export function SessionProvider({ api, children }: { api: Api; children: ReactNo
         fetch: (documentId, disposition) => retried('documents.open', () => api.files.fetch(documentId, disposition)),
         // a file is sent once: an expired token is refreshed first, never by re-sending the body
         upload: async (target, file) => retried('documents.upload', () => api.files.upload(target, file)),
+        uploadImport: async (file) => retried('imports.upload', () => api.files.uploadImport(file)),
       },
     }),
     [api, retried],

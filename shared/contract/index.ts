@@ -11,6 +11,7 @@ import { inboxOperations } from './inbox.js';
 import { answeringOperations } from './answering.js';
 import { updateOperations } from './updates.js';
 import { documentOperations } from './documents.js';
+import { importOperations } from './imports.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
@@ -25,6 +26,7 @@ export * from './whatsapp.js';
 export * from './monitoring.js';
 export * from './answering.js';
 export * from './updates.js';
+export * from './imports.js';
 
 /**
  * Every operation LexDesk can perform, on every face. Adding one: an entry in a
@@ -42,6 +44,7 @@ export const operations = {
   ...monitoringOperations,
   ...answeringOperations,
   ...updateOperations,
+  ...importOperations,
 } satisfies Record<string, OperationDef>;
 
 export type Operations = typeof operations;

@@ -108,6 +108,31 @@ describe('lexdesk import parties', () => {
     expect(count(core)).toBe(1);
   });
 
+  it('indexes a whole batch for the trigram search at once, leaves no batch deferred, and still indexes parties added one by one', async () => {
+    const core = await office();
+    const db = core.services.store.sqlite;
+    const file = join(tempDir(), 'many.csv');
+    const rows = Array.from({ length: 500 }, (_, i) => `Ramotilu${i} Construtora Ltda,adverse party,2020-${i}`);
+    writeFileSync(file, ['name,role,matter', ...rows].join('\n'));
+    expect(await load(core, file)).toMatchObject({ ok: true, imported: 500 });
+    const fts = db.prepare('SELECT p.name FROM parties_fts f JOIN parties p ON p.id = f.rowid WHERE parties_fts MATCH ?').pluck();
+    expect(fts.all('"ramotilu499"')).toEqual(['Ramotilu499 Construtora Ltda']);
+    expect(fts.all('"construtora"')).toHaveLength(500);
+    expect(db.prepare("INSERT INTO parties_fts (parties_fts, rank) VALUES ('integrity-check', 1)").run().changes).toBeGreaterThanOrEqual(0);
+    expect(db.prepare('SELECT count(*) FROM parties_fts_deferred').pluck().get()).toBe(0);
+
+    // a refused file leaves nothing behind, the marker included
+    const bad = join(tempDir(), 'bad.csv');
+    writeFileSync(bad, 'name,role\nZéfiro Bastos,adverse party\nBeto,enemy\n');
+    expect((await load(core, bad)).ok).toBe(false);
+    expect(fts.all('"zefiro"')).toEqual([]);
+    expect(db.prepare('SELECT count(*) FROM parties_fts_deferred').pluck().get()).toBe(0);
+
+    // outside an import the trigger indexes each row as before
+    db.prepare("INSERT INTO parties (name, name_key, role, created_at) VALUES ('Otília Quaresma', 'otilia quaresma', 'witness', '2026-01-01')").run();
+    expect(fts.all('"quaresma"')).toEqual(['Otília Quaresma']);
+  });
+
   it('takes a JSON list with aliases as a list', async () => {
     const core = await office();
     const file = join(tempDir(), 'parties.json');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -105,9 +105,12 @@ export async function exportAll(options: {
   progress?: (line: string) => void;
 }): Promise<{ dir: string; manifest: ExportManifest }> {
   const stamp = options.now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
-  const dir = join(options.folder, `lexdesk-export-${stamp}`);
-  const work = `${dir}.partial`;
   await mkdir(options.folder, { recursive: true });
+  // a second export in the same second gets its own folder
+  const taken = new Set(await readdir(options.folder));
+  let dir = join(options.folder, `lexdesk-export-${stamp}`);
+  for (let n = 2; taken.has(basename(dir)) || taken.has(`${basename(dir)}.partial`); n++) dir = join(options.folder, `lexdesk-export-${stamp}-${n}`);
+  const work = `${dir}.partial`;
   await rm(work, { recursive: true, force: true });
   await mkdir(join(work, 'documents'), { recursive: true, mode: 0o700 });
   const files: ExportedFile[] = [];

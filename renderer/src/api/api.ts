@@ -37,6 +37,8 @@ export interface DocumentFiles {
    * the file). Resolves to null when the dialog was cancelled.
    */
   upload(target: UploadTarget, file?: File): Promise<OutputOf<'documents.upload'> | null>;
+  /** A list of parties for the Import screen, sent the same way (kept in the data folder until it is imported). */
+  uploadImport(file?: File): Promise<OutputOf<'imports.upload'> | null>;
 }
 
 export function unwrap<T>(result: Result<T>): T {

@@ -70,6 +70,19 @@ export function createHttpApi(base = ''): HttpApi {
     void runStream(stream);
   }
 
+  /** A File as the raw body of an upload route: the browser streams it from the disk. */
+  async function sendFile(url: string, file: File): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await fetch(url, { method: 'POST', headers: { ...headers(), 'content-type': file.type || 'application/octet-stream' }, body: file });
+    } catch {
+      throw new ApiCallError({ code: 'internal', message: 'The file could not be sent to LexDesk. Check the network and try again.' });
+    }
+    const body = (await response.json().catch(() => null)) as { ok: boolean; value?: unknown; error?: ApiError } | null;
+    if (body?.ok) return body.value;
+    throw new ApiCallError(body?.error ?? { code: 'internal', message: `LexDesk answered with an unexpected response (${response.status}).` });
+  }
+
   return {
     transport: 'http',
     setAccessToken(token) {
@@ -116,20 +129,11 @@ export function createHttpApi(base = ''): HttpApi {
       async upload(target, file) {
         if (!file) return null;
         const params = new URLSearchParams({ ...('conversationId' in target ? { conversationId: String(target.conversationId) } : { matterId: String(target.matterId) }), fileName: file.name });
-        let response: Response;
-        try {
-          response = await fetch(`${base}/api/documents/upload?${params}`, {
-            method: 'POST',
-            headers: { ...headers(), 'content-type': file.type || 'application/octet-stream' },
-            // the File itself: the browser streams it from the disk
-            body: file,
-          });
-        } catch {
-          throw new ApiCallError({ code: 'internal', message: 'The file could not be sent to LexDesk. Check the network and try again.' });
-        }
-        const body = (await response.json().catch(() => null)) as { ok: boolean; value?: unknown; error?: ApiError } | null;
-        if (body?.ok) return body.value as never;
-        throw new ApiCallError(body?.error ?? { code: 'internal', message: `LexDesk answered with an unexpected response (${response.status}).` });
+        return (await sendFile(`${base}/api/documents/upload?${params}`, file)) as never;
+      },
+      async uploadImport(file) {
+        if (!file) return null;
+        return (await sendFile(`${base}/api/imports/upload?${new URLSearchParams({ fileName: file.name })}`, file)) as never;
       },
     },
     subscribe(listener) {

@@ -37,6 +37,11 @@ export function createIpcApi(bridge: LexDeskBridge): Api {
         if (!result.ok && (result.error.details as { reason?: string } | undefined)?.reason === 'cancelled') return null;
         return unwrap(result) as never;
       },
+      async uploadImport() {
+        const result = await bridge.invoke('imports.upload', {});
+        if (!result.ok && (result.error.details as { reason?: string } | undefined)?.reason === 'cancelled') return null;
+        return unwrap(result) as never;
+      },
     },
   };
 }

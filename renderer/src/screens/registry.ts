@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import type { Access } from '../../../shared/permissions.js';
 import { Audit } from './Audit.js';
 import { Backups } from './Backups.js';
+import { Import } from './Import.js';
 import { Metrics } from './Metrics.js';
 import { Overview } from './Overview.js';
 import { SimulatorPanel } from './whatsapp/SimulatorPanel.js';
@@ -34,6 +35,7 @@ export const SCREENS: ScreenDef[] = [
   { id: 'bot-settings', title: 'Bot settings', access: 'settings.manage', component: BotSettings },
   { id: 'users', title: 'Users', access: 'users.manage', component: Users },
   { id: 'backups', title: 'Backups', access: 'backups.manage', component: Backups },
+  { id: 'import', title: 'Import and export', access: 'imports.manage', component: Import },
   { id: 'devices', title: 'My devices', access: 'self', component: Devices },
   { id: 'password', title: 'Change password', access: 'self', component: ChangePassword },
 ];
