@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -130,5 +131,7 @@ describe('kill -9 soak', () => {
     expect(counts.outboxSent).toBeGreaterThan(0);
     expect(result.verified).toBeGreaterThan(0);
     expect({ lost, duplicated, corrupted }).toEqual({ lost: 0, duplicated: 0, corrupted: 0 });
+    // a failed soak leaves its folder behind, to be looked at
+    rmSync(dataDir, { recursive: true, force: true });
   }, 240_000);
 });

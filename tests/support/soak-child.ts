@@ -4,8 +4,9 @@
  * office (half of them go through the whole intake that opens a matter, the others
  * greet and pick menu items), the bot answers through the outbox, and a manual
  * backup runs meanwhile; one JSON progress line every 100 ms. `final`: no new
- * messages; it lets the catch-up, the bot and the outbox finish, checks the audit
- * chain and every verified backup, prints the result and stops cleanly.
+ * messages; it lets the catch-up, the bot and the outbox finish, makes one backup,
+ * checks the audit chain and every backup listed as verified, prints the result
+ * and stops cleanly.
  *
  *   node --import tsx tests/support/soak-child.ts <dataDir> burst <n>
  *   node --import tsx tests/support/soak-child.ts <dataDir> final
@@ -113,6 +114,8 @@ if (mode === 'burst') {
   say('done');
 } else {
   await settled();
+  // one backup that is not interrupted, so there is always one to check beside any the kills left
+  await backups.create('manual', origin);
   const audit = await admin.ok<{ intact: boolean; rows?: number }>('audit.verify', { from: 'start' });
   const list = await admin.ok<BackupOverview>('backup.list');
   const verified = list.backups.filter((b) => b.status === 'verified');
