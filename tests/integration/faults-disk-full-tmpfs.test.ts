@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestCore, type TestCore } from '../support/core.js';
 import { doorAs } from '../support/door.js';
 import { tempDir } from '../support/server.js';
+import { FAST_SENDS, OPEN_ALL_WEEK } from '../support/office.js';
 
 /**
  * The data folder on a real 40 MB tmpfs, filled up while clients write. This
@@ -25,9 +26,6 @@ try {
   refusal = String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim();
 }
 
-const FAST_SENDS = { LEXDESK_WHATSAPP_SEND_PER_MINUTE: '60000', LEXDESK_WHATSAPP_SEND_BURST: '100', LEXDESK_WHATSAPP_CHAT_SPACING_MS: '0' };
-const ALWAYS = [{ open: '00:00', close: '23:59' }];
-const OPEN_ALL_WEEK = { mon: ALWAYS, tue: ALWAYS, wed: ALWAYS, thu: ALWAYS, fri: ALWAYS, sat: ALWAYS, sun: ALWAYS };
 const filler = join(mountPoint, 'filler.bin');
 let core: TestCore | null = null;
 

@@ -5,6 +5,7 @@ import type { StoreFaults } from '../../main/core/db/store.js';
 import { startTestCore, type TestCore } from '../support/core.js';
 import { doorAs } from '../support/door.js';
 import { tempDir } from '../support/server.js';
+import { FAST_SENDS, OPEN_ALL_WEEK } from '../support/office.js';
 
 /**
  * A full disk, injected where every write of the store happens: each writing
@@ -13,9 +14,6 @@ import { tempDir } from '../support/server.js';
  * small tmpfs) has its own test in faults-disk-full-tmpfs.test.ts.
  */
 
-const FAST_SENDS = { LEXDESK_WHATSAPP_SEND_PER_MINUTE: '60000', LEXDESK_WHATSAPP_SEND_BURST: '100', LEXDESK_WHATSAPP_CHAT_SPACING_MS: '0' };
-const ALWAYS = [{ open: '00:00', close: '23:59' }];
-const OPEN_ALL_WEEK = { mon: ALWAYS, tue: ALWAYS, wed: ALWAYS, thu: ALWAYS, fri: ALWAYS, sat: ALWAYS, sun: ALWAYS };
 
 let dataDir: string;
 let core: TestCore;

@@ -7,10 +7,8 @@ import { problemLine } from '../../main/core/imports/legacy.js';
 import { startTestCore, type TestCore } from '../support/core.js';
 import { doorAs } from '../support/door.js';
 import { tempDir } from '../support/server.js';
+import { FAST_SENDS, OPEN_ALL_WEEK } from '../support/office.js';
 
-const FAST_SENDS = { LEXDESK_WHATSAPP_SEND_PER_MINUTE: '60000', LEXDESK_WHATSAPP_SEND_BURST: '100', LEXDESK_WHATSAPP_CHAT_SPACING_MS: '0' };
-const ALWAYS = [{ open: '00:00', close: '23:59' }];
-const OPEN_ALL_WEEK = { mon: ALWAYS, tue: ALWAYS, wed: ALWAYS, thu: ALWAYS, fri: ALWAYS, sat: ALWAYS, sun: ALWAYS };
 
 const cores: TestCore[] = [];
 afterEach(async () => {

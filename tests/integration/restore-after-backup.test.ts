@@ -5,6 +5,7 @@ import { nextReference } from '../../main/core/bot/records.js';
 import type { TestCore } from '../support/core.js';
 import { doorAs } from '../support/door.js';
 import { ADMIN_PASSWORD, fakeAuth, PASSPHRASE, startBackupCore } from '../support/backup.js';
+import { FAST_SENDS, OPEN_ALL_WEEK } from '../support/office.js';
 
 /**
  * What a restore does to what happened after the backup (the rule in
@@ -13,9 +14,6 @@ import { ADMIN_PASSWORD, fakeAuth, PASSPHRASE, startBackupCore } from '../suppor
  * not sent again, and matter references never go backwards.
  */
 
-const FAST_SENDS = { LEXDESK_WHATSAPP_SEND_PER_MINUTE: '60000', LEXDESK_WHATSAPP_SEND_BURST: '100', LEXDESK_WHATSAPP_CHAT_SPACING_MS: '0' };
-const ALWAYS = [{ open: '00:00', close: '23:59' }];
-const OPEN_ALL_WEEK = { mon: ALWAYS, tue: ALWAYS, wed: ALWAYS, thu: ALWAYS, fri: ALWAYS, sat: ALWAYS, sun: ALWAYS };
 
 const cores: TestCore[] = [];
 afterEach(async () => {
