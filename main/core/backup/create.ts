@@ -58,7 +58,9 @@ export class BackupMaker {
         await this.recordFailure(kind, started, null, message, origin, 'key_locked');
         throw new AppError('conflict', message, { reason: 'key_locked' });
       }
-      const message = `${await this.status.noPassphraseMessage()} (or \`lexdesk backup passphrase\`)`;
+      const message = (await this.status.keyLost())
+        ? 'The backup key is gone from this computer: enter the backup passphrase on the Backups screen (or with `lexdesk backup passphrase`) first.'
+        : 'Set a backup passphrase first (Backups screen, or `lexdesk backup passphrase`).';
       await this.recordFailure(kind, started, null, message, origin, 'no_passphrase');
       throw new AppError('conflict', message, { reason: 'no_passphrase' });
     }

@@ -68,11 +68,16 @@ export class BackupStatus {
    * are in the folder.
    */
   async noPassphraseMessage(): Promise<string> {
-    const items = await this.ctx.folder().list().catch(() => []);
-    if (items.some((i) => i.status !== 'failed')) {
+    if (await this.keyLost()) {
       return 'The backup key is gone from this computer: enter the backup passphrase on the Backups screen. LexDesk makes no backups until then.';
     }
     return 'No backup passphrase is set: LexDesk makes no backups until an admin sets one on the Backups screen.';
+  }
+
+  /** No key here, yet backups made with one are in the folder: the key was lost, not never set. */
+  async keyLost(): Promise<boolean> {
+    const items = await this.ctx.folder().list().catch(() => []);
+    return items.some((i) => i.status !== 'failed');
   }
 
   /** Raises or clears the "no passphrase" and "overdue" alerts. */
