@@ -98,6 +98,7 @@ describe('a database LexDesk cannot use stops the start with one sentence and it
     expect(fresh.status, fresh.stderr).toBe(0);
   });
 
+  // skipped only as root without setpriv: root passes permission checks, so a read-only file cannot be shown to it
   test.skipIf(!hasSetpriv)('read-only file: 7', () => {
     const dir = installation();
     const file = join(dir, 'lexdesk.sqlite');
@@ -108,6 +109,7 @@ describe('a database LexDesk cannot use stops the start with one sentence and it
     expect(expectOneSentence(result.stderr)).toContain('is read-only');
   });
 
+  // skipped unless root: only root may mount the read-only tmpfs this case needs
   test.skipIf(!isRoot)('on a disk mounted read-only: 7', () => {
     const mountPoint = tempDir();
     folders.push(mountPoint);
@@ -125,6 +127,7 @@ describe('a database LexDesk cannot use stops the start with one sentence and it
     }
   });
 
+  // skipped only as root without setpriv: root writes into any folder, so an unwritable one cannot be shown to it
   test.skipIf(!hasSetpriv)('a data folder LexDesk may not write in: 8', () => {
     const dir = installation();
     copyFileSync(join(good, 'lexdesk.sqlite'), join(dir, 'lexdesk.sqlite'));
