@@ -18,10 +18,11 @@ export const IMPORT_HELP = `Usage: lexdesk import <command>
   parties <file.csv|file.json> [--dry-run] [--map column=field,…] [--delimiter ;] [--json]
         people and companies the office knew before, for the conflict check
         (name, role, matter, aliases, tax id, email, phone).
-  chat <file.txt> --client <number> [--as "Name"] [--language en|pt-BR|es] [--dry-run]
-        a chat a phone exported (WhatsApp → Export chat → without media) into that
-        client's conversation: the client's messages as received, the others as sent
-        by staff, in the office's time zone. --as names the client as the chat shows
+  chat <file.txt|file.zip> --client <number> [--as "Name"] [--language en|pt-BR|es] [--dry-run]
+        a chat a phone exported (WhatsApp → Export chat, without or with media) into
+        that client's conversation: the client's messages as received, the others as
+        sent by staff, in the office's time zone; the files of a .zip go into the
+        document store with their messages. --as names the client as the chat shows
         them when it cannot be told. Running it again imports nothing twice.
 
 Stop LexDesk first: an import holds the database for its whole length.
@@ -140,6 +141,7 @@ export async function importCommand(argv: string[], config: Config, log: Logger)
             const item = await core.services.backups.create('pre-import', cliOrigin(), { reason: `before importing ${resolve(arg)}` });
             return item.id;
           },
+          documents: core.services.documents.store,
           progress: values.json ? undefined : (line) => process.stderr.write(`${line}\n`),
         });
         note.target = { type: 'import', id: report.batchId !== null ? String(report.batchId) : resolve(arg) };

@@ -22,7 +22,7 @@ const CANCELLED: Result<never> = { ok: false, error: { code: 'conflict', message
 /**
  * The desktop's door for documents, around the core's:
  *
- * - `documents.upload` (and `imports.upload`, a list of parties) from the screen opens the main process's file dialog; the
+ * - `documents.upload` (and `imports.upload`, a list of parties; `imports.chatUpload`, an exported chat) from the screen opens the main process's file dialog; the
  *   chosen file is streamed from the disk into the store through the same door
  *   call (which checks the caller before a byte is read). The renderer never
  *   reads the file.
@@ -32,8 +32,13 @@ const CANCELLED: Result<never> = { ok: false, error: { code: 'conflict', message
 export function withDesktopDocuments(dispatcher: DispatchLike, deps: DesktopDocumentsDeps): DispatchLike {
   return {
     async dispatch(name, input, call) {
-      if ((name === 'documents.upload' || name === 'imports.upload') && !call.upload) {
-        const title = name === 'imports.upload' ? 'Choose the list of parties (CSV or JSON)' : 'Choose a file to send';
+      if ((name === 'documents.upload' || name === 'imports.upload' || name === 'imports.chatUpload') && !call.upload) {
+        const title =
+          name === 'imports.upload'
+            ? 'Choose the list of parties (CSV or JSON)'
+            : name === 'imports.chatUpload'
+              ? 'Choose the exported chat (.txt, or .zip with media)'
+              : 'Choose a file to send';
         const choice = await deps.dialog.showOpenDialog({ title, buttonLabel: 'Choose', properties: ['openFile'] });
         const path = choice.filePaths[0];
         if (choice.canceled || !path) return CANCELLED;

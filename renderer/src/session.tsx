@@ -190,6 +190,7 @@ export function SessionProvider({ api, children }: { api: Api; children: ReactNo
         // a file is sent once: an expired token is refreshed first, never by re-sending the body
         upload: async (target, file) => retried('documents.upload', () => api.files.upload(target, file)),
         uploadImport: async (file) => retried('imports.upload', () => api.files.uploadImport(file)),
+        uploadChat: async (target, file) => retried('imports.chatUpload', () => api.files.uploadChat(target, file)),
       },
     }),
     [api, retried],

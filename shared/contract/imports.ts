@@ -61,6 +61,42 @@ export const PartiesImportReport = z.object({
 });
 export type PartiesImportReport = z.infer<typeof PartiesImportReport>;
 
+/** A phone's exported chat waiting for its import into a client's conversation. */
+export const ChatPreview = z.object({
+  uploadId: UploadId,
+  fileName: z.string(),
+  bytes: z.number().int(),
+  client: z.object({ id: z.number().int(), name: z.string().nullable(), whatsapp: z.string() }),
+  layout: z.enum(['android', 'ios']).nullable(),
+  dateOrder: z.enum(['dmy', 'mdy']),
+  /** who wrote, with how many messages; which of them is the client, when it can be told */
+  authors: z.array(z.object({ name: z.string(), messages: z.number().int() })),
+  clientAuthor: z.string().nullable(),
+  toImport: z.number().int(),
+  already: z.number().int(),
+  notices: z.number().int(),
+  /** new messages' files: in the zip, named but missing from it, left out by the phone ("without media") */
+  files: z.object({ inExport: z.number().int(), missing: z.number().int(), leftOut: z.number().int() }),
+  /** the phone's local times of the first and last messages */
+  first: z.string().nullable(),
+  last: z.string().nullable(),
+  /** the first messages as they would be imported */
+  sample: z.array(z.object({ local: z.string(), author: z.string(), text: z.string(), attachment: z.string().nullable() })),
+});
+export type ChatPreview = z.infer<typeof ChatPreview>;
+
+export const ChatImportReport = z.object({
+  conversationId: z.number().int(),
+  imported: z.number().int(),
+  already: z.number().int(),
+  notices: z.number().int(),
+  documents: z.number().int(),
+  filesRefused: z.array(z.object({ fileName: z.string(), message: z.string() })),
+});
+export type ChatImportReport = z.infer<typeof ChatImportReport>;
+
+const ChatLanguage = z.enum(['en', 'pt-BR', 'es']);
+
 export const importOperations = {
   'imports.upload': defineOperation({
     summary:
@@ -93,6 +129,38 @@ export const importOperations = {
     summary: 'Writes everything (as `lexdesk export all`) into a new folder under <data>/exports and says where.',
     input: z.object({}).strict(),
     output: z.object({ folder: z.string(), counts: z.record(z.string(), z.number().int()), files: z.number().int() }),
+    access: 'imports.manage',
+  }),
+  'imports.chatUpload': defineOperation({
+    summary:
+      "Keeps a chat a phone exported (WhatsApp → Export chat: the .txt, or the .zip with its media, up to 2 GB) in the data folder for " +
+      "its import into a client's conversation, and answers with what importing it would do. The bytes come with the call: headless " +
+      'POST /api/imports/chat-upload (streamed), desktop the file dialog.',
+    input: z
+      .object({
+        clientId: z.number().int().positive(),
+        language: ChatLanguage.optional(),
+        fileName: z.string().min(1).max(1000).optional(),
+        size: z.number().int().min(0).optional(),
+      })
+      .strict(),
+    output: ChatPreview,
+    access: 'imports.manage',
+  }),
+  'imports.chatPreview': defineOperation({
+    summary: "What importing an uploaded chat would do, read in the phone's language given (which decides 03/04 when no date does).",
+    input: z.object({ uploadId: UploadId, clientId: z.number().int().positive(), language: ChatLanguage.optional() }).strict(),
+    output: ChatPreview,
+    access: 'imports.manage',
+  }),
+  'imports.chatRun': defineOperation({
+    summary:
+      "Imports an uploaded chat into the client's conversation: the client's messages as received, the others as sent by staff, the " +
+      "zip's files into the document store with their messages; messages imported before are not added twice.",
+    input: z
+      .object({ uploadId: UploadId, clientId: z.number().int().positive(), clientAuthor: z.string().min(1).max(500), language: ChatLanguage.optional() })
+      .strict(),
+    output: ChatImportReport,
     access: 'imports.manage',
   }),
 };

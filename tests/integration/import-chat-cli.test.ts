@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDir, TEST_BACKUP_KEK } from '../support/server.js';
@@ -48,5 +48,31 @@ describe('lexdesk import chat', { timeout: 120_000 }, () => {
     const again = lexdesk(dataDir, ['import', 'chat', file, '--client', '5511987654321', '--as', 'Aninha']);
     expect(again.stdout).toContain('0 messages imported');
     expect(again.stdout).toContain('already imported: 2');
+  });
+
+  it("takes the .zip a phone exports with media: the chat's files go into the document store with their messages", () => {
+    const dataDir = tempDir();
+    expect(lexdesk(dataDir, ['migrate']).status).toBe(0);
+    const db = join(dataDir, 'lexdesk.sqlite');
+    sqlite3(db, "INSERT INTO clients (whatsapp, name, name_key, created_at, updated_at) VALUES ('5511987654321', 'Ana Souza', 'ana souza', '2024-01-01', '2024-01-01')");
+    const src = join(dataDir, 'export');
+    mkdirSync(src);
+    const photo = '00000002-PHOTO-2024-03-04-09-42-00.jpg';
+    writeFileSync(join(src, '_chat.txt'), ['[04/03/2024, 09:41:30] Ana Souza: Segue a foto da carta', `[04/03/2024, 09:42:00] Ana Souza: <anexado: ${photo}>`].join('\n'));
+    // a 1×1 PNG
+    writeFileSync(join(src, photo), Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4a10000000049454e44ae426082', 'hex'));
+    const zip = join(dataDir, 'WhatsApp Chat - Ana Souza.zip');
+    execFileSync('zip', ['-q', '-j', zip, join(src, '_chat.txt'), join(src, photo)]);
+
+    const dry = lexdesk(dataDir, ['import', 'chat', zip, '--client', '5511987654321', '--dry-run']);
+    expect(dry.stdout).toMatch(/^Dry run \(nothing was changed\): 2 messages to import into conversation \d+, 1 files to store\n$/);
+    expect(sqlite3(db, 'SELECT count(*) FROM documents')).toBe('0');
+
+    const done = lexdesk(dataDir, ['import', 'chat', zip, '--client', '5511987654321']);
+    expect(done.stderr).toBe('');
+    expect(done.stdout).toMatch(/^2 messages imported into conversation \d+, 1 files into the document store\n$/);
+    expect(sqlite3(db, "SELECT m.file_name || ' ' || d.detected_type || ' ' || d.source FROM conversation_messages m JOIN documents d ON d.id = m.document_id")).toBe(
+      `${photo} image/png client`,
+    );
   });
 });

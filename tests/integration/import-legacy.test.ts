@@ -37,6 +37,7 @@ function run(core: TestCore, folder = FIXTURE, options: { dryRun?: boolean; coun
     now: new Date('2026-12-01T12:00:00Z'),
     actor: 'it-person',
     backup: async () => (await core.services.backups.create('pre-import', cliOrigin(), { reason: 'before the import' })).id,
+    documents: core.services.documents.store,
   });
 }
 
@@ -90,6 +91,7 @@ describe('lexdesk import legacy', () => {
     expect(report.counts.notes.imported).toBe(2);
     expect(report.counts.messages.imported).toBe(6);
     expect(report.counts.conversations.imported).toBe(3);
+    expect(report.counts.documents.imported).toBe(1);
     // the source folder is only read
     expect(folderHashes(FIXTURE)).toEqual(before);
 
@@ -190,7 +192,16 @@ describe('lexdesk import legacy', () => {
       ['out', 'staff', 'Bruno Costa', null],
       ['in', 'client', null, 'contrato.pdf'],
     ]);
-    const conv = rows<{ client_id: number | null; last_activity_at: string }>(core, `SELECT * FROM conversations WHERE chat_id = '5511987654321@c.us'`)[0]!;
+    const conv = rows<{ id: number; client_id: number | null; last_activity_at: string }>(core, `SELECT * FROM conversations WHERE chat_id = '5511987654321@c.us'`)[0]!;
+    // the message's file (media/contrato.pdf) is in the document store, the client's, in that conversation
+    const [doc] = rows<{ id: number; sha256: string; source: string; detected_type: string; client_id: number; conversation_id: number; file_name: string }>(
+      core,
+      'SELECT d.* FROM documents d JOIN conversation_messages m ON m.document_id = d.id',
+    );
+    const pdf = readFileSync(join(FIXTURE, 'media', 'contrato.pdf'));
+    expect(doc).toMatchObject({ source: 'client', detected_type: 'application/pdf', client_id: clients[0]!.id, conversation_id: conv.id, file_name: 'contrato.pdf' });
+    expect(doc!.sha256).toBe(createHash('sha256').update(pdf).digest('hex'));
+    expect((await core.services.documents.store.readAll(doc!.id)).data.equals(pdf)).toBe(true);
     expect(conv.client_id).toBe(clients[0]!.id);
     expect(conv.last_activity_at).toBe('2019-04-10T17:40:00.000Z');
 
@@ -203,6 +214,7 @@ describe('lexdesk import legacy', () => {
     const after = snapshot(core);
     expect(after.import_batches).toHaveLength(2);
     for (const t of OFFICE_TABLES.filter((t) => t !== 'import_batches')) expect(after[t], t).toEqual(state[t]);
+    expect(rows(core, 'SELECT id FROM documents')).toHaveLength(1);
   });
 
   it('an imported bcrypt password signs in with the same password and becomes a LexDesk hash; a plain one does not sign in', async () => {
@@ -225,10 +237,34 @@ describe('lexdesk import legacy', () => {
     const report = await run(core, FIXTURE, { dryRun: true });
     expect(report).toMatchObject({ dryRun: true, ok: true, keptIn: null, backupId: null, batchId: null });
     expect(report.counts.clients.imported).toBe(4);
+    expect(report.counts.documents.imported).toBe(1);
     expect(report.mapping.roles).toMatchObject({ attorney: 'lawyer', secretary: 'assistant' });
     expect(report.mapping.statuses).toMatchObject({ new: 'intake', in_progress: 'active' });
     expect(snapshot(core)).toEqual(state);
     expect(readdirSync(core.config.dataDir)).not.toContain('imports');
+  });
+
+  it("takes the messages' files that are in the folder, notes the missing and refused ones, and refuses a path that leaves the folder", async () => {
+    const core = await office();
+    const folder = tempDir('lexdesk-legacy-media-');
+    cpSync(FIXTURE, folder, { recursive: true });
+    writeFileSync(join(folder, 'media', 'tool.sh'), '#!/bin/sh\necho hi\n');
+    const messages = JSON.parse(readFileSync(join(FIXTURE, 'messages.json'), 'utf8')) as Record<string, unknown>[];
+    const extra = (id: string, path: string, fileName: string) => ({ id, chat: '5511987654321', direction: 'in', body: '', timestamp: '2019-05-01T10:00:00Z', media: { fileName, mimetype: 'application/octet-stream', path } });
+    writeFileSync(join(folder, 'messages.json'), JSON.stringify([...messages, extra('m-gone', 'media/apagado.jpg', 'apagado.jpg'), extra('m-tool', 'media/tool.sh', 'tool.sh')]));
+    const report = await run(core, folder);
+    expect(report.problems.map(problemLine)).toEqual([]);
+    expect(report.counts.documents.imported).toBe(1);
+    expect(report.notes.join('\n')).toContain("1 file named in messages.json is not in the folder (media/apagado.jpg): those messages keep only the file's name.");
+    expect(report.notes.join('\n')).toMatch(/messages\.json #\d+: media\/tool\.sh was not kept: LexDesk does not keep or send programs and scripts/);
+    expect(rows(core, "SELECT file_name FROM conversation_messages WHERE file_name IN ('apagado.jpg', 'tool.sh') AND document_id IS NULL")).toHaveLength(2);
+
+    const outside = tempDir('lexdesk-legacy-outside-');
+    cpSync(FIXTURE, outside, { recursive: true });
+    writeFileSync(join(outside, 'messages.json'), JSON.stringify([extra('m-out', '../../etc/passwd', 'passwd')]));
+    const refused = await run(core, outside);
+    expect(refused.ok).toBe(false);
+    expect(refused.problems.map(problemLine)).toEqual(['messages.json #1: media.path "../../etc/passwd" points outside the folder']);
   });
 
   it('refuses a folder with bad records, naming file, record and field, and leaves the database as it was', async () => {

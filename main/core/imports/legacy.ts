@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { chmod, copyFile, mkdir, readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Role } from '../../../shared/permissions.js';
 import type { MatterStatus } from '../../../shared/bot.js';
@@ -12,6 +13,8 @@ import { addHistory, nextReference } from '../bot/records.js';
 import { BotSettingsStore } from '../bot/settings.js';
 import { ManualClock } from '../clock.js';
 import { Store } from '../db/store.js';
+import type { DocumentStore } from '../documents/store.js';
+import { AppError } from '../errors.js';
 import { inspectFile, jsonArray, jsonObject, JsonShapeError, type SourceFile } from './source.js';
 import { isBcryptHash, readDate, readId, readPhone, readText, ROLE_MAP, STATUS_MAP, type Read } from './values.js';
 
@@ -59,7 +62,7 @@ export interface LegacyReport {
   keptIn: string | null;
   backupId: string | null;
   batchId: number | null;
-  counts: Record<'users' | 'clients' | 'matters' | 'notes' | 'parties' | 'conversations' | 'messages' | 'settings', KindCount>;
+  counts: Record<'users' | 'clients' | 'matters' | 'notes' | 'parties' | 'conversations' | 'messages' | 'documents' | 'settings', KindCount>;
   /** total of "already imported" over every kind */
   alreadyImported: number;
   mapping: {
@@ -88,6 +91,8 @@ export interface LegacyImportOptions {
   actor: string;
   /** makes the verified pre-import backup and returns its id (not called in a dry run) */
   backup: () => Promise<string>;
+  /** where the messages' files (`media.path`) go; without it a message keeps only its file's name */
+  documents?: DocumentStore;
   progress?: (line: string) => void;
 }
 
@@ -199,6 +204,7 @@ export async function importLegacy(options: LegacyImportOptions): Promise<Legacy
       parties: emptyCount(),
       conversations: emptyCount(),
       messages: emptyCount(),
+      documents: emptyCount(),
       settings: emptyCount(),
     },
     alreadyImported: 0,
@@ -251,6 +257,8 @@ export async function importLegacy(options: LegacyImportOptions): Promise<Legacy
     source = target;
   }
 
+  // the document store is ready before the import holds the database
+  if (!dryRun && options.documents) await options.documents.start();
   const store = new Store({ file: options.databaseFile, nativeBinding: options.nativeBinding });
   const db = store.sqlite;
   try {
@@ -263,8 +271,9 @@ export async function importLegacy(options: LegacyImportOptions): Promise<Legacy
           .prepare('INSERT INTO import_batches (kind, source, kept_in, files, backup_id, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
           .run('legacy', folder, report.keptIn, JSON.stringify(report.files), report.backupId, options.actor, at).lastInsertRowid,
       );
-      const run = new LegacyRun(store, batchId, options, problems, report, source, inspected);
+      const run = new LegacyRun(store, batchId, options, problems, report, source, inspected, present);
       await run.all();
+      if (problems.count === 0) await run.media(dryRun);
       if (problems.count === 0 && !dryRun) {
         const counts = Object.fromEntries(Object.entries(report.counts).map(([k, c]) => [k, c.imported]));
         db.prepare('UPDATE import_batches SET counts = ? WHERE id = ?').run(JSON.stringify(counts), batchId);
@@ -303,6 +312,7 @@ class LegacyRun {
     private readonly report: LegacyReport,
     private readonly source: string,
     private readonly files: Map<string, SourceFile>,
+    private readonly present: ReadonlySet<string>,
   ) {
     this.db = store.sqlite;
     this.settingsStore = new BotSettingsStore(() => store, new ManualClock(options.now));
@@ -713,9 +723,13 @@ class LegacyRun {
     const body = r.body === undefined || r.body === null ? '' : typeof r.body === 'string' ? r.body : undefined;
     if (body === undefined) this.problems.add(file, n, 'body', 'is not text');
     let fileName: string | null = null;
+    let media: { path: string | null; mimetype: string } | null = null;
     if (r.media !== undefined && r.media !== null) {
       if (!isRecord(r.media)) this.problems.add(file, n, 'media', 'is not { fileName, mimetype, path }');
-      else fileName = typeof r.media.fileName === 'string' && r.media.fileName ? r.media.fileName.slice(0, 255) : 'file';
+      else {
+        fileName = typeof r.media.fileName === 'string' && r.media.fileName ? r.media.fileName.slice(0, 255) : 'file';
+        media = { path: this.mediaPath(r.media.path, n), mimetype: typeof r.media.mimetype === 'string' ? r.media.mimetype : 'application/octet-stream' };
+      }
     }
     if (chat === undefined || !direction || !at || body === undefined) return;
     // messages without an id are known by what they are
@@ -735,7 +749,81 @@ class LegacyRun {
     const author = direction === 'in' ? 'client' : staff ? 'staff' : 'bot';
     const row = this.stmt.insertMessage.run(conversationId, direction, author, staff?.id ?? null, staff?.name ?? null, body, fileName, at);
     this.remember('message', legacyId, Number(row.lastInsertRowid), extraOf(r, KNOWN.messages));
+    if (media?.path) {
+      this.files_.push({ n, messageId: Number(row.lastInsertRowid), path: media.path, fileName: fileName!, mimetype: media.mimetype, conversationId, inbound: direction === 'in', by: staff?.name ?? null, at });
+    }
     this.counts.messages.imported++;
+  }
+
+  /** the messages' files found in the folder, stored once every record is read */
+  private readonly files_: { n: number; messageId: number; path: string; fileName: string; mimetype: string; conversationId: number; inbound: boolean; by: string | null; at: string }[] = [];
+  private missingFiles: string[] = [];
+
+  /** `media.path`, relative to the folder: null (with a note) when the file is not there, a problem when it points outside. */
+  private mediaPath(value: unknown, n: number): string | null {
+    if (value === undefined || value === null || value === '') return null;
+    if (typeof value !== 'string') {
+      this.problems.add('messages.json', n, 'media.path', 'is not text');
+      return null;
+    }
+    const path = posix.normalize(value.replace(/\\/g, '/'));
+    if (path.startsWith('/') || path === '..' || path.startsWith('../') || /^[a-z]:/i.test(path) || path.includes('\0')) {
+      this.problems.add('messages.json', n, 'media.path', `${JSON.stringify(value)} points outside the folder`);
+      return null;
+    }
+    if (!this.present.has(path)) {
+      this.missingFiles.push(path);
+      return null;
+    }
+    return path;
+  }
+
+  /**
+   * The messages' files into the document store (streamed, one at a time), each
+   * named by a row and linked to its message in this transaction. A file the
+   * store refuses (a program, too large, empty) is noted and its message keeps
+   * the file's name only. In a dry run, only counted.
+   */
+  async media(dryRun: boolean): Promise<void> {
+    const count = this.counts.documents;
+    if (this.missingFiles.length > 0) {
+      const shown = this.missingFiles.slice(0, 5).join(', ');
+      this.report.notes.push(
+        `${this.missingFiles.length} ${this.missingFiles.length === 1 ? 'file named in messages.json is' : 'files named in messages.json are'} not in the folder (${shown}${this.missingFiles.length > 5 ? ', …' : ''}): those messages keep only the file's name.`,
+      );
+    }
+    const documents = this.options.documents;
+    if (this.files_.length === 0) return;
+    if (dryRun) {
+      count.imported = this.files_.length;
+      return;
+    }
+    if (!documents) {
+      this.report.notes.push(`${this.files_.length} files of messages were not copied: the document store was not open.`);
+      return;
+    }
+    this.options.progress?.(`Storing ${this.files_.length} files of messages…`);
+    const insert = this.db.prepare(`INSERT INTO documents (sha256, size, declared_type, detected_type, file_name, source, created_at, created_by_id, created_by,
+        conversation_id, matter_id, client_id, wa_id) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, (SELECT client_id FROM conversations WHERE id = ?), NULL)`);
+    const link = this.db.prepare('UPDATE conversation_messages SET document_id = ?, file_name = ? WHERE id = ?');
+    for (const f of this.files_) {
+      let blob;
+      try {
+        blob = await documents.write(createReadStream(join(this.source, ...f.path.split('/'))), { fileName: f.fileName, declaredType: f.mimetype });
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'invalid_input') {
+          this.report.notes.push(`messages.json #${f.n}: ${f.path} was not kept: ${err.message}`);
+          continue;
+        }
+        throw err;
+      }
+      const id = Number(
+        insert.run(blob.sha256, blob.size, blob.declaredType, blob.detection.detected, blob.fileName, f.inbound ? 'client' : 'staff', f.at, f.by, f.conversationId, f.conversationId)
+          .lastInsertRowid,
+      );
+      link.run(id, blob.fileName, f.messageId);
+      count.imported++;
+    }
   }
 
   private readonly conversations = new Map<string, number>();

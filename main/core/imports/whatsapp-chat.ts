@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
+import type { StoredBlob } from '../documents/store.js';
 import { fromLocalTime } from './values.js';
 
 /**
@@ -199,6 +200,35 @@ export interface ChatImportResult {
   already: number;
   /** WhatsApp's notices (no sender), not kept */
   notices: number;
+  /** files of the export's zip now in the document store with their messages */
+  documents: number;
+}
+
+/**
+ * Each message with the key it is remembered by (time, author, text and
+ * attachment, numbered when the same message appears more than once); null for
+ * WhatsApp's notices.
+ */
+export function* keyedMessages(chat: ChatExport, clientId: number): Generator<{ message: ChatMessage; legacyId: string | null }> {
+  const occurrences = new Map<string, number>();
+  for (const m of chat.messages) {
+    if (m.author === null) {
+      yield { message: m, legacyId: null };
+      continue;
+    }
+    const base = `${clientId}|${m.local}|${m.author}|${m.text}|${m.attachment ?? ''}`;
+    const n = (occurrences.get(base) ?? 0) + 1;
+    occurrences.set(base, n);
+    yield { message: m, legacyId: createHash('sha256').update(`${base}|${n}`).digest('hex').slice(0, 40) };
+  }
+}
+
+/** The messages of the export not imported before (for this client). */
+export function newChatMessages(db: Database, chat: ChatExport, clientId: number): ChatMessage[] {
+  const seen = db.prepare("SELECT 1 FROM import_records WHERE kind = 'chat_message' AND legacy_id = ?").pluck();
+  const out: ChatMessage[] = [];
+  for (const { message, legacyId } of keyedMessages(chat, clientId)) if (legacyId !== null && seen.get(legacyId) === undefined) out.push(message);
+  return out;
 }
 
 const fold = (text: string) =>
@@ -235,7 +265,17 @@ export function clientAuthorOf(chat: ChatExport, client: { name: string | null; 
 export function writeChatExport(
   db: Database,
   chat: ChatExport,
-  options: { clientId: number; clientAuthor: string; timeZone: string; source: string; files: unknown[]; actor: string; now: Date },
+  options: {
+    clientId: number;
+    clientAuthor: string;
+    timeZone: string;
+    source: string;
+    files: unknown[];
+    actor: string;
+    now: Date;
+    /** the files of the export's zip already in the document store, by the name the chat gives them */
+    stored?: ReadonlyMap<string, StoredBlob>;
+  },
 ): ChatImportResult {
   if (!db.inTransaction) throw new Error('writeChatExport runs inside a transaction');
   const client = db.prepare('SELECT id, whatsapp FROM clients WHERE id = ?').get(options.clientId) as { id: number; whatsapp: string } | undefined;
@@ -257,34 +297,40 @@ export function writeChatExport(
   const seen = db.prepare("SELECT 1 FROM import_records WHERE kind = 'chat_message' AND legacy_id = ?").pluck();
   const remember = db.prepare("INSERT INTO import_records (kind, legacy_id, local_id, batch_id, extra) VALUES ('chat_message', ?, ?, ?, ?)");
   const insert = db.prepare(
-    'INSERT INTO conversation_messages (conversation_id, direction, author, author_id, author_name, text, file_name, at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?)',
+    'INSERT INTO conversation_messages (conversation_id, direction, author, author_id, author_name, text, file_name, document_id, at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?)',
   );
-  const result: ChatImportResult = { batchId, conversationId, imported: 0, already: 0, notices: 0 };
-  const occurrences = new Map<string, number>();
+  const insertDocument = db.prepare(`INSERT INTO documents (sha256, size, declared_type, detected_type, file_name, source, created_at,
+      created_by_id, created_by, conversation_id, matter_id, client_id, wa_id) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, ?, NULL)`);
+  const result: ChatImportResult = { batchId, conversationId, imported: 0, already: 0, notices: 0, documents: 0 };
   let latest: string | null = null;
-  for (const m of chat.messages) {
-    if (m.author === null) {
+  for (const { message: m, legacyId } of keyedMessages(chat, client.id)) {
+    if (legacyId === null) {
       result.notices++;
       continue;
     }
-    const base = `${client.id}|${m.local}|${m.author}|${m.text}|${m.attachment ?? ''}`;
-    const n = (occurrences.get(base) ?? 0) + 1;
-    occurrences.set(base, n);
-    const legacyId = createHash('sha256').update(`${base}|${n}`).digest('hex').slice(0, 40);
     if (seen.get(legacyId) !== undefined) {
       result.already++;
       continue;
     }
     const inbound = m.author === options.clientAuthor;
     const when = instantOf(m.local, options.timeZone);
+    const blob = m.attachment ? options.stored?.get(m.attachment) : undefined;
+    let documentId: number | null = null;
+    if (blob) {
+      documentId = Number(
+        insertDocument.run(blob.sha256, blob.size, blob.declaredType, blob.detection.detected, blob.fileName, inbound ? 'client' : 'staff', when, m.author, conversationId, client.id)
+          .lastInsertRowid,
+      );
+      result.documents++;
+    }
     const text = m.attachment === '' && !m.text ? '(media not included in the exported chat)' : m.text;
-    const row = insert.run(conversationId, inbound ? 'in' : 'out', inbound ? 'client' : 'staff', inbound ? null : m.author, text, m.attachment || null, when);
+    const row = insert.run(conversationId, inbound ? 'in' : 'out', inbound ? 'client' : 'staff', inbound ? null : m.author, text, blob?.fileName ?? (m.attachment || null), documentId, when);
     remember.run(legacyId, String(row.lastInsertRowid), batchId, JSON.stringify({ line: m.line, local: m.local, author: m.author }));
     result.imported++;
     if (!latest || when > latest) latest = when;
   }
   if (latest) db.prepare('UPDATE conversations SET last_activity_at = max(last_activity_at, ?) WHERE id = ?').run(latest, conversationId);
-  db.prepare('UPDATE import_batches SET counts = ? WHERE id = ?').run(JSON.stringify({ messages: result.imported, already: result.already, notices: result.notices }), batchId);
+  db.prepare('UPDATE import_batches SET counts = ? WHERE id = ?').run(JSON.stringify({ messages: result.imported, already: result.already, notices: result.notices, documents: result.documents }), batchId);
   return result;
 }
 

@@ -39,6 +39,8 @@ export interface DocumentFiles {
   upload(target: UploadTarget, file?: File): Promise<OutputOf<'documents.upload'> | null>;
   /** A list of parties for the Import screen, sent the same way (kept in the data folder until it is imported). */
   uploadImport(file?: File): Promise<OutputOf<'imports.upload'> | null>;
+  /** A chat a phone exported (.txt, or .zip with its media) for a client's conversation, sent the same way. */
+  uploadChat(target: { clientId: number; language?: 'en' | 'pt-BR' | 'es' }, file?: File): Promise<OutputOf<'imports.chatUpload'> | null>;
 }
 
 export function unwrap<T>(result: Result<T>): T {

@@ -135,6 +135,11 @@ export function createHttpApi(base = ''): HttpApi {
         if (!file) return null;
         return (await sendFile(`${base}/api/imports/upload?${new URLSearchParams({ fileName: file.name })}`, file)) as never;
       },
+      async uploadChat(target, file) {
+        if (!file) return null;
+        const params = new URLSearchParams({ clientId: String(target.clientId), fileName: file.name, ...(target.language ? { language: target.language } : {}) });
+        return (await sendFile(`${base}/api/imports/chat-upload?${params}`, file)) as never;
+      },
     },
     subscribe(listener) {
       listeners.add(listener);

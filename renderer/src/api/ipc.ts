@@ -42,6 +42,11 @@ export function createIpcApi(bridge: LexDeskBridge): Api {
         if (!result.ok && (result.error.details as { reason?: string } | undefined)?.reason === 'cancelled') return null;
         return unwrap(result) as never;
       },
+      async uploadChat(target) {
+        const result = await bridge.invoke('imports.chatUpload', target);
+        if (!result.ok && (result.error.details as { reason?: string } | undefined)?.reason === 'cancelled') return null;
+        return unwrap(result) as never;
+      },
     },
   };
 }

@@ -6,6 +6,7 @@ import { Card, Screen } from '../components/Layout.js';
 import { Table } from '../components/Table.js';
 import { useApi } from '../context.js';
 import { messageOf } from '../errors.js';
+import { ChatImport } from './ChatImport.js';
 import './import.css';
 
 type Mapping = Partial<Record<PartyImportField, string>>;
@@ -32,7 +33,8 @@ const FIELD_HINT: Record<PartyImportField, string> = {
  * Import and export, for the administrator: a list of the parties the office knew
  * before LexDesk (from a spreadsheet saved as CSV, or a JSON list) into the
  * conflict check — its columns mapped and its first rows shown before anything is
- * written — and every record out into a folder.
+ * written — a chat a phone exported into a client's conversation, and every
+ * record out into a folder.
  */
 export function Import() {
   const api = useApi();
@@ -233,6 +235,8 @@ export function Import() {
           </Card>
         </>
       )}
+
+      <ChatImport disabled={busy !== null} />
     </Screen>
   );
 }
