@@ -53,13 +53,15 @@ describe.runIf(process.platform === 'linux')('the process-tree meter (Linux /pro
       [
         '-e',
         `const c = require('child_process').spawn(process.execPath, ['-e', 'const e = Date.now() + 20000; while (Date.now() < e) {}'], { stdio: 'ignore' });
+         c.on('spawn', () => process.stdout.write('ready\\n'));
          process.on('SIGTERM', () => { c.kill(); process.exit(0); });
          setInterval(() => {}, 1000);`,
       ],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'pipe', 'ignore'] },
     );
     try {
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      // once the child runs (however slow the machine is to start it)
+      await new Promise<void>((resolve) => parent.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
       const meter = new ProcTreeMeter();
       const first = await meter.read(parent.pid!, 1);
       expect(first).toMatchObject({ processes: 2, cpuPercent: null });
