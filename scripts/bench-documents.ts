@@ -64,9 +64,10 @@ async function receiveStoreEncrypt(): Promise<{ ms: number; p99: number; max: nu
   for (let i = 0; i < RUNS; i++) {
     // a different file each time (content-addressed: the same bytes would be stored once)
     data.writeUInt32BE(i, 100);
-    const t = performance.now();
-    // the simulator's own store of the message (the fake WhatsApp's servers) is not LexDesk's work: lag from delivery on
+    // the simulator's own store of the message (the fake WhatsApp's servers keeping the client's upload) is not
+    // LexDesk's work: time and lag from delivery on (download from WhatsApp, type detection, hash, encryption, fsync)
     const message = simulator.clientSend('5511987654321', 'Ana', '', { fileName: `f${i}.pdf`, mimetype: 'application/pdf', data });
+    const t = performance.now();
     lag.enable();
     await c.services.whatsapp.media.settled(message);
     lag.disable();

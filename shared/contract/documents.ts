@@ -96,4 +96,12 @@ export const documentOperations = {
     output: DocumentItem,
     access: 'conversations',
   }),
+  'documents.discard': defineOperation({
+    summary:
+      'Drops a file staff uploaded for a conversation and then did not send (the confirmation card was cancelled): its row, and ' +
+      'its file when no other document has the same bytes. A file already sent, filed under a matter or queued is kept (conflict, in_use).',
+    input: z.object({ documentId: Id }).strict(),
+    output: z.object({ discarded: z.literal(true) }),
+    access: 'conversations',
+  }),
 };

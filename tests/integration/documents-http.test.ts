@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,5 +175,35 @@ describe('the upload and download routes', () => {
     expect(matter.history[0]).toMatchObject({ action: 'document', newValue: 'id.png' });
     // and it can be sent only to that client
     await assistant.ok('inbox.sendDocument', { conversationId, documentId: id, caption: 'Your ID, as we filed it' });
+  });
+
+  it("a file uploaded and then not sent (the card cancelled) leaves the conversation's documents and the store; a sent one stays", async () => {
+    const rpc = async (token: string, name: string, input: unknown) => {
+      const r = await fetch(`${base}/api/rpc/${name}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+      return (await r.json()) as { ok: boolean; value?: any; error?: { code: string; details?: { reason?: string } } };
+    };
+    const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2000)]);
+    const up = await upload(assistant.token, `conversationId=${conversationId}&fileName=wrong-client.pdf`, bytes);
+    const doc = up.json.value as { id: number; sha256: string };
+    const file = join(core.config.documents.dir, doc.sha256.slice(0, 2), doc.sha256);
+    expect(existsSync(file)).toBe(true);
+
+    // another member of staff cannot drop someone else's upload
+    const other = await signedInAs(core, 'assistant');
+    expect((await rpc(other.token, 'documents.discard', { documentId: doc.id })).error?.code).toBe('forbidden');
+
+    expect((await rpc(assistant.token, 'documents.discard', { documentId: doc.id })).value).toEqual({ discarded: true });
+    const listed = (await rpc(assistant.token, 'documents.list', { conversationId })).value.items as { id: number }[];
+    expect(listed.map((d) => d.id)).not.toContain(doc.id);
+    expect(existsSync(file)).toBe(false);
+    const audited = core.services.store.sqlite.prepare("SELECT outcome FROM audit_log WHERE action = 'documents.discard' AND target_id = ? ORDER BY id").pluck().all(String(doc.id));
+    expect(audited).toEqual(['denied', 'ok']);
+
+    // a client's file, and one that was sent, are kept
+    const sent = (await upload(assistant.token, `conversationId=${conversationId}&fileName=brief.pdf`, Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2000)]))).json.value as { id: number };
+    expect((await rpc(assistant.token, 'inbox.sendDocument', { conversationId, documentId: sent.id })).ok).toBe(true);
+    const refused = await rpc(assistant.token, 'documents.discard', { documentId: sent.id });
+    expect(refused.error).toMatchObject({ code: 'conflict', details: { reason: 'in_use' } });
+    expect((await rpc(assistant.token, 'documents.get', { documentId: sent.id })).ok).toBe(true);
   });
 });

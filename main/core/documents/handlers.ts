@@ -150,4 +150,31 @@ export const documentHandlers: { [N in keyof typeof documentOperations]: Handler
     if (row.conversation_id !== null) services.events.emit('inbox.changed', { conversationId: row.conversation_id, reason: 'staff' });
     return toItem(services.documents.store.mustGet(row.id));
   },
+
+  'documents.discard': async (input, ctx) => {
+    const { services } = ctx;
+    const store = services.store;
+    const principal = ctx.requirePrincipal();
+    ctx.audit.target = target(input.documentId);
+    const row = documentRow(ctx, input.documentId);
+    const kept = (why: string) => new AppError('conflict', why, { reason: 'in_use' });
+    if (row.source !== 'staff' || row.conversation_id === null) throw kept('Only a file staff uploaded for a conversation, and did not send, can be dropped.');
+    if (row.created_by_id !== principal.userId && principal.role !== 'admin') throw new AppError('forbidden', 'Only the person who uploaded this file can drop it.');
+    ctx.audit.details = { fileName: row.file_name, sha256: row.sha256 };
+    ctx.write(() => {
+      // checked again in the transaction: a send or a filing that came first keeps the file
+      const current = store.get(store.db.selectFrom('documents').select(['matter_id']).where('id', '=', row.id));
+      if (!current) throw notFound('That document does not exist.');
+      if (current.matter_id !== null) throw kept('This file is filed under a matter: it stays with the matter.');
+      const used =
+        store.get(store.db.selectFrom('conversation_messages').select('id').where('document_id', '=', row.id).limit(1)) ??
+        store.get(store.db.selectFrom('whatsapp_outbox').select('id').where('document_id', '=', row.id).limit(1)) ??
+        store.get(store.db.selectFrom('pdf_jobs').select('id').where('document_id', '=', row.id).limit(1));
+      if (used) throw kept('This file was already sent: it stays in the conversation.');
+      store.run(store.db.deleteFrom('documents').where('id', '=', row.id));
+    });
+    await services.documents.store.removeIfUnused(row.sha256);
+    services.events.emit('inbox.changed', { conversationId: row.conversation_id, reason: 'staff' });
+    return { discarded: true as const };
+  },
 };

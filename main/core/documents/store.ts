@@ -269,6 +269,21 @@ export class DocumentStore {
     return this.insert(blob, meta);
   }
 
+  /**
+   * Removes the file of `sha256` when no document row names it any more (the
+   * row goes first, in its transaction: a crash between leaves a file nothing
+   * lists, never a row without its file).
+   */
+  async removeIfUnused(sha256: string): Promise<boolean> {
+    const store = this.deps.store();
+    if (store.get(store.db.selectFrom('documents').select('id').where('sha256', '=', sha256).limit(1))) return false;
+    const file = this.pathOf(sha256);
+    if (!(await exists(file))) return false;
+    await rm(file, { force: true });
+    await syncDir(join(this.dir, sha256.slice(0, 2)));
+    return true;
+  }
+
   get(id: number): DocumentRow | null {
     const store = this.deps.store();
     return store.get(store.db.selectFrom('documents').selectAll().where('id', '=', id)) ?? null;

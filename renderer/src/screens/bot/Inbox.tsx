@@ -486,7 +486,12 @@ function Thread({
           doc={pending}
           to={c}
           busy={busy}
-          onCancel={() => setPending(null)}
+          onCancel={() => {
+            const dropped = pending;
+            setPending(null);
+            // the file was kept only to be sent: cancelled, it leaves the conversation's documents
+            void api.call('documents.discard', { documentId: dropped.id }).catch(() => undefined);
+          }}
           onSend={async (caption) => {
             const sent = await act(() =>
               api.call('inbox.sendDocument', { conversationId, documentId: pending.id, ...(caption.trim() ? { caption: caption.trim() } : {}) }),
