@@ -23,6 +23,7 @@ import { nameKey, trigramQuery } from '../main/core/bot/names.js';
 import { loadConfig } from '../main/core/config.js';
 import { importParties, partyKeys, readParties, writeParties } from '../main/core/imports/parties.js';
 import { silentLogger } from '../main/core/log.js';
+import { ms, seeded, stats } from './bench-support.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const IMPORT_ROWS = Math.round(100_000 * SCALE);
@@ -36,9 +37,7 @@ const COMPANY = ['Construtora', 'Metalúrgica', 'Comércio', 'Transportes', 'Ban
 const SUFFIX = ['Ltda', 'S.A.', 'ME', 'EIRELI', 'Ltd', 'GmbH'];
 const ROLES = ['client', 'former client', 'adverse party', 'related party', 'witness'];
 
-let seed = 7;
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)]!;
+const { rand, pick } = seeded(7);
 const syllables = ['ra', 'mo', 'ti', 'lu', 'ze', 'ka', 'no', 'vi', 'sa', 'be', 'do', 'fe'];
 const word = () => Array.from({ length: 2 + Math.floor(rand() * 2) }, () => pick(syllables)).join('');
 const cap = (w: string) => w[0]!.toUpperCase() + w.slice(1);
@@ -48,12 +47,6 @@ function partyName(): string {
   return `${pick(FIRST)} ${cap(word())} ${pick(LAST)}`;
 }
 
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
-}
-const ms = (v: number) => `${v.toFixed(2)} ms`;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lexdesk-bench-conflicts-'));

@@ -23,6 +23,7 @@ import { createCore } from '../main/core/app.js';
 import { backfillStep, matchExpression, queryWords } from '../main/core/bot/search.js';
 import { loadConfig } from '../main/core/config.js';
 import { silentLogger } from '../main/core/log.js';
+import { ms, seeded, stats } from './bench-support.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const CLIENTS = Math.round(30_000 * SCALE);
@@ -40,17 +41,9 @@ const WORDS = (
 const FIRST = ['Ana', 'José', 'Maria', 'João', 'Zoë', 'Dmitri', 'Lucía', 'Chen', 'Fatima', 'Pedro', 'Olga', 'Rui'];
 const LAST = ['Souza', 'Núñez', 'Silva', 'Costa', 'Müller', 'Ivanov', 'García', 'Wang', 'Haddad', 'Lima', 'Novak', 'Reis'];
 
-let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)]!;
+const { rand, pick } = seeded(42);
 const sentence = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(' ');
 
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { p50: at(0.5), p99: at(0.99) };
-}
-const ms = (v: number) => `${v.toFixed(2)} ms`;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lexdesk-bench-inbox-'));

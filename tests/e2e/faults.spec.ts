@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, tempDir } from '../support/server.js';
+import { startServer } from '../support/server.js';
+import { fillDisk, mountTmpfs } from '../support/tmpfs.js';
 import { E2E_ADMIN, expect, signedInAs, snap, test } from './fixtures.js';
 
 /**
@@ -11,47 +11,17 @@ import { E2E_ADMIN, expect, signedInAs, snap, test } from './fixtures.js';
  * the full disk with an injected SQLITE_FULL on any machine.
  */
 
-let refusal = '';
-function mountTmpfs(dir: string): boolean {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=40m', 'tmpfs', dir], { stdio: 'pipe' });
-    return true;
-  } catch (err) {
-    refusal = String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim();
-    return false;
-  }
-}
-
-function fill(file: string): void {
-  const fd = openSync(file, 'w');
-  try {
-    for (const size of [1 << 20, 64 << 10, 4 << 10, 512]) {
-      const chunk = Buffer.alloc(size, 7);
-      for (;;) {
-        try {
-          writeSync(fd, chunk);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'ENOSPC') break;
-          throw err;
-        }
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
 test('a full disk: every role sees the banner, a change is refused as unavailable, and all comes back once there is room', async ({ page }) => {
-  const mountPoint = tempDir('lexdesk-e2e-tmpfs-');
-  const mounted = mountTmpfs(mountPoint);
-  test.skip(!mounted, `this machine does not allow mounting a tmpfs (${refusal})`);
+  const disk = mountTmpfs('lexdesk-e2e-tmpfs-');
+  const mountPoint = disk.dir;
+  test.skip(!disk.mounted, `this machine does not allow mounting a tmpfs (${disk.refusal})`);
   const dataDir = join(mountPoint, 'data');
   mkdirSync(dataDir);
   const server = await startServer({ dataDir, keepData: true });
   try {
     await signedInAs(page, server, 'assistant');
     const filler = join(mountPoint, 'filler.bin');
-    fill(filler);
+    fillDisk(filler);
 
     // a change while the disk is full: refused with its code, over HTTP 503
     const refused = await page.request.post(`${server.url}/api/rpc/auth.login`, { data: { username: E2E_ADMIN.username, password: E2E_ADMIN.password } });
@@ -72,7 +42,6 @@ test('a full disk: every role sees the banner, a change is refused as unavailabl
     expect(report.checks.find((check) => check.name === 'storage')?.status).toBe('ok');
   } finally {
     await server.stop();
-    execFileSync('umount', ['-l', mountPoint]);
-    rmSync(mountPoint, { recursive: true, force: true });
+    disk.remove();
   }
 });

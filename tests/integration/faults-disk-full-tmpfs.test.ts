@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestCore, type TestCore } from '../support/core.js';
 import { doorAs } from '../support/door.js';
 import { tempDir } from '../support/server.js';
+import { fillDisk, mountTmpfs } from '../support/tmpfs.js';
 import { FAST_SENDS, OPEN_ALL_WEEK } from '../support/office.js';
 
 /**
@@ -15,16 +15,11 @@ import { FAST_SENDS, OPEN_ALL_WEEK } from '../support/office.js';
  * faults-disk-full.test.ts covers every write path on any machine.
  */
 
-const mountPoint = tempDir('lexdesk-tmpfs-');
+const disk = mountTmpfs('lexdesk-tmpfs-');
+const mountPoint = disk.dir;
+const mounted = disk.mounted;
+const refusal = disk.refusal;
 const elsewhere = tempDir('lexdesk-tmpfs-side-');
-let mounted = false;
-let refusal = '';
-try {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=40m', 'tmpfs', mountPoint], { stdio: 'pipe' });
-  mounted = true;
-} catch (err) {
-  refusal = String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim();
-}
 
 const filler = join(mountPoint, 'filler.bin');
 let core: TestCore | null = null;
@@ -40,30 +35,11 @@ beforeAll(() => {
 
 afterAll(async () => {
   await core?.stop();
-  if (mounted) execFileSync('umount', ['-l', mountPoint]);
-  rmSync(mountPoint, { recursive: true, force: true });
+  disk.remove();
   rmSync(elsewhere, { recursive: true, force: true });
 });
 
-/** Fills the volume to the last block. */
-function fill(): void {
-  const fd = openSync(filler, 'w');
-  try {
-    for (const size of [1 << 20, 64 << 10, 4 << 10, 512]) {
-      const chunk = Buffer.alloc(size, 7);
-      for (;;) {
-        try {
-          writeSync(fd, chunk);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'ENOSPC') break;
-          throw err;
-        }
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
+const fill = () => fillDisk(filler);
 
 async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
   const end = performance.now() + ms;
