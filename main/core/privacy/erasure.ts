@@ -30,6 +30,9 @@ export interface ErasurePlan {
   stays: KeptItem[];
 }
 
+const LEDGER_EMPTIED = `UPDATE whatsapp_inbound SET wa_id = 'erased:' || seq, chat_id = 'erased', sender = 'erased', push_name = NULL, body = '', media_file_name = NULL
+  WHERE chat_id IN (SELECT value FROM json_each(?))`;
+
 const json = (values: readonly unknown[]) => JSON.stringify(values);
 const IN = (column: string) => `${column} IN (SELECT value FROM json_each(?))`;
 
@@ -162,8 +165,8 @@ export function planErasure(store: Store, clientId: number, rules: RetentionRule
 
 /**
  * Carries out a plan, inside the caller's transaction. Rows go (the conversations
- * with their messages, notes, assignments, consents and requests; the inbound
- * ledger's and the outbox's rows of those chats; the documents' rows, their
+ * with their messages, notes, assignments, consents and requests; the outbox's
+ * rows of those chats; the inbound ledger's rows emptied (number, name, text); the documents' rows, their
  * files named in `erased_files`; the erased matters' notes, history and PDF
  * jobs), the FTS5 triggers take the indexed text out, and what stays is
  * stripped: the client keeps only its name (the conflict record), an erased
@@ -192,7 +195,8 @@ export function executeErasure(store: Store, plan: ErasurePlan, now: string): st
   run(`DELETE FROM conversation_assignments WHERE ${IN('conversation_id')}`, convs);
   run(`DELETE FROM consents WHERE ${IN('conversation_id')} OR client_id = ? OR whatsapp = ?`, convs, plan.client.id, plan.client.whatsapp);
   run(`DELETE FROM data_requests WHERE ${IN('conversation_id')} OR client_id = ? OR whatsapp = ?`, convs, plan.client.id, plan.client.whatsapp);
-  run(`DELETE FROM whatsapp_inbound WHERE ${IN('chat_id')}`, chats);
+  // the ledger's rows stay, emptied: their sequence numbers must never be reused (each consumer's progress is one)
+  run(LEDGER_EMPTIED, chats);
   run(`DELETE FROM whatsapp_outbox WHERE ${IN('chat_id')}`, chats);
   run(`DELETE FROM conversations WHERE ${IN('id')}`, convs);
 
@@ -265,7 +269,8 @@ function executeConversationsOnly(store: Store, plan: ErasurePlan): string[] {
   run(`UPDATE matters SET consent_id = NULL WHERE consent_id IN (SELECT id FROM consents WHERE ${IN('conversation_id')})`, convs);
   run(`DELETE FROM consents WHERE ${IN('conversation_id')}`, convs);
   run(`DELETE FROM data_requests WHERE ${IN('conversation_id')}`, convs);
-  run(`DELETE FROM whatsapp_inbound WHERE ${IN('chat_id')}`, chats);
+  // the ledger's rows stay, emptied: their sequence numbers must never be reused (each consumer's progress is one)
+  run(LEDGER_EMPTIED, chats);
   run(`DELETE FROM whatsapp_outbox WHERE ${IN('chat_id')}`, chats);
   run(`DELETE FROM conversations WHERE ${IN('id')}`, convs);
   const orphaned = hashes.filter((sha) => !store.prepare('SELECT 1 FROM documents WHERE sha256 = ? LIMIT 1').get(sha));

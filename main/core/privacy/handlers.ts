@@ -118,8 +118,9 @@ export const privacyHandlers: { [N in keyof typeof privacyOperations]: Handler<N
     const hold = holdById(store, input.holdId);
     if (!hold) throw notFound('legal hold');
     ctx.audit.target = { type: 'legal_hold', id: String(hold.id) };
-    if (!mayHold(store, principal, hold)) {
-      throw new AppError('forbidden', 'Only an admin, or the lawyer whose matter this is, can release its legal hold.');
+    const setById = (store.prepare('SELECT set_by_id FROM legal_holds WHERE id = ?').get(hold.id) as { set_by_id: string | null }).set_by_id;
+    if (!mayHold(store, principal, hold) && !(principal.role === 'lawyer' && setById === principal.userId)) {
+      throw new AppError('forbidden', 'Only an admin, the lawyer whose matter this is, or the lawyer who set the hold can release it.');
     }
     if (hold.releasedAt) {
       throw new AppError('conflict', `This hold was already released by ${hold.releasedBy} on ${hold.releasedAt.slice(0, 10)}.`, { reason: 'already_released' });
