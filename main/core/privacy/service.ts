@@ -39,6 +39,8 @@ export class PrivacyService {
   readonly name = 'privacy';
   private job: Cron | null = null;
   private running: Promise<RetentionCounts> | null = null;
+  /** an erasure's compaction failed: the next retention run compacts */
+  private scrubPending = false;
 
   constructor(private readonly deps: PrivacyDeps) {}
 
@@ -100,8 +102,16 @@ export class PrivacyService {
 
   /** After the commit: the files go from the document store, and the text from the database's free pages and log. */
   async afterErasure(plan: ErasurePlan | null): Promise<ScrubResult> {
-    await this.removeFiles();
-    const result = await scrub(this.deps.store());
+    await this.removeFiles().catch((err: unknown) => this.deps.log.warn({ err }, 'erased document files could not all be removed yet; the next start removes them'));
+    let result: ScrubResult = { walCleared: false, vacuumed: false };
+    try {
+      result = await scrub(this.deps.store());
+      this.scrubPending = false;
+    } catch (err) {
+      // the rows are gone; what may linger in free pages is cleared by the next retention run
+      this.scrubPending = true;
+      this.deps.log.warn({ err }, 'after an erasure the database file could not be compacted; the nightly retention run does it');
+    }
     if (!result.walCleared) this.deps.log.warn({}, 'after an erasure the write-ahead log could not be emptied at once (another reader); the next checkpoint empties it');
     if (plan) {
       const events = this.deps.events();
@@ -181,7 +191,7 @@ export class PrivacyService {
       await yieldToLoop();
     }
     const erasedAnything = totals.conversations + totals.declinedConsents + totals.intakes + totals.closedMatters > 0;
-    if (erasedAnything) await this.afterErasure(null);
+    if (erasedAnything || this.scrubPending) await this.afterErasure(null);
     const store = this.deps.store();
     store.tx(() => {
       store
