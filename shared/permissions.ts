@@ -41,6 +41,8 @@ export const PERMISSIONS = [
   'simulator',
   /** import the office's known parties, export all data */
   'imports.manage',
+  /** erase a client's data, the retention schedule */
+  'privacy.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AuditAnchor } from './audit/anchor.js';
 import { AuditRecords } from './audit/records.js';
 import { NightlyVerification } from './audit/nightly.js';
+import { PrivacyService } from './privacy/service.js';
 import { AuditTrail, doorAuditor } from './audit/trail.js';
 import { AuthService } from './auth/service.js';
 import { kekProtection, memoryProtection, type KeyProtection } from './backup/key-protection.js';
@@ -349,8 +350,21 @@ export function createCore(config: Config, face: FaceDeps): Core {
     storeOpen: () => store?.isOpen ?? false,
   });
 
+  // erasure, legal holds and the nightly retention run (main/core/privacy)
+  const privacy = new PrivacyService({
+    store: storeOrThrow,
+    clock,
+    log: log.child({ component: 'privacy' }),
+    audit,
+    documents: () => documents.store,
+    events: () => events,
+    backupRetentionDays: async () => (await backups.getSettings()).retentionDays,
+    schedule: config.face !== 'cli' && (face.monitoring?.schedule ?? true),
+  });
+  lifecycles.push(privacy);
   const services: CoreServices = {
     config,
+    privacy,
     audit,
     auditRecords,
     writers,

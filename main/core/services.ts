@@ -20,6 +20,7 @@ import type { Activity } from './activity.js';
 import type { PowerWatch } from './power.js';
 import type { UpdatePort } from './updates.js';
 import type { DocumentService } from './documents/service.js';
+import type { PrivacyService } from './privacy/service.js';
 
 /**
  * What handlers and services can reach. `store` is a getter: a restore swaps the
@@ -65,4 +66,6 @@ export interface CoreServices {
   readonly space: DiskSpace;
   /** SQLite's quick_check of the database, at start and on a schedule (main/core/db/check.ts) */
   readonly databaseCheck: DatabaseCheck;
+  /** erasure of a client's data, legal holds, the retention schedule and its nightly run */
+  readonly privacy: PrivacyService;
 }

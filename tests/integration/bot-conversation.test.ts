@@ -92,7 +92,7 @@ describe('the legal bot, scripted', () => {
     const ana = client('351910000001');
     expect(await ana.say('Hi')).toMatch(/Silva & Partners[\s\S]*1\. New matter[\s\S]*not legal advice/);
     expect(await ana.say('1')).toMatch(/Do you agree\? Reply YES or NO/);
-    expect(await ana.say('No')).toMatch(/not stored any of your details/);
+    expect(await ana.say('No')).toMatch(/We will not keep your details: this conversation is erased within 24 hours/);
     const store = core.services.store;
     expect(store.prepare('SELECT COUNT(*) AS n FROM consents').get()).toEqual({ n: 0 });
     expect(store.prepare('SELECT COUNT(*) AS n FROM clients').get()).toEqual({ n: 0 });

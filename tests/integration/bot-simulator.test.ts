@@ -98,7 +98,7 @@ describe('the legal bot through the WhatsApp simulator', () => {
     const ana = client('351910000001', 'Ana');
     expect(await ana.say('Hi')).toMatch(/Silva & Partners[\s\S]*1\. New matter[\s\S]*not legal advice/);
     expect(await ana.say('1')).toMatch(/Do you agree\? Reply YES or NO/);
-    expect(await ana.say('No')).toMatch(/not stored any of your details/);
+    expect(await ana.say('No')).toMatch(/We will not keep your details: this conversation is erased within 24 hours/);
     const count = (table: string) => (core.services.store.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     expect(count('consents')).toBe(0);
     expect(count('clients')).toBe(0);

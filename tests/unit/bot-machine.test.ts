@@ -80,10 +80,10 @@ describe('the conversation state machine', () => {
     expect(result.state.step).toEqual({ at: 'intake', field: 'name', correcting: false });
   });
 
-  test('"no" to consent ends politely and records nothing', () => {
+  test('"no" to consent ends politely and asks the engine to keep nothing of the person', () => {
     const result = play(['hi', 'new matter', 'no']);
-    expect(result.reply).toMatch(/not stored any of your details/);
-    expect(result.effects).toEqual([]);
+    expect(result.reply).toMatch(/We will not keep your details: this conversation is erased within 24 hours/);
+    expect(result.effects).toEqual([{ type: 'consent_declined' }]);
     expect(result.state.step).toEqual({ at: 'menu' });
     expect(result.state.draft).toEqual({});
   });

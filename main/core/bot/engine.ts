@@ -17,10 +17,13 @@ import {
   preview,
   recordConsent,
   recordDataRequest,
+  forgetDeclined,
+  DECLINED_PREVIEW,
   updateConversation,
   type CreatedIntake,
 } from './records.js';
 import type { BotSettingsStore } from './settings.js';
+import { readRetentionRules } from '../privacy/retention.js';
 
 export interface EngineDeps {
   store: () => Store;
@@ -87,6 +90,7 @@ export class BotEngine {
         client,
         consentedToCurrent: hasConsented(store, message.from, notice.version),
         matters: client ? mattersForStatus(store, client.id) : [],
+        declinedConsentHours: readRetentionRules(store).declinedConsentHours,
       },
     );
 
@@ -117,6 +121,8 @@ export class BotEngine {
       });
 
       let intake: CreatedIntake | null = null;
+      // a person with no client record who declined the notice (now, or earlier and has not consented since): the thread keeps no name and no text
+      let declined = !client && !!conversation?.declined_at && !result.effects.some((e) => e.type === 'consent');
       let handoffReason: string | null = reopened === 'staff' ? 'reopened' : null;
       for (const effect of result.effects) {
         switch (effect.type) {
@@ -144,15 +150,19 @@ export class BotEngine {
           case 'data_request':
             recordDataRequest(store, { conversationId, whatsapp: message.from, kind: effect.kind, text: message.text, now: at });
             break;
+          case 'consent_declined':
+            if (!client) declined = true;
+            break;
         }
       }
+      if (declined) forgetDeclined(store, { conversationId, chatId: message.chatId, now: conversation?.declined_at ?? at });
 
       let outboxId: number | null = null;
       let reply = result.reply;
       if (reply !== null) {
         if (intake) reply = reply.replace(/\{reference\}/g, intake.reference);
         outboxId = this.deps.outbox().enqueueText({ chatId: message.chatId, text: reply, dedupeKey: `bot:${message.id}` });
-        appendMessage(store, { conversationId, direction: 'out', author: 'bot', text: reply, outboxId, at });
+        if (!declined) appendMessage(store, { conversationId, direction: 'out', author: 'bot', text: reply, outboxId, at });
       }
 
       updateConversation(store, {
@@ -160,7 +170,7 @@ export class BotEngine {
         state: JSON.stringify(result.state),
         mode: result.mode,
         handoffReason,
-        preview: preview(inboundText),
+        preview: declined ? DECLINED_PREVIEW : preview(inboundText),
         now: at,
         inbound: true,
         lastIntakeMatterId: intake?.matterId ?? null,

@@ -128,6 +128,8 @@ export interface TurnFacts {
   consentedToCurrent: boolean;
   /** this number's own matters, and only those */
   matters: MatterForStatus[];
+  /** how long a declined consent's anonymous entry is kept (the office's retention schedule) */
+  declinedConsentHours?: number;
 }
 
 export type Effect =
@@ -135,7 +137,9 @@ export type Effect =
   | { type: 'intake'; intake: CompleteIntake; consentVersion: string | null }
   | { type: 'handoff'; reason: HandoffReason }
   | { type: 'handback'; reason: 'idle' }
-  | { type: 'data_request'; kind: 'stop' | 'erase' };
+  | { type: 'data_request'; kind: 'stop' | 'erase' }
+  /** the person said no to the privacy notice: keep nothing of them but an anonymous entry */
+  | { type: 'consent_declined' };
 
 export interface TurnResult {
   state: ChatState;
@@ -565,7 +569,8 @@ export function turn(previous: ChatState, input: TurnInput, facts: TurnFacts): T
         state.misunderstood = 0;
         state.step = { at: 'menu' };
         state.draft = {};
-        say('consent.declined', { phone: settings.profile.phone || '—' });
+        effects.push({ type: 'consent_declined' });
+        say('consent.declined', { phone: settings.profile.phone || '—', hours: String(facts.declinedConsentHours ?? 24) });
       } else if (heard.intent === 'menu.person') {
         handoff('asked');
       } else {

@@ -82,6 +82,8 @@ function origin(store: Store, conversationId: number, whatsapp: string) {
 }
 
 export function recordConsent(store: Store, input: { conversationId: number; whatsapp: string; version: string; now: string }): number {
+  // consenting after a "no" makes the conversation an ordinary one again
+  store.run(store.db.updateTable('conversations').set({ declined_at: null }).where('id', '=', input.conversationId));
   const consent = { ...origin(store, input.conversationId, input.whatsapp), notice_version: input.version, at: input.now };
   return Number(store.run(store.db.insertInto('consents').values(consent)).lastInsertRowid);
 }
@@ -339,7 +341,7 @@ export interface ConversationUpdate {
   state: string;
   mode: ConversationMode;
   handoffReason?: string | null;
-  preview: string;
+  preview: string | null;
   now: string;
   inbound: boolean;
   lastIntakeMatterId?: number | null;
@@ -381,3 +383,25 @@ export function updateConversation(store: Store, u: ConversationUpdate): void {
     );
   }
 }
+
+/**
+ * The person declined the privacy notice: the conversation becomes an anonymous
+ * "declined consent" entry. Its messages (what they wrote before saying no, the
+ * FTS index with them), their WhatsApp profile name and the text of the inbound
+ * ledger's rows go now; the WhatsApp number stays, as it is, only so that the bot
+ * can deliver its answer and reply if they write again, until retention erases the
+ * conversation after the office's declined-consent period (24 hours by default).
+ */
+export function forgetDeclined(store: Store, input: { conversationId: number; chatId: string; now: string }): void {
+  store.run(store.db.deleteFrom('conversation_messages').where('conversation_id', '=', input.conversationId));
+  store.run(
+    store.db
+      .updateTable('conversations')
+      .set({ declined_at: input.now, push_name: null, last_preview: DECLINED_PREVIEW })
+      .where('id', '=', input.conversationId),
+  );
+  store.run(store.db.updateTable('whatsapp_inbound').set({ body: '', push_name: null }).where('chat_id', '=', input.chatId));
+}
+
+/** What the inbox shows of a conversation whose person declined the privacy notice. */
+export const DECLINED_PREVIEW = 'Declined consent: nothing kept';

@@ -567,3 +567,50 @@ export interface Tables {
   import_records: ImportRecordsTable;
   parties: PartiesTable;
 }
+
+/* migrations/0018_privacy.ts: legal holds, erased clients, declined consents, the retention schedule. */
+
+export interface LegalHoldsTable {
+  id: Generated<number>;
+  matter_id: number | null;
+  client_id: number | null;
+  reason: string;
+  set_by_id: string | null;
+  set_by: string;
+  set_at: string;
+  released_by_id: string | null;
+  released_by: string | null;
+  released_at: string | null;
+}
+
+export interface RetentionSettingsTable {
+  id: number;
+  /** JSON: shared/contract/privacy.ts RetentionRules */
+  value: string;
+  updated_at: string;
+  updated_by: string | null;
+  last_run_at: string | null;
+  /** JSON: RetentionCounts */
+  last_run_counts: string | null;
+}
+
+export interface MattersTable {
+  /** the matter's content was erased; reference, dates, area and other party stay */
+  erased_at: Generated<string | null>;
+}
+
+export interface ClientsTable {
+  /** the client's personal data was erased; the row stays as the conflict record */
+  erased_at: Generated<string | null>;
+}
+
+export interface ConversationsTable {
+  /** the person declined the privacy notice: an anonymous entry until retention erases it */
+  declined_at: Generated<string | null>;
+}
+
+export interface Tables {
+  erased_files: { sha256: string };
+  legal_holds: LegalHoldsTable;
+  retention_settings: RetentionSettingsTable;
+}

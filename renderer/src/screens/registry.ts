@@ -11,6 +11,7 @@ import { BotSettings } from './bot/BotSettings.js';
 import { Inbox } from './bot/Inbox.js';
 import { Matters } from './bot/Matters.js';
 import { QuickReplies } from './bot/QuickReplies.js';
+import { ClientsData } from './bot/Privacy.js';
 import { ChangePassword } from './auth/ChangePassword.js';
 import { Devices } from './auth/Devices.js';
 import { Users } from './auth/Users.js';
@@ -32,6 +33,7 @@ export const SCREENS: ScreenDef[] = [
   { id: 'inbox', title: 'Inbox', access: 'conversations', component: Inbox },
   { id: 'matters', title: 'Clients and matters', access: 'matters', component: Matters },
   { id: 'quick-replies', title: 'Quick replies', access: 'quickReplies.manage', component: QuickReplies },
+  { id: 'clients-data', title: 'Clients’ data', access: 'privacy.manage', component: ClientsData },
   { id: 'bot-settings', title: 'Bot settings', access: 'settings.manage', component: BotSettings },
   { id: 'users', title: 'Users', access: 'users.manage', component: Users },
   { id: 'backups', title: 'Backups', access: 'backups.manage', component: Backups },

@@ -45,7 +45,7 @@ export const en = {
   'privacy.notice':
     "Before we ask for your details: {office} uses what you send here (your name, your number and what you tell us about your matter) only to assess and handle your matter and to check for conflicts of interest. It stays in the office's own records and is not shared with anyone else. You can ask us at any time to see or delete it (reply DELETE MY DATA).",
   'consent.recorded': 'Thank you, your consent is recorded.',
-  'consent.declined': 'Understood. We have not stored any of your details. If you change your mind, reply MENU. You can also call us on {phone}.',
+  'consent.declined': 'Understood. We will not keep your details: this conversation is erased within {hours} hours, and nothing you wrote is stored. If you change your mind, reply MENU. You can also call us on {phone}.',
   'consent.unclear': 'Please reply YES if you agree, or NO if you do not.',
 
   // intake

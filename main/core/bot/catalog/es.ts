@@ -43,7 +43,7 @@ export const es = {
   'privacy.notice':
     'Antes de pedirle sus datos: {office} utiliza lo que nos envía por aquí (su nombre, su número y lo que nos cuente sobre su caso) únicamente para estudiar y llevar su caso y para comprobar posibles conflictos de intereses. Esta información se conserva en los registros del propio despacho y no se comparte con nadie más. Puede pedirnos en cualquier momento consultarla o eliminarla (responda BORRAR MIS DATOS).',
   'consent.recorded': 'Gracias, hemos registrado su consentimiento.',
-  'consent.declined': 'Entendido. No hemos guardado ninguno de sus datos. Si cambia de opinión, escriba MENÚ. También puede llamarnos al {phone}.',
+  'consent.declined': 'Entendido. No guardaremos sus datos: esta conversación se borra en un plazo de {hours} horas y no se almacena nada de lo que escribió. Si cambia de opinión, escriba MENÚ. También puede llamarnos al {phone}.',
   'consent.unclear': 'Por favor, responda SÍ si está de acuerdo o NO si no lo está.',
 
   // intake

@@ -42,7 +42,7 @@ export const ptBR = {
   'privacy.notice':
     'Antes de pedirmos seus dados: {office} usa o que você envia aqui (seu nome, seu número e o que você nos conta sobre o seu caso) somente para avaliar e conduzir o seu caso e para verificar conflitos de interesse. Essas informações ficam nos registros do próprio escritório e não são compartilhadas com mais ninguém. A qualquer momento, você pode pedir para consultá-las ou apagá-las (responda APAGAR MEUS DADOS).',
   'consent.recorded': 'Obrigado! Seu consentimento foi registrado.',
-  'consent.declined': 'Entendido. Não armazenamos nenhum dos seus dados. Se mudar de ideia, envie MENU. Você também pode nos ligar no {phone}.',
+  'consent.declined': 'Entendido. Não guardaremos seus dados: esta conversa é apagada em até {hours} horas e nada do que você escreveu fica armazenado. Se mudar de ideia, envie MENU. Você também pode nos ligar no {phone}.',
   'consent.unclear': 'Por favor, responda SIM se você concorda ou NÃO se não concorda.',
 
   // intake

@@ -12,6 +12,7 @@ import { downloadDocument, ListAndDetail, StatusLabel } from './common.js';
 import type { DocumentItem } from '../../../../shared/contract/documents.js';
 import { DocumentViewer, sourceLabel, typeLabel } from '../../components/Documents.js';
 import { DataRequestsCard } from './DataRequests.js';
+import { EraseClient, MatterHolds } from './Privacy.js';
 import './bot.css';
 
 /** The role of a party from the office's imported list, as a hit names it. */
@@ -157,7 +158,7 @@ export function Matters() {
                       <span className="row-meta">
                         {c.matters} matter{c.matters === 1 ? '' : 's'}
                       </span>
-                      <span className="row-sub">+{c.whatsapp}</span>
+                      <span className="row-sub">{c.whatsapp.startsWith('erased-') ? 'Former client · data erased' : `+${c.whatsapp}`}</span>
                     </button>
                   </li>
                 ))}
@@ -254,7 +255,7 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
               {m.reference} · {m.clientName}
             </h2>
             <span className="muted">
-              +{m.whatsapp} · {m.area} · opened {when(m.createdAt)}
+              {m.whatsapp.startsWith('erased-') ? 'data erased' : `+${m.whatsapp}`} · {m.area} · opened {when(m.createdAt)}
             </span>
           </div>
           <div className="actions">
@@ -409,6 +410,16 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
             </li>
           ))}
         </ul>
+      </Card>
+
+      <MatterHolds matterId={matterId} />
+      <Card title="The client’s personal data">
+        {m.whatsapp.startsWith('erased-') ? (
+          <p className="muted">This client’s personal data was erased. The name, the matter references and dates stay for conflict checks.</p>
+        ) : (
+          <p className="muted">When the client asks for their data to be deleted, an admin erases it here; the preview says what the office must keep.</p>
+        )}
+        <EraseClient clientId={m.clientId} clientName={m.clientName} erased={m.whatsapp.startsWith('erased-')} onDone={() => { reload(); onChanged(); }} />
       </Card>
 
       <Card title="History">
