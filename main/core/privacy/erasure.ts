@@ -35,6 +35,8 @@ const LEDGER_EMPTIED = `UPDATE whatsapp_inbound SET wa_id = 'erased:' || seq, ch
 
 const json = (values: readonly unknown[]) => JSON.stringify(values);
 const IN = (column: string) => `${column} IN (SELECT value FROM json_each(?))`;
+const IMPORTED_MESSAGES_EMPTIED = `UPDATE import_records SET extra = NULL WHERE kind IN ('message', 'chat_message')
+  AND local_id IN (SELECT CAST(id AS TEXT) FROM conversation_messages WHERE ${IN('conversation_id')})`;
 
 function count(store: Store, sql: string, ...params: unknown[]): number {
   return (store.prepare(sql).get(...params) as { n: number }).n;
@@ -187,6 +189,8 @@ export function executeErasure(store: Store, plan: ErasurePlan, now: string): st
   run(`UPDATE documents SET conversation_id = NULL WHERE ${IN('conversation_id')}`, convs);
   run(`UPDATE conversations SET last_intake_matter_id = NULL WHERE ${IN('id')}`, convs);
   run(`DELETE FROM pdf_jobs WHERE ${IN('matter_id')} OR ${IN('document_id')}`, erase, docs);
+  // imported messages stay known as imported (a later import adds them back no more), without what the import kept of them
+  run(IMPORTED_MESSAGES_EMPTIED, convs);
   run(`DELETE FROM conversation_messages WHERE ${IN('conversation_id')}`, convs);
   run(`UPDATE conversation_messages SET document_id = NULL WHERE ${IN('document_id')}`, docs);
   run(`DELETE FROM document_blob_moves WHERE ${IN('document_id')}`, docs);
@@ -260,6 +264,8 @@ function executeConversationsOnly(store: Store, plan: ErasurePlan): string[] {
   run(`UPDATE matters SET conversation_id = NULL WHERE ${IN('conversation_id')}`, convs);
   run(`UPDATE documents SET conversation_id = NULL WHERE ${IN('conversation_id')}`, convs);
   run(`DELETE FROM pdf_jobs WHERE ${IN('document_id')}`, docs);
+  // imported messages stay known as imported (a later import adds them back no more), without what the import kept of them
+  run(IMPORTED_MESSAGES_EMPTIED, convs);
   run(`DELETE FROM conversation_messages WHERE ${IN('conversation_id')}`, convs);
   run(`UPDATE conversation_messages SET document_id = NULL WHERE ${IN('document_id')}`, docs);
   run(`DELETE FROM document_blob_moves WHERE ${IN('document_id')}`, docs);
