@@ -12,6 +12,7 @@ import * as m0011 from './0011_team_inbox.js';
 import * as m0009 from './0009_documents.js';
 import * as m0013 from './0013_imports.js';
 import * as m0017 from './0017_parties_bulk_index.js';
+import * as m0020 from './0020_data_exports.js';
 
 /**
  * Every migration, in order, imported statically so that they bundle (asar, dist/).
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0009_documents': m0009,
   '0013_imports': m0013,
   '0017_parties_bulk_index': m0017,
+  '0020_data_exports': m0020,
 };

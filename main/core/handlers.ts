@@ -12,6 +12,7 @@ import { answeringHandlers } from './bot/answering-handlers.js';
 import { updateHandlers } from './system/update-handlers.js';
 import { documentHandlers } from './documents/handlers.js';
 import { importHandlers } from './imports/handlers.js';
+import { exportHandlers } from './exports/handlers.js';
 
 /**
  * The handler of every operation in shared/contract. The type makes a missing
@@ -30,4 +31,5 @@ export const handlers: Handlers<CoreServices> = {
   ...answeringHandlers,
   ...updateHandlers,
   ...importHandlers,
+  ...exportHandlers,
 };

@@ -12,6 +12,7 @@ import { answeringOperations } from './answering.js';
 import { updateOperations } from './updates.js';
 import { documentOperations } from './documents.js';
 import { importOperations } from './imports.js';
+import { exportOperations } from './exports.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
@@ -27,6 +28,7 @@ export * from './monitoring.js';
 export * from './answering.js';
 export * from './updates.js';
 export * from './imports.js';
+export * from './exports.js';
 
 /**
  * Every operation LexDesk can perform, on every face. Adding one: an entry in a
@@ -45,6 +47,7 @@ export const operations = {
   ...answeringOperations,
   ...updateOperations,
   ...importOperations,
+  ...exportOperations,
 } satisfies Record<string, OperationDef>;
 
 export type Operations = typeof operations;
