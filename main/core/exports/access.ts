@@ -137,10 +137,14 @@ export function clientCopy(store: Store, clientId: number, documentPath: (id: nu
   };
 }
 
-/** The language the copy is written in: the client's, else that of their conversation, else the office's. */
+/**
+ * The language the copy is written in: the client's, else that of their
+ * conversation, else the office's; one the office offers or LexDesk ships (a
+ * language the office stopped offering still reads better than a switch).
+ */
 export function copyLanguage(settings: BotSettingsStore, candidates: (string | null)[]): string {
-  const offered = settings.offered();
-  return candidates.find((l): l is string => !!l && offered.includes(l)) ?? settings.get().behaviour.language;
+  const known = new Set([...settings.offered(), ...settings.languages().map((l) => l.code)]);
+  return candidates.find((l): l is string => !!l && known.has(l)) ?? settings.get().behaviour.language;
 }
 
 /** The PDF summary of a client's copy, in `language`. */

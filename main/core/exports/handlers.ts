@@ -150,7 +150,6 @@ export const exportHandlers: { [N in keyof typeof exportOperations]: Handler<N, 
       }
       ctx.audit.details = {
         clientId: client.id,
-        clientName: client.name,
         delivered: input.deliver,
         requestId: input.requestId ?? null,
         language,
