@@ -13,7 +13,22 @@ export type AuditHeadRef = z.infer<typeof AuditHeadRef>;
 /** The `format` field of an evidence export's JSON file. */
 export const EVIDENCE_FORMAT = 'lexdesk-evidence/1';
 
+export const DataHistoryItem = z.object({
+  at: z.string(),
+  kind: z.enum(['request', 'resolved', 'copy', 'evidence', 'erasure']),
+  /** a sentence: "Asked on WhatsApp to delete their data", "Ana Souza sent a copy of the data on WhatsApp" */
+  text: z.string(),
+  by: z.string().nullable(),
+});
+export type DataHistoryItem = z.infer<typeof DataHistoryItem>;
+
 export const exportOperations = {
+  'clients.dataHistory': defineOperation({
+    summary: "A client's data rights history, newest first: their requests about their data, how each was closed, the copies and evidence exports made, erasures.",
+    input: z.object({ clientId: Id }).strict(),
+    output: z.object({ items: z.array(DataHistoryItem) }),
+    access: 'matters',
+  }),
   'clients.exportData': defineOperation({
     summary:
       "A client's copy of their data (GDPR/LGPD access): profile, consents, messages, documents and matters as the client may " +

@@ -126,7 +126,7 @@ describe("a client's copy of their data", () => {
     expect(request).toMatchObject({ status: 'done', resolved_by: 'Ana Souza' });
     expect(request.resolution).toContain(answer.zip.sha256);
     expect(request.resolution).toContain('saved for the office to hand over');
-    const audit = core.services.store.sqlite.prepare("SELECT actor_id, target_type, target_id, details FROM audit_log WHERE action = 'clients.exportData' AND outcome = 'ok'").get() as Record<string, string>;
+    const audit = core.services.store.sqlite.prepare("SELECT actor_id, target_type, target_id, details FROM audit_log WHERE action = 'clients.exportData' AND outcome = 'ok'").get() as { actor_id: string; target_type: string; target_id: string; details: string };
     expect(audit).toMatchObject({ actor_id: assistant.user.id, target_type: 'client', target_id: '1' });
     expect(JSON.parse(audit.details)).toMatchObject({ delivered: 'save', requestId: 1, zip: { sha256: answer.zip.sha256 } });
     // the trail is append-only: it never holds the client's name, which an erasure must be able to remove
@@ -194,6 +194,16 @@ describe("a client's copy of their data", () => {
     expect(closed).toMatchObject({ ok: false, error: { code: 'conflict' } });
     const missing = await assistant.call('clients.exportData', { clientId: 99, deliver: 'save' });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
+
+    // the client's page tells the story: the request, how it was closed, both copies
+    const history = await lawyer.ok<{ items: { kind: string; text: string; by: string | null }[] }>('clients.dataHistory', { clientId: 1 });
+    expect(history.items.map((i) => i.kind)).toEqual(['copy', 'resolved', 'copy', 'request']);
+    expect(history.items[0]!.text).toBe('Ana Souza sent the client a copy of their data on WhatsApp');
+    expect(history.items[1]).toMatchObject({ by: 'Ana Souza' });
+    expect(history.items[1]!.text).toMatch(/^Request closed: Copy of the client's data saved for the office to hand over by Ana Souza/);
+    expect(history.items[2]!.text).toBe("Ana Souza made a copy of the client's data to hand over");
+    expect(history.items[3]!.text).toBe('Asked on WhatsApp to delete their data');
+    expect(await assistant.call('clients.dataHistory', { clientId: 1 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 });
 
@@ -251,7 +261,8 @@ describe('an evidence export', () => {
 
     // one byte of the PDF changed
     const badPdf = Buffer.from(pdf);
-    badPdf[Math.floor(badPdf.length / 2)] ^= 0x01;
+    const middle = Math.floor(badPdf.length / 2);
+    badPdf[middle] = badPdf[middle]! ^ 0x01;
     writeFileSync(join(dir, 'edited.pdf'), badPdf);
     const pdfRefused = lexdesk(['evidence', 'verify', join(dir, 'e.json'), '--pdf', join(dir, 'edited.pdf')]);
     expect(pdfRefused.status).toBe(1);

@@ -85,6 +85,15 @@ const PHRASES: Record<string, Phrase> = {
   'inbox.setLanguage': (s) => `${s.who} changed the language of the conversation with ${client(s)}`,
   'inbox.markRead': (s) => `${s.who} read the conversation with ${client(s)}`,
   'inbox.thread': (s) => `${s.who} opened the conversation with ${client(s)}`,
+  'simulator.clientSend': (s) => `${s.who} wrote as a client in the WhatsApp simulator`,
+  'inbox.list': (s) => `${s.who} looked at the inbox`,
+  'inbox.search': (s) => `${s.who} searched the conversations`,
+  'clients.list': (s) => `${s.who} looked at the list of clients`,
+  'matters.list': (s) => `${s.who} looked at the list of matters`,
+  'documents.list': (s) => `${s.who} looked at the documents of ${s.about}`,
+  'audit.search': (s) => `${s.who} searched the audit trail`,
+  'audit.get': (s) => `${s.who} opened an audit row`,
+  'audit.integrity': (s) => `${s.who} looked at the audit trail's integrity`,
   'inbox.retry': (s) => `${s.who} sent a failed message to ${client(s)} again`,
   'matters.get': (s) => `${s.who} viewed ${s.about}`,
   'matters.update': (s) => `${s.who} updated ${s.about}`,
@@ -141,10 +150,17 @@ const PHRASES: Record<string, Phrase> = {
   'monitoring.rules.update': (s) => `${s.who} changed an alert rule`,
 };
 
+const SIGN_IN_ACTIONS = new Set(['auth.login', 'auth.setup', 'auth.refresh', 'security.lockout']);
+
 const OUTCOME_SUFFIX: Record<AuditRow['outcome'], string> = { ok: '', denied: ' (refused)', invalid: ' (refused: invalid input)', error: ' (failed)' };
 
 /** The person or part of LexDesk that acted, by the name the office knows. */
 export function actorName(row: AuditRow, names: SentenceNames): string {
+  // signing in and setting up happen before there is a session: the account is the row's target
+  if (row.actor.type === 'anonymous' && row.target?.type === 'user' && row.target.id && SIGN_IN_ACTIONS.has(row.action)) {
+    const name = names.user(row.target.id);
+    if (name) return name;
+  }
   if (row.actor.type === 'user') return (row.actor.id ? names.user(row.actor.id) : null) ?? row.actor.name ?? 'A staff member';
   if (row.actor.type === 'bot') return 'The WhatsApp bot';
   if (row.actor.type === 'system') return 'LexDesk';

@@ -10,7 +10,7 @@ import { slices, type DocumentRow } from '../documents/store.js';
 import { clientCopy, copyLanguage, copyPdfData } from './access.js';
 import { entryName, zipBundle } from './bundle.js';
 import { evidenceContent, evidencePdfData } from './evidence.js';
-import { auditHead, recordExport } from './records.js';
+import { auditHead, dataHistory, recordExport } from './records.js';
 import { contentHashOf, EVIDENCE_KEY_SECRET, sealEvidence, sha256, type EvidenceBody } from './seal.js';
 
 type Ctx = HandlerContext<CoreServices>;
@@ -36,6 +36,13 @@ async function evidenceKey(ctx: Ctx): Promise<Buffer> {
 }
 
 export const exportHandlers: { [N in keyof typeof exportOperations]: Handler<N, CoreServices> } = {
+  'clients.dataHistory': (input, ctx) => {
+    ctx.audit.target = { type: 'client', id: String(input.clientId) };
+    const items = dataHistory(ctx.services.store, input.clientId);
+    if (!items) throw notFound('That client does not exist.');
+    return { items };
+  },
+
   'clients.exportData': async (input, ctx) => {
     const { services } = ctx;
     const store = services.store;
