@@ -451,7 +451,7 @@ function ClientRecords({ matterId, clientId, clientName }: { matterId: number; c
     run('copy', async () => {
       const made = await api.call('clients.exportData', { clientId, deliver: 'save' });
       await downloadDocument(api, made.zip.id);
-      return `Copy saved: ${made.zip.fileName} (${made.counts.messages} messages, ${made.counts.documents} documents).`;
+      return `Copy saved: ${made.zip.fileName} (${made.counts.messages} ${made.counts.messages === 1 ? 'message' : 'messages'}, ${made.counts.documents} ${made.counts.documents === 1 ? 'document' : 'documents'}).`;
     });
   const sendCopy = () => {
     if (!window.confirm(`Send ${clientName} a copy of all the data the office keeps about them, on WhatsApp?`)) return;
