@@ -153,12 +153,16 @@ export function copyPdfData(settings: BotSettingsStore, copy: ClientCopy, langua
   const texts = settings.texts(language);
   const locale = dateLocale(language, office.behaviour.dateOrder);
   const tz = office.hours.timeZone;
+  // one formatter for the whole copy: building one per message costs more than the rest of the summary
+  let format: Intl.DateTimeFormat | null;
+  try {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: tz });
+  } catch {
+    format = null;
+  }
   const when = (iso: string) => {
-    try {
-      return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: tz }).format(new Date(iso));
-    } catch {
-      return iso;
-    }
+    const date = new Date(iso);
+    return format && !Number.isNaN(date.getTime()) ? format.format(date) : iso;
   };
   const name = office.profile.name;
   const none = texts.t('copy.none');
