@@ -13,6 +13,7 @@ import * as m0009 from './0009_documents.js';
 import * as m0013 from './0013_imports.js';
 import * as m0017 from './0017_parties_bulk_index.js';
 import * as m0018 from './0018_privacy.js';
+import * as m0020 from './0020_data_exports.js';
 
 /**
  * Every migration, in order, imported statically so that they bundle (asar, dist/).
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0013_imports': m0013,
   '0017_parties_bulk_index': m0017,
   '0018_privacy': m0018,
+  '0020_data_exports': m0020,
 };

@@ -19,6 +19,8 @@ Commands:
   audit export       write audit rows to a CSV or JSON Lines file (lexdesk audit help)
   backup …           create | list | verify <id> | restore <id> | decrypt | passphrase (lexdesk backup help)
   import …           legacy <folder> | parties <file>: bring the old bot's data and known parties in (lexdesk import help)
+  evidence verify <file.json> [--pdf FILE] [--installation]
+                     check an evidence export: "intact", or what differs (exit 1)
   export all <folder> every client, matter, conversation, message, document and note as JSON Lines, CSV and files
   user create-admin --username U [--display-name "Name"]
                      first run: create the administrator; the password is read from stdin
@@ -72,6 +74,10 @@ export async function main(argv: string[]): Promise<number> {
         return positionals[1] === 'help' ? 0 : 2;
       }
       return auditCommand(argv.slice(argv.indexOf('audit') + 1), configFor('cli'));
+    }
+    case 'evidence': {
+      const { evidenceCommand } = await import('./evidence.js');
+      return evidenceCommand(argv.slice(argv.indexOf('evidence') + 1), () => configFor('cli'));
     }
     case 'backup': {
       const { backupCommand } = await import('./backup.js');

@@ -13,6 +13,7 @@ import { updateHandlers } from './system/update-handlers.js';
 import { documentHandlers } from './documents/handlers.js';
 import { importHandlers } from './imports/handlers.js';
 import { privacyHandlers } from './privacy/handlers.js';
+import { exportHandlers } from './exports/handlers.js';
 
 /**
  * The handler of every operation in shared/contract. The type makes a missing
@@ -32,4 +33,5 @@ export const handlers: Handlers<CoreServices> = {
   ...updateHandlers,
   ...importHandlers,
   ...privacyHandlers,
+  ...exportHandlers,
 };

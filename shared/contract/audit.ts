@@ -25,7 +25,7 @@ const isoTime = z.iso.datetime({ offset: true, message: 'must be a date and time
  * is optional; together they narrow the set (AND).
  */
 export const auditFilterShape = {
-  /** a user's id or the username they had, or one of bot, system, cli, anonymous */
+  /** a user's id, username or display name (whole, or the start of a word of it), or one of bot, system, cli, anonymous */
   actor: z.string().trim().min(1).max(200).optional(),
   /** an operation or event name (`users.create`), or a prefix ending in a dot (`security.`) */
   action: z.string().trim().min(1).max(120).optional(),
@@ -75,6 +75,10 @@ export const AuditRow = z.object({
   requestId: z.string().nullable(),
   prevHash: z.string(),
   hash: z.string(),
+  /** the row told as a sentence for the office ("Ana Souza replied to José Núñez"), with today's names */
+  sentence: z.string().optional(),
+  /** a view, download, search or export: changed nothing (hidden by the search's `hideReads`) */
+  read: z.boolean().optional(),
 });
 export type AuditRow = z.infer<typeof AuditRow>;
 
@@ -140,6 +144,8 @@ export const auditOperations = {
         ...auditFilterShape,
         cursor: z.string().min(1).max(300).optional(),
         limit: z.number().int().min(1).max(AUDIT_PAGE_MAX).default(50),
+        /** leave out reads: views, downloads, searches, exports, sign-in renewals */
+        hideReads: z.boolean().default(false),
       })
       .strict()
       .refine(timeRangeInOrder, RANGE_MESSAGE),

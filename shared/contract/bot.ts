@@ -291,6 +291,8 @@ export const botOperations = {
           id: Id,
           conversationId: Id,
           whatsapp: z.string(),
+          /** the client on record for that number, if any (a copy of their data can be made) */
+          clientId: Id.nullable(),
           clientName: z.string().nullable(),
           kind: z.enum(['stop', 'erase']),
           status: z.enum(['open', 'done']),

@@ -13,6 +13,7 @@ import { updateOperations } from './updates.js';
 import { documentOperations } from './documents.js';
 import { importOperations } from './imports.js';
 import { privacyOperations } from './privacy.js';
+import { exportOperations } from './exports.js';
 
 export { defineOperation, type OperationDef } from './define.js';
 export { sensitive, withoutSensitive } from './sensitive.js';
@@ -29,6 +30,7 @@ export * from './answering.js';
 export * from './updates.js';
 export * from './imports.js';
 export * from './privacy.js';
+export * from './exports.js';
 
 /**
  * Every operation LexDesk can perform, on every face. Adding one: an entry in a
@@ -48,6 +50,7 @@ export const operations = {
   ...updateOperations,
   ...importOperations,
   ...privacyOperations,
+  ...exportOperations,
 } satisfies Record<string, OperationDef>;
 
 export type Operations = typeof operations;

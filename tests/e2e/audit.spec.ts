@@ -83,6 +83,8 @@ test('scrolling to the end of the list loads older rows, newest first, without r
     await request.post(`${server.url}/api/rpc/audit.integrity`, { data: {}, headers: { authorization: `Bearer ${token}` } });
   }
   await page.getByRole('link', { name: 'Audit' }).click();
+  // those are reads: shown with the switch on
+  await page.getByRole('switch', { name: 'Show reads' }).check();
   const rows = page.locator('[data-testid="audit-table"] tbody tr');
   await expect(rows).toHaveCount(100); // the first page
   await expect(page.getByTestId('audit-count')).toContainText('100+ rows');

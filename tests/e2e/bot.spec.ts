@@ -106,4 +106,20 @@ test('a client completes an intake in the simulator; the assistant takes over an
   await expect(cleared).toHaveCount(2);
   await expect(open).toHaveCount(0);
   await snap(lawyer, 'bot-matter-cleared');
+
+  // The lawyer saves a copy of the client's data, then an evidence export of the matter: both download,
+  // and the client's history on the page lists the copy.
+  const copy = lawyer.waitForEvent('download');
+  await lawyer.getByRole('button', { name: 'Save a copy of their data' }).click();
+  expect((await copy).suggestedFilename()).toMatch(/^data-copy-.*\.zip$/);
+  await expect(lawyer.getByRole('status').filter({ hasText: 'Copy saved' })).toBeVisible();
+  await expect(lawyer.getByTestId('client-data-history').locator('li[data-kind="copy"]')).toContainText("Dr. Helena Costa made a copy of the client's data");
+  const files: string[] = [];
+  lawyer.on('download', (d) => files.push(d.suggestedFilename()));
+  await lawyer.getByRole('button', { name: 'Evidence export of this matter' }).click();
+  await expect(lawyer.getByRole('status').filter({ hasText: 'Evidence export saved' })).toBeVisible();
+  await expect.poll(() => files.length).toBe(2);
+  expect(files.sort()).toEqual([expect.stringMatching(/^evidence-matter-2026-0002-.*\.json$/), expect.stringMatching(/^evidence-matter-2026-0002-.*\.pdf$/)]);
+  await lawyer.getByTestId('client-data-history').scrollIntoViewIfNeeded();
+  await snap(lawyer, 'bot-matter-client-records');
 });

@@ -184,7 +184,7 @@ describe('the search plan', () => {
     const search = new AuditSearch(() => core.services.store.sqlite);
 
     const matches = (q: AuditQuery, r: AuditLogTable) =>
-      (!q.actor || r[q.actor.column] === q.actor.value) &&
+      (!q.actor || ('values' in q.actor ? q.actor.values.includes(String(r[q.actor.column])) : r[q.actor.column] === q.actor.value)) &&
       (!q.action || ('exact' in q.action ? r.action === q.action.exact : r.action.startsWith(q.action.prefix))) &&
       (!q.outcome || r.outcome === q.outcome) &&
       (!q.target || (r.target_type === q.target.type && (q.target.id === undefined || r.target_id === q.target.id))) &&

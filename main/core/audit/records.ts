@@ -23,6 +23,8 @@ import type { AuditTrail } from './trail.js';
 import type { AuditAnchor, AuditHead } from './anchor.js';
 import type { ChainStart } from './verify.js';
 import { walkChainInWorkers } from './worker.js';
+import { namesFor } from './names.js';
+import { auditSentence, isReadAction, READ_ACTIONS } from './sentences.js';
 
 /** What a viewer may see: everything (`audit.all`) or rows about clients and matters (`audit.matters`). */
 export type AuditScope = 'all' | 'matters';
@@ -186,7 +188,8 @@ export class AuditRecords {
           .store()
           .prepare('SELECT 1 AS found FROM audit_log INDEXED BY audit_log_by_actor_id WHERE actor_id = ? LIMIT 1')
           .get(value);
-        query.actor = { column: isId ? 'actor_id' : 'actor_name', value };
+        const staff = isId ? [] : this.staffNamed(value);
+        query.actor = isId ? { column: 'actor_id', value } : staff.length ? { column: 'actor_id', values: staff } : { column: 'actor_name', value };
       }
     }
     if (filter.action) {
@@ -200,22 +203,52 @@ export class AuditRecords {
     return query;
   }
 
+  /**
+   * The staff accounts a person filter names: by username or display name, whole
+   * (case and accents aside) or by the start of a word ("souza" finds Ana Souza).
+   */
+  private staffNamed(value: string): string[] {
+    const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().trim();
+    const wanted = fold(value);
+    const users = this.deps.store().prepare('SELECT id, username, display_name FROM users').all() as { id: string; username: string; display_name: string }[];
+    // a username keeps meaning the rows recorded under that name (failed sign-ins as it included)
+    if (users.some((u) => fold(u.username) === wanted)) return [];
+    const exact = users.filter((u) => fold(u.display_name) === wanted);
+    if (exact.length) return exact.map((u) => u.id);
+    return users
+      .filter((u) => {
+        const name = fold(u.display_name);
+        return name.startsWith(wanted) || name.split(/\s+/).some((word) => word.startsWith(wanted));
+      })
+      .slice(0, 50)
+      .map((u) => u.id);
+  }
+
+  /** The rows told as sentences, with the names as they are now. */
+  private described(rows: AuditRow[]): AuditRow[] {
+    const names = namesFor(this.deps.store(), rows);
+    return rows.map((row) => ({ ...row, sentence: auditSentence(row, names), read: isReadAction(row.action) }));
+  }
+
   /** One page, newest first. */
-  page(filter: AuditFilter, scope: AuditScope, cursor: string | undefined, limit: number): AuditPage {
+  page(filter: AuditFilter & { hideReads?: boolean }, scope: AuditScope, cursor: string | undefined, limit: number): AuditPage {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     if (after === null) {
       throw new AppError('invalid_input', 'The page cursor is not valid. Start the search again.', {
         issues: [{ path: 'cursor', message: 'not a cursor from audit.search' }],
       });
     }
-    const page = this.search.page(this.resolve(filter, scope), {
+    const { hideReads, ...rest } = filter;
+    const query = this.resolve(rest, scope);
+    if (hideReads) query.excludeActions = READ_ACTIONS;
+    const page = this.search.page(query, {
       direction: 'desc',
       after,
       limit,
       scanBudget: PAGE_SCAN_BUDGET,
     });
     return {
-      rows: page.rows.map(toAuditRow),
+      rows: this.described(page.rows.map(toAuditRow)),
       next: page.next ? encodeCursor(page.next) : null,
       searchedTo: page.scannedTo?.at ?? null,
     };
@@ -229,7 +262,7 @@ export class AuditRecords {
     if (!row) return null;
     const matterTypes: readonly (string | null)[] = MATTER_TARGET_TYPES;
     if (scope === 'matters' && !matterTypes.includes(row.target_type)) return null;
-    return toAuditRow(row);
+    return this.described([toAuditRow(row)])[0]!;
   }
 
   /** The id of the newest row, or null for an empty trail. */

@@ -18,7 +18,9 @@ import type { AuditLogTable } from '../db/tables.js';
 
 /** A filter resolved against the database and the viewer's scope. */
 export interface AuditQuery {
-  actor?: { column: 'actor_id' | 'actor_name' | 'actor_type'; value: string };
+  actor?: { column: 'actor_id' | 'actor_name' | 'actor_type'; value: string } | { column: 'actor_id'; values: string[] };
+  /** actions left out (the reads, when the screen hides them) */
+  excludeActions?: readonly string[];
   action?: { exact: string } | { prefix: string };
   outcome?: AuditOutcome;
   target?: { type: string; id?: string };
@@ -128,7 +130,12 @@ export function planFor(query: AuditQuery): Plan {
     conditions.target.push({ sql: 'target_type = ?', params: [query.target.type] });
     if (query.target.id !== undefined) conditions.target.push({ sql: 'target_id = ?', params: [query.target.id] });
   }
-  if (query.actor) conditions.actor.push({ sql: `${query.actor.column} = ?`, params: [query.actor.value] });
+  if (query.actor && 'values' in query.actor) {
+    conditions.actor.push({ sql: `${query.actor.column} IN (${query.actor.values.map(() => '?').join(', ')})`, params: query.actor.values });
+  } else if (query.actor) conditions.actor.push({ sql: `${query.actor.column} = ?`, params: [query.actor.value] });
+  if (query.excludeActions?.length) {
+    conditions.other.push({ sql: `action NOT IN (${query.excludeActions.map(() => '?').join(', ')})`, params: [...query.excludeActions] });
+  }
   if (query.outcome) conditions.outcome.push({ sql: 'outcome = ?', params: [query.outcome] });
   if (query.text) conditions.other.push({ sql: "details LIKE ? ESCAPE '\\'", params: [likePattern(query.text)] });
   const cheap: Condition[] = query.maxId === undefined ? [] : [{ sql: 'id <= ?', params: [query.maxId] }];

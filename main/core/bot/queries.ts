@@ -343,6 +343,7 @@ export function dataRequestList(store: Store, status: ParsedInputOf<'dataRequest
       'r.id',
       'r.conversation_id as conversationId',
       'r.whatsapp',
+      'c.id as clientId',
       'c.name as clientName',
       'r.kind',
       'r.status',

@@ -614,3 +614,28 @@ export interface Tables {
   legal_holds: LegalHoldsTable;
   retention_settings: RetentionSettingsTable;
 }
+
+/** migrations/0020_data_exports.ts: what the office handed out of its records (the files are documents). */
+export interface DataExportsTable {
+  id: Generated<number>;
+  kind: 'client' | 'evidence';
+  client_id: number | null;
+  conversation_id: number | null;
+  matter_id: number | null;
+  /** the client's data request this copy answered */
+  request_id: number | null;
+  delivered: 'save' | 'whatsapp';
+  /** the ZIP (client) or the JSON (evidence) */
+  document_id: number;
+  pdf_document_id: number | null;
+  sha256: string;
+  audit_head_id: number | null;
+  audit_head_hash: string | null;
+  by_id: string | null;
+  by_name: string;
+  at: string;
+}
+
+export interface Tables {
+  data_exports: DataExportsTable;
+}

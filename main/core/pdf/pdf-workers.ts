@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../workers.js';
 import type { IntakePdfData } from './intake-pdf.js';
+import type { ReportPdfData } from './report-pdf.js';
 import type { PdfAnswer, PdfTask } from './pdf-worker.js';
 
 interface Job {
@@ -25,9 +26,18 @@ export class PdfWorkers {
   constructor(private readonly idleMs = 60_000) {}
 
   intake(data: IntakePdfData): Promise<Buffer> {
+    return this.ask((id) => ({ id, kind: 'intake', data }));
+  }
+
+  /** A report: a client's copy of their data, an evidence export (report-pdf.ts). */
+  report(data: ReportPdfData): Promise<Buffer> {
+    return this.ask((id) => ({ id, kind: 'report', data }));
+  }
+
+  private ask(task: (id: number) => PdfTask): Promise<Buffer> {
     if (this.closed) return Promise.reject(new Error('the PDF worker is stopped'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ task: { id: this.nextId++, kind: 'intake', data }, resolve, reject });
+      this.queue.push({ task: task(this.nextId++), resolve, reject });
       this.pump();
     });
   }

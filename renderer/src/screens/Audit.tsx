@@ -93,18 +93,18 @@ interface Pages {
 
 const PAGE_SIZE = 100;
 
-function useAuditPages(filter: AuditFilter) {
+function useAuditPages(filter: AuditFilter, hideReads: boolean) {
   const api = useApi();
   const [state, setState] = useState<Pages>({ rows: [], next: null, searchedTo: null, loading: true, error: null, started: false });
   const generation = useRef(0);
   const busy = useRef(false);
-  const key = JSON.stringify(filter);
+  const key = JSON.stringify({ ...filter, hideReads });
 
   const load = useCallback(
     (cursor: string | null, mine: number) => {
       busy.current = true;
       setState((s) => ({ ...s, loading: true, error: null }));
-      const input: InputOf<'audit.search'> = { ...(JSON.parse(key) as AuditFilter), limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) };
+      const input: InputOf<'audit.search'> = { ...(JSON.parse(key) as AuditFilter & { hideReads: boolean }), limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) };
       api
         .call('audit.search', input)
         .then((page) => {
@@ -346,6 +346,11 @@ function DetailPanel({ id, onClose, onActor }: { id: number; onClose: () => void
       {!row && !error && <p className="muted">Loading…</p>}
       {row && (
         <>
+          {row.sentence && (
+            <p className="audit-sentence" data-testid="audit-detail-sentence">
+              {row.sentence}
+            </p>
+          )}
           <dl className="facts">
             <dt>When</dt>
             <dd>{formatTime(row.at)}</dd>
@@ -397,7 +402,9 @@ export function Audit() {
   // matters (lawyer); the door enforces the same, this only hides what it would refuse
   const role = useSession().state.user?.role;
   const admin = role ? roleAllows(role, 'audit.all') : false;
-  const pages = useAuditPages(filter);
+  // views, downloads and searches are most of the trail: hidden until asked for
+  const [showReads, setShowReads] = useState(false);
+  const pages = useAuditPages(filter, !showReads);
   const sentinel = useWhenVisible(pages.more, [pages.rows.length, pages.searchedTo, pages.next]);
   const filtered = Object.keys(filter).length > 0;
 
@@ -426,7 +433,7 @@ export function Audit() {
       <form className="card audit-filters" onSubmit={apply} aria-label="Filters" role="search">
         <label>
           Person
-          <input value={form.actor} onChange={set('actor')} placeholder="username, bot, system…" />
+          <input value={form.actor} onChange={set('actor')} placeholder="name or username, bot, system…" />
         </label>
         <label>
           Action
@@ -474,6 +481,10 @@ export function Audit() {
             : ''}
         </span>
         <span className="audit-toolbar-actions">
+          <label className="inline audit-reads" title="Views, downloads, searches, exports and sign-in renewals: they change nothing">
+            <input type="checkbox" role="switch" checked={showReads} onChange={(e) => setShowReads(e.target.checked)} />
+            <span>Show reads</span>
+          </label>
           <button type="button" className="secondary" onClick={pages.reload}>
             Show newest
           </button>
@@ -511,7 +522,7 @@ export function Audit() {
             </div>
           )}
           {pages.rows.length > 0 && (
-            <Table className="audit-table" testId="audit-table" columns={['When', 'Who', 'Action', { label: 'About', className: 'col-about' }, 'Outcome']}>
+            <Table className="audit-table" testId="audit-table" columns={['When', 'What happened', 'Outcome']}>
               {pages.rows.map((row) => (
                 <tr
                   key={row.id}
@@ -530,12 +541,12 @@ export function Audit() {
                   <td className="nowrap" title={formatTime(row.at)}>
                     {tableTime.format(new Date(row.at))}
                   </td>
-                  <td className="nowrap">{actorLabel(row)}</td>
-                  <td>
-                    <code>{row.action}</code>
-                  </td>
-                  <td className="nowrap col-about" title={row.target ? `${row.target.type} ${row.target.id ?? ''}` : undefined}>
-                    {targetLabel(row)}
+                  <td className="audit-what">
+                    <span className="audit-sentence-cell">{row.sentence ?? `${actorLabel(row)}: ${row.action}`}</span>
+                    <span className="audit-code muted">
+                      <code>{row.action}</code>
+                      {row.target ? ` · ${targetLabel(row)}` : ''}
+                    </span>
                   </td>
                   <td className="nowrap">
                     <OutcomePill row={row} />

@@ -120,6 +120,24 @@ export const es = {
   'pdf.next_steps_text':
     'Un abogado de {office} revisará su caso y se pondrá en contacto con usted por WhatsApp o por teléfono. Indique la referencia {reference} cuando se comunique con nosotros. Este resumen no constituye asesoramiento jurídico.',
   'pdf.page': 'Página {page} de {pages}',
+  'copy.title': "Copia de sus datos",
+  'copy.intro': "Los datos personales que {office} conserva sobre usted, a fecha de {date}. El archivo ZIP que acompaña este resumen contiene los mismos datos en archivos JSON y todos los documentos que usted envió o recibió.",
+  'copy.profile': "Sus datos",
+  'copy.language': "Idioma",
+  'copy.since': "Cliente desde",
+  'copy.consents': "Consentimientos",
+  'copy.consent_line': "Aviso de privacidad versión {version}, aceptado el {at}",
+  'copy.matters': "Sus asuntos",
+  'copy.status': "Estado",
+  'copy.opened': "Abierto el",
+  'copy.updated': "Último cambio",
+  'copy.next_step': "Próximo paso",
+  'copy.messages': "Mensajes",
+  'copy.you': "Usted",
+  'copy.office': "Despacho",
+  'copy.documents': "Documentos",
+  'copy.none': "Ninguno.",
+  'copy.caption': "Una copia de los datos personales que {office} conserva sobre usted.",
 
   // what clients may type (see the note at the top of en.ts)
   'menu.new.words':

@@ -119,6 +119,24 @@ export const ptBR = {
   'pdf.next_steps_text':
     'Um advogado de {office} vai analisar seu caso e entrará em contato com você pelo WhatsApp ou por telefone. Informe a referência {reference} sempre que falar conosco. Este resumo não constitui assessoria jurídica.',
   'pdf.page': 'Página {page} de {pages}',
+  'copy.title': "Cópia dos seus dados",
+  'copy.intro': "Os dados pessoais que {office} mantém sobre você, em {date}. O arquivo ZIP que acompanha este resumo traz os mesmos dados em arquivos JSON e todos os documentos que você enviou ou recebeu.",
+  'copy.profile': "Seus dados",
+  'copy.language': "Idioma",
+  'copy.since': "Cliente desde",
+  'copy.consents': "Consentimentos",
+  'copy.consent_line': "Aviso de privacidade versão {version}, aceito em {at}",
+  'copy.matters': "Seus casos",
+  'copy.status': "Situação",
+  'copy.opened': "Aberto em",
+  'copy.updated': "Última alteração",
+  'copy.next_step': "Próximo passo",
+  'copy.messages': "Mensagens",
+  'copy.you': "Você",
+  'copy.office': "Escritório",
+  'copy.documents': "Documentos",
+  'copy.none': "Nenhum.",
+  'copy.caption': "Uma cópia dos dados pessoais que {office} mantém sobre você.",
 
   // what clients may type (see the note at the top of en.ts)
   'menu.new.words':

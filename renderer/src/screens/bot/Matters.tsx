@@ -392,6 +392,8 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
         </div>
       </Card>
 
+      <ClientRecords matterId={matterId} clientId={m.clientId} clientName={m.clientName} />
+
       <Card title="Notes">
         <form className="composer" onSubmit={(e) => void addNote(e)}>
           <label className="sr-only" htmlFor="note-text">
@@ -435,5 +437,80 @@ function Matter({ matterId, tick, onChanged }: { matterId: number; tick: number;
         </ul>
       </Card>
     </div>
+  );
+}
+
+/**
+ * The client's data rights on the matter's page: a copy of their data (saved to
+ * hand over, or sent to them on WhatsApp), an evidence export of the matter, and
+ * the history of their requests, copies and erasures.
+ */
+function ClientRecords({ matterId, clientId, clientName }: { matterId: number; clientId: number; clientName: string }) {
+  const api = useApi();
+  const history = useQuery('clients.dataHistory', { clientId });
+  const action = useAction<string>();
+  const [done, setDone] = useState<string | null>(null);
+  const busy = action.busy !== null;
+  const run = (label: string, fn: () => Promise<string>) => {
+    setDone(null);
+    void action.run(async () => {
+      setDone(await fn());
+      history.reload();
+    }, label);
+  };
+  const saveCopy = () =>
+    run('copy', async () => {
+      const made = await api.call('clients.exportData', { clientId, deliver: 'save' });
+      await downloadDocument(api, made.zip.id);
+      return `Copy saved: ${made.zip.fileName} (${made.counts.messages} ${made.counts.messages === 1 ? 'message' : 'messages'}, ${made.counts.documents} ${made.counts.documents === 1 ? 'document' : 'documents'}).`;
+    });
+  const sendCopy = () => {
+    if (!window.confirm(`Send ${clientName} a copy of all the data the office keeps about them, on WhatsApp?`)) return;
+    run('send', async () => {
+      const made = await api.call('clients.exportData', { clientId, deliver: 'whatsapp' });
+      return `The copy is on its way to ${clientName} (${made.pdf.fileName} and ${made.zip.fileName}).`;
+    });
+  };
+  const evidence = () =>
+    run('evidence', async () => {
+      const made = await api.call('evidence.export', { matterId });
+      await downloadDocument(api, made.pdf.id);
+      await downloadDocument(api, made.json.id);
+      return `Evidence export saved (content SHA-256 ${made.contentSha256.slice(0, 16)}…). Keep the PDF and the JSON file together.`;
+    });
+  return (
+    <Card title="Client's data and evidence">
+      <p className="muted">
+        A copy holds what {clientName} may see: their details, consents, messages, the files they sent and received, and their matters. Never
+        internal notes or conflict checks.
+      </p>
+      <div className="form-actions">
+        <button type="button" className="secondary" disabled={busy} onClick={saveCopy}>
+          {action.busy === 'copy' ? 'Making the copy…' : 'Save a copy of their data'}
+        </button>
+        <button type="button" className="secondary" disabled={busy} onClick={sendCopy}>
+          {action.busy === 'send' ? 'Sending…' : 'Send them a copy on WhatsApp'}
+        </button>
+        <button type="button" className="secondary" disabled={busy} onClick={evidence}>
+          {action.busy === 'evidence' ? 'Exporting…' : 'Evidence export of this matter'}
+        </button>
+      </div>
+      {done && (
+        <p className="saved" role="status">
+          {done}
+        </p>
+      )}
+      {action.error && <ErrorBox message={action.error} />}
+      <h3>Requests, copies and erasures</h3>
+      {history.error && <ErrorBox message={history.error.message} onRetry={history.reload} />}
+      {history.data && history.data.items.length === 0 && <p className="muted">Nothing yet: no request about their data, no copy made.</p>}
+      <ul className="history" data-testid="client-data-history">
+        {history.data?.items.map((item, i) => (
+          <li key={i} data-kind={item.kind}>
+            <span className="muted">{when(item.at)}</span> · {item.text}
+          </li>
+        ))}
+      </ul>
+    </Card>
   );
 }
