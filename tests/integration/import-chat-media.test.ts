@@ -184,4 +184,18 @@ describe("a chat exported with its media, through the Import screen's routes", (
     // nothing of what was refused is kept in the data folder
     expect(uploads()).toEqual(before);
   });
+
+  it("erasing the client keeps the imported messages known as imported, without what the import kept of them, and takes no chat any more", async () => {
+    const imported = () => rows<{ extra: string | null }>("SELECT extra FROM import_records WHERE kind = 'chat_message'");
+    expect(imported().length).toBeGreaterThan(0);
+    expect(imported().every((r) => r.extra !== null)).toBe(true);
+    expect(imported().some((r) => r.extra!.includes('Ana Souza'))).toBe(true);
+    const erased = await rpc(admin.token, 'clients.erase', { clientId, reason: 'The client asked on WhatsApp.', password: admin.user.password });
+    expect(erased.status).toBe(200);
+    expect(imported().length).toBeGreaterThan(0);
+    expect(imported().every((r) => r.extra === null)).toBe(true);
+    const again = await uploadChat(admin.token, '_chat.txt', Buffer.from('[04/03/2024, 09:41:05] Ana Souza: Olá'));
+    expect(again.status).toBe(409);
+    expect(again.body.error?.details?.reason).toBe('erased');
+  });
 });

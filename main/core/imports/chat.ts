@@ -50,9 +50,10 @@ export async function readChat(path: string, fileName: string, language?: ChatLa
 }
 
 export function clientOf(db: Database, clientId: number): ChatClient {
-  const client = db.prepare('SELECT id, name, whatsapp FROM clients WHERE id = ?').get(clientId) as ChatClient | undefined;
+  const client = db.prepare('SELECT id, name, whatsapp, erased_at AS erasedAt FROM clients WHERE id = ?').get(clientId) as (ChatClient & { erasedAt: string | null }) | undefined;
   if (!client) throw new AppError('not_found', 'That client does not exist (any more).');
-  return client;
+  if (client.erasedAt) throw new AppError('conflict', "This client's data was erased: nothing can be imported into it.", { reason: 'erased' });
+  return { id: client.id, name: client.name, whatsapp: client.whatsapp };
 }
 
 /** What importing would do: the messages and files new to this client's conversation. */
