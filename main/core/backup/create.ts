@@ -11,6 +11,7 @@ import { SYSTEM_ORIGIN, type BackupContext, type Origin } from './ports.js';
 import { retentionPlan } from './retention.js';
 import { runInWorker } from './runner.js';
 import type { BackupStatus } from './status.js';
+import type { BackupSnapshots } from './snapshot-service.js';
 
 /** Reports a step of a backup to whoever shows its progress. */
 export type StepReport = (step: string, label: string, percent: number) => void;
@@ -21,6 +22,7 @@ export class BackupMaker {
     private readonly ctx: BackupContext,
     private readonly jobs: JobTracker,
     private readonly status: BackupStatus,
+    private readonly snapshots: BackupSnapshots,
   ) {}
 
   /**
@@ -165,6 +167,10 @@ export class BackupMaker {
       ctx.alerts.clear('backup.failed');
       ctx.alerts.clear('backup.overdue');
       ctx.log.info({ id, kind, bytes: manifest.files.database.bytes, ms: run.durationMs }, 'backup made and verified');
+      // every backup is also a snapshot in the repository (only its changed parts are written)
+      await this.snapshots
+        .take(kind, id, key, origin, (step, label, percent) => report(step, `Snapshot: ${label.toLowerCase()}`, 99 + percent / 100), job.abort.signal)
+        .catch((err: unknown) => ctx.log.error({ err, id }, 'the snapshot beside the backup failed'));
       report('retention', STEP_LABELS.retention, 100);
       await this.applyRetention(origin).catch((err: unknown) => ctx.log.error({ err }, 'retention failed'));
       const stored = await folder.read(id);
@@ -227,10 +233,11 @@ export class BackupMaker {
    * Deletes the pool's files that no remaining backup names. Only when every
    * remaining backup's index can be read: a document is never deleted on a guess.
    */
-  private async prunePool(folder: BackupFolder): Promise<number> {
+  async prunePool(folder: BackupFolder): Promise<number> {
     const documents = this.ctx.documents(folder);
     if (!documents) return 0;
-    const kept = new Set<string>();
+    const kept = await this.snapshots.namedDocuments().catch(() => null);
+    if (!kept) return 0;
     for (const item of await folder.list()) {
       if (item.status === 'failed') continue;
       if (item.status === 'unverified') {
@@ -259,7 +266,11 @@ export class BackupMaker {
     const items = await folder.list();
     const plan = retentionPlan(items, this.ctx.deps.clock.now(), records.settings);
     for (const item of plan) await folder.remove(item);
-    if (plan.length > 0) {
+    const thinned = await this.snapshots.thin(origin).catch((err: unknown) => {
+      this.ctx.log.error({ err }, 'snapshot thinning failed');
+      return { removed: [] as string[] };
+    });
+    if (plan.length > 0 || thinned.removed.length > 0) {
       const pruned = await this.prunePool(folder);
       if (pruned > 0) this.ctx.log.info({ pruned }, 'document copies no backup names any more removed');
     }

@@ -12,7 +12,7 @@ import { sealToFile, unsealFile, type SealedFile, type UnsealedFile } from './st
  * services, no clock — so the worker and the tests call them alike.
  */
 
-export type JobStep = 'copying' | 'counting' | 'compressing' | 'dumping' | 'verifying' | 'checking' | 'verifying-sql';
+export type JobStep = 'copying' | 'counting' | 'compressing' | 'dumping' | 'verifying' | 'checking' | 'verifying-sql' | 'pruning';
 
 export type ProgressFn = (step: JobStep, fraction: number) => void;
 
@@ -102,6 +102,16 @@ export function describeDatabase(file: string, nativeBinding?: string): { schema
   const db = openDb(file, nativeBinding, true);
   try {
     return { schemaVersion: db.pragma('user_version', { simple: true }) as number, tables: countRows(db) };
+  } finally {
+    db.close();
+  }
+}
+
+/** What a snapshot's manifest says of its database: schema, rows, audit head, the documents it names. */
+export function describeSnapshotCopy(file: string, nativeBinding?: string) {
+  const db = openDb(file, nativeBinding, true);
+  try {
+    return { schemaVersion: db.pragma('user_version', { simple: true }) as number, tables: countRows(db), auditHead: auditHeadOf(db), documents: namedDocuments(db) };
   } finally {
     db.close();
   }
