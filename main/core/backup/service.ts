@@ -466,6 +466,22 @@ export class BackupService {
     return this.restorer.restore(id, origin, options, this.sessions);
   }
 
+  /** The backup folder holds a .lexbak backup of this id (a snapshot may have the same id). */
+  async hasBackupFile(id: string): Promise<boolean> {
+    await this.records.load();
+    return this.folder().exists(id);
+  }
+
+  /** Verifies a snapshot again (reassembled, opened, integrity_check, counts); returns what was wrong, or null. */
+  async verifySnapshot(id: string, passphrase?: string): Promise<string | null> {
+    await this.records.load();
+    const head = await this.snapshots.has(id);
+    if (!head) throw new AppError('not_found', `There is no snapshot ${id}.`);
+    const { key } = await this.verifier.keyFor({ keyId: head.keyId, kdf: head.kdf } as BackupHeader, passphrase);
+    const job = this.jobs.begin('verify', null);
+    return this.jobs.run(job, id, () => this.snapshots.verify(id, key, job.abort.signal));
+  }
+
   /** The snapshot a restore to `at` uses: the newest at or before it. */
   async resolvePointInTime(at: string): Promise<string> {
     await this.records.load();
