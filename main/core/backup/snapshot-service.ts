@@ -5,7 +5,7 @@ import type { SnapshotItem } from '../../../shared/contract/backup.js';
 import { AppError } from '../errors.js';
 import { writeFileAtomic } from '../fs.js';
 import { BackupFileError } from './format.js';
-import type { IndexEntry } from './documents.js';
+import type { DocumentIndex, IndexEntry } from './documents.js';
 import type { BackupFolder } from './folder.js';
 import type { BackupKey } from './keyring.js';
 import { SYSTEM_ORIGIN, type BackupContext, type Origin } from './ports.js';
@@ -20,6 +20,7 @@ import {
   withRepoLock,
   writeSnapshotManifest,
   type SnapshotBody,
+  type SnapshotChunkResult,
   type SnapshotHead,
   type SnapshotKind,
 } from './snapshots.js';
@@ -91,9 +92,7 @@ export class BackupSnapshots {
     const { ctx } = this;
     const folder = ctx.folder();
     const repoDir = this.repoDir(folder);
-    const started = Date.now();
-    const createdAt = ctx.deps.clock.now().toISOString();
-    const written = await withRepoLock(folder.dir, async () => {
+    return withRepoLock(folder.dir, async () => {
       const chunks = await runInWorker(
         {
           type: 'snapshot',
@@ -110,72 +109,74 @@ export class BackupSnapshots {
         },
         {
           signal,
-          onProgress: (step, fraction) => report(step, LABELS[step] ?? step, step === 'copying' ? 30 * fraction : 30 + 30 * fraction),
+          onProgress: (step, fraction) => report(step, LABELS[step] ?? step, ({ copying: 0, compressing: 30, verifying: 60, checking: 90 }[step as string] ?? 0) + 30 * fraction),
         },
       );
       if (chunks.unchanged && kind === 'frequent') return null;
-      const keys = snapshotKeys(key.key, key.keyId);
-      const documents = ctx.documents(folder);
-      let index: SnapshotBody['documents'] = { count: chunks.documents.length, bytes: chunks.documents.reduce((s, d) => s + d.size, 0), keys: [], entries: [] };
-      if (documents && chunks.documents.length > 0) {
-        const previous = await this.previousDocuments(repoDir, keys);
-        const outcome = await documents.copy(id, chunks.documents, previous, (done, total) => report('documents', `Copying the documents (${done} of ${total})`, 60), signal);
-        index = {
-          count: chunks.documents.length,
-          bytes: index.bytes,
-          keys: outcome.index.keys.map((k) => ({ keyId: k.keyId, key: k.key.toString('base64') })),
-          entries: outcome.index.entries,
-        };
-      }
-      const body: SnapshotBody = {
-        id,
-        createdAt,
-        kind,
-        appVersion: ctx.deps.appVersion,
-        schemaVersion: chunks.schemaVersion,
-        tables: chunks.tables,
-        databaseBytes: chunks.databaseBytes,
-        databaseSha256: chunks.databaseSha256,
-        chunkBytes: 65536,
-        chunks: chunks.chunks,
-        auditHead: chunks.auditHead,
-        documents: index,
-        added: { chunks: chunks.written, bytes: chunks.writtenBytes },
-      };
-      const manifestBytes = await writeSnapshotManifest(repoDir, keys, key.kdf, body);
-      return { body, manifestBytes };
+      return this.commit(kind, id, key, origin, chunks, null, report, signal);
     });
-    if (!written) return null;
-    let problem: string | null = null;
-    try {
-      await this.verifyInWorker(id, key, {
-        signal,
-        onProgress: (step, fraction) => report(step, LABELS[step] ?? step, step === 'verifying' ? 60 + 30 * fraction : 90 + 9 * fraction),
-      });
-    } catch (err) {
-      if (!(err instanceof BackupFileError)) throw err;
-      problem = err.message;
+  }
+
+  /**
+   * Writes the manifest of a snapshot whose chunks are written and checked (the
+   * caller holds the repository lock): the documents into the pool first (or the
+   * index a backup just made), then the signed manifest, read back and decoded.
+   */
+  async commit(
+    kind: SnapshotKind,
+    id: string,
+    key: BackupKey,
+    origin: Origin,
+    chunks: SnapshotChunkResult,
+    documentIndex: DocumentIndex | null,
+    report: SnapshotStep,
+    signal?: AbortSignal,
+  ): Promise<SnapshotItem> {
+    const { ctx } = this;
+    const folder = ctx.folder();
+    const repoDir = this.repoDir(folder);
+    const started = Date.now();
+    const createdAt = ctx.deps.clock.now().toISOString();
+    const keys = snapshotKeys(key.key, key.keyId);
+    const bytes = chunks.documents.reduce((s, d) => s + d.size, 0);
+    let index: SnapshotBody['documents'] = { count: chunks.documents.length, bytes, keys: [], entries: [] };
+    const documents = ctx.documents(folder);
+    let outcome: DocumentIndex | null = documentIndex;
+    if (!outcome && documents && chunks.documents.length > 0) {
+      const previous = await this.previousDocuments(repoDir, keys);
+      outcome = (await documents.copy(id, chunks.documents, previous, (done, total) => report('documents', `Copying the documents (${done} of ${total})`, 95), signal)).index;
     }
-    await this.recordCheck(id, problem);
-    const { body } = written;
-    // a good frequent snapshot is logged, not audited: an audit row would itself be a change to snapshot
-    if (kind !== 'frequent' || problem) ctx.audit(
-      origin,
-      'backup.snapshot',
-      problem ? 'error' : 'ok',
-      { kind, addedChunks: body.added.chunks, addedBytes: body.added.bytes + written.manifestBytes, databaseBytes: body.databaseBytes, ms: Date.now() - started, ...(problem ? { problem } : {}) },
+    if (outcome) {
+      index = { count: chunks.documents.length, bytes, keys: outcome.keys.map((k) => ({ keyId: k.keyId, key: k.key.toString('base64') })), entries: outcome.entries };
+    }
+    const body: SnapshotBody = {
       id,
-    );
-    if (problem) {
-      ctx.alerts.raise({ key: 'backup.failed', severity: 'critical', message: `Snapshot ${id} did not pass verification: ${problem}` });
-      throw new AppError('internal', `The snapshot did not pass verification: ${problem}`, { reason: 'verification' });
+      createdAt,
+      kind,
+      appVersion: ctx.deps.appVersion,
+      schemaVersion: chunks.schemaVersion,
+      tables: chunks.tables,
+      databaseBytes: chunks.databaseBytes,
+      databaseSha256: chunks.databaseSha256,
+      chunkBytes: 65536,
+      chunks: chunks.chunks,
+      auditHead: chunks.auditHead,
+      documents: index,
+      added: { chunks: chunks.written, bytes: chunks.writtenBytes },
+    };
+    const manifestBytes = await writeSnapshotManifest(repoDir, keys, key.kdf, body);
+    // the manifest as written opens with the key and names exactly these chunks
+    const read = await readSnapshot(repoDir, keys, id);
+    if (read.body.chunks !== body.chunks || read.body.databaseSha256 !== body.databaseSha256) {
+      throw new BackupFileError('mismatch', `The manifest of snapshot ${id} does not read back as written.`);
     }
-    ctx.log.info({ id, kind, addedChunks: body.added.chunks, addedBytes: body.added.bytes, manifestBytes: written.manifestBytes, ms: Date.now() - started }, 'snapshot written and verified');
-    return this.toItem(
-      { format: 'lexdesk-snapshot', version: 1, id, createdAt, kind, keyId: key.keyId, kdf: key.kdf, nonce: '' },
-      body,
-      await this.loadChecks(),
-    );
+    await this.recordCheck(id, null);
+    // a good frequent snapshot is logged, not audited: an audit row would itself be a change to snapshot
+    if (kind !== 'frequent') {
+      ctx.audit(origin, 'backup.snapshot', 'ok', { kind, addedChunks: body.added.chunks, addedBytes: body.added.bytes + manifestBytes, databaseBytes: body.databaseBytes }, id);
+    }
+    ctx.log.info({ id, kind, addedChunks: body.added.chunks, addedBytes: body.added.bytes, manifestBytes, ms: Date.now() - started }, 'snapshot written and verified');
+    return this.toItem({ format: 'lexdesk-snapshot', version: 1, id, createdAt, kind, keyId: key.keyId, kdf: key.kdf, nonce: '' }, body, await this.loadChecks());
   }
 
   verifyInWorker(

@@ -270,6 +270,16 @@ export async function readSnapshot(repoDir: string, keys: SnapshotKeys, id: stri
  * gone (a crash, kill -9) is taken over.
  */
 export async function withRepoLock<T>(backupDir: string, work: () => Promise<T>): Promise<T> {
+  const release = await takeRepoLock(backupDir);
+  try {
+    return await work();
+  } finally {
+    await release();
+  }
+}
+
+/** Takes the repository lock (see withRepoLock); returns its release. */
+export async function takeRepoLock(backupDir: string): Promise<() => Promise<void>> {
   const lock = join(backupDir, '.repo.lock');
   await mkdir(backupDir, { recursive: true });
   const token = `${process.pid} ${randomBytes(4).toString('hex')}`;
@@ -296,12 +306,10 @@ export async function withRepoLock<T>(backupDir: string, work: () => Promise<T>)
       await rm(lock, { force: true });
     }
   }
-  try {
-    return await work();
-  } finally {
+  return async () => {
     const text = await readFile(lock, 'utf8').catch(() => '');
     if (text === token) await rm(lock, { force: true });
-  }
+  };
 }
 
 // ---- writing ---------------------------------------------------------------------------------
@@ -400,7 +408,20 @@ export async function assembleSnapshot(
   progress?: (fraction: number) => void,
 ): Promise<{ head: SnapshotHead; body: SnapshotBody }> {
   const snapshot = await readSnapshot(repoDir, keys, id);
-  const names = chunkNames(snapshot.body);
+  await assembleChunks(repoDir, keys, `snapshot ${id}`, chunkNames(snapshot.body), out, { bytes: snapshot.body.databaseBytes, sha256: snapshot.body.databaseSha256 }, progress);
+  return snapshot;
+}
+
+/** Writes the chunks `names` in order into `out` (which must not exist), each checked, the whole against `expect`. */
+async function assembleChunks(
+  repoDir: string,
+  keys: SnapshotKeys,
+  what: string,
+  names: string[],
+  out: string,
+  expect: { bytes: number; sha256: string },
+  progress?: (fraction: number) => void,
+): Promise<void> {
   const fd = openSync(out, 'wx', 0o600);
   const hash = createHash('sha256');
   let bytes = 0;
@@ -412,7 +433,7 @@ export async function assembleSnapshot(
         sealed = await readFile(chunkPath(repoDir, name));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-          throw new BackupFileError('incomplete', `Chunk ${name} of snapshot ${id} is missing from the repository (repo/chunks/${name.slice(0, 2)}/${name}).`);
+          throw new BackupFileError('incomplete', `Chunk ${name} of ${what} is missing from the repository (repo/chunks/${name.slice(0, 2)}/${name}).`);
         }
         throw err;
       }
@@ -430,11 +451,38 @@ export async function assembleSnapshot(
     throw err;
   }
   closeSync(fd);
-  if (bytes !== snapshot.body.databaseBytes || hash.digest('hex') !== snapshot.body.databaseSha256) {
+  if (bytes !== expect.bytes || hash.digest('hex') !== expect.sha256) {
     await rm(out, { force: true });
-    throw new BackupFileError('checksum_mismatch', `The database reassembled from snapshot ${id} does not match its recorded checksum.`);
+    throw new BackupFileError('checksum_mismatch', `The database reassembled from ${what} does not match its recorded checksum.`);
   }
-  return snapshot;
+}
+
+/** Opens a reassembled database: integrity_check, then schema version and row counts against what was recorded. */
+function checkDatabase(file: string, what: string, nativeBinding: string | undefined, expect: { schemaVersion: number; tables: Record<string, number> }): void {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true, nativeBinding });
+  } catch (err) {
+    throw new BackupFileError('integrity', `The database of ${what} cannot be opened: ${(err as Error).message}`);
+  }
+  let described: { schemaVersion: number; tables: Record<string, number> };
+  try {
+    const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+    if (rows.length !== 1 || rows[0]!.integrity_check !== 'ok') {
+      throw new BackupFileError('integrity', `The database of ${what} fails SQLite's integrity check: ${rows.slice(0, 3).map((r) => r.integrity_check).join('; ')}`);
+    }
+    described = { schemaVersion: db.pragma('user_version', { simple: true }) as number, tables: countRows(db) };
+  } catch (err) {
+    if (err instanceof BackupFileError) throw err;
+    throw new BackupFileError('integrity', `The database of ${what} cannot be read: ${(err as Error).message}`);
+  } finally {
+    db.close();
+  }
+  if (described.schemaVersion !== expect.schemaVersion) {
+    throw new BackupFileError('mismatch', `The database of ${what} has schema ${described.schemaVersion}; ${expect.schemaVersion} was recorded.`);
+  }
+  const difference = sameCounts(expect.tables, described.tables);
+  if (difference) throw new BackupFileError('mismatch', `The row counts of ${what} do not match its manifest (${difference}).`);
 }
 
 function sameCounts(a: Record<string, number>, b: Record<string, number>): string | null {
@@ -468,30 +516,7 @@ export async function verifySnapshot(
   try {
     const { body } = await assembleSnapshot(job.repoDir, keys, job.id, target, (f) => progress?.('verifying', f));
     progress?.('checking', 0);
-    let db: Database.Database;
-    try {
-      db = new Database(target, { readonly: true, fileMustExist: true, nativeBinding: job.nativeBinding });
-    } catch (err) {
-      throw new BackupFileError('integrity', `The database of snapshot ${job.id} cannot be opened: ${(err as Error).message}`);
-    }
-    let described: { schemaVersion: number; tables: Record<string, number> };
-    try {
-      const rows = db.pragma('integrity_check') as { integrity_check: string }[];
-      if (rows.length !== 1 || rows[0]!.integrity_check !== 'ok') {
-        throw new BackupFileError('integrity', `The database of snapshot ${job.id} fails SQLite's integrity check: ${rows.slice(0, 3).map((r) => r.integrity_check).join('; ')}`);
-      }
-      described = { schemaVersion: db.pragma('user_version', { simple: true }) as number, tables: countRows(db) };
-    } catch (err) {
-      if (err instanceof BackupFileError) throw err;
-      throw new BackupFileError('integrity', `The database of snapshot ${job.id} cannot be read: ${(err as Error).message}`);
-    } finally {
-      db.close();
-    }
-    if (described.schemaVersion !== body.schemaVersion) {
-      throw new BackupFileError('mismatch', `The database of snapshot ${job.id} has schema ${described.schemaVersion}; ${body.schemaVersion} was recorded.`);
-    }
-    const difference = sameCounts(body.tables, described.tables);
-    if (difference) throw new BackupFileError('mismatch', `The row counts of snapshot ${job.id} do not match its manifest (${difference}).`);
+    checkDatabase(target, `snapshot ${job.id}`, job.nativeBinding, body);
     progress?.('checking', 1);
     ok = true;
     return { id: body.id, createdAt: body.createdAt, kind: body.kind, schemaVersion: body.schemaVersion, databaseBytes: body.databaseBytes, documents: body.documents };
@@ -599,15 +624,20 @@ export async function snapshotChunks(
     copyDatabase: (source: string, dest: string, nativeBinding: string | undefined) => Promise<void>;
     describe: (file: string, nativeBinding?: string) => { schemaVersion: number; tables: Record<string, number>; auditHead: SnapshotBody['auditHead']; documents: { sha256: string; size: number }[] };
   },
-  progress?: (step: 'copying' | 'compressing', fraction: number) => void,
+  progress?: (step: 'copying' | 'compressing' | 'verifying' | 'checking', fraction: number) => void,
+  existingCopy?: string,
 ): Promise<SnapshotChunkResult> {
   const keys = snapshotKeys(job.key, job.keyId);
   await mkdir(job.workDir, { recursive: true, mode: 0o700 });
-  const copy = join(job.workDir, `${job.id}.snapshot.sqlite`);
-  await rm(copy, { force: true });
+  const copy = existingCopy ?? join(job.workDir, `${job.id}.snapshot.sqlite`);
+  const reassembled = join(job.workDir, `${job.id}.snapshot-check.sqlite`);
+  await rm(reassembled, { force: true });
   try {
-    progress?.('copying', 0);
-    await helpers.copyDatabase(job.databaseFile, copy, job.nativeBinding);
+    if (!existingCopy) {
+      await rm(copy, { force: true });
+      progress?.('copying', 0);
+      await helpers.copyDatabase(job.databaseFile, copy, job.nativeBinding);
+    }
     const described = helpers.describe(copy, job.nativeBinding);
     const chunked = writeChunks(job.repoDir, keys, copy, { level: job.level, progress: (f) => progress?.('compressing', f) });
     const packed = packNames(chunked.names);
@@ -616,6 +646,13 @@ export async function snapshotChunks(
     if (newest && 'head' in newest && newest.head.keyId === keys.keyId) {
       const previous = await readSnapshot(job.repoDir, keys, newest.head.id).catch(() => null);
       unchanged = previous?.body.chunks === packed;
+    }
+    if (!unchanged) {
+      // verified before its manifest exists: every chunk read back and opened, the reassembled database checked
+      await assembleChunks(job.repoDir, keys, `snapshot ${job.id}`, chunked.names, reassembled, { bytes: chunked.bytes, sha256: chunked.sha256 }, (f) => progress?.('verifying', f));
+      progress?.('checking', 0);
+      checkDatabase(reassembled, `snapshot ${job.id}`, job.nativeBinding, described);
+      progress?.('checking', 1);
     }
     return {
       unchanged,
@@ -627,7 +664,10 @@ export async function snapshotChunks(
       ...described,
     };
   } finally {
-    await rm(copy, { force: true });
-    await rm(`${copy}-journal`, { force: true });
+    await rm(reassembled, { force: true });
+    if (!existingCopy) {
+      await rm(copy, { force: true });
+      await rm(`${copy}-journal`, { force: true });
+    }
   }
 }
