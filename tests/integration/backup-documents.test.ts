@@ -202,7 +202,7 @@ describe('backups include the document store', () => {
     expect(poolFiles(dir).sort()).toEqual([sha(old), sha(recent)].sort());
     // once that snapshot is gone too, so is the copy
     rmSync(join(dir, 'repo', 'snapshots', `${first.id}.snapshot`));
-    await c.services.backups.applyRetention();
+    await c.services.backups.thinSnapshots();
     expect(poolFiles(dir)).toEqual([sha(recent)]);
   });
 

@@ -25,6 +25,7 @@ import { BackupRestore, restoreRefused, type RestoreOptions, type RestoreResult 
 import { runInWorker } from './runner.js';
 import { BackupScheduler } from './scheduler.js';
 import { BackupSnapshots } from './snapshot-service.js';
+import { removeStaleRepoLock } from './snapshots.js';
 import { BackupRecords, type StoredSettings } from './settings.js';
 import { BackupStatus } from './status.js';
 import { readHeader } from './stream.js';
@@ -203,6 +204,7 @@ export class BackupService {
     await rm(this.workDir, { recursive: true, force: true });
     await mkdir(this.workDir, { recursive: true, mode: 0o700 });
     const removed = await this.folder().removeLeftovers();
+    if (await removeStaleRepoLock(this.folder().dir)) removed.push('.repo.lock');
     const copies = this.vault ? await new BackupDocuments(this.vault, this.folder().dir).removeLeftovers() : 0;
     if (copies > 0) removed.push(`${copies} document copies`);
     if (removed.length > 0) this.log.warn({ removed }, 'removed files of a backup that was interrupted');
@@ -278,7 +280,11 @@ export class BackupService {
   thinSnapshots(origin: Origin = SYSTEM_ORIGIN): Promise<{ removed: string[]; chunks: number; bytes: number }> {
     const job = this.jobs.begin('backup', null);
     job.label = 'Thinning the snapshots';
-    return this.jobs.run(job, null, () => this.snapshots.thin(origin, (step, label, percent) => this.jobs.step(job, step, label, percent)));
+    return this.jobs.run(job, null, async () => {
+      const result = await this.snapshots.thin(origin, (step, label, percent) => this.jobs.step(job, step, label, percent), { sweep: true });
+      if (result.chunks > 0 || result.removed.length > 0) await this.maker.prunePool(this.folder());
+      return result;
+    });
   }
 
   private async runScheduled(reason: 'scheduled' | 'catch-up'): Promise<void> {

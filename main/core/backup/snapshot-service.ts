@@ -309,7 +309,7 @@ export class BackupSnapshots {
    * Thins the snapshots as the settings say and removes the chunks none of the
    * rest uses. The caller runs it as a job, so never beside a snapshot or a restore.
    */
-  async thin(origin: Origin = SYSTEM_ORIGIN, report?: SnapshotStep): Promise<{ removed: string[]; chunks: number; bytes: number }> {
+  async thin(origin: Origin = SYSTEM_ORIGIN, report?: SnapshotStep, options: { sweep?: boolean } = {}): Promise<{ removed: string[]; chunks: number; bytes: number }> {
     const { ctx } = this;
     await ctx.records.load();
     const key = await ctx.keys.current();
@@ -326,6 +326,8 @@ export class BackupSnapshots {
       { keepAllHours: s.keepAllHours, hourlyDays: s.hourlyDays, retentionDays: s.retentionDays, monthlyMonths: s.monthlyMonths },
     );
     const folder = ctx.folder();
+    // after a backup, the chunks are swept only when a snapshot went; asked for (`sweep`), always
+    if (remove.length === 0 && !options.sweep) return { removed: [], chunks: 0, bytes: 0 };
     const result = await withRepoLock(folder.dir, () =>
       runInWorker(
         { type: 'snapshot-prune', key: key.key, job: { repoDir: this.repoDir(folder), keyId: key.keyId, remove, pauseAt: ctx.deps.options?.prunePauseAt } },

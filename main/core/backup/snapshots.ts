@@ -278,6 +278,26 @@ export async function withRepoLock<T>(backupDir: string, work: () => Promise<T>)
   }
 }
 
+function lockHolderAlive(text: string): boolean {
+  const pid = Number.parseInt(text, 10);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the lock of a process that is gone (a crash); true when there was one. */
+export async function removeStaleRepoLock(backupDir: string): Promise<boolean> {
+  const lock = join(backupDir, '.repo.lock');
+  const text = await readFile(lock, 'utf8').catch(() => null);
+  if (text === null || lockHolderAlive(text)) return false;
+  await rm(lock, { force: true });
+  return true;
+}
+
 /** Takes the repository lock (see withRepoLock); returns its release. */
 export async function takeRepoLock(backupDir: string): Promise<() => Promise<void>> {
   const lock = join(backupDir, '.repo.lock');
@@ -292,17 +312,7 @@ export async function takeRepoLock(backupDir: string): Promise<() => Promise<voi
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw err;
       const text = await readFile(lock, 'utf8').catch(() => '');
-      const pid = Number.parseInt(text, 10);
-      let alive = false;
-      if (Number.isInteger(pid) && pid > 0) {
-        try {
-          process.kill(pid, 0);
-          alive = true;
-        } catch (e) {
-          alive = (e as NodeJS.ErrnoException).code === 'EPERM';
-        }
-      }
-      if (alive) throw new BackupFileError('incomplete', 'Another LexDesk process is writing to or cleaning the snapshot repository. Try again in a minute.');
+      if (lockHolderAlive(text)) throw new BackupFileError('incomplete', 'Another LexDesk process is writing to or cleaning the snapshot repository. Try again in a minute.');
       await rm(lock, { force: true });
     }
   }
