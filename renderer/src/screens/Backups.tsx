@@ -544,8 +544,9 @@ function TimelineCard({
       setResolved({ item: null, message: 'Pick a date and a time.' });
       return;
     }
+    // the picker has minutes: a snapshot taken during the picked minute counts as "at" it
     api
-      .call('backup.snapshots', { at: date.toISOString() })
+      .call('backup.snapshots', { at: new Date(date.getTime() + 59_999).toISOString() })
       .then((r) => live && setResolved({ item: r.resolved, message: null }))
       .catch((err: unknown) => live && setResolved({ item: null, message: messageOf(err) }));
     return () => {
