@@ -3,7 +3,7 @@ import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import type { BackupItem, BackupOverview } from '../../shared/contract/backup.js';
+import type { BackupItem, BackupOverview, SnapshotItem } from '../../shared/contract/backup.js';
 import { formatBytes } from '../../shared/format.js';
 import type { ApiError } from '../../shared/errors.js';
 import type { Core } from '../core/app.js';
@@ -18,10 +18,13 @@ export const BACKUP_HELP = `Usage: lexdesk backup <command>
 
   create [--sql] [--passphrase-stdin]    back up now (copy, compress, encrypt, verify); prints the id
                                          (the passphrase only where this machine keeps no copy of the key)
-  list [--json]                          the backups in the backup folder
-  verify <id> [--passphrase-stdin]       decrypt, open and check a backup again
+  list [--json]                          the backups and the snapshots in the backup folder, with when
+                                         each snapshot was last verified and where copies of it are
+  verify <id> [--passphrase-stdin]       decrypt, open and check a backup or a snapshot again
   restore <id|file> [--passphrase-stdin] replace the database with a backup (stop LexDesk first);
                                          a file outside the backup folder is copied into it first
+  restore --at "2026-12-01 14:45"        the same with the newest snapshot at or before that time
+                                         (local time of this machine, or ISO 8601 with a zone)
   decrypt <id|file> <out> [--sql] [--passphrase-stdin]
                                          write the plain database (or with --sql the SQL text) to <out>
   passphrase                             set the backup passphrase (read from stdin, or asked twice)
@@ -133,6 +136,13 @@ async function copyDocumentsBeside(from: string, id: string, to: string): Promis
   return copied;
 }
 
+function printSnapshot(s: SnapshotItem): void {
+  const at = new Date(s.createdAt);
+  const local = `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')} ${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+  const verified = s.problem ? `FAILED (${s.problem})` : s.verifiedAt ? s.verifiedAt.slice(0, 16).replace('T', ' ') + ' UTC' : 'not yet';
+  process.stdout.write(`${s.id}  ${local}  ${s.kind}  ${formatBytes(s.addedBytes)}  ${verified}  ${s.locations.join(',')}\n`);
+}
+
 function printItem(item: BackupItem): void {
   process.stdout.write(
     `${item.id}  ${item.kind}  ${item.status}${item.failure ? ` (${item.failure})` : ''}  ${formatBytes(item.sizeBytes)}  schema ${item.schemaVersion}\n`,
@@ -165,6 +175,7 @@ export async function backupCommand(argv: string[], config: Config, log: Logger)
       'passphrase-stdin': { type: 'boolean' },
       json: { type: 'boolean' },
       sql: { type: 'boolean' },
+      at: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -177,7 +188,11 @@ export async function backupCommand(argv: string[], config: Config, log: Logger)
     process.stderr.write(`lexdesk: unknown backup command "${sub}"\n\n${BACKUP_HELP}`);
     return 2;
   }
-  if (sub !== 'create' && sub !== 'list' && sub !== 'passphrase' && !arg) {
+  if (sub === 'restore' && values.at !== undefined && arg) {
+    process.stderr.write('lexdesk: give either a backup or --at, not both\n');
+    return 2;
+  }
+  if (sub !== 'create' && sub !== 'list' && sub !== 'passphrase' && !arg && !(sub === 'restore' && values.at !== undefined)) {
     process.stderr.write(`lexdesk: say which backup: lexdesk backup ${sub} <id>\n`);
     return 2;
   }
@@ -230,13 +245,21 @@ export async function backupCommand(argv: string[], config: Config, log: Logger)
           const result = await callDoor(core, 'backup.list', {});
           if (!result.ok) return refused(result.error);
           const overview = result.value as BackupOverview;
+          const snapshotsResult = await callDoor(core, 'backup.snapshots', {});
+          if (!snapshotsResult.ok) return refused(snapshotsResult.error);
+          const { snapshots } = snapshotsResult.value as { snapshots: SnapshotItem[] };
           if (values.json) {
-            process.stdout.write(`${JSON.stringify(overview, null, 2)}\n`);
+            process.stdout.write(`${JSON.stringify({ ...overview, snapshots }, null, 2)}\n`);
             return 0;
           }
           process.stdout.write(`Backup folder: ${overview.destination}${overview.destinationProblem ? ` (${overview.destinationProblem})` : ''}\n`);
           if (overview.backups.length === 0) process.stdout.write('No backups yet. Make one with `lexdesk backup create`.\n');
           for (const item of overview.backups) printItem(item);
+          if (snapshots.length > 0) {
+            process.stdout.write(`\nSnapshots (${snapshots.length}; restore one with \`lexdesk backup restore --at "YYYY-MM-DD HH:MM"\`):\n`);
+            process.stdout.write('id  taken (local time)  kind  added  last verified  locations\n');
+            for (const s of snapshots) printSnapshot(s);
+          }
           if (overview.overdue) process.stdout.write(`Warning: the last good backup is ${overview.lastGoodAt ? `from ${overview.lastGoodAt}` : 'missing'}.\n`);
           return 0;
         }
@@ -252,6 +275,17 @@ export async function backupCommand(argv: string[], config: Config, log: Logger)
           return 0;
         }
         case 'verify': {
+          const snapshot = await core.services.backups.snapshots.has(arg!);
+          if (snapshot && !(await core.services.backups.hasBackupFile(arg!))) {
+            const problem = await cliAudit(core, 'backup.verify', async (note) => {
+              note.target = { type: 'backup', id: arg! };
+              const found = await core.services.backups.verifySnapshot(arg!, passphrase);
+              note.details = { snapshot: true, problem: found };
+              return found;
+            });
+            process.stdout.write(problem ? `Snapshot ${arg} FAILED verification: ${problem}\n` : `Snapshot ${arg} verified: every chunk decrypts, the database opens and passes the integrity check, the row counts match.\n`);
+            return problem ? 1 : 0;
+          }
           const result = await callDoor(core, 'backup.verify', { id: await resolveBackup(core, arg!), passphrase });
           if (!result.ok) return refused(result.error);
           const item = result.value as BackupItem;
@@ -268,7 +302,8 @@ export async function backupCommand(argv: string[], config: Config, log: Logger)
         }
         case 'restore': {
           const result = await cliAudit(core, 'backup.restore', async (note) => {
-            const id = await resolveBackup(core, arg!);
+            const id = values.at !== undefined ? await core.services.backups.resolvePointInTime(values.at) : await resolveBackup(core, arg!);
+            if (values.at !== undefined) process.stderr.write(`${values.at} resolves to snapshot ${id}.\n`);
             note.target = { type: 'backup', id };
             const restored = await core.services.backups.restore(id, cliOrigin(), { passphrase });
             note.details = { preRestoreBackupId: restored.preRestoreBackupId, schemaFrom: restored.schemaFrom, sessionsEnded: restored.sessionsEnded };

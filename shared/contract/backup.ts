@@ -100,10 +100,53 @@ export const BackupSettings = z.object({
   keyProtection: z.enum(['keychain', 'kek', 'memory']),
   /** no copy of the key here until the passphrase is entered again (after a restart, memory only) */
   keyLocked: z.boolean(),
+  /** a snapshot this often (minutes) when the data changed; 0: only the daily backup */
+  snapshotMinutes: z.number().int(),
+  /** snapshot thinning: all for keepAllHours, hourly for hourlyDays, daily for retentionDays, monthly for monthlyMonths */
+  keepAllHours: z.number().int(),
+  hourlyDays: z.number().int(),
+  monthlyMonths: z.number().int(),
 });
 export type BackupSettings = z.infer<typeof BackupSettings>;
 
+export const SnapshotKind = z.enum(['frequent', 'scheduled', 'manual', 'pre-restore', 'pre-migration', 'pre-import']);
+
+export const SnapshotItem = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  kind: SnapshotKind,
+  /** bytes of the database it holds */
+  databaseBytes: z.number().int(),
+  schemaVersion: z.number().int(),
+  tables: z.record(z.string(), z.number().int()),
+  documents: z.number().int(),
+  /** chunks and bytes this snapshot added to the repository (the rest it shares with others) */
+  addedChunks: z.number().int(),
+  addedBytes: z.number().int(),
+  verifiedAt: z.string().nullable(),
+  /** why its last verification failed (null: it passed, or was not checked yet) */
+  problem: z.string().nullable(),
+  /** where a copy of it is: 'local' (the backup folder) */
+  locations: z.array(z.string()),
+  keyAvailable: z.boolean(),
+  restorable: z.boolean(),
+});
+export type SnapshotItem = z.infer<typeof SnapshotItem>;
+
+const PointInTime = z
+  .string()
+  .min(1)
+  .max(40)
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a date and time such as 2026-12-01T14:45');
+
 export const backupOperations = {
+  'backup.snapshots': defineOperation({
+    summary: 'The snapshots in the backup folder (oldest first), when each was last verified and where copies of it are; with `at`, the snapshot a restore to that time would use.',
+    input: z.object({ at: PointInTime.optional() }).strict(),
+    output: z.object({ snapshots: z.array(SnapshotItem), resolved: SnapshotItem.nullable(), snapshotMinutes: z.number().int() }),
+    access: 'backups.manage',
+    audit: 'failures',
+  }),
   'backup.list': defineOperation({
     summary: 'Every backup in the backup folder (good, unverified, failed), the last run, the next one and whether backups are overdue.',
     input: z.object({}).strict(),
@@ -129,11 +172,14 @@ export const backupOperations = {
       'Replaces the live database with a backup, after checking it and taking a safety backup. Needs the signed-in admin password; the passphrase only when this machine lacks the key.',
     input: z
       .object({
-        id: BackupId,
+        id: BackupId.optional(),
+        /** a point in time: the newest snapshot at or before it (instead of id) */
+        at: PointInTime.optional(),
         password: sensitive(z.string().min(1, 'Enter your password.').max(1024)),
         passphrase: sensitive(z.string().max(1024)).optional(),
       })
-      .strict(),
+      .strict()
+      .refine((v) => (v.id === undefined) !== (v.at === undefined), { message: 'Give either the id of a backup or a point in time (at), not both.', path: ['id'] }),
     output: z.object({
       id: z.string(),
       preRestoreBackupId: z.string(),
@@ -167,6 +213,10 @@ export const backupOperations = {
         retentionDays: z.number().int().min(1, 'Keep backups at least 1 day.').max(3650, 'At most 3650 days.').optional(),
         keepAtLeast: z.number().int().min(1, 'Keep at least 1 backup.').max(1000, 'At most 1000.').optional(),
         sqlDump: z.boolean().optional(),
+        snapshotMinutes: z.number().int().min(0, 'At least 1 minute (0: no snapshots between daily backups).').max(1440, 'At most 1440 minutes (a day).').optional(),
+        keepAllHours: z.number().int().min(1, 'Keep every snapshot at least 1 hour.').max(720, 'At most 720 hours.').optional(),
+        hourlyDays: z.number().int().min(1, 'At least 1 day.').max(365, 'At most 365 days.').optional(),
+        monthlyMonths: z.number().int().min(0, 'At least 0 months.').max(120, 'At most 120 months.').optional(),
         /** an absolute folder; null goes back to the default */
         destination: z.string().min(1).max(1000).nullable().optional(),
         passphrase: sensitive(z.string().max(1024)).optional(),

@@ -28,6 +28,38 @@ function idOf(output: string): string {
 }
 
 describe('lexdesk backup (the command line)', { timeout: 120_000 }, () => {
+  it('lists snapshots with their last verification and restores to a point in time with --at', async () => {
+    const dataDir = tempDir();
+    expect(lexdesk(dataDir, ['migrate']).status).toBe(0);
+    expect(lexdesk(dataDir, ['backup', 'passphrase'], `${PASSPHRASE}\n`).status).toBe(0);
+    const db = join(dataDir, 'lexdesk.sqlite');
+    sqlite3(db, "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('before');");
+    const first = idOf(lexdesk(dataDir, ['backup', 'create']).stdout);
+    sqlite3(db, "INSERT INTO notes VALUES ('after');");
+    const second = idOf(lexdesk(dataDir, ['backup', 'create']).stdout);
+
+    const list = lexdesk(dataDir, ['backup', 'list']);
+    expect(list.stdout).toMatch(/Snapshots \(2;/);
+    expect(list.stdout).toMatch(new RegExp(`${first}\\s.*\\slocal`));
+    const json = JSON.parse(lexdesk(dataDir, ['backup', 'list', '--json']).stdout);
+    expect(json.snapshots.map((s: { id: string }) => s.id)).toEqual([first, second]);
+    expect(json.snapshots[0].verifiedAt).not.toBeNull();
+    expect(json.snapshots[0].locations).toEqual(['local']);
+
+    const bad = lexdesk(dataDir, ['backup', 'restore', '--at', 'last tuesday']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/is not a date and time/);
+    const early = lexdesk(dataDir, ['backup', 'restore', '--at', '2020-01-01 10:00']);
+    expect(early.status).toBe(1);
+    expect(early.stderr).toMatch(/no snapshot that early/);
+
+    const restored = lexdesk(dataDir, ['backup', 'restore', '--at', json.snapshots[0].createdAt]);
+    expect(restored.status, restored.stderr).toBe(0);
+    expect(restored.stderr).toContain(`resolves to snapshot ${first}`);
+    expect(sqlite3(db, 'SELECT group_concat(body) FROM notes;')).toBe('before');
+    expect(lexdesk(dataDir, ['backup', 'verify', second]).status).toBe(0);
+  });
+
   it('creates, lists, verifies and restores; a restore waits until LexDesk is stopped', async () => {
     const dataDir = tempDir();
     expect(lexdesk(dataDir, ['migrate']).status).toBe(0);

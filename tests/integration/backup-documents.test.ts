@@ -198,6 +198,11 @@ describe('backups include the document store', () => {
 
     expect(existsSync(join(dir, `${first.id}.db.lexbak`))).toBe(false);
     expect(existsSync(join(dir, `${first.id}.documents.lexbak`))).toBe(false);
+    // the first backup's snapshot (younger than 48 hours, so not thinned) still names the old document
+    expect(poolFiles(dir).sort()).toEqual([sha(old), sha(recent)].sort());
+    // once that snapshot is gone too, so is the copy
+    rmSync(join(dir, 'repo', 'snapshots', `${first.id}.snapshot`));
+    await c.services.backups.thinSnapshots();
     expect(poolFiles(dir)).toEqual([sha(recent)]);
   });
 

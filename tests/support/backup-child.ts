@@ -6,6 +6,8 @@
  *
  *   node --import tsx tests/support/backup-child.ts <dataDir> backup
  *   node --import tsx tests/support/backup-child.ts <dataDir> restore <id>
+ *   node --import tsx tests/support/backup-child.ts <dataDir> snapshot
+ *   node --import tsx tests/support/backup-child.ts <dataDir> thin      (PRUNE_PAUSE=1: stops between manifests and chunks)
  */
 import { createCore } from '../../main/core/app.js';
 import { loadConfig } from '../../main/core/config.js';
@@ -23,6 +25,7 @@ const core = createCore(config, {
   backup: {
     scryptCost: TEST_SCRYPT,
     catchUpDelayMs: 3_600_000,
+    ...(process.env.PRUNE_PAUSE ? { prunePauseAt: 'manifests-removed' as const } : {}),
     swapHook: async (point) => {
       if (point !== hook) return;
       say({ hook: point });
@@ -36,7 +39,13 @@ core.services.events.subscribe((event) => {
 });
 say({ started: true });
 const origin = { face: 'cli' as const, actor: { type: 'cli' as const, name: 'crash-test' } };
-if (action === 'backup') {
+if (action === 'snapshot') {
+  const item = await core.services.backups.snapshotIfChanged(origin);
+  say({ done: item?.id ?? null });
+} else if (action === 'thin') {
+  const result = await core.services.backups.thinSnapshots(origin);
+  say({ done: result.removed.join(',') });
+} else if (action === 'backup') {
   const item = await core.services.backups.create('manual', origin);
   say({ done: item.id });
 } else {

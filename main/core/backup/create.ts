@@ -3,7 +3,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { BackupItem, BackupKind, BackupRun } from '../../../shared/contract/backup.js';
 import { BACKUPS_LOCKED_MESSAGE } from './key-protection.js';
 import { AppError } from '../errors.js';
-import { BackupDocuments, type IndexEntry } from './documents.js';
+import { BackupDocuments, type DocumentIndex, type IndexEntry } from './documents.js';
+import { takeRepoLock } from './snapshots.js';
 import { DOCUMENTS_SUFFIX, destinationMessage, isDestinationErrno, type BackupFolder, type Manifest, type StoredBackup } from './folder.js';
 import { BackupFileError } from './format.js';
 import { backupSlices, STEP_LABELS, type JobTracker, type RunningJob } from './job-tracker.js';
@@ -11,6 +12,7 @@ import { SYSTEM_ORIGIN, type BackupContext, type Origin } from './ports.js';
 import { retentionPlan } from './retention.js';
 import { runInWorker } from './runner.js';
 import type { BackupStatus } from './status.js';
+import type { BackupSnapshots } from './snapshot-service.js';
 
 /** Reports a step of a backup to whoever shows its progress. */
 export type StepReport = (step: string, label: string, percent: number) => void;
@@ -21,6 +23,7 @@ export class BackupMaker {
     private readonly ctx: BackupContext,
     private readonly jobs: JobTracker,
     private readonly status: BackupStatus,
+    private readonly snapshots: BackupSnapshots,
   ) {}
 
   /**
@@ -84,6 +87,12 @@ export class BackupMaker {
     const documents = ctx.documents(folder);
     // the database's steps fill the bar up to 85% when the documents' copy follows
     const scale = documents ? 0.85 : 1;
+    // the snapshot beside the backup holds the repository until its manifest is written (no thinning in between);
+    // another process holding it (the command line) only means this backup is not also a snapshot
+    let repoLock: (() => Promise<void>) | null = await takeRepoLock(folder.dir).catch((err: unknown) => {
+      ctx.log.warn({ err }, 'the snapshot repository is busy: this backup is not also a snapshot');
+      return null;
+    });
     try {
       await mkdir(ctx.workDir, { recursive: true, mode: 0o700 });
       const result = await runInWorker(
@@ -99,6 +108,7 @@ export class BackupMaker {
             kdf: key.kdf,
             manifest: { id, createdAt: started.toISOString(), kind, appVersion: deps.appVersion },
             level: deps.options?.compressionLevel ?? 1,
+            ...(repoLock ? { snapshot: { repoDir: this.snapshots.repoDir(folder), keyId: key.keyId } } : {}),
           },
         },
         {
@@ -110,6 +120,7 @@ export class BackupMaker {
         },
       );
       let copies: Manifest['documentCopies'];
+      let documentIndex: DocumentIndex | null = null;
       let indexFile: { bytes: number; sha256: string } | undefined;
       if (documents) {
         const previous = await this.previousIndex(folder, documents, key.key, key.keyId);
@@ -122,6 +133,7 @@ export class BackupMaker {
         );
         partials.documents = folder.partial(id, DOCUMENTS_SUFFIX);
         indexFile = await BackupDocuments.writeIndex(partials.documents, outcome.index, key.key, key.kdf, result.manifest);
+        documentIndex = outcome.index;
         copies = { added: outcome.added, addedBytes: outcome.addedBytes, reused: outcome.reused, missing: outcome.missing.length };
         if (outcome.missing.length > 0) {
           ctx.log.warn({ id, missing: outcome.missing.length, first: outcome.missing.slice(0, 5) }, 'documents named by the database are missing from the document store');
@@ -165,11 +177,21 @@ export class BackupMaker {
       ctx.alerts.clear('backup.failed');
       ctx.alerts.clear('backup.overdue');
       ctx.log.info({ id, kind, bytes: manifest.files.database.bytes, ms: run.durationMs }, 'backup made and verified');
+      // every backup is also a snapshot in the repository (its changed chunks were written beside the file)
+      if (result.snapshot) {
+        await this.snapshots
+          .commit(kind, id, key, origin, result.snapshot, documentIndex, report, job.abort.signal)
+          .catch((err: unknown) => ctx.log.error({ err, id }, 'the snapshot beside the backup failed'));
+      }
+      await repoLock?.();
+      repoLock = null;
       report('retention', STEP_LABELS.retention, 100);
       await this.applyRetention(origin).catch((err: unknown) => ctx.log.error({ err }, 'retention failed'));
       const stored = await folder.read(id);
       return this.status.toItem(stored ?? { status: 'verified', id, manifest, sizeBytes: manifest.files.database.bytes });
     } catch (err) {
+      await repoLock?.();
+      repoLock = null;
       const cancelled = job.abort.signal.aborted;
       const problem = err instanceof BackupFileError ? err.problem : isDestinationErrno(err) ? 'destination' : 'error';
       const message = cancelled
@@ -227,10 +249,11 @@ export class BackupMaker {
    * Deletes the pool's files that no remaining backup names. Only when every
    * remaining backup's index can be read: a document is never deleted on a guess.
    */
-  private async prunePool(folder: BackupFolder): Promise<number> {
+  async prunePool(folder: BackupFolder): Promise<number> {
     const documents = this.ctx.documents(folder);
     if (!documents) return 0;
-    const kept = new Set<string>();
+    const kept = await this.snapshots.namedDocuments().catch(() => null);
+    if (!kept) return 0;
     for (const item of await folder.list()) {
       if (item.status === 'failed') continue;
       if (item.status === 'unverified') {
@@ -259,7 +282,11 @@ export class BackupMaker {
     const items = await folder.list();
     const plan = retentionPlan(items, this.ctx.deps.clock.now(), records.settings);
     for (const item of plan) await folder.remove(item);
-    if (plan.length > 0) {
+    const thinned = await this.snapshots.thin(origin).catch((err: unknown) => {
+      this.ctx.log.error({ err }, 'snapshot thinning failed');
+      return { removed: [] as string[], chunks: 0 };
+    });
+    if (plan.length > 0 || thinned.removed.length > 0 || thinned.chunks > 0) {
       const pruned = await this.prunePool(folder);
       if (pruned > 0) this.ctx.log.info({ pruned }, 'document copies no backup names any more removed');
     }

@@ -43,7 +43,44 @@ import { z } from 'zod';
  * the pool already holds is checked by its size, and every verification checks every
  * document of the index in full. A restore puts back into the store exactly the
  * documents the restored database names, from the pool, checked the same way.
- * Retention deletes a pool file only when no remaining backup's index names it.
+ * Retention deletes a pool file only when no remaining backup's index, and no
+ * snapshot, names it.
+ *
+ * The snapshot repository. Beside the .lexbak files, the backup folder holds
+ * `repo/`: every backup, and a frequent snapshot whenever the database changed
+ * (every 15 minutes by default), is a snapshot there, and only what changed since
+ * the snapshots before it is written. All keys derive from K with HKDF-SHA256
+ * (no salt, 32 bytes) under the info strings "lexdesk-snapshot/1 chunk aes-256-gcm",
+ * "… chunk name", "… manifest aes-256-gcm" and "… manifest hmac".
+ *
+ *   repo/chunks/<first 2 hex>/<name>   one 64 KiB piece of a database file (the last
+ *       piece of a file may be shorter). Pieces start at multiples of 64 KiB, so each is
+ *       a whole number of SQLite pages. name = the first 16 bytes, in hex, of
+ *       HMAC-SHA256(name key, plain piece): equal pieces have equal names (stored once),
+ *       and the name reveals nothing of the content without the key. The file is
+ *       "LXC1" ‖ compression (1 byte: 0 stored, 1 raw deflate) ‖ nonce (12 random bytes)
+ *       ‖ AES-256-GCM ciphertext ‖ tag (16), with "LXC1" ‖ compression ‖ name (ASCII) as
+ *       additional data; a reader checks that the opened piece hashes to its name.
+ *   repo/snapshots/<id>.snapshot       one line of JSON: in clear {format:
+ *       "lexdesk-snapshot", version: 1, id, createdAt, kind, keyId, kdf, nonce} (enough to
+ *       list snapshots and to derive K from the passphrase on a new machine), `body`:
+ *       base64 of AES-256-GCM(raw deflate(JSON body)) with the clear fields' JSON (in that
+ *       order) as additional data, and `mac`: hex HMAC-SHA256(mac key, that JSON ‖ sealed
+ *       body) — the manifest's signature. The body (SnapshotBody in snapshots.ts): id,
+ *       createdAt, kind, appVersion, schemaVersion, rows per table, databaseBytes,
+ *       databaseSha256 (of the whole reassembled file), chunkBytes 65536, `chunks` (the
+ *       names in file order, 16 bytes each, concatenated, base64), the audit head, the
+ *       documents it names in the pool (`documents/ab/<sha256>`, as in the index above,
+ *       with their keys) and how many chunks and bytes it added.
+ *
+ * Every object is immutable: written under a temporary name (`.tmp-…` in its folder),
+ * flushed, renamed into place, the folder flushed. A manifest is written only after
+ * all its chunks exist. Thinning deletes manifests first (flushed), then the chunks
+ * no remaining manifest names: a crash at any instant leaves every remaining snapshot
+ * whole, and at worst chunks nobody names, which the next thinning removes. One
+ * process writes or thins at a time (`<backup folder>/.repo.lock`, holding its pid).
+ * A restore reassembles the chunks in order into a file and checks its SHA-256,
+ * then opens it like a decrypted .lexbak.
  */
 export const MAGIC = Buffer.from('LEXDESK-BACKUP-1', 'ascii');
 export const SEGMENT_BYTES = 64 * 1024;

@@ -5,6 +5,7 @@ import type { Origin } from './ports.js';
 
 type BackupOperation =
   | 'backup.list'
+  | 'backup.snapshots'
   | 'backup.create'
   | 'backup.verify'
   | 'backup.restore'
@@ -24,6 +25,8 @@ function originOf(ctx: HandlerContext<CoreServices>): Origin {
 export const backupHandlers: { [N in BackupOperation]: Handler<N, CoreServices> } = {
   'backup.list': (_input, { services }) => services.backups.overview(),
 
+  'backup.snapshots': (input, { services }) => services.backups.listSnapshots(input.at),
+
   'backup.create': async (input, ctx) => {
     const item = await ctx.services.backups.create('manual', originOf(ctx), { sqlDump: input.sqlDump });
     ctx.audit.target = { type: 'backup', id: item.id };
@@ -40,14 +43,15 @@ export const backupHandlers: { [N in BackupOperation]: Handler<N, CoreServices> 
 
   'backup.restore': async (input, ctx) => {
     const principal = ctx.requirePrincipal();
-    ctx.audit.target = { type: 'backup', id: input.id };
     await ctx.services.backups.checkPassword(principal.userId, input.password, ctx.call);
-    const result = await ctx.services.backups.restore(input.id, originOf(ctx), {
+    const id = input.id ?? (await ctx.services.backups.resolvePointInTime(input.at!));
+    ctx.audit.target = { type: 'backup', id };
+    const result = await ctx.services.backups.restore(id, originOf(ctx), {
       passphrase: input.passphrase,
       keep: { userId: principal.userId, sessionId: principal.sessionId },
       call: ctx.call,
     });
-    ctx.audit.details = { preRestoreBackupId: result.preRestoreBackupId, schemaFrom: result.schemaFrom, sessionsEnded: result.sessionsEnded };
+    ctx.audit.details = { ...(input.at ? { at: input.at } : {}), preRestoreBackupId: result.preRestoreBackupId, schemaFrom: result.schemaFrom, sessionsEnded: result.sessionsEnded };
     return result;
   },
 

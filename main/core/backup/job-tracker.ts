@@ -24,6 +24,7 @@ export const STEP_LABELS: Record<JobStep | 'saving' | 'retention', string> = {
   verifying: 'Decrypting and checking the backup',
   checking: 'Opening the copy (integrity check)',
   'verifying-sql': 'Checking the SQL copy',
+  pruning: 'Removing the parts no snapshot uses',
   saving: 'Saving',
   retention: 'Removing old backups',
 };
@@ -31,8 +32,8 @@ export const STEP_LABELS: Record<JobStep | 'saving' | 'retention', string> = {
 /** Which slice of the progress bar each step of a backup fills. */
 export function backupSlices(withSql: boolean): Record<JobStep, [number, number]> {
   return withSql
-    ? { copying: [0, 20], counting: [20, 22], compressing: [22, 55], dumping: [55, 70], verifying: [70, 90], checking: [90, 95], 'verifying-sql': [95, 99] }
-    : { copying: [0, 25], counting: [25, 27], compressing: [27, 78], dumping: [78, 78], verifying: [78, 95], checking: [95, 99], 'verifying-sql': [99, 99] };
+    ? { copying: [0, 20], counting: [20, 22], compressing: [22, 55], dumping: [55, 70], verifying: [70, 90], checking: [90, 95], 'verifying-sql': [95, 99], pruning: [99, 99] }
+    : { copying: [0, 25], counting: [25, 27], compressing: [27, 78], dumping: [78, 78], verifying: [78, 95], checking: [95, 99], 'verifying-sql': [99, 99], pruning: [99, 99] };
 }
 
 export function publicJob(job: RunningJob): BackupJob {

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { BackupFileError, type BackupHeader, type ManifestCore, type ScryptParams } from './format.js';
 import { countRows, dumpSql, insertTarget } from './sql-dump.js';
+import { snapshotChunks, type SnapshotChunkResult } from './snapshots.js';
 import { sealToFile, unsealFile, type SealedFile, type UnsealedFile } from './stream.js';
 
 /**
@@ -12,7 +13,7 @@ import { sealToFile, unsealFile, type SealedFile, type UnsealedFile } from './st
  * services, no clock — so the worker and the tests call them alike.
  */
 
-export type JobStep = 'copying' | 'counting' | 'compressing' | 'dumping' | 'verifying' | 'checking' | 'verifying-sql';
+export type JobStep = 'copying' | 'counting' | 'compressing' | 'dumping' | 'verifying' | 'checking' | 'verifying-sql' | 'pruning';
 
 export type ProgressFn = (step: JobStep, fraction: number) => void;
 
@@ -28,6 +29,8 @@ export interface CreateJob {
   kdf: ScryptParams;
   manifest: Omit<ManifestCore, 'schemaVersion' | 'tables' | 'databaseBytes' | 'sqlDump' | 'documents' | 'auditHead'>;
   level?: number;
+  /** also cut the copy into the snapshot repository (its changed chunks), checked before the manifest is written */
+  snapshot?: { repoDir: string; keyId: string };
 }
 
 export interface CreateResult {
@@ -36,6 +39,7 @@ export interface CreateResult {
   sql?: SealedFile;
   /** the documents the copied database names whose files are in the document store */
   documents: { sha256: string; size: number }[];
+  snapshot?: SnapshotChunkResult;
 }
 
 /** The newest audit row of a database (id, hash, time), or null. */
@@ -107,6 +111,16 @@ export function describeDatabase(file: string, nativeBinding?: string): { schema
   }
 }
 
+/** What a snapshot's manifest says of its database: schema, rows, audit head, the documents it names. */
+export function describeSnapshotCopy(file: string, nativeBinding?: string) {
+  const db = openDb(file, nativeBinding, true);
+  try {
+    return { schemaVersion: db.pragma('user_version', { simple: true }) as number, tables: countRows(db), auditHead: auditHeadOf(db), documents: namedDocuments(db) };
+  } finally {
+    db.close();
+  }
+}
+
 function headerFor(job: CreateJob, manifest: ManifestCore, content: 'sqlite' | 'sql'): Omit<BackupHeader, 'fileSalt' | 'noncePrefix' | 'keyId'> {
   return {
     format: 'lexdesk-backup',
@@ -170,12 +184,20 @@ export async function createBackup(job: CreateJob, progress?: ProgressFn): Promi
         db.close();
       }
     }
+    const snapshot = job.snapshot
+      ? await snapshotChunks(
+          { databaseFile: job.databaseFile, nativeBinding: job.nativeBinding, workDir: job.workDir, repoDir: job.snapshot.repoDir, key: job.key, keyId: job.snapshot.keyId, id: job.manifest.id, level: job.level },
+          { copyDatabase: (a, b, c) => copyDatabase(a, b, c), describe: describeSnapshotCopy },
+          (step, fraction) => progress?.(step, fraction),
+          copy,
+        )
+      : undefined;
     await rm(copy, { force: true });
     await verifyBackup({ file: job.databasePartial, key: job.key, workDir: job.workDir, nativeBinding: job.nativeBinding, expect: { manifest, sha256: database.sha256, bytes: database.bytes } }, progress);
     if (job.sqlPartial && sql) {
       await verifySqlDump({ file: job.sqlPartial, key: job.key, expect: { manifest, sha256: sql.sha256, bytes: sql.bytes } }, progress);
     }
-    return { manifest, database, sql, documents };
+    return { manifest, database, sql, documents, snapshot };
   } finally {
     await rm(copy, { force: true });
     await rm(`${copy}-journal`, { force: true });

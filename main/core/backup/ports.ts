@@ -71,6 +71,8 @@ export interface BackupServiceOptions {
   swapHook?: StepHook;
   /** a good backup older than this raises the "overdue" banner and alert */
   overdueAfterMs?: number;
+  /** the crash tests stop snapshot pruning between removing the manifests and the chunks */
+  prunePauseAt?: 'manifests-removed';
   /** run the daily schedule and the catch-up (off for the CLI) */
   schedule?: boolean;
 }

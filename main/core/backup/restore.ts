@@ -12,7 +12,9 @@ import type { JobTracker, RunningJob } from './job-tracker.js';
 import type { BackupContext, Origin, SessionEnder } from './ports.js';
 import { asideDir, finish, rollBack, swapIn, writeJournal, type RestoreJournal } from './restore-journal.js';
 import { applyAfterRestore, readHighWaterMarks } from './after-restore.js';
-import type { NamedDocument } from './documents.js';
+import type { DocumentIndex, NamedDocument } from './documents.js';
+import type { BackupKey } from './keyring.js';
+import type { BackupSnapshots } from './snapshot-service.js';
 import { namedDocuments } from './jobs.js';
 import { readHeader } from './stream.js';
 import type { BackupVerifier } from './verify.js';
@@ -47,6 +49,7 @@ export class BackupRestore {
     private readonly jobs: JobTracker,
     private readonly maker: BackupMaker,
     private readonly verifier: BackupVerifier,
+    private readonly snapshots: BackupSnapshots,
   ) {}
 
   /**
@@ -73,48 +76,21 @@ export class BackupRestore {
     const { deps, log } = ctx;
     await ctx.records.load();
     step('checking', 'Checking the backup', 1);
-    const { folder, stored } = await this.verifier.find(id);
-    const file = folder.databaseFile(id);
-    let header: BackupHeader;
-    try {
-      header = (await readHeader(file)).header;
-    } catch (err) {
-      throw restoreRefused(err);
-    }
-    job.kind = header.manifest.kind;
-    if (header.manifest.schemaVersion > deps.schemaVersion) {
-      throw new AppError(
-        'conflict',
-        `Backup ${id} was made by a newer LexDesk (schema ${header.manifest.schemaVersion}; this version knows up to ${deps.schemaVersion}). Install the newer LexDesk to restore it.`,
-        { reason: 'newer_schema' },
-      );
-    }
-    const { key, learned } = await this.verifier.keyFor(header, options.passphrase);
     const candidate = join(ctx.workDir, `restore-${id}.sqlite`);
     await mkdir(ctx.workDir, { recursive: true, mode: 0o700 });
     await rm(candidate, { force: true });
-    const expected = stored.status === 'verified' ? stored.manifest : undefined;
-    try {
-      await this.verifier.checkInWorker(file, key, expected, {
-        keepAs: candidate,
-        onProgress: (s, fraction) => step('verifying', 'Checking the backup', 2 + 28 * (s === 'checking' ? 0.9 + 0.1 * fraction : 0.9 * fraction)),
-      });
-      // the candidate must be on the disk before a journal names it
-      await syncFile(candidate);
-    } catch (err) {
-      await rm(candidate, { force: true });
-      throw restoreRefused(err);
-    }
+    const source = (await this.snapshots.has(id)) && !(await ctx.folder().exists(id)) ? await this.prepareSnapshot(job, id, candidate, options) : await this.prepareFile(job, id, candidate, options);
+    const { key, learned } = source;
 
     // the documents the restored database names, in the document store before anything is swapped
-    const documents = ctx.documents(folder);
+    const documents = ctx.documents(ctx.folder());
     let named: NamedDocument[] | null = null;
-    if (documents && header.manifest.documents) {
+    if (documents && source.hasDocuments) {
       step('documents', 'Checking the documents', 29);
       try {
         named = documentsNamedBy(candidate, deps.nativeBinding);
         if (named.length > 0) {
-          const index = await documents.readIndex(id, key.key, expected?.files.documents);
+          const index = await source.index();
           await documents.adoptKeys(index);
           const brought = await documents.bringBack(named, new Set(index.entries.map((e) => e.sha256)), (done, total) =>
             step('documents', `Putting back the documents (${done} of ${total})`, 29),
@@ -159,7 +135,7 @@ export class BackupRestore {
       candidate,
       aside: asideDir(ctx.dataDir),
     };
-    let schemaFrom = header.manifest.schemaVersion;
+    let schemaFrom = source.schemaVersion;
     try {
       ctx.audit(origin, 'backup.restore.started', 'ok', { preRestoreBackupId: safety.id }, id);
       // read with the writers paused: no reference is handed out between this and the swap
@@ -178,7 +154,7 @@ export class BackupRestore {
       step('migrating', 'Opening the restored database', 80);
       try {
         schemaFrom = (await deps.database.open()).schemaFrom;
-        applyAfterRestore(deps.database.file, marks, { backupCreatedAt: header.manifest.createdAt, restoredAt: deps.clock.now() }, deps.nativeBinding);
+        applyAfterRestore(deps.database.file, marks, { backupCreatedAt: source.createdAt, restoredAt: deps.clock.now() }, deps.nativeBinding);
       } catch (err) {
         log.error({ err, id }, 'the restored database did not open; putting the old one back');
         await deps.database.close('Putting the database back after a failed restore.').catch(() => undefined);
@@ -208,11 +184,100 @@ export class BackupRestore {
       log.error({ err }, 'could not end the sessions after the restore');
     }
     // recorded in the restored database, which does not know what happened since the backup
-    ctx.audit(origin, 'backup.restored', 'ok', { preRestoreBackupId: safety.id, schemaFrom, schemaTo: deps.schemaVersion, sessionsEnded, backupCreatedAt: header.manifest.createdAt }, id);
+    ctx.audit(origin, 'backup.restored', 'ok', { preRestoreBackupId: safety.id, schemaFrom, schemaTo: deps.schemaVersion, sessionsEnded, backupCreatedAt: source.createdAt }, id);
     log.info({ id, preRestore: safety.id, schemaFrom }, 'backup restored');
     step('done', 'Restored', 100);
     return { id, preRestoreBackupId: safety.id, schemaFrom, schemaTo: deps.schemaVersion, sessionsEnded };
   }
+  private newerSchema(id: string, schemaVersion: number): AppError | null {
+    if (schemaVersion <= this.ctx.deps.schemaVersion) return null;
+    return new AppError(
+      'conflict',
+      `Backup ${id} was made by a newer LexDesk (schema ${schemaVersion}; this version knows up to ${this.ctx.deps.schemaVersion}). Install the newer LexDesk to restore it.`,
+      { reason: 'newer_schema' },
+    );
+  }
+
+  /** A backup file (.lexbak): decrypted and checked into `candidate`. */
+  private async prepareFile(job: RunningJob, id: string, candidate: string, options: RestoreOptions): Promise<Prepared> {
+    const step = (name: string, label: string, percent: number) => this.jobs.step(job, name, label, percent);
+    const { folder, stored } = await this.verifier.find(id);
+    const file = folder.databaseFile(id);
+    let header: BackupHeader;
+    try {
+      header = (await readHeader(file)).header;
+    } catch (err) {
+      throw restoreRefused(err);
+    }
+    job.kind = header.manifest.kind;
+    const newer = this.newerSchema(id, header.manifest.schemaVersion);
+    if (newer) throw newer;
+    const { key, learned } = await this.verifier.keyFor(header, options.passphrase);
+    const expected = stored.status === 'verified' ? stored.manifest : undefined;
+    try {
+      await this.verifier.checkInWorker(file, key, expected, {
+        keepAs: candidate,
+        onProgress: (s, fraction) => step('verifying', 'Checking the backup', 2 + 28 * (s === 'checking' ? 0.9 + 0.1 * fraction : 0.9 * fraction)),
+      });
+      // the candidate must be on the disk before a journal names it
+      await syncFile(candidate);
+    } catch (err) {
+      await rm(candidate, { force: true });
+      throw restoreRefused(err);
+    }
+    const documents = this.ctx.documents(folder);
+    return {
+      key,
+      learned,
+      createdAt: header.manifest.createdAt,
+      schemaVersion: header.manifest.schemaVersion,
+      hasDocuments: header.manifest.documents !== undefined,
+      index: () => documents!.readIndex(id, key.key, expected?.files.documents),
+    };
+  }
+
+  /** A snapshot of the repository: reassembled and checked into `candidate`. */
+  private async prepareSnapshot(job: RunningJob, id: string, candidate: string, options: RestoreOptions): Promise<Prepared> {
+    const step = (name: string, label: string, percent: number) => this.jobs.step(job, name, label, percent);
+    const head = (await this.snapshots.has(id))!;
+    job.kind = head.kind === 'frequent' ? 'scheduled' : head.kind;
+    const { key, learned } = await this.verifier.keyFor({ keyId: head.keyId, kdf: head.kdf } as BackupHeader, options.passphrase);
+    let checked;
+    try {
+      checked = await this.snapshots.verifyInWorker(id, key, {
+        keepAs: candidate,
+        onProgress: (s, fraction) => step('verifying', 'Checking the snapshot', 2 + 28 * (s === 'checking' ? 0.9 + 0.1 * fraction : 0.9 * fraction)),
+      });
+      await syncFile(candidate);
+    } catch (err) {
+      await rm(candidate, { force: true });
+      throw restoreRefused(err);
+    }
+    const newer = this.newerSchema(id, checked.schemaVersion);
+    if (newer) {
+      await rm(candidate, { force: true });
+      throw newer;
+    }
+    const docs = checked.documents;
+    return {
+      key,
+      learned,
+      createdAt: checked.createdAt,
+      schemaVersion: checked.schemaVersion,
+      hasDocuments: true,
+      index: async () => ({ backupId: id, keys: docs.keys.map((k) => ({ keyId: k.keyId, key: Buffer.from(k.key, 'base64') })), entries: docs.entries }),
+    };
+  }
+}
+
+/** What a restore needs of its source, a backup file or a snapshot, once checked into the candidate file. */
+interface Prepared {
+  key: BackupKey;
+  learned: boolean;
+  createdAt: string;
+  schemaVersion: number;
+  hasDocuments: boolean;
+  index(): Promise<DocumentIndex>;
 }
 
 /** The documents a restored database names (read from the checked candidate before the swap). */

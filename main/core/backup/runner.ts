@@ -2,6 +2,7 @@ import { startWorker } from '../workers.js';
 import { BackupFileError, type BackupFileProblem } from './format.js';
 import type { CreateJob, CreateResult, JobStep, VerifyJob, VerifyResult, VerifySqlJob } from './jobs.js';
 import type { BackupHeader } from './format.js';
+import type { SnapshotChunkJob, SnapshotChunkResult, SnapshotVerified } from './snapshots.js';
 
 type WithoutKey<T> = Omit<T, 'key'>;
 
@@ -11,7 +12,10 @@ export type WorkerRequest =
   | { type: 'verify'; key: Uint8Array; job: WithoutKey<VerifyJob> }
   | { type: 'verify-sql'; key: Uint8Array; job: WithoutKey<VerifySqlJob> }
   | { type: 'decrypt'; key: Uint8Array; job: { file: string; out: string } }
-  | { type: 'strength'; key: Uint8Array; job: { passphrase: string; context: string[] } };
+  | { type: 'strength'; key: Uint8Array; job: { passphrase: string; context: string[] } }
+  | { type: 'snapshot'; key: Uint8Array; job: WithoutKey<SnapshotChunkJob> }
+  | { type: 'snapshot-verify'; key: Uint8Array; job: { repoDir: string; keyId: string; id: string; workDir: string; nativeBinding?: string; keepAs?: string } }
+  | { type: 'snapshot-prune'; key: Uint8Array; job: { repoDir: string; keyId: string; remove: string[]; pauseAt?: 'manifests-removed' } };
 
 type ResultOf<R extends WorkerRequest['type']> = R extends 'create'
   ? CreateResult
@@ -21,7 +25,13 @@ type ResultOf<R extends WorkerRequest['type']> = R extends 'create'
       ? { header: BackupHeader; sha256: string; bytes: number }
       : R extends 'strength'
         ? { problem: string | null }
-        : { header: BackupHeader };
+        : R extends 'snapshot'
+          ? SnapshotChunkResult
+          : R extends 'snapshot-verify'
+            ? SnapshotVerified
+            : R extends 'snapshot-prune'
+              ? { manifests: number; chunks: number; bytes: number }
+              : { header: BackupHeader };
 
 type WorkerMessage =
   | { type: 'progress'; step: JobStep; fraction: number }

@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { BackupItem, BackupKind, BackupOverview, BackupSettings } from '../../../shared/contract/backup.js';
+import type { BackupItem, BackupKind, BackupOverview, BackupSettings, SnapshotItem } from '../../../shared/contract/backup.js';
 import type { CallContext } from '../dispatch.js';
 import { AppError } from '../errors.js';
 import type { CheckResult } from '../health.js';
 import type { Logger } from '../log.js';
-import { BackupMaker } from './create.js';
+import { BackupMaker, backupId as backupIdOf } from './create.js';
 import { BackupDocuments, type DocumentVault } from './documents.js';
 import { BackupFolder, destinationMessage } from './folder.js';
 import { BACKUP_KINDS, DEFAULT_SCRYPT, type BackupHeader } from './format.js';
 import { JobTracker } from './job-tracker.js';
-import { BackupKeyRing } from './keyring.js';
+import { BackupKeyRing, type BackupKey } from './keyring.js';
 import {
   SYSTEM_ORIGIN,
   type BackupAlertSink,
@@ -24,12 +24,18 @@ import {
 import { BackupRestore, restoreRefused, type RestoreOptions, type RestoreResult } from './restore.js';
 import { runInWorker } from './runner.js';
 import { BackupScheduler } from './scheduler.js';
+import { BackupSnapshots } from './snapshot-service.js';
+import { removeStaleRepoLock } from './snapshots.js';
 import { BackupRecords, type StoredSettings } from './settings.js';
 import { BackupStatus } from './status.js';
 import { readHeader } from './stream.js';
 import { BackupVerifier } from './verify.js';
 
 const DAY_MS = 86_400_000;
+
+function backupIdFor(at: Date, kind: 'frequent'): string {
+  return backupIdOf(at, kind as unknown as BackupKind);
+}
 
 /**
  * Verified, encrypted backups of the live database: the daily schedule and the
@@ -47,6 +53,10 @@ export class BackupService {
   private readonly maker: BackupMaker;
   private readonly verifier: BackupVerifier;
   private readonly restorer: BackupRestore;
+  readonly snapshots: BackupSnapshots;
+  private snapshotTimer: NodeJS.Timeout | null = null;
+  /** the live database's files as the newest snapshot saw them */
+  private snapshotFingerprint: string | null = null;
   private alerts: BackupAlertSink;
   private passwords: PasswordVerifier | null = null;
   private vault: DocumentVault | null = null;
@@ -79,9 +89,10 @@ export class BackupService {
     };
     this.jobs = new JobTracker(deps.events, () => this.status.forget());
     this.status = new BackupStatus(ctx, this.jobs, () => this.scheduler.nextRun());
-    this.maker = new BackupMaker(ctx, this.jobs, this.status);
+    this.snapshots = new BackupSnapshots(ctx);
+    this.maker = new BackupMaker(ctx, this.jobs, this.status, this.snapshots);
     this.verifier = new BackupVerifier(ctx, this.jobs, this.status);
-    this.restorer = new BackupRestore(ctx, this.jobs, this.maker, this.verifier);
+    this.restorer = new BackupRestore(ctx, this.jobs, this.maker, this.verifier, this.snapshots);
   }
 
   // ---- wiring -------------------------------------------------------------------------------
@@ -156,6 +167,7 @@ export class BackupService {
     if (this.deps.options?.schedule === false) return;
     await this.removeLeftovers();
     this.scheduler.apply(this.records.settings);
+    this.applySnapshotTimer(this.records.settings.snapshotMinutes);
     const lastGood = await this.lastGoodAt();
     const now = this.deps.clock.now().getTime();
     this.log.info({ keyProtection: this.keys.protectionKind }, `the backup key is kept: ${this.keys.storeKind}`);
@@ -176,6 +188,7 @@ export class BackupService {
   async stop(): Promise<void> {
     this.started = false;
     this.scheduler.stop();
+    this.applySnapshotTimer(0);
     if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
     if (this.overdueTimer) clearInterval(this.overdueTimer);
     this.catchUpTimer = null;
@@ -191,6 +204,7 @@ export class BackupService {
     await rm(this.workDir, { recursive: true, force: true });
     await mkdir(this.workDir, { recursive: true, mode: 0o700 });
     const removed = await this.folder().removeLeftovers();
+    if (await removeStaleRepoLock(this.folder().dir)) removed.push('.repo.lock');
     const copies = this.vault ? await new BackupDocuments(this.vault, this.folder().dir).removeLeftovers() : 0;
     if (copies > 0) removed.push(`${copies} document copies`);
     if (removed.length > 0) this.log.warn({ removed }, 'removed files of a backup that was interrupted');
@@ -208,6 +222,69 @@ export class BackupService {
       }
       this.audit(SYSTEM_ORIGIN, 'backup.interrupted', 'error', { kind, message }, id);
     }
+  }
+
+  private applySnapshotTimer(minutes: number): void {
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    this.snapshotTimer = null;
+    if (minutes <= 0) return;
+    this.snapshotTimer = setInterval(() => void this.snapshotIfChanged().catch((err: unknown) => this.log.error({ err }, 'the snapshot failed')), minutes * 60_000);
+    this.snapshotTimer.unref();
+  }
+
+  /**
+   * The frequent snapshot: only when the database's files moved since the newest
+   * one, never beside another job, never without the key. Returns null when none was taken.
+   */
+  async snapshotIfChanged(origin: Origin = SYSTEM_ORIGIN): Promise<SnapshotItem | null> {
+    await this.records.load();
+    if (this.jobs.current) return null;
+    const key = await this.keys.current();
+    if (!key) return null;
+    const fingerprint = await this.snapshots.fingerprint();
+    if (fingerprint === this.snapshotFingerprint) return null;
+    const at = this.deps.clock.now();
+    const id = backupIdFor(at, 'frequent');
+    const job = this.jobs.begin('backup', null);
+    job.label = 'Taking a snapshot';
+    return this.jobs.run(
+      job,
+      id,
+      async () => {
+        const item = await this.snapshots.take('frequent', id, key, origin, (step, label, percent) => this.jobs.step(job, step, label, percent), job.abort.signal);
+        this.snapshotFingerprint = fingerprint;
+        return item;
+      },
+      (item) => ({ outcome: 'ok', id: item?.id ?? null, message: item ? null : 'Nothing changed since the last snapshot.' }),
+    );
+  }
+
+  /** The backup key in use now (null: none set, or locked). */
+  currentKey(): Promise<BackupKey | null> {
+    return this.keys.current();
+  }
+
+  /** The snapshots, oldest first; with `at`, the one a restore to that time uses. */
+  async listSnapshots(at?: string): Promise<{ snapshots: SnapshotItem[]; resolved: SnapshotItem | null; snapshotMinutes: number }> {
+    await this.records.load();
+    const snapshots = await this.snapshots.list();
+    let resolved: SnapshotItem | null = null;
+    if (at !== undefined) {
+      const head = await this.snapshots.resolve(parsePointInTime(at));
+      resolved = snapshots.find((s) => s.id === head.id) ?? null;
+    }
+    return { snapshots, resolved, snapshotMinutes: this.records.settings.snapshotMinutes };
+  }
+
+  /** Thins the snapshots now (as a job: never beside a snapshot or a restore). */
+  thinSnapshots(origin: Origin = SYSTEM_ORIGIN): Promise<{ removed: string[]; chunks: number; bytes: number }> {
+    const job = this.jobs.begin('backup', null);
+    job.label = 'Thinning the snapshots';
+    return this.jobs.run(job, null, async () => {
+      const result = await this.snapshots.thin(origin, (step, label, percent) => this.jobs.step(job, step, label, percent), { sweep: true });
+      if (result.chunks > 0 || result.removed.length > 0) await this.maker.prunePool(this.folder());
+      return result;
+    });
   }
 
   private async runScheduled(reason: 'scheduled' | 'catch-up'): Promise<void> {
@@ -275,6 +352,10 @@ export class BackupService {
       keyStore: this.keys.storeKind,
       keyProtection: this.keys.protectionKind,
       keyLocked: await this.keys.isLocked(),
+      snapshotMinutes: settings.snapshotMinutes,
+      keepAllHours: settings.keepAllHours,
+      hourlyDays: settings.hourlyDays,
+      monthlyMonths: settings.monthlyMonths,
     };
   }
 
@@ -306,6 +387,10 @@ export class BackupService {
       sqlDump?: boolean;
       destination?: string | null;
       passphrase?: string;
+      snapshotMinutes?: number;
+      keepAllHours?: number;
+      hourlyDays?: number;
+      monthlyMonths?: number;
     },
     origin: Origin,
   ): Promise<BackupSettings> {
@@ -316,6 +401,10 @@ export class BackupService {
     if (patch.retentionDays !== undefined) next.retentionDays = patch.retentionDays;
     if (patch.keepAtLeast !== undefined) next.keepAtLeast = patch.keepAtLeast;
     if (patch.sqlDump !== undefined) next.sqlDump = patch.sqlDump;
+    if (patch.snapshotMinutes !== undefined) next.snapshotMinutes = patch.snapshotMinutes;
+    if (patch.keepAllHours !== undefined) next.keepAllHours = patch.keepAllHours;
+    if (patch.hourlyDays !== undefined) next.hourlyDays = patch.hourlyDays;
+    if (patch.monthlyMonths !== undefined) next.monthlyMonths = patch.monthlyMonths;
     if (patch.destination !== undefined) {
       if (this.deps.config.backupDir) {
         throw new AppError('conflict', `The backup folder is set by LEXDESK_BACKUP_DIR (${this.deps.config.backupDir}); change it there.`);
@@ -333,7 +422,10 @@ export class BackupService {
     }
     await this.records.saveSettings(next);
     this.status.forget();
-    if (this.started && this.deps.options?.schedule !== false) this.scheduler.apply(next);
+    if (this.started && this.deps.options?.schedule !== false) {
+      this.scheduler.apply(next);
+      this.applySnapshotTimer(next.snapshotMinutes);
+    }
     return this.getSettings();
   }
 
@@ -378,6 +470,28 @@ export class BackupService {
   /** Puts a backup in place of the live database, after a safety backup; refused with "Nothing was changed" before the swap. */
   restore(id: string, origin: Origin, options: RestoreOptions = {}): Promise<RestoreResult> {
     return this.restorer.restore(id, origin, options, this.sessions);
+  }
+
+  /** The backup folder holds a .lexbak backup of this id (a snapshot may have the same id). */
+  async hasBackupFile(id: string): Promise<boolean> {
+    await this.records.load();
+    return this.folder().exists(id);
+  }
+
+  /** Verifies a snapshot again (reassembled, opened, integrity_check, counts); returns what was wrong, or null. */
+  async verifySnapshot(id: string, passphrase?: string): Promise<string | null> {
+    await this.records.load();
+    const head = await this.snapshots.has(id);
+    if (!head) throw new AppError('not_found', `There is no snapshot ${id}.`);
+    const { key } = await this.verifier.keyFor({ keyId: head.keyId, kdf: head.kdf } as BackupHeader, passphrase);
+    const job = this.jobs.begin('verify', null);
+    return this.jobs.run(job, id, () => this.snapshots.verify(id, key, job.abort.signal));
+  }
+
+  /** The snapshot a restore to `at` uses: the newest at or before it. */
+  async resolvePointInTime(at: string): Promise<string> {
+    await this.records.load();
+    return (await this.snapshots.resolve(parsePointInTime(at))).id;
   }
 
   /** Writes the plain content of a backup (the database, or with `sql` its SQL copy) to `out`, for IT. */
@@ -432,6 +546,24 @@ export class BackupService {
       throw new PreMigrationBackupError((err as Error).message);
     }
   }
+}
+
+/**
+ * A point in time as typed: ISO 8601 (with or without a zone), or "2026-12-01 14:45"
+ * — without a zone, the local time of this machine.
+ */
+export function parsePointInTime(text: string): Date {
+  const trimmed = text.trim();
+  const local = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(trimmed);
+  const at = local
+    ? new Date(Number(local[1]), Number(local[2]) - 1, Number(local[3]), Number(local[4]), Number(local[5]), Number(local[6] ?? 0))
+    : new Date(trimmed);
+  if (Number.isNaN(at.getTime())) {
+    throw new AppError('invalid_input', `"${text}" is not a date and time. Write it as 2026-12-01 14:45 (local time) or in ISO 8601.`, {
+      issues: [{ path: 'at', message: 'not a date and time' }],
+    });
+  }
+  return at;
 }
 
 /** The migration was not run because the backup before it failed. */

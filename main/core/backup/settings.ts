@@ -19,6 +19,12 @@ export const StoredSettings = z.object({
   sqlDump: z.boolean(),
   /** null: the default folder (or LEXDESK_BACKUP_DIR) */
   destination: z.string().nullable(),
+  /** a snapshot this often (minutes) when the database changed; 0: none besides the daily backup */
+  snapshotMinutes: z.number().int().min(0).max(1440).default(15),
+  /** snapshot thinning: every snapshot this many hours, then one an hour for hourlyDays, one a day for retentionDays, one a month for monthlyMonths */
+  keepAllHours: z.number().int().min(1).max(720).default(48),
+  hourlyDays: z.number().int().min(1).max(365).default(14),
+  monthlyMonths: z.number().int().min(0).max(120).default(12),
 });
 export type StoredSettings = z.infer<typeof StoredSettings>;
 
@@ -30,6 +36,10 @@ export const DEFAULT_SETTINGS: StoredSettings = {
   keepAtLeast: 7,
   sqlDump: false,
   destination: null,
+  snapshotMinutes: 15,
+  keepAllHours: 48,
+  hourlyDays: 14,
+  monthlyMonths: 12,
 };
 
 export const StoredState = z.object({

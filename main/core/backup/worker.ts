@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BackupFileError } from './format.js';
-import { createBackup, decryptTo, verifyBackup, verifySqlDump, type JobStep } from './jobs.js';
+import { copyDatabase, createBackup, decryptTo, describeSnapshotCopy, verifyBackup, verifySqlDump, type JobStep } from './jobs.js';
+import { pruneRepository, snapshotChunks, verifySnapshot } from './snapshots.js';
 import type { WorkerRequest } from './runner.js';
 
 /**
@@ -33,6 +34,12 @@ async function run(): Promise<unknown> {
       return verifySqlDump({ ...request.job, key }, progress);
     case 'decrypt':
       return { header: await decryptTo(request.job.file, key, request.job.out) };
+    case 'snapshot':
+      return snapshotChunks({ ...request.job, key }, { copyDatabase: (s, d, n) => copyDatabase(s, d, n, progress), describe: describeSnapshotCopy }, progress);
+    case 'snapshot-verify':
+      return verifySnapshot({ ...request.job, key }, progress);
+    case 'snapshot-prune':
+      return pruneRepository({ ...request.job, key }, progress);
     case 'strength': {
       // zxcvbn builds its dictionaries on first use (about half a second): never on the main thread
       const { passphraseProblem } = await import('./passphrase.js');

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { BackupItem, BackupJob, BackupOverview, BackupSettings } from '../../../shared/contract/backup.js';
+import type { BackupItem, BackupJob, BackupOverview, BackupSettings, SnapshotItem } from '../../../shared/contract/backup.js';
 import { formatBytes } from '../../../shared/format.js';
 import { FieldError, SubmitButton, useSubmit } from '../components/form.js';
 import { Card, Screen } from '../components/Layout.js';
@@ -63,9 +63,13 @@ export function Backups() {
   const overview = useQuery('backup.list', {}, { refreshMs: 60_000 });
   const settings = useQuery('backup.settings.get', {});
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
-  const [restoring, setRestoring] = useState<BackupItem | null>(null);
+  const snapshots = useQuery('backup.snapshots', {}, { refreshMs: 60_000 });
+  const [restoring, setRestoring] = useState<RestoreTarget | null>(null);
   const [busyId, setBusyId] = useState<string | null>(null);
-  const job = useBackupJob(overview.data?.running, () => overview.reload());
+  const job = useBackupJob(overview.data?.running, () => {
+    overview.reload();
+    snapshots.reload();
+  });
 
   const data = overview.data;
   const running = job !== null;
@@ -190,7 +194,7 @@ export function Backups() {
                         <button
                           type="button"
                           className="secondary"
-                          onClick={() => setRestoring(item)}
+                          onClick={() => setRestoring({ id: item.id, createdAt: item.createdAt, keyAvailable: item.keyAvailable, what: 'backup' })}
                           disabled={running || !item.restorable}
                           title={item.restorable ? undefined : 'Made by a newer LexDesk: install it to restore this backup.'}
                         >
@@ -204,6 +208,16 @@ export function Backups() {
             </Table>
           )}
         </Card>
+      )}
+
+      {data?.passphraseSet && (
+        <TimelineCard
+          snapshots={snapshots.data?.snapshots ?? null}
+          minutes={snapshots.data?.snapshotMinutes ?? null}
+          error={snapshots.error?.message ?? null}
+          running={running}
+          onRestore={(s) => setRestoring({ id: s.id, createdAt: s.createdAt, keyAvailable: s.keyAvailable, what: 'snapshot' })}
+        />
       )}
 
       {restoring && <RestoreDialog item={restoring} job={job} onClose={() => setRestoring(null)} />}
@@ -292,6 +306,10 @@ function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved
       retentionDays: form.retentionDays,
       keepAtLeast: form.keepAtLeast,
       sqlDump: form.sqlDump,
+      snapshotMinutes: form.snapshotMinutes,
+      keepAllHours: form.keepAllHours,
+      hourlyDays: form.hourlyDays,
+      monthlyMonths: form.monthlyMonths,
       ...(settings.destinationSource === 'environment' || form.destination === settings.destination
         ? {}
         : { destination: form.destination.trim() === '' ? null : form.destination.trim() }),
@@ -321,6 +339,35 @@ function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved
           And always keep at least (backups)
           <input type="number" min={1} max={1000} value={form.keepAtLeast} onChange={(e) => setForm({ ...form, keepAtLeast: Number(e.target.value) })} />
         </label>
+        <label>
+          Snapshot every (minutes, when something changed)
+          <input
+            type="number"
+            min={0}
+            max={1440}
+            value={form.snapshotMinutes}
+            aria-invalid={error?.fields.snapshotMinutes ? true : undefined}
+            onChange={(e) => setForm({ ...form, snapshotMinutes: Number(e.target.value) })}
+          />
+          <span className="muted hint">1 to 1440; 0 takes snapshots only with the daily backup.</span>
+          <FieldError message={error?.fields.snapshotMinutes} />
+        </label>
+        <fieldset className="thinning">
+          <legend>Keep snapshots</legend>
+          <label>
+            every one for (hours)
+            <input type="number" min={1} max={720} value={form.keepAllHours} onChange={(e) => setForm({ ...form, keepAllHours: Number(e.target.value) })} />
+          </label>
+          <label>
+            then one an hour for (days)
+            <input type="number" min={1} max={365} value={form.hourlyDays} onChange={(e) => setForm({ ...form, hourlyDays: Number(e.target.value) })} />
+          </label>
+          <span className="muted hint">then one a day for the days backups are kept,</span>
+          <label>
+            then one a month for (months)
+            <input type="number" min={0} max={120} value={form.monthlyMonths} onChange={(e) => setForm({ ...form, monthlyMonths: Number(e.target.value) })} />
+          </label>
+        </fieldset>
         <label className="check">
           <input type="checkbox" checked={form.sqlDump} onChange={(e) => setForm({ ...form, sqlDump: e.target.checked })} />
           Also write a readable SQL copy (for IT)
@@ -341,7 +388,7 @@ function SettingsCard({ settings, onSaved }: { settings: BackupSettings; onSaved
           </span>
           <FieldError message={error?.fields.destination} />
         </label>
-        {error && !error.fields.destination && <ErrorBox message={error.message} />}
+        {error && !error.fields.destination && !error.fields.snapshotMinutes && <ErrorBox message={error.message} />}
         <div className="form-actions">
           <SubmitButton busy={busy} busyLabel="Saving…">
             Save
@@ -461,7 +508,143 @@ function PassphraseCard({ first, onDone }: { first: boolean; onDone: () => void 
 
 const CONFIRM_WORD = 'RESTORE';
 
-function RestoreDialog({ item, job, onClose }: { item: BackupItem; job: BackupJob | null; onClose: () => void }) {
+const SNAPSHOT_KIND: Record<SnapshotItem['kind'], string> = { frequent: 'Snapshot', ...KIND_LABEL };
+
+/** A date as the value of a datetime-local input (the browser's local time). */
+function localInput(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/**
+ * The snapshots over time: the admin picks a moment, sees the snapshot it resolves
+ * to (the newest at or before it) and can restore that one.
+ */
+function TimelineCard({
+  snapshots,
+  minutes,
+  error,
+  running,
+  onRestore,
+}: {
+  snapshots: SnapshotItem[] | null;
+  minutes: number | null;
+  error: string | null;
+  running: boolean;
+  onRestore: (s: SnapshotItem) => void;
+}) {
+  const api = useApi();
+  const [at, setAt] = useState(() => localInput(new Date()));
+  const [resolved, setResolved] = useState<{ item: SnapshotItem | null; message: string | null } | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    const date = new Date(at);
+    if (Number.isNaN(date.getTime())) {
+      setResolved({ item: null, message: 'Pick a date and a time.' });
+      return;
+    }
+    // the picker has minutes: a snapshot taken during the picked minute counts as "at" it
+    api
+      .call('backup.snapshots', { at: new Date(date.getTime() + 59_999).toISOString() })
+      .then((r) => live && setResolved({ item: r.resolved, message: null }))
+      .catch((err: unknown) => live && setResolved({ item: null, message: messageOf(err) }));
+    return () => {
+      live = false;
+    };
+  }, [api, at, snapshots]);
+
+  const list = snapshots ?? [];
+  const first = list.length > 0 ? Date.parse(list[0]!.createdAt) : 0;
+  const last = list.length > 0 ? Date.parse(list[list.length - 1]!.createdAt) : 0;
+  const span = Math.max(1, last - first);
+  const recent = [...list].reverse().slice(0, 12);
+  return (
+    <Card title="Points in time" label="Snapshot timeline">
+      {error && <ErrorBox message={error} />}
+      {snapshots && list.length === 0 && (
+        <p className="muted" data-testid="timeline-empty">
+          No snapshots yet. LexDesk takes one {minutes ? `every ${minutes} minutes when something changed` : 'with every backup'}, and with every backup;
+          press “Back up now” to take the first.
+        </p>
+      )}
+      {list.length > 0 && (
+        <>
+          <p className="muted">
+            {list.length === 1 ? '1 snapshot' : `${list.length} snapshots`} from {when(list[0]!.createdAt)} to {when(list[list.length - 1]!.createdAt)}.
+            Only the parts of the database that changed are stored each time.
+          </p>
+          <div className="timeline" data-testid="timeline" aria-hidden="true">
+            {list.map((s) => (
+              <span
+                key={s.id}
+                className={`timeline-tick${s.problem ? ' timeline-bad' : ''}${resolved?.item?.id === s.id ? ' timeline-picked' : ''}`}
+                style={{ left: `${list.length === 1 ? 50 : ((Date.parse(s.createdAt) - first) / span) * 100}%` }}
+                title={`${when(s.createdAt)} · ${SNAPSHOT_KIND[s.kind]}`}
+              />
+            ))}
+          </div>
+          <div className="form timeline-pick">
+            <label>
+              Restore the data as it was at
+              <input type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} data-testid="timeline-at" />
+            </label>
+            <p data-testid="timeline-resolved" role="status">
+              {resolved?.item
+                ? `That is the snapshot of ${when(resolved.item.createdAt)} (${SNAPSHOT_KIND[resolved.item.kind].toLowerCase()}${
+                    resolved.item.verifiedAt ? `, verified ${when(resolved.item.verifiedAt)}` : resolved.item.problem ? ', damaged' : ''
+                  }).`
+                : (resolved?.message ?? 'Looking…')}
+            </p>
+            {resolved?.item?.problem && <ErrorBox message={`This snapshot cannot be restored: ${resolved.item.problem}`} />}
+            <div className="form-actions">
+              <button
+                type="button"
+                className="secondary"
+                disabled={running || !resolved?.item || !resolved.item.restorable}
+                onClick={() => resolved?.item && onRestore(resolved.item)}
+              >
+                Restore this point in time…
+              </button>
+            </div>
+          </div>
+          <Table testId="snapshot-table" columns={['Taken', 'Kind', 'Stored', 'Last verified', 'Where']}>
+            {recent.map((s) => (
+              <tr key={s.id} data-snapshot={s.id}>
+                <td>
+                  <span title={s.id}>{when(s.createdAt)}</span>
+                </td>
+                <td>{SNAPSHOT_KIND[s.kind]}</td>
+                <td>{formatBytes(s.addedBytes)} new</td>
+                <td>
+                  {s.problem ? (
+                    <span className="pill pill-down" title={s.problem}>
+                      Damaged
+                    </span>
+                  ) : s.verifiedAt ? (
+                    <span className="pill pill-ok">✓ {whenAgo(s.verifiedAt)}</span>
+                  ) : (
+                    <span className="pill pill-degraded">Not yet</span>
+                  )}
+                </td>
+                <td>{s.locations.map((l) => (l === 'local' ? 'This backup folder' : l)).join(', ')}</td>
+              </tr>
+            ))}
+          </Table>
+        </>
+      )}
+    </Card>
+  );
+}
+
+interface RestoreTarget {
+  id: string;
+  createdAt: string;
+  keyAvailable: boolean;
+  what: 'backup' | 'snapshot';
+}
+
+function RestoreDialog({ item, job, onClose }: { item: RestoreTarget; job: BackupJob | null; onClose: () => void }) {
   const api = useApi();
   const [password, setPassword] = useState('');
   const [passphrase, setPassphrase] = useState('');
@@ -487,11 +670,13 @@ function RestoreDialog({ item, job, onClose }: { item: BackupItem; job: BackupJo
   return (
     <div className="modal-backdrop backups" onKeyDown={(e) => e.key === 'Escape' && phase === 'form' && onClose()}>
       <div className="modal card" role="dialog" aria-modal="true" aria-labelledby="restore-title">
-        <h2 id="restore-title">Restore the backup of {when(item.createdAt)}</h2>
+        <h2 id="restore-title">
+          Restore the {item.what} of {when(item.createdAt)}
+        </h2>
         {phase === 'form' && (
           <form className="form" onSubmit={submit}>
             <p>
-              Everything changed since <strong>{when(item.createdAt)}</strong> will be replaced by this backup. LexDesk first makes a
+              Everything changed since <strong>{when(item.createdAt)}</strong> will be replaced by this {item.what}. LexDesk first makes a
               safety backup of the data as it is now, so this can be undone. Everyone else will be signed out.
             </p>
             <label>
@@ -530,7 +715,7 @@ function RestoreDialog({ item, job, onClose }: { item: BackupItem; job: BackupJo
         {phase === 'done' && result && (
           <>
             <p role="status" data-testid="restore-done">
-              The backup of {when(item.createdAt)} is restored. The data as it was before is kept in a safety backup (listed as “Before a
+              The {item.what} of {when(item.createdAt)} is restored. The data as it was before is kept in a safety backup (listed as “Before a
               restore”). Everyone else was signed out.
             </p>
             <div className="form-actions">

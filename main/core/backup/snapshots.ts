@@ -1,0 +1,683 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import { syncDir } from '../fs.js';
+import { BackupFileError, ScryptParams } from './format.js';
+import { countRows } from './sql-dump.js';
+
+/**
+ * Snapshots: the format is described in format.ts ("The snapshot repository").
+ * These functions do the heavy work and run in the backup worker thread
+ * (worker.ts); they take the backup key and paths, and hold no services.
+ */
+
+export const REPO_DIR = 'repo';
+export const CHUNKS_DIR = 'chunks';
+export const SNAPSHOTS_DIR = 'snapshots';
+export const SNAPSHOT_SUFFIX = '.snapshot';
+export const CHUNK_BYTES = 64 * 1024;
+export const CHUNK_MAGIC = Buffer.from('LXC1', 'ascii');
+const NAME_BYTES = 16;
+const TMP_PREFIX = '.tmp-';
+export const SNAPSHOT_KINDS = ['frequent', 'scheduled', 'manual', 'pre-restore', 'pre-migration', 'pre-import'] as const;
+export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
+
+export interface SnapshotKeys {
+  keyId: string;
+  chunk: Buffer;
+  name: Buffer;
+  manifest: Buffer;
+  mac: Buffer;
+}
+
+function derive(key: Buffer, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), info, 32));
+}
+
+export function snapshotKeys(key: Buffer, keyId: string): SnapshotKeys {
+  return {
+    keyId,
+    chunk: derive(key, 'lexdesk-snapshot/1 chunk aes-256-gcm'),
+    name: derive(key, 'lexdesk-snapshot/1 chunk name'),
+    manifest: derive(key, 'lexdesk-snapshot/1 manifest aes-256-gcm'),
+    mac: derive(key, 'lexdesk-snapshot/1 manifest hmac'),
+  };
+}
+
+export function chunkName(keys: SnapshotKeys, plain: Buffer): string {
+  return createHmac('sha256', keys.name).update(plain).digest().subarray(0, NAME_BYTES).toString('hex');
+}
+
+export function chunkPath(repoDir: string, name: string): string {
+  return join(repoDir, CHUNKS_DIR, name.slice(0, 2), name);
+}
+
+export function snapshotPath(repoDir: string, id: string): string {
+  return join(repoDir, SNAPSHOTS_DIR, `${id}${SNAPSHOT_SUFFIX}`);
+}
+
+/** "LXC1" ‖ compression (0 stored, 1 deflate) ‖ nonce (12) ‖ ciphertext ‖ tag (16); the name is the additional data. */
+export function sealChunk(keys: SnapshotKeys, name: string, plain: Buffer, level = 1): Buffer {
+  const packed = deflateRawSync(plain, { level });
+  const compressed = packed.length < plain.length;
+  const head = Buffer.concat([CHUNK_MAGIC, Buffer.from([compressed ? 1 : 0]), randomBytes(12)]);
+  const cipher = createCipheriv('aes-256-gcm', keys.chunk, head.subarray(5, 17));
+  cipher.setAAD(Buffer.concat([head.subarray(0, 5), Buffer.from(name, 'ascii')]));
+  const body = cipher.update(compressed ? packed : plain);
+  cipher.final();
+  return Buffer.concat([head, body, cipher.getAuthTag()]);
+}
+
+/** Opens a chunk and checks it is the chunk its name says; a damaged one is named in the error. */
+export function openChunk(keys: SnapshotKeys, name: string, sealed: Buffer): Buffer {
+  const damaged = () => new BackupFileError('damaged', `Chunk ${name} of the snapshot repository is damaged or was altered (repo/chunks/${name.slice(0, 2)}/${name}).`);
+  if (sealed.length < 17 + 16 || !sealed.subarray(0, 4).equals(CHUNK_MAGIC) || sealed[4]! > 1) throw damaged();
+  const decipher = createDecipheriv('aes-256-gcm', keys.chunk, sealed.subarray(5, 17));
+  decipher.setAAD(Buffer.concat([sealed.subarray(0, 5), Buffer.from(name, 'ascii')]));
+  decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+  let plain: Buffer;
+  try {
+    const body = decipher.update(sealed.subarray(17, sealed.length - 16));
+    decipher.final();
+    plain = sealed[4] === 1 ? inflateRawSync(body, { maxOutputLength: CHUNK_BYTES }) : body;
+  } catch {
+    throw damaged();
+  }
+  if (chunkName(keys, plain) !== name) throw damaged();
+  return plain;
+}
+
+/** Writes a file under a temporary name beside its place, flushes it, then renames it into place. */
+function writeImmutable(target: string, dir: string, bytes: Buffer): void {
+  const tmp = join(dir, `${TMP_PREFIX}${randomBytes(8).toString('hex')}`);
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, target);
+}
+
+function exists(file: string): boolean {
+  try {
+    statSync(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+// ---- manifests ------------------------------------------------------------------------------
+
+/** The clear part of a snapshot manifest: what a listing shows without the key. */
+export const SnapshotHead = z.object({
+  format: z.literal('lexdesk-snapshot'),
+  version: z.literal(1),
+  id: z.string().regex(/^[A-Za-z0-9-]{8,80}$/),
+  createdAt: z.string(),
+  kind: z.enum(SNAPSHOT_KINDS),
+  keyId: z.string().regex(/^[0-9a-f]{16}$/),
+  kdf: ScryptParams,
+  nonce: z.string(),
+});
+export type SnapshotHead = z.infer<typeof SnapshotHead>;
+
+const SnapshotFile = SnapshotHead.extend({ body: z.string(), mac: z.string().regex(/^[0-9a-f]{64}$/) });
+
+export const SnapshotBody = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  kind: z.enum(SNAPSHOT_KINDS),
+  appVersion: z.string(),
+  schemaVersion: z.number().int().min(0),
+  tables: z.record(z.string(), z.number().int().min(0)),
+  databaseBytes: z.number().int().min(0),
+  databaseSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  chunkBytes: z.literal(CHUNK_BYTES),
+  /** the names of the database's chunks in order, 16 bytes each, concatenated, base64 */
+  chunks: z.string(),
+  auditHead: z.object({ id: z.number().int(), hash: z.string(), at: z.string() }).nullable(),
+  documents: z.object({
+    count: z.number().int().min(0),
+    bytes: z.number().int().min(0),
+    keys: z.array(z.object({ keyId: z.string(), key: z.string() })),
+    entries: z.array(z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().min(0), keyId: z.string() })),
+  }),
+  /** how many chunks and bytes this snapshot added to the repository */
+  added: z.object({ chunks: z.number().int().min(0), bytes: z.number().int().min(0) }),
+});
+export type SnapshotBody = z.infer<typeof SnapshotBody>;
+
+function headBytes(head: SnapshotHead): Buffer {
+  const { format, version, id, createdAt, kind, keyId, kdf, nonce } = head;
+  return Buffer.from(JSON.stringify({ format, version, id, createdAt, kind, keyId, kdf, nonce }), 'utf8');
+}
+
+export function encodeSnapshot(keys: SnapshotKeys, head: Omit<SnapshotHead, 'nonce' | 'format' | 'version' | 'keyId'>, body: SnapshotBody): string {
+  const full: SnapshotHead = { format: 'lexdesk-snapshot', version: 1, ...head, keyId: keys.keyId, nonce: randomBytes(12).toString('base64') };
+  const aad = headBytes(full);
+  const cipher = createCipheriv('aes-256-gcm', keys.manifest, Buffer.from(full.nonce, 'base64'));
+  cipher.setAAD(aad);
+  const sealed = Buffer.concat([cipher.update(deflateRawSync(Buffer.from(JSON.stringify(body), 'utf8'))), cipher.final(), cipher.getAuthTag()]);
+  const mac = createHmac('sha256', keys.mac).update(aad).update(sealed).digest('hex');
+  return `${JSON.stringify({ ...full, body: sealed.toString('base64'), mac })}\n`;
+}
+
+/** The clear head of a manifest file; throws BackupFileError when it is not one. */
+export function parseSnapshotHead(text: string): SnapshotHead & { body: string; mac: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new BackupFileError('damaged', 'This snapshot manifest is damaged (not valid JSON).');
+  }
+  const version = (raw as { version?: unknown })?.version;
+  if (typeof version === 'number' && version > 1) {
+    throw new BackupFileError('unsupported', `This snapshot was written by a newer LexDesk (format ${version}).`);
+  }
+  const parsed = SnapshotFile.safeParse(raw);
+  if (!parsed.success) throw new BackupFileError('damaged', 'This snapshot manifest is damaged (its fields are not valid).');
+  return parsed.data;
+}
+
+/** Checks the signature and decrypts the body of a manifest. */
+export function decodeSnapshot(keys: SnapshotKeys, text: string): { head: SnapshotHead; body: SnapshotBody } {
+  const file = parseSnapshotHead(text);
+  if (file.keyId !== keys.keyId) throw new BackupFileError('wrong_passphrase', `Snapshot ${file.id} was made with another backup key.`);
+  const aad = headBytes(file);
+  const sealed = Buffer.from(file.body, 'base64');
+  const mac = createHmac('sha256', keys.mac).update(aad).update(sealed).digest();
+  if (!timingSafeEqual(mac, Buffer.from(file.mac, 'hex'))) {
+    throw new BackupFileError('damaged', `The manifest of snapshot ${file.id} was altered or is damaged (its signature does not match).`);
+  }
+  let body: unknown;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', keys.manifest, Buffer.from(file.nonce, 'base64'));
+    decipher.setAAD(aad);
+    decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+    const plain = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]);
+    body = JSON.parse(inflateRawSync(plain).toString('utf8'));
+  } catch {
+    throw new BackupFileError('damaged', `The manifest of snapshot ${file.id} is damaged.`);
+  }
+  const parsed = SnapshotBody.safeParse(body);
+  if (!parsed.success || parsed.data.id !== file.id || parsed.data.createdAt !== file.createdAt || parsed.data.kind !== file.kind) {
+    throw new BackupFileError('damaged', `The manifest of snapshot ${file.id} is not valid.`);
+  }
+  const { body: _b, mac: _m, ...head } = file;
+  return { head, body: parsed.data };
+}
+
+export function chunkNames(body: SnapshotBody): string[] {
+  const raw = Buffer.from(body.chunks, 'base64');
+  const names: string[] = [];
+  for (let i = 0; i + NAME_BYTES <= raw.length; i += NAME_BYTES) names.push(raw.subarray(i, i + NAME_BYTES).toString('hex'));
+  return names;
+}
+
+/** Every snapshot manifest of the repository, oldest first (clear heads; unreadable files are listed with their problem). */
+export async function listSnapshots(repoDir: string): Promise<({ head: SnapshotHead; problem: null } | { id: string; problem: string })[]> {
+  let names: string[];
+  try {
+    names = await readdir(join(repoDir, SNAPSHOTS_DIR));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const out: ({ head: SnapshotHead; problem: null } | { id: string; problem: string })[] = [];
+  for (const name of names.sort()) {
+    if (!name.endsWith(SNAPSHOT_SUFFIX) || name.startsWith('.')) continue;
+    const id = name.slice(0, -SNAPSHOT_SUFFIX.length);
+    try {
+      const head = parseSnapshotHead(await readFile(join(repoDir, SNAPSHOTS_DIR, name), 'utf8'));
+      if (head.id !== id) throw new BackupFileError('mismatch', `The file ${name} holds snapshot ${head.id}.`);
+      const { body: _b, mac: _m, ...clear } = head;
+      out.push({ head: clear, problem: null });
+    } catch (err) {
+      out.push({ id, problem: (err as Error).message });
+    }
+  }
+  return out.sort((a, b) => {
+    const at = (x: (typeof out)[number]) => ('head' in x ? x.head.createdAt : '');
+    return at(a).localeCompare(at(b));
+  });
+}
+
+export async function readSnapshot(repoDir: string, keys: SnapshotKeys, id: string): Promise<{ head: SnapshotHead; body: SnapshotBody }> {
+  let text: string;
+  try {
+    text = await readFile(snapshotPath(repoDir, id), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BackupFileError('incomplete', `Snapshot ${id} is not in the repository.`);
+    throw err;
+  }
+  return decodeSnapshot(keys, text);
+}
+
+// ---- the repository lock --------------------------------------------------------------------
+
+/**
+ * One writer or pruner at a time (LexDesk and the command line may both run):
+ * `<backup folder>/.repo.lock` holds the owner's pid; a lock whose process is
+ * gone (a crash, kill -9) is taken over.
+ */
+export async function withRepoLock<T>(backupDir: string, work: () => Promise<T>): Promise<T> {
+  const release = await takeRepoLock(backupDir);
+  try {
+    return await work();
+  } finally {
+    await release();
+  }
+}
+
+function lockHolderAlive(text: string): boolean {
+  const pid = Number.parseInt(text, 10);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the lock of a process that is gone (a crash); true when there was one. */
+export async function removeStaleRepoLock(backupDir: string): Promise<boolean> {
+  const lock = join(backupDir, '.repo.lock');
+  const text = await readFile(lock, 'utf8').catch(() => null);
+  if (text === null || lockHolderAlive(text)) return false;
+  await rm(lock, { force: true });
+  return true;
+}
+
+/** Takes the repository lock (see withRepoLock); returns its release. */
+export async function takeRepoLock(backupDir: string): Promise<() => Promise<void>> {
+  const lock = join(backupDir, '.repo.lock');
+  await mkdir(backupDir, { recursive: true });
+  const token = `${process.pid} ${randomBytes(4).toString('hex')}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(lock, 'wx', 0o600);
+      writeSync(fd, token);
+      closeSync(fd);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw err;
+      const text = await readFile(lock, 'utf8').catch(() => '');
+      if (lockHolderAlive(text)) throw new BackupFileError('incomplete', 'Another LexDesk process is writing to or cleaning the snapshot repository. Try again in a minute.');
+      await rm(lock, { force: true });
+    }
+  }
+  return async () => {
+    const text = await readFile(lock, 'utf8').catch(() => '');
+    if (text === token) await rm(lock, { force: true });
+  };
+}
+
+// ---- writing ---------------------------------------------------------------------------------
+
+export interface ChunkedFile {
+  names: string[];
+  /** chunks written now (the others were in the repository already) */
+  written: number;
+  writtenBytes: number;
+  sha256: string;
+  bytes: number;
+}
+
+/**
+ * Cuts a database file into 64 KiB chunks (page-aligned: SQLite pages are at most
+ * 64 KiB) and writes each chunk the repository does not hold yet.
+ */
+export function writeChunks(repoDir: string, keys: SnapshotKeys, file: string, options: { level?: number; progress?: (fraction: number) => void } = {}): ChunkedFile {
+  const size = statSync(file).size;
+  const fd = openSync(file, 'r');
+  const names: string[] = [];
+  const hash = createHash('sha256');
+  const dirs = new Set<string>();
+  let written = 0;
+  let writtenBytes = 0;
+  const buffer = Buffer.alloc(CHUNK_BYTES);
+  try {
+    for (let offset = 0; offset < size; offset += CHUNK_BYTES) {
+      const want = Math.min(CHUNK_BYTES, size - offset);
+      let got = 0;
+      while (got < want) {
+        const n = readSync(fd, buffer, got, want - got, offset + got);
+        if (n === 0) throw new Error('the database copy changed size while it was read');
+        got += n;
+      }
+      const plain = buffer.subarray(0, want);
+      hash.update(plain);
+      const name = chunkName(keys, plain);
+      names.push(name);
+      const target = chunkPath(repoDir, name);
+      if (!exists(target)) {
+        const dir = join(repoDir, CHUNKS_DIR, name.slice(0, 2));
+        if (!dirs.has(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+        dirs.add(dir);
+        const sealed = sealChunk(keys, name, plain, options.level);
+        writeImmutable(target, dir, sealed);
+        written++;
+        writtenBytes += sealed.length;
+      }
+      if ((offset / CHUNK_BYTES) % 256 === 0) options.progress?.(offset / Math.max(1, size));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  for (const dir of dirs) {
+    const d = openSync(dir, 'r');
+    try {
+      fsyncSync(d);
+    } finally {
+      closeSync(d);
+    }
+  }
+  return { names, written, writtenBytes, sha256: hash.digest('hex'), bytes: size };
+}
+
+export function packNames(names: string[]): string {
+  return Buffer.concat(names.map((n) => Buffer.from(n, 'hex'))).toString('base64');
+}
+
+/** Writes a manifest (after all its chunks are in the repository); returns its size. */
+export async function writeSnapshotManifest(repoDir: string, keys: SnapshotKeys, kdf: ScryptParams, body: SnapshotBody): Promise<number> {
+  const dir = join(repoDir, SNAPSHOTS_DIR);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  for (const name of chunkNames(body)) {
+    if (!exists(chunkPath(repoDir, name))) throw new BackupFileError('incomplete', `Chunk ${name} is missing: the snapshot was not written.`);
+  }
+  const text = Buffer.from(encodeSnapshot(keys, { id: body.id, createdAt: body.createdAt, kind: body.kind, kdf }, body), 'utf8');
+  const target = snapshotPath(repoDir, body.id);
+  if (exists(target)) throw new BackupFileError('mismatch', `Snapshot ${body.id} exists already.`);
+  writeImmutable(target, dir, text);
+  await syncDir(dir);
+  return text.length;
+}
+
+// ---- reading and verifying ------------------------------------------------------------------
+
+/**
+ * Reassembles a snapshot's database into `out` (which must not exist): every chunk
+ * decrypted and checked against its name, the whole against the recorded SHA-256.
+ */
+export async function assembleSnapshot(
+  repoDir: string,
+  keys: SnapshotKeys,
+  id: string,
+  out: string,
+  progress?: (fraction: number) => void,
+): Promise<{ head: SnapshotHead; body: SnapshotBody }> {
+  const snapshot = await readSnapshot(repoDir, keys, id);
+  await assembleChunks(repoDir, keys, `snapshot ${id}`, chunkNames(snapshot.body), out, { bytes: snapshot.body.databaseBytes, sha256: snapshot.body.databaseSha256 }, progress);
+  return snapshot;
+}
+
+/** Writes the chunks `names` in order into `out` (which must not exist), each checked, the whole against `expect`. */
+async function assembleChunks(
+  repoDir: string,
+  keys: SnapshotKeys,
+  what: string,
+  names: string[],
+  out: string,
+  expect: { bytes: number; sha256: string },
+  progress?: (fraction: number) => void,
+): Promise<void> {
+  const fd = openSync(out, 'wx', 0o600);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  try {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      let sealed: Buffer;
+      try {
+        sealed = await readFile(chunkPath(repoDir, name));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new BackupFileError('incomplete', `Chunk ${name} of ${what} is missing from the repository (repo/chunks/${name.slice(0, 2)}/${name}).`);
+        }
+        throw err;
+      }
+      const plain = openChunk(keys, name, sealed);
+      hash.update(plain);
+      let off = 0;
+      while (off < plain.length) off += writeSync(fd, plain, off, plain.length - off, bytes + off);
+      bytes += plain.length;
+      if (i % 256 === 0) progress?.(i / Math.max(1, names.length));
+    }
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    await rm(out, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  if (bytes !== expect.bytes || hash.digest('hex') !== expect.sha256) {
+    await rm(out, { force: true });
+    throw new BackupFileError('checksum_mismatch', `The database reassembled from ${what} does not match its recorded checksum.`);
+  }
+}
+
+/** Opens a reassembled database: integrity_check, then schema version and row counts against what was recorded. */
+function checkDatabase(file: string, what: string, nativeBinding: string | undefined, expect: { schemaVersion: number; tables: Record<string, number> }): void {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true, nativeBinding });
+  } catch (err) {
+    throw new BackupFileError('integrity', `The database of ${what} cannot be opened: ${(err as Error).message}`);
+  }
+  let described: { schemaVersion: number; tables: Record<string, number> };
+  try {
+    const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+    if (rows.length !== 1 || rows[0]!.integrity_check !== 'ok') {
+      throw new BackupFileError('integrity', `The database of ${what} fails SQLite's integrity check: ${rows.slice(0, 3).map((r) => r.integrity_check).join('; ')}`);
+    }
+    described = { schemaVersion: db.pragma('user_version', { simple: true }) as number, tables: countRows(db) };
+  } catch (err) {
+    if (err instanceof BackupFileError) throw err;
+    throw new BackupFileError('integrity', `The database of ${what} cannot be read: ${(err as Error).message}`);
+  } finally {
+    db.close();
+  }
+  if (described.schemaVersion !== expect.schemaVersion) {
+    throw new BackupFileError('mismatch', `The database of ${what} has schema ${described.schemaVersion}; ${expect.schemaVersion} was recorded.`);
+  }
+  const difference = sameCounts(expect.tables, described.tables);
+  if (difference) throw new BackupFileError('mismatch', `The row counts of ${what} do not match its manifest (${difference}).`);
+}
+
+function sameCounts(a: Record<string, number>, b: Record<string, number>): string | null {
+  for (const name of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    if (a[name] !== b[name]) return `table ${name}: ${a[name] ?? 'missing'} rows recorded, ${b[name] ?? 'missing'} found`;
+  }
+  return null;
+}
+
+export interface SnapshotVerified {
+  id: string;
+  createdAt: string;
+  kind: SnapshotKind;
+  schemaVersion: number;
+  databaseBytes: number;
+  documents: SnapshotBody['documents'];
+}
+
+/**
+ * Reassembles a snapshot, opens it, runs integrity_check and compares the schema
+ * version and row counts with the manifest; with `keepAs` the database stays there.
+ */
+export async function verifySnapshot(
+  job: { repoDir: string; key: Buffer; keyId: string; id: string; workDir: string; nativeBinding?: string; keepAs?: string },
+  progress?: (step: 'verifying' | 'checking', fraction: number) => void,
+): Promise<SnapshotVerified> {
+  const keys = snapshotKeys(job.key, job.keyId);
+  const target = job.keepAs ?? join(job.workDir, `verify-snapshot-${process.pid}-${Date.now()}-${randomBytes(3).toString('hex')}.sqlite`);
+  await rm(target, { force: true });
+  let ok = false;
+  try {
+    const { body } = await assembleSnapshot(job.repoDir, keys, job.id, target, (f) => progress?.('verifying', f));
+    progress?.('checking', 0);
+    checkDatabase(target, `snapshot ${job.id}`, job.nativeBinding, body);
+    progress?.('checking', 1);
+    ok = true;
+    return { id: body.id, createdAt: body.createdAt, kind: body.kind, schemaVersion: body.schemaVersion, databaseBytes: body.databaseBytes, documents: body.documents };
+  } finally {
+    if (!ok || !job.keepAs) await rm(target, { force: true });
+    await rm(`${target}-journal`, { force: true });
+  }
+}
+
+// ---- pruning ---------------------------------------------------------------------------------
+
+/**
+ * Removes the manifests `remove` names, then the chunks no remaining manifest
+ * names, and temporary files left by an interrupted write. Manifests go first and
+ * are flushed away before any chunk is deleted: a crash at any instant leaves every
+ * remaining snapshot whole. A manifest that cannot be read keeps every chunk.
+ */
+export async function pruneRepository(
+  job: { repoDir: string; key: Buffer; keyId: string; remove: string[]; pauseAt?: 'manifests-removed' },
+  progress?: (step: 'pruning', fraction: number) => void,
+): Promise<{ manifests: number; chunks: number; bytes: number }> {
+  const keys = snapshotKeys(job.key, job.keyId);
+  const snapshotsDir = join(job.repoDir, SNAPSHOTS_DIR);
+  let manifests = 0;
+  for (const id of job.remove) {
+    try {
+      await unlink(snapshotPath(job.repoDir, id));
+      manifests++;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  if (manifests > 0) await syncDir(snapshotsDir);
+  progress?.('pruning', 0.5);
+  // the crash tests stop here, between the manifests and the chunks
+  if (job.pauseAt === 'manifests-removed') await new Promise(() => undefined);
+  const used = new Set<string>();
+  for (const entry of await listSnapshots(job.repoDir)) {
+    if (entry.problem !== null) return { manifests, chunks: 0, bytes: 0 };
+    if (entry.head.keyId !== keys.keyId) return { manifests, chunks: 0, bytes: 0 };
+    const { body } = await readSnapshot(job.repoDir, keys, entry.head.id).catch(() => ({ body: null }));
+    if (!body) return { manifests, chunks: 0, bytes: 0 };
+    for (const name of chunkNames(body)) used.add(name);
+  }
+  let chunks = 0;
+  let bytes = 0;
+  const chunksDir = join(job.repoDir, CHUNKS_DIR);
+  let prefixes: string[] = [];
+  try {
+    prefixes = await readdir(chunksDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  for (const prefix of prefixes) {
+    const dir = join(chunksDir, prefix);
+    for (const name of await readdir(dir)) {
+      if (used.has(name)) continue;
+      const file = join(dir, name);
+      const size = (await stat(file).catch(() => null))?.size ?? 0;
+      await rm(file, { force: true });
+      chunks++;
+      bytes += size;
+    }
+  }
+  for (const name of await readdir(snapshotsDir).catch(() => [] as string[])) {
+    if (name.startsWith(TMP_PREFIX)) await rm(join(snapshotsDir, name), { force: true });
+  }
+  return { manifests, chunks, bytes };
+}
+
+// ---- taking a snapshot (worker side) ---------------------------------------------------------
+
+export interface SnapshotChunkJob {
+  databaseFile: string;
+  nativeBinding?: string;
+  workDir: string;
+  repoDir: string;
+  key: Buffer;
+  keyId: string;
+  id: string;
+  level?: number;
+}
+
+export interface SnapshotChunkResult {
+  /** the database is chunk for chunk the newest snapshot's: nothing to write */
+  unchanged: boolean;
+  chunks: string;
+  written: number;
+  writtenBytes: number;
+  databaseBytes: number;
+  databaseSha256: string;
+  schemaVersion: number;
+  tables: Record<string, number>;
+  auditHead: SnapshotBody['auditHead'];
+  documents: { sha256: string; size: number }[];
+}
+
+/**
+ * A consistent copy of the live database (SQLite's online backup API, as for a
+ * backup file), described, then cut into chunks of which only the new are written.
+ */
+export async function snapshotChunks(
+  job: SnapshotChunkJob,
+  helpers: {
+    copyDatabase: (source: string, dest: string, nativeBinding: string | undefined) => Promise<void>;
+    describe: (file: string, nativeBinding?: string) => { schemaVersion: number; tables: Record<string, number>; auditHead: SnapshotBody['auditHead']; documents: { sha256: string; size: number }[] };
+  },
+  progress?: (step: 'copying' | 'compressing' | 'verifying' | 'checking', fraction: number) => void,
+  existingCopy?: string,
+): Promise<SnapshotChunkResult> {
+  const keys = snapshotKeys(job.key, job.keyId);
+  await mkdir(job.workDir, { recursive: true, mode: 0o700 });
+  const copy = existingCopy ?? join(job.workDir, `${job.id}.snapshot.sqlite`);
+  const reassembled = join(job.workDir, `${job.id}.snapshot-check.sqlite`);
+  await rm(reassembled, { force: true });
+  try {
+    if (!existingCopy) {
+      await rm(copy, { force: true });
+      progress?.('copying', 0);
+      await helpers.copyDatabase(job.databaseFile, copy, job.nativeBinding);
+    }
+    const described = helpers.describe(copy, job.nativeBinding);
+    const chunked = writeChunks(job.repoDir, keys, copy, { level: job.level, progress: (f) => progress?.('compressing', f) });
+    const packed = packNames(chunked.names);
+    let unchanged = false;
+    const newest = (await listSnapshots(job.repoDir)).filter((e) => e.problem === null).at(-1);
+    if (newest && 'head' in newest && newest.head.keyId === keys.keyId) {
+      const previous = await readSnapshot(job.repoDir, keys, newest.head.id).catch(() => null);
+      unchanged = previous?.body.chunks === packed;
+    }
+    if (!unchanged) {
+      // verified before its manifest exists: every chunk read back and opened, the reassembled database checked
+      await assembleChunks(job.repoDir, keys, `snapshot ${job.id}`, chunked.names, reassembled, { bytes: chunked.bytes, sha256: chunked.sha256 }, (f) => progress?.('verifying', f));
+      progress?.('checking', 0);
+      checkDatabase(reassembled, `snapshot ${job.id}`, job.nativeBinding, described);
+      progress?.('checking', 1);
+    }
+    return {
+      unchanged,
+      chunks: packed,
+      written: chunked.written,
+      writtenBytes: chunked.writtenBytes,
+      databaseBytes: chunked.bytes,
+      databaseSha256: chunked.sha256,
+      ...described,
+    };
+  } finally {
+    await rm(reassembled, { force: true });
+    if (!existingCopy) {
+      await rm(copy, { force: true });
+      await rm(`${copy}-journal`, { force: true });
+    }
+  }
+}

@@ -1,0 +1,291 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BackupItem, SnapshotItem } from '../../shared/contract/backup.js';
+import { ManualClock } from '../../main/core/clock.js';
+import { thinningPlan } from '../../main/core/backup/retention.js';
+import type { TestCore } from '../support/core.js';
+import { doorAs } from '../support/door.js';
+import { REPO_ROOT, tempDir } from '../support/server.js';
+import { addNotes, ADMIN_PASSWORD, fakeAuth, noteCount, PASSPHRASE, sqlite3, startBackupCore } from '../support/backup.js';
+
+const CHILD = join(REPO_ROOT, 'tests', 'support', 'backup-child.ts');
+const cores: TestCore[] = [];
+afterEach(async () => {
+  for (const c of cores.splice(0)) await c.dispose().catch(() => undefined);
+});
+
+async function core(options: Parameters<typeof startBackupCore>[0] = {}): Promise<TestCore> {
+  const c = await startBackupCore(options);
+  cores.push(c);
+  fakeAuth(c);
+  await doorAs(c, 'admin').ok('backup.settings.update', { passphrase: PASSPHRASE, password: ADMIN_PASSWORD });
+  return c;
+}
+
+const origin = { face: 'cli' as const, actor: { type: 'cli' as const, name: 'test' } };
+const repo = (c: TestCore | string) => join(typeof c === 'string' ? c : c.config.dataDir, 'backups', 'repo');
+
+/** Every chunk file of the repository: name → bytes. */
+function chunkFiles(dir: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const chunks = join(dir, 'chunks');
+  if (!existsSync(chunks)) return out;
+  for (const prefix of readdirSync(chunks)) {
+    for (const name of readdirSync(join(chunks, prefix))) out.set(name, statSync(join(chunks, prefix, name)).size);
+  }
+  return out;
+}
+
+function bigTable(c: TestCore, rows: number): void {
+  c.services.store.sqlite.exec(
+    `CREATE TABLE IF NOT EXISTS big (id INTEGER PRIMARY KEY, data BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows}) INSERT INTO big (data) SELECT randomblob(800) FROM n;`,
+  );
+}
+
+async function snapshot(c: TestCore): Promise<SnapshotItem> {
+  const item = await c.services.backups.snapshotIfChanged(origin);
+  expect(item).not.toBeNull();
+  return item!;
+}
+
+describe('snapshots', { timeout: 120_000 }, () => {
+  it('write only the changed chunks: a second snapshot after a few rows adds a few chunk files, and nothing is taken when nothing changed', async () => {
+    const c = await core();
+    bigTable(c, 20_000); // about 16 MB
+    addNotes(c, 50);
+    const first = await snapshot(c);
+    const afterFirst = chunkFiles(repo(c));
+    expect(first.verifiedAt).not.toBeNull();
+    expect(first.locations).toEqual(['local']);
+    expect(afterFirst.size).toBe(first.addedChunks);
+    expect(afterFirst.size).toBeGreaterThan(200);
+
+    addNotes(c, 5, 'more');
+    const second = await snapshot(c);
+    const afterSecond = chunkFiles(repo(c));
+    const added = [...afterSecond.keys()].filter((n) => !afterFirst.has(n));
+    expect(added.length).toBe(second.addedChunks);
+    expect(added.length).toBeGreaterThan(0);
+    expect(added.length).toBeLessThanOrEqual(8);
+    const addedBytes = added.reduce((sum, n) => sum + afterSecond.get(n)!, 0);
+    expect(addedBytes).toBe(second.addedBytes);
+    expect(addedBytes).toBeLessThan(600 * 1024);
+    // nothing changed: no new snapshot
+    expect(await c.services.backups.snapshotIfChanged(origin)).toBeNull();
+    const listed = await doorAs(c, 'admin').ok<{ snapshots: SnapshotItem[] }>('backup.snapshots');
+    expect(listed.snapshots.map((s) => s.id)).toEqual([first.id, second.id]);
+    // the chunk names reveal nothing of the content, and the files hold no plain data
+    const one = [...afterSecond.keys()][0]!;
+    const bytes = readFileSync(join(repo(c), 'chunks', one.slice(0, 2), one));
+    expect(bytes.includes(Buffer.from('SQLite format 3'))).toBe(false);
+    expect(readFileSync(join(repo(c), 'snapshots', `${second.id}.snapshot`), 'utf8')).not.toContain('test_notes');
+  });
+
+  it('restore at a time between two snapshots brings back the older state, with a safety backup first', async () => {
+    const clock = new ManualClock('2026-11-30T10:00:00Z');
+    const c = await core({ clock });
+    addNotes(c, 100);
+    const older = await snapshot(c);
+    clock.set('2026-11-30T11:00:00Z');
+    addNotes(c, 40, 'later');
+    const newer = await snapshot(c);
+    expect(noteCount(c)).toBe(140);
+
+    const admin = doorAs(c, 'admin');
+    const resolved = await admin.ok<{ resolved: SnapshotItem }>('backup.snapshots', { at: '2026-11-30T10:30:00Z' });
+    expect(resolved.resolved.id).toBe(older.id);
+    const early = await admin.call('backup.snapshots', { at: '2026-11-30T09:00:00Z' });
+    expect(early).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    const bad = await admin.call('backup.restore', { at: 'yesterday-ish', password: ADMIN_PASSWORD });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+
+    clock.set('2026-11-30T12:00:00Z');
+    const result = await admin.ok<{ id: string; preRestoreBackupId: string }>('backup.restore', { at: '2026-11-30T10:30:00Z', password: ADMIN_PASSWORD });
+    expect(result.id).toBe(older.id);
+    expect(noteCount(c)).toBe(100);
+    // the safety backup holds the newer state, and is itself a snapshot on the timeline
+    const after = await admin.ok<{ snapshots: SnapshotItem[] }>('backup.snapshots');
+    expect(after.snapshots.map((s) => s.id)).toEqual([older.id, newer.id, result.preRestoreBackupId]);
+    expect(after.snapshots.at(-1)!.tables.test_notes).toBe(140);
+  });
+
+  it('a flipped byte in one chunk is found and named, and a restore from it changes nothing', async () => {
+    const c = await core();
+    addNotes(c, 300);
+    const item = await snapshot(c);
+    const chunks = chunkFiles(repo(c));
+    const victim = [...chunks.keys()].sort()[0]!;
+    const file = join(repo(c), 'chunks', victim.slice(0, 2), victim);
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 20] = bytes[bytes.length - 20]! ^ 0x01;
+    writeFileSync(file, bytes);
+    addNotes(c, 3, 'after');
+
+    const key = (await c.services.backups.currentKey())!;
+    const problem = await c.services.backups.snapshots.verify(item.id, key);
+    expect(problem).toContain(victim);
+    const listed = await doorAs(c, 'admin').ok<{ snapshots: SnapshotItem[] }>('backup.snapshots');
+    expect(listed.snapshots[0]).toMatchObject({ id: item.id, verifiedAt: null, restorable: false });
+    expect(listed.snapshots[0]!.problem).toContain(victim);
+
+    const refused = await doorAs(c, 'admin').call('backup.restore', { id: item.id, password: ADMIN_PASSWORD });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect((refused as { error: { message: string } }).error.message).toContain('Nothing was changed');
+    expect((refused as { error: { message: string } }).error.message).toContain(victim);
+    expect(noteCount(c)).toBe(303);
+  });
+
+  it('old .lexbak backups stay listed and restorable beside the snapshots', async () => {
+    const c = await core();
+    addNotes(c, 120);
+    const backup = await doorAs(c, 'admin').ok<BackupItem>('backup.create');
+    // the backup is also a snapshot; without the repository the .lexbak file alone restores
+    expect((await c.services.backups.snapshots.list()).map((s) => s.id)).toEqual([backup.id]);
+    rmSync(repo(c), { recursive: true, force: true });
+    addNotes(c, 7, 'after');
+    const restored = await doorAs(c, 'admin').ok<{ id: string }>('backup.restore', { id: backup.id, password: ADMIN_PASSWORD });
+    expect(restored.id).toBe(backup.id);
+    expect(noteCount(c)).toBe(120);
+  });
+
+  it('thinning with a controlled clock keeps every recent one, one an hour, a day, a month; the chunks only removed ones used go', async () => {
+    const clock = new ManualClock('2026-06-01T08:00:00Z');
+    const c = await core({ clock });
+    const taken: SnapshotItem[] = [];
+    const times = ['2026-06-01T08:00:00Z', '2026-06-01T08:20:00Z', '2026-06-01T08:40:00Z', '2026-06-20T09:00:00Z', '2026-06-20T09:15:00Z', '2026-06-21T09:00:00Z'];
+    for (const [i, at] of times.entries()) {
+      clock.set(at);
+      addNotes(c, 30, `batch ${i}`);
+      taken.push(await snapshot(c));
+    }
+    const before = chunkFiles(repo(c));
+    clock.set('2026-06-21T10:00:00Z');
+    const result = await c.services.backups.thinSnapshots(origin);
+    // 1 June is older than 14 days: one a day (08:40 stays); the 20th is younger than 48 h: both stay
+    expect(result.removed.sort()).toEqual([taken[0]!.id, taken[1]!.id].sort());
+    const left = (await c.services.backups.snapshots.list()).map((s) => s.id);
+    expect(left).toEqual([taken[2]!.id, taken[3]!.id, taken[4]!.id, taken[5]!.id]);
+    const after = chunkFiles(repo(c));
+    expect(after.size).toBe(before.size - result.chunks);
+    // every remaining snapshot still verifies whole
+    const key = (await c.services.backups.currentKey())!;
+    for (const id of left) expect(await c.services.backups.snapshots.verify(id, key)).toBeNull();
+  });
+});
+
+describe('thinningPlan', () => {
+  const now = new Date('2026-12-01T12:00:00Z');
+  const rules = { keepAllHours: 48, hourlyDays: 14, retentionDays: 30, monthlyMonths: 12 };
+  const at = (hoursAgo: number) => ({ id: `h${hoursAgo}`, createdAt: new Date(now.getTime() - hoursAgo * 3_600_000).toISOString() });
+
+  it('keeps all for 48 h, the newest of each hour to 14 days, of each day to the retention, of each month to a year', () => {
+    const all = [0.1, 1, 1.5, 47, 49, 49.25, 49.5, 24 * 20, 24 * 20 + 0.5, 24 * 20 + 1, 24 * 100, 24 * 101, 24 * 400].map(at);
+    const removed = new Set(thinningPlan(all, now, rules));
+    for (const kept of ['h0.1', 'h1', 'h1.5', 'h47']) expect(removed.has(kept), kept).toBe(false);
+    // 49, 49.25, 49.5 hours ago: as many hours as there are distinct hours (the newest of each)
+    const recentHour = ['h49', 'h49.25', 'h49.5'].filter((id) => !removed.has(id));
+    expect(recentHour.length).toBeGreaterThanOrEqual(1);
+    expect(recentHour.length).toBeLessThanOrEqual(2);
+    expect(['h480', 'h480.5', 'h481'].filter((id) => !removed.has(id)).length).toBe(1);
+    expect(removed.has('h9600')).toBe(true);
+    expect(removed.has('h2400') && removed.has('h2424')).toBe(false);
+    expect(thinningPlan([at(24 * 400)], now, rules)).toEqual([]); // the newest is never removed
+  });
+});
+
+interface Line {
+  step?: string;
+  percent?: number;
+  done?: string | null;
+}
+
+function runChild(args: string[], killWhen: ((line: Line) => boolean) | null, env: Record<string, string> = {}): Promise<{ lines: Line[]; killed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: Line[] = [];
+    let killed = false;
+    let pending = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const parts = pending.split('\n');
+      pending = parts.pop() ?? '';
+      for (const part of parts) {
+        if (!part.startsWith('{')) continue;
+        const line = JSON.parse(part) as Line;
+        lines.push(line);
+        if (!killed && killWhen?.(line)) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (!killed && code !== 0) reject(new Error(`child exited ${code ?? signal}: ${stderr}`));
+      else resolve({ lines, killed: killed && signal === 'SIGKILL' });
+    });
+  });
+}
+
+describe('a kill -9', { timeout: 180_000 }, () => {
+  it('in the middle of a snapshot leaves the repository readable, and the next snapshot completes', async () => {
+    const dataDir = tempDir();
+    const first = await startBackupCore({ dataDir });
+    fakeAuth(first);
+    await doorAs(first, 'admin').ok('backup.settings.update', { passphrase: PASSPHRASE, password: ADMIN_PASSWORD });
+    addNotes(first, 50);
+    const good = await first.services.backups.snapshotIfChanged(origin);
+    await first.stop();
+    sqlite3(
+      join(dataDir, 'lexdesk.sqlite'),
+      'CREATE TABLE big (id INTEGER PRIMARY KEY, data BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) INSERT INTO big (data) SELECT randomblob(1000) FROM n;',
+    );
+    const { killed, lines } = await runChild([dataDir, 'snapshot'], (l) => l.step === 'compressing' && (l.percent ?? 0) > 40);
+    expect(killed).toBe(true);
+    expect(lines.some((l) => 'done' in l)).toBe(false);
+    expect(readdirSync(join(repo(dataDir), 'snapshots')).filter((n) => !n.startsWith('.'))).toEqual([`${good!.id}.snapshot`]);
+    expect(chunkFiles(repo(dataDir)).size).toBeGreaterThan(good!.addedChunks); // the kill landed after some new chunks
+
+    const next = await startBackupCore({ dataDir });
+    cores.push(next);
+    const key = (await next.services.backups.currentKey())!;
+    expect(await next.services.backups.snapshots.verify(good!.id, key)).toBeNull();
+    const item = await next.services.backups.snapshotIfChanged(origin);
+    expect(item).not.toBeNull();
+    expect(item!.verifiedAt).not.toBeNull();
+    expect(item!.tables.big).toBe(60_000);
+  });
+
+  it('in the middle of pruning (manifests gone, chunks not yet) loses no remaining snapshot, and the next thinning finishes', async () => {
+    const dataDir = tempDir();
+    const clock = new ManualClock('2026-01-05T09:00:00Z');
+    const first = await startBackupCore({ dataDir, clock });
+    fakeAuth(first);
+    await doorAs(first, 'admin').ok('backup.settings.update', { passphrase: PASSPHRASE, password: ADMIN_PASSWORD });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      clock.set(new Date(Date.parse('2026-01-05T09:00:00Z') + i * 3_600_000));
+      addNotes(first, 200, `round ${i}`);
+      ids.push((await first.services.backups.snapshotIfChanged(origin))!.id);
+    }
+    await first.stop();
+    const before = chunkFiles(repo(dataDir)).size;
+    // the child's clock is today's: the three January snapshots share a month, the newest stays
+    const { killed } = await runChild([dataDir, 'thin'], (l) => l.step === 'pruning', { PRUNE_PAUSE: '1' });
+    expect(killed).toBe(true);
+    expect(readdirSync(join(repo(dataDir), 'snapshots')).filter((n) => !n.startsWith('.'))).toEqual([`${ids[2]}.snapshot`]);
+    expect(chunkFiles(repo(dataDir)).size).toBe(before);
+
+    const next = await startBackupCore({ dataDir });
+    cores.push(next);
+    const key = (await next.services.backups.currentKey())!;
+    expect(await next.services.backups.snapshots.verify(ids[2]!, key)).toBeNull();
+    const result = await next.services.backups.thinSnapshots(origin);
+    expect(result.chunks).toBeGreaterThan(0);
+    expect(chunkFiles(repo(dataDir)).size).toBe(before - result.chunks);
+    expect(await next.services.backups.snapshots.verify(ids[2]!, key)).toBeNull();
+  });
+});
