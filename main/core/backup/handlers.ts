@@ -22,7 +22,7 @@ function originOf(ctx: HandlerContext<CoreServices>): Origin {
 }
 
 export const backupHandlers: { [N in BackupOperation]: Handler<N, CoreServices> } = {
-  'backup.list': (_input, { services }) => services.backups.overview(),
+  'backup.list': async (_input, { services }) => ({ ...(await services.backups.overview()), offsite: services.offsite.where() }),
 
   'backup.create': async (input, ctx) => {
     const item = await ctx.services.backups.create('manual', originOf(ctx), { sqlDump: input.sqlDump });
