@@ -139,7 +139,7 @@ export interface FaultyProxy {
   port: number;
   /** connections reset so far */
   resets: number;
-  /** reset the next `count` connections once `afterBytes` went upstream through each */
+  /** reset the next `count` connections that carry `afterBytes` upstream (an upload, not a listing) */
   resetNext(count: number, afterBytes: number): void;
   close(): Promise<void>;
 }
@@ -169,11 +169,10 @@ export async function startFaultyProxy(targetPort: number): Promise<FaultyProxy>
     sockets.add(client);
     sockets.add(upstream);
     let sent = 0;
-    const doomed = pending > 0;
-    if (doomed) pending--;
     client.on('data', (chunk: Buffer) => {
       sent += chunk.length;
-      if (doomed && sent >= threshold) {
+      if (pending > 0 && sent >= threshold) {
+        pending--;
         proxy.resets++;
         client.resetAndDestroy();
         upstream.destroy();

@@ -191,7 +191,7 @@ export async function copyToTarget(dir: string, target: Target, options: CopyOpt
     for (const object of todo) {
       if (options.signal?.aborted) throw new TargetError('The off-site copy was stopped.', false);
       options.onProgress?.(uploaded, todo.length, object.name);
-      await connection.run((t) => t.put(object.name, () => createReadStream(object.file), object.size));
+      await connection.run((t) => t.put(object.name, () => createReadStream(object.file, { highWaterMark: 1024 * 1024 }), object.size));
       remote.set(object.name, { name: object.name, size: object.size });
       uploaded++;
       uploadedBytes += object.size;
@@ -211,11 +211,14 @@ export async function copyToTarget(dir: string, target: Target, options: CopyOpt
         deleted++;
       }
     }
+    // an upload cut off by a network fault may leave its temporary object behind
+    const leftovers = await connection.run((t) => t.listPartials()).catch(() => [] as string[]);
+    for (const name of leftovers) await connection.run((t) => t.delete(name)).catch(() => undefined);
     return {
       uploaded,
       uploadedBytes,
       deleted,
-      partialsRemoved: partials.length,
+      partialsRemoved: partials.length + leftovers.length,
       deletionsHeld,
       remote: [...remote.values()],
       sentManifests,
