@@ -264,7 +264,10 @@ export class OffsiteService {
   private async exclusive<T>(kind: 'copy' | 'verify', work: () => Promise<T>): Promise<T> {
     while (this.running) await this.running.done.catch(() => undefined);
     const result = work();
-    this.running = { kind, done: result.then(() => undefined) };
+    this.running = { kind, done: result.then(
+      () => undefined,
+      () => undefined,
+    ) };
     try {
       return await result;
     } finally {
