@@ -70,7 +70,7 @@ describe('the off-site copy, from the Backups screen’s operations to a new mac
 
       const target = { kind: 'sftp', host: '127.0.0.1', port: sshd.port, username: sshd.user, path: remote, auth: 'key' } as const;
       // a receptionist cannot; the admin can
-      expect((await doorAs(core, 'staff').call('backup.offsite.set', { target, credentials: { privateKey: sshd.privateKey } })).ok).toBe(false);
+      expect((await doorAs(core, 'assistant').call('backup.offsite.set', { target, credentials: { privateKey: sshd.privateKey } })).ok).toBe(false);
       const set = await admin.ok<OffsiteStatus>('backup.offsite.set', { target, credentials: { privateKey: sshd.privateKey } });
       expect(set).toMatchObject({ label: `sftp://127.0.0.1:${sshd.port}${remote}`, stored: { privateKey: true, password: false }, lastSuccessAt: null });
       expect((await core.services.offsite.health()).status).toBe('degraded');

@@ -169,9 +169,10 @@ export async function copyToTarget(dir: string, target: Target, options: CopyOpt
   const local = await localObjects(dir);
   const connection = new Connection(target, options.retry, options.signal, options.onRetry);
   try {
-    const partials = await connection.run((t) => t.listPartials());
+    const scanned = await connection.run((t) => t.scan());
+    const partials = scanned.partials;
     for (const name of partials) await connection.run((t) => t.delete(name));
-    const remote = new Map((await connection.run((t) => t.list())).map((o) => [o.name, o]));
+    const remote = new Map(scanned.objects.map((o) => [o.name, o]));
     const sentManifests: Record<string, string> = {};
     const resend = new Set(options.resend ?? []);
     const todo: LocalObject[] = [];
@@ -212,7 +213,7 @@ export async function copyToTarget(dir: string, target: Target, options: CopyOpt
       }
     }
     // an upload cut off by a network fault may leave its temporary object behind
-    const leftovers = await connection.run((t) => t.listPartials()).catch(() => [] as string[]);
+    const leftovers = connection.retries > 0 ? await connection.run((t) => t.listPartials()).catch(() => [] as string[]) : [];
     for (const name of leftovers) await connection.run((t) => t.delete(name)).catch(() => undefined);
     return {
       uploaded,

@@ -56,6 +56,10 @@ export class FolderTarget implements Target {
     return { objects, partials };
   }
 
+  scan(): Promise<{ objects: RemoteObject[]; partials: string[] }> {
+    return this.walk();
+  }
+
   async list(): Promise<RemoteObject[]> {
     return (await this.walk()).objects;
   }

@@ -113,6 +113,10 @@ export class S3Target implements Target {
     return { objects, partials };
   }
 
+  scan(): Promise<{ objects: RemoteObject[]; partials: string[] }> {
+    return this.listAll();
+  }
+
   async list(): Promise<RemoteObject[]> {
     return (await this.listAll()).objects;
   }

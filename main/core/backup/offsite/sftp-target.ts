@@ -125,19 +125,26 @@ export class SftpTarget implements Target {
     const objects: RemoteObject[] = [];
     const partials: string[] = [];
     const client = this.sftp();
-    const visit = async (dir: string, prefix: string) => {
+    const visit = async (dir: string, prefix: string): Promise<void> => {
+      const folders: [string, string][] = [];
       for (const entry of await client.list(dir)) {
         const name = `${prefix}${entry.name}`;
         if (entry.type === 'd') {
-          if (!entry.name.startsWith('.')) await visit(posix.join(dir, entry.name), `${name}/`);
+          if (!entry.name.startsWith('.')) folders.push([posix.join(dir, entry.name), `${name}/`]);
         } else if (entry.type === '-') {
           if (isPartialName(name)) partials.push(name);
           else if (isObjectName(name)) objects.push({ name, size: entry.size });
         }
       }
+      // the pool has up to 256 folders: a few listed at once, not one round trip after the other
+      for (let i = 0; i < folders.length; i += 8) await Promise.all(folders.slice(i, i + 8).map(([path, sub]) => visit(path, sub)));
     };
     await visit(this.root, '');
     return { objects, partials };
+  }
+
+  scan(): Promise<{ objects: RemoteObject[]; partials: string[] }> {
+    return this.walk();
   }
 
   async list(): Promise<RemoteObject[]> {

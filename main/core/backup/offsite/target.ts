@@ -28,6 +28,8 @@ export interface Target {
   list(): Promise<RemoteObject[]>;
   /** temporary objects left by an interrupted upload */
   listPartials(): Promise<string[]>;
+  /** both in one walk */
+  scan(): Promise<{ objects: RemoteObject[]; partials: string[] }>;
   /** null when there is no such object */
   stat(name: string): Promise<RemoteObject | null>;
   put(name: string, body: () => Readable, size: number): Promise<void>;
