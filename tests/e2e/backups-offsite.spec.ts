@@ -12,20 +12,20 @@ test('the admin sets up an off-site copy to another folder, tests it, copies now
   await call(page, server, token, 'backup.create', {});
   const share = mkdtempSync(join(tmpdir(), 'lexdesk-e2e-nas-'));
 
-  await page.getByRole('link', { name: 'Backups' }).click();
+  await page.getByRole('link', { name: 'Backups', exact: true }).click();
   const card = page.getByRole('article', { name: 'Off-site copy' });
   await expect(card.getByTestId('offsite-empty')).toContainText('survives a fire or a theft');
   await card.getByRole('button', { name: 'Set up an off-site copy…' }).click();
   await card.getByLabel('Where').selectOption('folder');
-  await card.getByLabel('Folder').fill('relative/folder');
+  await card.getByRole('textbox', { name: /^Folder\b/ }).fill('relative/folder');
   await card.getByRole('button', { name: 'Save' }).click();
-  await expect(card.getByRole('alert')).toContainText('Give the full path of a folder');
+  await expect(card.getByText('Give the full path of a folder')).toBeVisible();
 
-  await card.getByLabel('Folder').fill(join(share, 'missing'));
+  await card.getByRole('textbox', { name: /^Folder\b/ }).fill(join(share, 'missing'));
   await card.getByRole('button', { name: 'Test the connection' }).click();
   await expect(card.getByTestId('offsite-test-result')).toContainText('cannot be reached: it does not exist');
 
-  await card.getByLabel('Folder').fill(share);
+  await card.getByRole('textbox', { name: /^Folder\b/ }).fill(share);
   await card.getByRole('button', { name: 'Test the connection' }).click();
   await expect(card.getByTestId('offsite-test-result')).toHaveText(`Connected to ${share} — wrote and read back a test file.`);
   await snap(page, 'backups-offsite-form');

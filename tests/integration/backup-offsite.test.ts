@@ -86,6 +86,7 @@ describe('the off-site copy, from the Backups screen’s operations to a new mac
       expect(copied.lastVerify).toMatchObject({ ok: true, full: true, problems: [] });
       expect(copied.backupsThere).toEqual([backup.id]);
       expect(copied.lagging).toBe(false);
+      expect(copied.running).toBeNull();
       expect(await core.services.offsite.health()).toMatchObject({ status: 'ok' });
       expect(readdirSync(remote)).toContain(`${backup.id}.db.lexbak`);
 

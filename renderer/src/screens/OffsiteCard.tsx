@@ -91,7 +91,8 @@ export function OffsiteCard({ onChanged }: { onChanged?: () => void }) {
     try {
       const next = await api.call('backup.offsite.copyNow', { verify: 'sample' });
       const copy = next.lastCopy;
-      setNotice({ kind: next.lastVerify?.ok === false ? 'error' : 'ok', text: next.lastVerify?.ok === false ? next.lastVerify.message : (copy?.message ?? 'Copied.') });
+      if (next.running) setNotice({ kind: 'ok', text: 'The copy goes on in the background (a first copy can take hours on a slow line). This card shows when it is done.' });
+      else setNotice({ kind: next.lastVerify?.ok === false ? 'error' : 'ok', text: next.lastVerify?.ok === false ? next.lastVerify.message : (copy?.message ?? 'Copied.') });
     } catch (err) {
       setNotice({ kind: 'error', text: messageOf(err) });
     } finally {
@@ -136,7 +137,10 @@ export function OffsiteCard({ onChanged }: { onChanged?: () => void }) {
             <dt>Last complete copy</dt>
             <dd data-testid="offsite-last-copy">{status.lastSuccessAt ? whenAgo(status.lastSuccessAt) : 'None yet'}</dd>
             <dt>Lag</dt>
-            <dd data-testid="offsite-lag">{lagText(status)}</dd>
+            <dd data-testid="offsite-lag">
+              {lagText(status)}
+              {status.running === 'copy' && !copying && <span className="muted"> · copying now…</span>}
+            </dd>
             {status.lastCopy && !status.lastCopy.ok && (
               <>
                 <dt>Last attempt</dt>
@@ -200,18 +204,22 @@ function OffsiteForm({ status, onDone, onCancel }: { status: OffsiteStatus; onDo
   const [draft, setDraft] = useState<Draft>(() => draftOf(status.target));
   const [test, setTest] = useState<{ ok: boolean; message: string } | null>(null);
   const [testing, setTesting] = useState(false);
-  useEffect(() => setTest(null), [draft]);
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
 
   const stored =
     draft.kind === 'sftp' ? (draft.auth === 'password' ? status.stored.password : status.stored.privateKey) : draft.kind === 's3' ? status.stored.secretAccessKey : false;
   const sameKind = status.target?.kind === draft.kind;
 
-  const { busy, error, onSubmit } = useSubmit(async () => {
+  const { busy, error, setError, onSubmit } = useSubmit(async () => {
     const { target, credentials } = targetOf(draft);
     await api.call('backup.offsite.set', { target, credentials });
     onDone();
   });
+  // an answer is about what was typed then
+  useEffect(() => {
+    setTest(null);
+    setError(null);
+  }, [draft, setError]);
 
   async function runTest() {
     setTesting(true);
@@ -333,7 +341,7 @@ function OffsiteForm({ status, onDone, onCancel }: { status: OffsiteStatus; onDo
           <p>{test.message}</p>
         </div>
       )}
-      {error && <ErrorBox message={error.message} />}
+      {error && Object.keys(error.fields).length === 0 && <ErrorBox message={error.message} />}
       <div className="form-actions">
         <button type="button" className="secondary" onClick={runTest} disabled={testing || busy}>
           {testing ? 'Testing…' : 'Test the connection'}

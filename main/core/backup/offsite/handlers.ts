@@ -1,6 +1,8 @@
 import type { Handler } from '../../dispatch.js';
 import type { CoreServices } from '../../services.js';
 
+const ANSWER_WITHIN_MS = 20_000;
+
 type OffsiteOperation = 'backup.offsite.get' | 'backup.offsite.set' | 'backup.offsite.test' | 'backup.offsite.copyNow';
 
 export const offsiteHandlers: { [N in OffsiteOperation]: Handler<N, CoreServices> } = {
@@ -26,9 +28,18 @@ export const offsiteHandlers: { [N in OffsiteOperation]: Handler<N, CoreServices
   },
 
   'backup.offsite.copyNow': async (input, ctx) => {
-    let status = await ctx.services.offsite.copy();
-    if (input.verify) status = await ctx.services.offsite.verify(input.verify === 'full');
-    ctx.audit.details = { uploaded: status.lastCopy?.uploaded ?? 0, deleted: status.lastCopy?.deleted ?? 0, verified: status.lastVerify?.ok ?? null };
-    return status;
+    const { offsite } = ctx.services;
+    const work = offsite.copy().then((status) => (input.verify ? offsite.verify(input.verify === 'full') : status));
+    // a first copy over a slow line takes hours: after a while the answer is "still copying", and the copy goes on
+    let timer: NodeJS.Timeout | undefined;
+    const later = new Promise<null>((done) => (timer = setTimeout(() => done(null), ANSWER_WITHIN_MS)));
+    const finished = await Promise.race([work, later]).finally(() => clearTimeout(timer));
+    if (finished === null) {
+      work.catch(() => undefined);
+      ctx.audit.details = { running: true };
+      return offsite.status();
+    }
+    ctx.audit.details = { uploaded: finished.lastCopy?.uploaded ?? 0, deleted: finished.lastCopy?.deleted ?? 0, verified: finished.lastVerify?.ok ?? null };
+    return finished;
   },
 };

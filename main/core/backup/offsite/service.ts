@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { OffsiteProblem, TargetConfig, type OffsiteStatus, type TargetCredentials } from '../../../../shared/contract/offsite.js';
+import { formatBytes } from '../../../../shared/format.js';
 import type { Clock } from '../../clock.js';
 import { AppError } from '../../errors.js';
 import type { EventBus } from '../../events.js';
@@ -278,7 +279,7 @@ export class OffsiteService {
   /** Copies what the target lacks; records the outcome. A failure is recorded and thrown as `conflict`. */
   async copy(): Promise<OffsiteStatus> {
     const target = await this.target();
-    return this.exclusive('copy', async () => {
+    await this.exclusive('copy', async () => {
       const started = this.deps.clock.now();
       const t0 = Date.now();
       const walkStarted = Date.now();
@@ -294,7 +295,7 @@ export class OffsiteService {
         if (target instanceof SftpTarget && target.seenHostKey && !this.settings.hostKey) await this.recordHostKey(target.seenHostKey);
         const there = new Set(result.remote.map((o) => backupIdOf(o.name)).filter((id): id is string => id !== null));
         const parts = [
-          result.uploaded === 0 ? 'nothing new to copy' : `copied ${result.uploaded} file${result.uploaded === 1 ? '' : 's'} (${result.uploadedBytes} bytes)`,
+          result.uploaded === 0 ? 'nothing new to copy' : `copied ${result.uploaded} file${result.uploaded === 1 ? '' : 's'} (${formatBytes(result.uploadedBytes)})`,
           result.deleted > 0 ? `removed ${result.deleted} that the backup folder no longer holds` : null,
           result.deletionsHeld,
         ].filter(Boolean);
@@ -307,7 +308,6 @@ export class OffsiteService {
           backupsThere: [...there].sort().reverse(),
         });
         this.log.info({ uploaded: result.uploaded, deleted: result.deleted, retries: result.retries }, message);
-        return this.status();
       } catch (err) {
         const message = `The off-site copy to ${target.label} failed: ${(err as Error)?.message ?? String(err)}`;
         await this.saveState({
@@ -317,12 +317,13 @@ export class OffsiteService {
         throw new AppError('conflict', message, { reason: 'offsite_copy_failed' });
       }
     });
+    return this.status();
   }
 
   /** Reads back a sample (or every object) and compares; a difference is named and raised. */
   async verify(full: boolean): Promise<OffsiteStatus> {
     const target = await this.target();
-    return this.exclusive('verify', async () => {
+    await this.exclusive('verify', async () => {
       const at = this.deps.clock.now().toISOString();
       try {
         const result = await verifyTarget(this.deps.backupDir(), target, {
@@ -339,13 +340,13 @@ export class OffsiteService {
           : `${result.problems.length} file${result.problems.length === 1 ? '' : 's'} on ${target.label} ${result.problems.length === 1 ? 'is' : 'are'} not right: ${first.join('; ')}${result.problems.length > 3 ? '; …' : ''}. The next copy sends them again.`;
         await this.saveState({ lastVerify: { at, full, ok, checked: result.checked, message, problems: result.problems }, ...(full ? { lastFullVerifyAt: at } : {}) });
         if (!ok) this.log.error({ problems: result.problems.slice(0, 20) }, message);
-        return this.status();
       } catch (err) {
         const message = `The off-site copy at ${target.label} could not be checked: ${(err as Error)?.message ?? String(err)}`;
         this.log.warn({ err }, message);
         throw new AppError('conflict', message, { reason: 'offsite_verify_failed' });
       }
     });
+    return this.status();
   }
 
   // ---- how it stands --------------------------------------------------------------------------
