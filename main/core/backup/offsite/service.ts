@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { OffsiteProblem, TargetConfig, type OffsiteStatus, type TargetCredentials } from '../../../../shared/contract/offsite.js';
 import { formatBytes } from '../../../../shared/format.js';
@@ -213,7 +213,6 @@ export class OffsiteService {
       return this.status();
     }
     if (target.kind === 'folder') {
-      const { isAbsolute, resolve } = await import('node:path');
       const issue = (message: string) => new AppError('invalid_input', message, { issues: [{ path: 'target.path', message }] });
       if (!isAbsolute(target.path)) throw issue('Give the full path of a folder (for example \\\\nas\\backups or /mnt/offsite).');
       if (resolve(target.path) === resolve(this.deps.backupDir())) throw issue('Choose a folder other than the backup folder itself.');
