@@ -77,6 +77,9 @@ describe('the off-site copy, from the Backups screen’s operations to a new mac
 
       const tested = await admin.ok<{ ok: boolean; message: string }>('backup.offsite.test');
       expect(tested.message).toBe(`Connected to sftp://127.0.0.1:${sshd.port}${remote} — wrote and read back a test file (server host key ${sshd.hostKey}).`);
+      // trying another server does not hand it the stored key
+      const elsewhere = await admin.ok<{ ok: boolean; message: string }>('backup.offsite.test', { target: { ...target, host: 'localhost' } });
+      expect(elsewhere).toMatchObject({ ok: false, message: `No password or private key is stored for sftp://localhost:${sshd.port}${remote}.` });
       // the host key is now recorded, and enforced
       expect((await admin.ok<OffsiteStatus>('backup.offsite.get')).hostKey).toBe(sshd.hostKey);
 

@@ -206,9 +206,15 @@ function OffsiteForm({ status, onDone, onCancel }: { status: OffsiteStatus; onDo
   const [testing, setTesting] = useState(false);
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
 
+  // a stored secret is kept only for the same server or bucket: another one never receives it
+  const saved = status.target;
+  const sameKind =
+    saved !== null &&
+    ((saved.kind === 'sftp' && draft.kind === 'sftp' && saved.host === draft.host.trim() && String(saved.port) === draft.port && saved.path === draft.sftpPath.trim()) ||
+      (saved.kind === 's3' && draft.kind === 's3' && saved.bucket === draft.bucket.trim() && saved.endpoint === draft.endpoint.trim() && saved.prefix === draft.prefix.trim()));
   const stored =
-    draft.kind === 'sftp' ? (draft.auth === 'password' ? status.stored.password : status.stored.privateKey) : draft.kind === 's3' ? status.stored.secretAccessKey : false;
-  const sameKind = status.target?.kind === draft.kind;
+    sameKind &&
+    (draft.kind === 'sftp' ? (draft.auth === 'password' ? status.stored.password : status.stored.privateKey) : draft.kind === 's3' ? status.stored.secretAccessKey : false);
 
   const { busy, error, setError, onSubmit } = useSubmit(async () => {
     const { target, credentials } = targetOf(draft);

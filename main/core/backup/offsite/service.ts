@@ -217,9 +217,12 @@ export class OffsiteService {
       if (!isAbsolute(target.path)) throw issue('Give the full path of a folder (for example \\\\nas\\backups or /mnt/offsite).');
       if (resolve(target.path) === resolve(this.deps.backupDir())) throw issue('Choose a folder other than the backup folder itself.');
     }
+    const sameTarget = this.settings.target !== null && targetLabel(this.settings.target) === targetLabel(target);
     for (const [field, name] of Object.entries(SECRET_NAMES) as [keyof TargetCredentials, string][]) {
       const value = credentials[field];
       if (value !== undefined && value !== '') await this.deps.secrets.set(name, value);
+      // another server or bucket never receives the secrets given for the previous one
+      else if (!sameTarget) await this.deps.secrets.delete(name).catch(() => false);
     }
     const sameServer =
       this.settings.target?.kind === 'sftp' && target.kind === 'sftp' && this.settings.target.host === target.host && this.settings.target.port === target.port;
@@ -236,8 +239,9 @@ export class OffsiteService {
     let adapter: Target;
     try {
       if (target) {
-        const stored = await this.credentials();
-        const merged: TargetCredentials = { ...stored };
+        // the stored secrets go only to the server they were given for, never to one being tried out
+        const sameTarget = this.settings.target !== null && targetLabel(this.settings.target) === targetLabel(target);
+        const merged: TargetCredentials = sameTarget ? await this.credentials() : {};
         for (const [field, value] of Object.entries(credentials) as [keyof TargetCredentials, string | undefined][]) if (value) merged[field] = value;
         const hostKey = this.settings.target && targetLabel(this.settings.target) === targetLabel(target) ? this.settings.hostKey : null;
         adapter = openTarget(target, merged, { hostKey });
