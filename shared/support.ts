@@ -16,6 +16,7 @@ const CHECK_LABEL: Record<string, string> = {
   monitoring: 'Monitoring',
   whatsapp: 'WhatsApp',
   backups: 'Backups',
+  offsite: 'Off-site copy',
   signin: 'Sign-in',
   audit: 'Audit trail',
 };

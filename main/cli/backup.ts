@@ -28,6 +28,9 @@ export const BACKUP_HELP = `Usage: lexdesk backup <command>
   decrypt <id|file> <out> [--sql] [--passphrase-stdin]
                                          write the plain database (or with --sql the SQL text) to <out>
   passphrase                             set the backup passphrase (read from stdin, or asked twice)
+  fetch --from <sftp://…|s3://…|folder> [--to <folder>]
+                                         download the backups from the off-site copy (a new machine);
+                                         lexdesk backup fetch --help says more
 
 The passphrase is needed only when this machine does not hold the backup's key
 (a new installation): pipe it in, e.g. \`printf %s "$PASS" | lexdesk backup restore <id> --passphrase-stdin\`.
@@ -143,9 +146,10 @@ function printSnapshot(s: SnapshotItem): void {
   process.stdout.write(`${s.id}  ${local}  ${s.kind}  ${formatBytes(s.addedBytes)}  ${verified}  ${s.locations.join(',')}\n`);
 }
 
-function printItem(item: BackupItem): void {
+function printItem(item: BackupItem, offsite?: BackupOverview['offsite']): void {
+  const where = offsite ? `  ${offsite.ids.includes(item.id) ? 'local + off-site' : 'local only'}` : '';
   process.stdout.write(
-    `${item.id}  ${item.kind}  ${item.status}${item.failure ? ` (${item.failure})` : ''}  ${formatBytes(item.sizeBytes)}  schema ${item.schemaVersion}\n`,
+    `${item.id}  ${item.kind}  ${item.status}${item.failure ? ` (${item.failure})` : ''}  ${formatBytes(item.sizeBytes)}  schema ${item.schemaVersion}${where}\n`,
   );
 }
 
@@ -168,6 +172,15 @@ function refused(error: ApiError): number {
  * `passphrase` call the backup service and record themselves with cliAudit.
  */
 export async function backupCommand(argv: string[], config: Config, log: Logger): Promise<number> {
+  if (argv[0] === 'fetch') {
+    const { fetchCommand } = await import('./offsite-fetch.js');
+    return fetchCommand(argv.slice(1), config, {
+      env: process.env,
+      readSecret: askSecret,
+      out: (line) => process.stdout.write(line),
+      err: (line) => process.stderr.write(line),
+    });
+  }
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -254,7 +267,10 @@ export async function backupCommand(argv: string[], config: Config, log: Logger)
           }
           process.stdout.write(`Backup folder: ${overview.destination}${overview.destinationProblem ? ` (${overview.destinationProblem})` : ''}\n`);
           if (overview.backups.length === 0) process.stdout.write('No backups yet. Make one with `lexdesk backup create`.\n');
-          for (const item of overview.backups) printItem(item);
+          if (overview.offsite) {
+            process.stdout.write(`Off-site copy: ${overview.offsite.label} (${overview.offsite.at ? `last complete copy ${overview.offsite.at}` : 'not copied yet'})\n`);
+          }
+          for (const item of overview.backups) printItem(item, overview.offsite);
           if (snapshots.length > 0) {
             process.stdout.write(`\nSnapshots (${snapshots.length}; restore one with \`lexdesk backup restore --at "YYYY-MM-DD HH:MM"\`):\n`);
             process.stdout.write('id  taken (local time)  kind  added  last verified  locations\n');

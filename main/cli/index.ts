@@ -17,7 +17,7 @@ Commands:
   migrate            bring the database to this version's schema, then exit
   audit verify       check the audit trail's hash chain (exit 1 when broken)
   audit export       write audit rows to a CSV or JSON Lines file (lexdesk audit help)
-  backup …           create | list | verify <id> | restore <id> | decrypt | passphrase (lexdesk backup help)
+  backup …           create | list | verify <id> | restore <id> | decrypt | passphrase | fetch (lexdesk backup help)
   import …           legacy <folder> | parties <file>: bring the old bot's data and known parties in (lexdesk import help)
   evidence verify <file.json> [--pdf FILE] [--installation]
                      check an evidence export: "intact", or what differs (exit 1)

@@ -10,6 +10,7 @@ import { kekProtection, memoryProtection, type KeyProtection } from './backup/ke
 import type { BackupServiceOptions, DatabaseControl } from './backup/ports.js';
 import { recoverInterruptedRestore } from './backup/restore-journal.js';
 import { BackupService } from './backup/service.js';
+import { OffsiteService, type OffsiteDeps } from './backup/offsite/service.js';
 import { Dispatcher } from './dispatch.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -62,6 +63,8 @@ export interface FaceDeps {
   backupKeyProtection?: KeyProtection;
   /** backup tuning for tests (catch-up delay, scrypt cost, crash hooks) */
   backup?: BackupServiceOptions;
+  /** off-site copy tuning for tests (timers, retry back-off) */
+  offsite?: OffsiteDeps['options'];
   /** tests: replaces the WhatsApp transport chosen by config (e.g. the adapter over a fake Client) */
   whatsappTransport?: Transport;
   /** shows alerts outside the window (the desktop's OS notifications) */
@@ -268,6 +271,19 @@ export function createCore(config: Config, face: FaceDeps): Core {
   const backupFeed = backupSource(backups, log);
   backups.useAlerts(backupFeed.sink);
   monitoring.registerSource('backup', backupFeed.read);
+  const offsite = new OffsiteService({
+    dataDir: config.dataDir,
+    backupDir: () => backups.destination().dir,
+    secrets,
+    log,
+    clock,
+    events,
+    alertAfterHours: () => monitoring.rules.get('offsite-stale').threshold,
+    options: { schedule: config.face !== 'cli', ...face.offsite },
+  });
+  lifecycles.push({ name: 'offsite', start: () => offsite.start(), stop: () => offsite.stop() });
+  health.register('offsite', () => offsite.health());
+  monitoring.registerSource('offsite', () => offsite.snapshot());
   const documents = new DocumentService({
     dir: config.documents.dir,
     maxBytes: config.documents.maxBytes,
@@ -369,6 +385,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     auditRecords,
     writers,
     backups,
+    offsite,
     log,
     clock,
     events,

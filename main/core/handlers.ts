@@ -1,4 +1,5 @@
 import { backupHandlers } from './backup/handlers.js';
+import { offsiteHandlers } from './backup/offsite/handlers.js';
 import type { Handlers } from './dispatch.js';
 import type { CoreServices } from './services.js';
 import { auditHandlers } from './audit/handlers.js';
@@ -26,6 +27,7 @@ export const handlers: Handlers<CoreServices> = {
   ...teamHandlers,
   ...documentHandlers,
   ...backupHandlers,
+  ...offsiteHandlers,
   ...authHandlers,
   ...whatsappHandlers,
   ...monitoringHandlers,

@@ -1,6 +1,7 @@
 import type { AuditRecords } from './audit/records.js';
 import type { AuditTrail } from './audit/trail.js';
 import type { BackupService } from './backup/service.js';
+import type { OffsiteService } from './backup/offsite/service.js';
 import type { AuthService } from './auth/service.js';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
@@ -46,6 +47,8 @@ export interface CoreServices {
   readonly writers: WriterRegistry;
   /** backups: create, verify, restore, schedule; `backupAgeSeconds()` for monitoring */
   readonly backups: BackupService;
+  /** the off-site copy of the backup folder (another folder, SFTP, S3) */
+  readonly offsite: OffsiteService;
   /** where LexDesk's own keys live (never the database); which backend is in `secrets.kind` */
   readonly secrets: SecretStore;
   /** staff accounts, sign-in and sessions */

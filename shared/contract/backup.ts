@@ -76,6 +76,8 @@ export const BackupOverview = z.object({
   destination: z.string(),
   /** null when reachable, else why not */
   destinationProblem: z.string().nullable(),
+  /** the off-site copy: its target and the backups it held at the last copy (null: none is set up) */
+  offsite: z.object({ label: z.string(), ids: z.array(z.string()), at: z.string().nullable() }).nullable().optional(),
 });
 export type BackupOverview = z.infer<typeof BackupOverview>;
 

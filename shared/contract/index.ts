@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { auditOperations } from './audit.js';
 import type { OperationDef } from './define.js';
 import { backupOperations } from './backup.js';
+import { offsiteOperations } from './offsite.js';
 import { authOperations } from './auth.js';
 import { monitoringOperations } from './monitoring.js';
 import { systemOperations } from './system.js';
@@ -23,6 +24,7 @@ export * from './bot.js';
 export * from './inbox.js';
 export * from './documents.js';
 export * from './backup.js';
+export * from './offsite.js';
 export * from './auth.js';
 export * from './whatsapp.js';
 export * from './monitoring.js';
@@ -43,6 +45,7 @@ export const operations = {
   ...inboxOperations,
   ...documentOperations,
   ...backupOperations,
+  ...offsiteOperations,
   ...authOperations,
   ...whatsappOperations,
   ...monitoringOperations,

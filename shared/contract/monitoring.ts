@@ -67,6 +67,8 @@ export const RULE_IDS = [
   'whatsapp-not-ready',
   'backup-stale',
   'backup-failed',
+  'offsite-stale',
+  'offsite-verify-failed',
   'outbox-failed',
   'inbox-waiting-long',
   'signin-burst',

@@ -9,7 +9,7 @@ async function rpc<T>(page: import('@playwright/test').Page, url: string, name: 
 
 test('the admin backs up, sees progress and the verified mark, restores, signs in again and finds the old data', async ({ page, server }) => {
   await signedInAs(page, server, 'admin');
-  await page.getByRole('link', { name: 'Backups' }).click();
+  await page.getByRole('link', { name: 'Backups', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Set a backup passphrase' })).toBeVisible();
   await snap(page, 'backups-first-run');
 
@@ -36,7 +36,7 @@ test('the admin backs up, sees progress and the verified mark, restores, signs i
   await form.getByRole('button', { name: 'Add staff member' }).click();
   await expect(page.getByRole('table', { name: 'Staff' })).toContainText('After Backup');
   await page.getByRole('button', { name: 'Done' }).click();
-  await page.getByRole('link', { name: 'Backups' }).click();
+  await page.getByRole('link', { name: 'Backups', exact: true }).click();
 
   await row.getByRole('button', { name: 'Restore…' }).click();
   const dialog = page.getByRole('dialog');
@@ -60,7 +60,7 @@ test('the admin backs up, sees progress and the verified mark, restores, signs i
   await page.getByRole('link', { name: 'Users' }).click();
   await expect(page.getByRole('table', { name: 'Staff' })).toContainText(E2E_ADMIN.displayName);
   await expect(page.getByRole('table', { name: 'Staff' })).not.toContainText('After Backup');
-  await page.getByRole('link', { name: 'Backups' }).click();
+  await page.getByRole('link', { name: 'Backups', exact: true }).click();
   await expect(page.locator('[data-status="verified"]')).toHaveCount(2);
   await expect(page.getByTestId('backup-table')).toContainText('Before a restore');
   await snap(page, 'backups-after-restore');
@@ -69,7 +69,7 @@ test('the admin backs up, sees progress and the verified mark, restores, signs i
 test('an assistant sees no Backups screen and the door refuses them', async ({ page, server }) => {
   const assistant = await signedInAs(page, server, 'assistant');
   await expect(page.getByRole('navigation', { name: 'Screens' })).toBeVisible();
-  await expect(page.getByRole('link', { name: 'Backups' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Backups', exact: true })).toHaveCount(0);
   const login = await page.context().request.post(`${server.url}/api/rpc/auth.login`, { data: { username: assistant.username, password: assistant.password } });
   const { value } = (await login.json()) as { value: { accessToken: string } };
   for (const name of ['backup.list', 'backup.create', 'backup.settings.get']) {

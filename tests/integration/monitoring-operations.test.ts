@@ -248,7 +248,7 @@ describe('monitoring operations', () => {
     );
     expect(health.status).toBe('degraded');
     // backups and the WhatsApp link report their own health; monitoring adds checks for what has none
-    expect(health.checks.map((c) => c.name)).toEqual(['database', 'storage', 'system', 'disk', 'monitoring', 'signin', 'audit', 'backups', 'whatsapp', 'inbox']);
+    expect(health.checks.map((c) => c.name)).toEqual(['database', 'storage', 'system', 'disk', 'monitoring', 'signin', 'audit', 'backups', 'offsite', 'whatsapp', 'inbox']);
     expect(health.checks.find((c) => c.name === 'system')!.alerts).toEqual([
       expect.objectContaining({ title: 'High CPU use', message: expect.stringContaining('99%') }),
     ]);

@@ -23,7 +23,7 @@ function originOf(ctx: HandlerContext<CoreServices>): Origin {
 }
 
 export const backupHandlers: { [N in BackupOperation]: Handler<N, CoreServices> } = {
-  'backup.list': (_input, { services }) => services.backups.overview(),
+  'backup.list': async (_input, { services }) => ({ ...(await services.backups.overview()), offsite: services.offsite.where() }),
 
   'backup.snapshots': (input, { services }) => services.backups.listSnapshots(input.at),
 

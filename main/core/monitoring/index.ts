@@ -65,6 +65,7 @@ const CHECK_OF_SOURCE: Record<SourceName, CheckName> = {
   whatsapp: 'whatsapp',
   inbox: 'inbox',
   backup: 'backups',
+  offsite: 'offsite',
   signin: 'signin',
   audit: 'audit',
   storage: 'disk',
@@ -262,6 +263,7 @@ export class Monitoring implements Lifecycle {
     const { config, clock } = this.options;
     const whatsapp = this.sources.read('whatsapp');
     const backup = this.sources.read('backup');
+    const offsite = this.sources.read('offsite');
     const signin = this.sources.read('signin');
     const audit = this.sources.read('audit');
     const inbox = this.sources.read('inbox');
@@ -377,6 +379,15 @@ export class Monitoring implements Lifecycle {
     if (backup) {
       signals['backup.age_hours'] = { value: backupAgeHours!, about: backupNever ? 'never' : undefined };
       signals['backup.failed'] = { value: backup.lastFailed ? 1 : 0, about: backup.lastFailure ?? undefined };
+    }
+    if (offsite?.configured) {
+      const last = toDate(offsite.lastSuccessAt);
+      const reference = last ?? this.firstStartedAt ?? now;
+      signals['offsite.age_hours'] = {
+        value: Math.max(0, (now.getTime() - reference.getTime()) / 3_600_000),
+        about: last ? (offsite.label ?? undefined) : 'never',
+      };
+      signals['offsite.verify_failed'] = { value: offsite.verifyFailed ? 1 : 0, about: offsite.verifyProblem ?? undefined };
     }
     if (signinFailures15m !== null) signals['signin.failures_15m'] = { value: signinFailures15m };
     if (audit) signals['audit.chain_ok'] = { value: audit.chainOk ? 1 : 0 };

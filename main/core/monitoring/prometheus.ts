@@ -302,6 +302,17 @@ export class PromMetrics {
         this.total(name, 'lexdesk_backup_failures_total', 'Backup attempts that failed.', () => b()?.failures ?? null);
         break;
       }
+      case 'offsite': {
+        const o = () => s.read('offsite');
+        this.level(name, 'lexdesk_offsite_last_success_timestamp_seconds', 'When the off-site copy last held everything the backup folder held.', () => {
+          const at = o()?.configured ? toDate(o()!.lastSuccessAt) : null;
+          return at ? at.getTime() / 1000 : null;
+        });
+        this.level(name, 'lexdesk_offsite_verify_failed', 'Whether the last read-back check of the off-site copy failed (1) or not (0).', () =>
+          o()?.configured ? (o()!.verifyFailed ? 1 : 0) : null,
+        );
+        break;
+      }
       case 'signin': {
         const a = () => s.read('signin');
         this.total(name, 'lexdesk_signin_failures_total', 'Failed sign-ins.', () => a()?.failures ?? null);

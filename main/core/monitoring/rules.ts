@@ -14,6 +14,8 @@ export type SignalName =
   | 'whatsapp.ready'
   | 'backup.age_hours'
   | 'backup.failed'
+  | 'offsite.age_hours'
+  | 'offsite.verify_failed'
   | 'outbox.failed'
   | 'signin.failures_15m'
   | 'audit.chain_ok'
@@ -30,7 +32,7 @@ export interface Signal {
 export type Signals = Partial<Record<SignalName, Signal>>;
 
 /** Health checks that rules report into. */
-export type CheckName = 'system' | 'disk' | 'whatsapp' | 'inbox' | 'backups' | 'signin' | 'audit';
+export type CheckName = 'system' | 'disk' | 'whatsapp' | 'inbox' | 'backups' | 'offsite' | 'signin' | 'audit';
 
 export interface RuleDef {
   id: RuleId;
@@ -183,6 +185,42 @@ export const RULES: readonly RuleDef[] = [
     thresholdMin: 0,
     thresholdMax: 0,
     message: (_v, _t, about) => (about ? `A backup failed: ${about}` : 'The most recent backup failed. See the Backups screen.'),
+  },
+  {
+    id: 'offsite-stale',
+    title: 'Off-site copy is old',
+    description: 'The last complete copy of the backups to the off-site target is older than the threshold (only when an off-site copy is set up).',
+    check: 'offsite',
+    signal: 'offsite.age_hours',
+    comparator: 'above',
+    threshold: 48,
+    unit: 'hours',
+    forSeconds: 0,
+    severity: 'warning',
+    thresholdEditable: true,
+    thresholdMin: 1,
+    thresholdMax: 24 * 90,
+    message: (v, t, about) => {
+      if (about === 'never') return `The off-site copy has never been completed (alert after ${t} h).`;
+      const age = v >= 48 ? `${Math.floor(v / 24)} days` : `${Math.round(v)} h`;
+      return `The off-site copy${about ? ` at ${about}` : ''} is ${age} old, older than ${t} h.`;
+    },
+  },
+  {
+    id: 'offsite-verify-failed',
+    title: 'Off-site copy failed its check',
+    description: 'Files read back from the off-site target did not match the backups here. Clears when a later check passes.',
+    check: 'offsite',
+    signal: 'offsite.verify_failed',
+    comparator: 'above',
+    threshold: 0,
+    unit: 'flag',
+    forSeconds: 0,
+    severity: 'critical',
+    thresholdEditable: false,
+    thresholdMin: 0,
+    thresholdMax: 0,
+    message: (_v, _t, about) => about ?? 'Files on the off-site target do not match the backups here.',
   },
   {
     id: 'outbox-failed',

@@ -43,6 +43,19 @@ export interface BackupSnapshot {
   folder?: string | null;
 }
 
+/** The off-site copy of the backup folder. */
+export interface OffsiteSnapshot {
+  /** false: none is set up (its rules then stay quiet) */
+  configured: boolean;
+  /** the last copy after which the target held everything; null: never */
+  lastSuccessAt: Date | string | null;
+  /** the last read-back check found a file on the target that is not right */
+  verifyFailed: boolean;
+  verifyProblem: string | null;
+  /** "sftp://nas.local:22/backups" */
+  label: string | null;
+}
+
 export interface SignInSnapshot {
   /** failed sign-ins since start */
   failures: number;
@@ -78,6 +91,7 @@ export interface SourceSnapshots {
   whatsapp: WhatsAppSnapshot;
   inbox: InboxSnapshot;
   backup: BackupSnapshot;
+  offsite: OffsiteSnapshot;
   signin: SignInSnapshot;
   audit: AuditSnapshot;
 }

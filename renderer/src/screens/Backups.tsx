@@ -9,6 +9,7 @@ import { useApi } from '../context.js';
 import { formErrorOf, messageOf, type FormError } from '../errors.js';
 import { when, whenAgo } from '../format.js';
 import { useQuery, useServerEvents } from '../hooks.js';
+import { OffsiteCard } from './OffsiteCard.js';
 import './backups.css';
 
 const KIND_LABEL: Record<BackupItem['kind'], string> = {
@@ -156,7 +157,7 @@ export function Backups() {
                 : 'No backups yet. Set a backup passphrase above, then press “Back up now”.'}
             </p>
           ) : (
-            <Table testId="backup-table" columns={['Date', 'Kind', 'Size', 'Status', { hidden: 'Actions' }]}>
+            <Table testId="backup-table" columns={['Date', 'Kind', 'Size', 'Status', ...(data.offsite ? ['Where'] : []), { hidden: 'Actions' }]}>
               {data.backups.map((item) => (
                 <tr key={item.id} data-backup={item.id} data-status={item.status}>
                   <td>
@@ -185,6 +186,11 @@ export function Backups() {
                       </span>
                     )}
                   </td>
+                  {data.offsite && (
+                    <td data-testid="backup-where">
+                      {item.status === 'failed' ? '—' : data.offsite.ids.includes(item.id) ? 'Here and off-site' : 'Here only'}
+                    </td>
+                  )}
                   <td className="actions">
                     {item.status !== 'failed' && (
                       <>
@@ -235,6 +241,7 @@ export function Backups() {
           />
         )}
         {settings.data?.passphraseSet && <PassphraseCard first={false} onDone={settings.reload} />}
+        <OffsiteCard onChanged={overview.reload} />
       </div>
     </Screen>
   );

@@ -39,7 +39,7 @@ export function Overview() {
           )}
         </Card>
 
-        <HealthCard health={health} fixes={role && roleAllows(role, 'backups.manage') ? { backups: { href: '#/backups', label: 'Open Backups' } } : {}} />
+        <HealthCard health={health} fixes={role && roleAllows(role, 'backups.manage') ? { backups: { href: '#/backups', label: 'Open Backups' }, offsite: { href: '#/backups', label: 'Open Backups' } } : {}} />
       </div>
 
       {seesReadiness && <ReadinessCard readiness={readiness} />}

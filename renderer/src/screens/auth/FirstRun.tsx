@@ -46,6 +46,34 @@ export function FirstRun() {
           </SubmitButton>
         </div>
       </form>
+      <RestoreInstead />
     </AuthPage>
+  );
+}
+
+/**
+ * A new computer replacing one that was lost: the office's data comes back from
+ * the backups (the off-site copy, or the backup folder) with the backup passphrase,
+ * and the accounts come back with it, so no administrator is created here.
+ */
+function RestoreInstead() {
+  return (
+    <details className="restore-instead" data-testid="first-run-restore">
+      <summary>Restoring this office from a backup instead?</summary>
+      <p>
+        If this computer replaces one that was lost, do not create an administrator: the accounts come back with the backup. Close LexDesk, then IT runs, on
+        this computer:
+      </p>
+      <ol>
+        <li>
+          <code>lexdesk backup fetch --from sftp://user@server/folder</code> (or <code>s3://bucket/prefix</code>, or the folder that holds the backups) — it
+          downloads the backups from the off-site copy and lists them;
+        </li>
+        <li>
+          <code>lexdesk backup restore &lt;id&gt; --passphrase-stdin</code> with the office&rsquo;s backup passphrase (the one written down when backups were set up).
+        </li>
+      </ol>
+      <p>Then start LexDesk again and sign in with an existing account. The README&rsquo;s &ldquo;Backups&rdquo; section has the details.</p>
+    </details>
   );
 }
