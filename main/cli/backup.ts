@@ -139,11 +139,12 @@ async function copyDocumentsBeside(from: string, id: string, to: string): Promis
   return copied;
 }
 
-function printSnapshot(s: SnapshotItem): void {
+function printSnapshot(s: SnapshotItem, offsite?: BackupOverview['offsite']): void {
+  const locations = offsite?.ids.includes(s.id) ? [...s.locations, 'off-site'] : s.locations;
   const at = new Date(s.createdAt);
   const local = `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')} ${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
   const verified = s.problem ? `FAILED (${s.problem})` : s.verifiedAt ? s.verifiedAt.slice(0, 16).replace('T', ' ') + ' UTC' : 'not yet';
-  process.stdout.write(`${s.id}  ${local}  ${s.kind}  ${formatBytes(s.addedBytes)}  ${verified}  ${s.locations.join(',')}\n`);
+  process.stdout.write(`${s.id}  ${local}  ${s.kind}  ${formatBytes(s.addedBytes)}  ${verified}  ${locations.join(',')}\n`);
 }
 
 function printItem(item: BackupItem, offsite?: BackupOverview['offsite']): void {
@@ -274,7 +275,7 @@ export async function backupCommand(argv: string[], config: Config, log: Logger)
           if (snapshots.length > 0) {
             process.stdout.write(`\nSnapshots (${snapshots.length}; restore one with \`lexdesk backup restore --at "YYYY-MM-DD HH:MM"\`):\n`);
             process.stdout.write('id  taken (local time)  kind  added  last verified  locations\n');
-            for (const s of snapshots) printSnapshot(s);
+            for (const s of snapshots) printSnapshot(s, overview.offsite);
           }
           if (overview.overdue) process.stdout.write(`Warning: the last good backup is ${overview.lastGoodAt ? `from ${overview.lastGoodAt}` : 'missing'}.\n`);
           return 0;

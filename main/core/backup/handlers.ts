@@ -1,4 +1,5 @@
 import { auditIdentityOf } from '../audit/trail.js';
+import type { SnapshotItem } from '../../../shared/contract/backup.js';
 import type { Handler, HandlerContext } from '../dispatch.js';
 import type { CoreServices } from '../services.js';
 import type { Origin } from './ports.js';
@@ -25,7 +26,13 @@ function originOf(ctx: HandlerContext<CoreServices>): Origin {
 export const backupHandlers: { [N in BackupOperation]: Handler<N, CoreServices> } = {
   'backup.list': async (_input, { services }) => ({ ...(await services.backups.overview()), offsite: services.offsite.where() }),
 
-  'backup.snapshots': (input, { services }) => services.backups.listSnapshots(input.at),
+  'backup.snapshots': async (input, { services }) => {
+    const listed = await services.backups.listSnapshots(input.at);
+    // a snapshot whose manifest is on the off-site target exists there too
+    const there = new Set(services.offsite.where()?.ids ?? []);
+    const located = (s: SnapshotItem): SnapshotItem => (there.has(s.id) ? { ...s, locations: [...s.locations, 'off-site'] } : s);
+    return { ...listed, snapshots: listed.snapshots.map(located), resolved: listed.resolved && located(listed.resolved) };
+  },
 
   'backup.create': async (input, ctx) => {
     const item = await ctx.services.backups.create('manual', originOf(ctx), { sqlDump: input.sqlDump });

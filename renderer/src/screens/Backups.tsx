@@ -634,7 +634,7 @@ function TimelineCard({
                     <span className="pill pill-degraded">Not yet</span>
                   )}
                 </td>
-                <td>{s.locations.map((l) => (l === 'local' ? 'This backup folder' : l)).join(', ')}</td>
+                <td>{s.locations.map((l) => (l === 'local' ? 'This backup folder' : l === 'off-site' ? 'Off-site copy' : l)).join(', ')}</td>
               </tr>
             ))}
           </Table>
