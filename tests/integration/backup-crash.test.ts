@@ -1,55 +1,10 @@
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BackupItem, BackupOverview } from '../../shared/contract/backup.js';
 import { doorAs } from '../support/door.js';
 import { REPO_ROOT, tempDir } from '../support/server.js';
-import { addNotes, fakeAuth, noteCount, sqlite3, startBackupCore, ADMIN_PASSWORD, PASSPHRASE } from '../support/backup.js';
-
-const CHILD = join(REPO_ROOT, 'tests', 'support', 'backup-child.ts');
-
-interface Line {
-  step?: string;
-  percent?: number;
-  hook?: string;
-  done?: string;
-  started?: boolean;
-}
-
-/** Runs the child and SIGKILLs it at the first line `killWhen` accepts; resolves with the lines seen. */
-function runAndKill(args: string[], killWhen: (line: Line) => boolean, env: Record<string, string> = {}): Promise<{ lines: Line[]; killed: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const lines: Line[] = [];
-    let killed = false;
-    let pending = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending += chunk.toString();
-      const parts = pending.split('\n');
-      pending = parts.pop() ?? '';
-      for (const part of parts) {
-        if (!part.startsWith('{')) continue;
-        const line = JSON.parse(part) as Line;
-        lines.push(line);
-        if (!killed && killWhen(line)) {
-          killed = true;
-          child.kill('SIGKILL');
-        }
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (!killed && code !== 0) reject(new Error(`child exited ${code ?? signal}: ${stderr}`));
-      else resolve({ lines, killed: killed && signal === 'SIGKILL' });
-    });
-  });
-}
+import { addNotes, fakeAuth, noteCount, runBackupChild, sqlite3, startBackupCore, ADMIN_PASSWORD, PASSPHRASE } from '../support/backup.js';
 
 describe('a crash in the middle', { timeout: 90_000 }, () => {
   it('of a backup of a large database: nothing partial is listed, and the next start removes the temporary files', async () => {
@@ -64,7 +19,7 @@ describe('a crash in the middle', { timeout: 90_000 }, () => {
       'CREATE TABLE big (id INTEGER PRIMARY KEY, data BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) INSERT INTO big (data) SELECT randomblob(1000) FROM n;',
     );
 
-    const { lines, killed } = await runAndKill([dataDir, 'backup'], (l) => l.step === 'compressing' && (l.percent ?? 0) > 35);
+    const { lines, killed } = await runBackupChild([dataDir, 'backup'], (l) => l.step === 'compressing' && (l.percent ?? 0) > 35);
     expect(killed).toBe(true);
     expect(lines.some((l) => l.done)).toBe(false);
     const backups = join(dataDir, 'backups');
@@ -119,7 +74,7 @@ describe('a crash in the middle', { timeout: 90_000 }, () => {
       'killed at %s: the next start finishes it and opens the restored database',
       async (point) => {
         const { dataDir, id } = await prepared();
-        const { killed, lines } = await runAndKill([dataDir, 'restore', id], (l) => l.hook === point, { HOOK: point });
+        const { killed, lines } = await runBackupChild([dataDir, 'restore', id], (l) => l.hook === point, { HOOK: point });
         expect(killed).toBe(true);
         expect(lines.some((l) => l.step === 'swapping')).toBe(true);
         expect(existsSync(join(dataDir, 'restore-journal.json'))).toBe(true);
@@ -130,7 +85,7 @@ describe('a crash in the middle', { timeout: 90_000 }, () => {
 
     it('killed during the safety backup: the next start opens the old database, untouched', async () => {
       const { dataDir, id } = await prepared();
-      const { killed } = await runAndKill([dataDir, 'restore', id], (l) => l.step === 'safety-backup' && (l.percent ?? 0) > 40);
+      const { killed } = await runBackupChild([dataDir, 'restore', id], (l) => l.step === 'safety-backup' && (l.percent ?? 0) > 40);
       expect(killed).toBe(true);
       expect(await afterRestart(dataDir)).toBe(150);
       // the half-made safety backup is not listed
@@ -149,7 +104,7 @@ describe('a crash in the middle', { timeout: 90_000 }, () => {
       for (const step of steps) {
         const copy = tempDir();
         cpSync(dataDir, copy, { recursive: true });
-        await runAndKill([copy, 'restore', id], (l) => l.step === step);
+        await runBackupChild([copy, 'restore', id], (l) => l.step === step);
         expect([100, 150], `killed at ${step}`).toContain(await afterRestart(copy));
       }
     }, 240_000);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,9 +7,8 @@ import { thinningPlan } from '../../main/core/backup/retention.js';
 import type { TestCore } from '../support/core.js';
 import { doorAs } from '../support/door.js';
 import { REPO_ROOT, tempDir } from '../support/server.js';
-import { addNotes, ADMIN_PASSWORD, fakeAuth, noteCount, PASSPHRASE, sqlite3, startBackupCore } from '../support/backup.js';
+import { addNotes, ADMIN_PASSWORD, fakeAuth, noteCount, PASSPHRASE, runBackupChild, sqlite3, startBackupCore } from '../support/backup.js';
 
-const CHILD = join(REPO_ROOT, 'tests', 'support', 'backup-child.ts');
 const cores: TestCore[] = [];
 afterEach(async () => {
   for (const c of cores.splice(0)) await c.dispose().catch(() => undefined);
@@ -195,41 +193,6 @@ describe('thinningPlan', () => {
   });
 });
 
-interface Line {
-  step?: string;
-  percent?: number;
-  done?: string | null;
-}
-
-function runChild(args: string[], killWhen: ((line: Line) => boolean) | null, env: Record<string, string> = {}): Promise<{ lines: Line[]; killed: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: Line[] = [];
-    let killed = false;
-    let pending = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending += chunk.toString();
-      const parts = pending.split('\n');
-      pending = parts.pop() ?? '';
-      for (const part of parts) {
-        if (!part.startsWith('{')) continue;
-        const line = JSON.parse(part) as Line;
-        lines.push(line);
-        if (!killed && killWhen?.(line)) {
-          killed = true;
-          child.kill('SIGKILL');
-        }
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (!killed && code !== 0) reject(new Error(`child exited ${code ?? signal}: ${stderr}`));
-      else resolve({ lines, killed: killed && signal === 'SIGKILL' });
-    });
-  });
-}
-
 describe('a kill -9', { timeout: 180_000 }, () => {
   it('in the middle of a snapshot leaves the repository readable, and the next snapshot completes', async () => {
     const dataDir = tempDir();
@@ -243,7 +206,7 @@ describe('a kill -9', { timeout: 180_000 }, () => {
       join(dataDir, 'lexdesk.sqlite'),
       'CREATE TABLE big (id INTEGER PRIMARY KEY, data BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) INSERT INTO big (data) SELECT randomblob(1000) FROM n;',
     );
-    const { killed, lines } = await runChild([dataDir, 'snapshot'], (l) => l.step === 'compressing' && (l.percent ?? 0) > 40);
+    const { killed, lines } = await runBackupChild([dataDir, 'snapshot'], (l) => l.step === 'compressing' && (l.percent ?? 0) > 40);
     expect(killed).toBe(true);
     expect(lines.some((l) => 'done' in l)).toBe(false);
     expect(readdirSync(join(repo(dataDir), 'snapshots')).filter((n) => !n.startsWith('.'))).toEqual([`${good!.id}.snapshot`]);
@@ -274,7 +237,7 @@ describe('a kill -9', { timeout: 180_000 }, () => {
     await first.stop();
     const before = chunkFiles(repo(dataDir)).size;
     // the child's clock is today's: the three January snapshots share a month, the newest stays
-    const { killed } = await runChild([dataDir, 'thin'], (l) => l.step === 'pruning', { PRUNE_PAUSE: '1' });
+    const { killed } = await runBackupChild([dataDir, 'thin'], (l) => l.step === 'pruning', { PRUNE_PAUSE: '1' });
     expect(killed).toBe(true);
     expect(readdirSync(join(repo(dataDir), 'snapshots')).filter((n) => !n.startsWith('.'))).toEqual([`${ids[2]}.snapshot`]);
     expect(chunkFiles(repo(dataDir)).size).toBe(before);

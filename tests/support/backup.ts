@@ -1,12 +1,14 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createDecipheriv, createHash, createHmac, hkdfSync, scryptSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Core } from '../../main/core/app.js';
 import type { Clock } from '../../main/core/clock.js';
 import type { Face } from '../../main/core/config.js';
 import type { StepHook } from '../../main/core/backup/restore-journal.js';
 import { startTestCore, type TestCore } from './core.js';
+import { REPO_ROOT } from './server.js';
 
 /** A cheap scrypt cost for tests; the product uses N = 2^17. */
 export const TEST_SCRYPT = { N: 2 ** 12, r: 8, p: 1 };
@@ -111,4 +113,54 @@ export function writeDecrypted(file: string, passphrase: string, out: string): R
   const { header, plain } = decryptIndependently(file, passphrase);
   writeFileSync(out, plain);
   return header;
+}
+
+/** A progress line of tests/support/backup-child.ts. */
+export interface ChildLine {
+  step?: string;
+  percent?: number;
+  hook?: string;
+  done?: string | null;
+  started?: boolean;
+}
+
+/**
+ * Runs tests/support/backup-child.ts with `args` and SIGKILLs it at the first
+ * line `killWhen` accepts (never, when null); resolves with the lines seen.
+ */
+export function runBackupChild(
+  args: string[],
+  killWhen: ((line: ChildLine) => boolean) | null,
+  env: Record<string, string> = {},
+): Promise<{ lines: ChildLine[]; killed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'tests', 'support', 'backup-child.ts'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: ChildLine[] = [];
+    let killed = false;
+    let pending = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const parts = pending.split('\n');
+      pending = parts.pop() ?? '';
+      for (const part of parts) {
+        if (!part.startsWith('{')) continue;
+        const line = JSON.parse(part) as ChildLine;
+        lines.push(line);
+        if (!killed && killWhen?.(line)) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (!killed && code !== 0) reject(new Error(`child exited ${code ?? signal}: ${stderr}`));
+      else resolve({ lines, killed: killed && signal === 'SIGKILL' });
+    });
+  });
 }
