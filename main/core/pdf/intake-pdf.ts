@@ -89,12 +89,7 @@ export function renderIntakePdf(data: IntakePdfData): Promise<Buffer> {
   doc.registerFont('body', regular);
   doc.registerFont('bold', bold);
 
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const done = pdfBytes(doc);
 
   const left = doc.page.margins.left;
   const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
@@ -175,4 +170,14 @@ export function renderIntakePdf(data: IntakePdfData): Promise<Buffer> {
     doc.y = Math.max(doc.y, labelBottom) + 2;
     doc.x = left;
   }
+}
+
+/** The bytes a pdfkit document writes, once it has ended. */
+export function pdfBytes(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  return new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
 }

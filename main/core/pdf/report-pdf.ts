@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { loadFonts } from './intake-pdf.js';
+import { loadFonts, pdfBytes } from './intake-pdf.js';
 
 /** One line of a report section. */
 export type ReportItem =
@@ -62,12 +62,7 @@ export function renderReportPdf(data: ReportPdfData): Promise<Buffer> {
   });
   doc.registerFont('body', regular);
   doc.registerFont('bold', bold);
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const done = pdfBytes(doc);
   const left = doc.page.margins.left;
   const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
 
