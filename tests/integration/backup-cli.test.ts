@@ -57,7 +57,8 @@ describe('lexdesk backup (the command line)', { timeout: 120_000 }, () => {
     expect(restored.status, restored.stderr).toBe(0);
     expect(restored.stderr).toContain(`resolves to snapshot ${first}`);
     expect(sqlite3(db, 'SELECT group_concat(body) FROM notes;')).toBe('before');
-    expect(lexdesk(dataDir, ['backup', 'verify', second]).status).toBe(0);
+    const verified = lexdesk(dataDir, ['backup', 'verify', second]);
+    expect(verified.status, verified.stderr).toBe(0);
   });
 
   it('creates, lists, verifies and restores; a restore waits until LexDesk is stopped', async () => {
@@ -82,7 +83,8 @@ describe('lexdesk backup (the command line)', { timeout: 120_000 }, () => {
     expect(list.stdout).toContain(id);
     const json = JSON.parse(lexdesk(dataDir, ['backup', 'list', '--json']).stdout);
     expect(json.backups[0]).toMatchObject({ id, status: 'verified', hasSqlDump: true });
-    expect(lexdesk(dataDir, ['backup', 'verify', id]).status).toBe(0);
+    const verified = lexdesk(dataDir, ['backup', 'verify', id]);
+    expect(verified.status, verified.stderr).toBe(0);
 
     sqlite3(db, "INSERT INTO notes VALUES ('after');");
     const server = await startServer({ dataDir });

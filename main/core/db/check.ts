@@ -126,6 +126,8 @@ export class DatabaseCheck {
         void worker.terminate();
       });
       worker.once('error', reject);
+      // a worker that ends without an answer must not leave the check (and stop(), which awaits it) pending
+      worker.once('exit', (code) => reject(new Error(`the database check worker stopped without an answer (exit ${code})`)));
     });
   }
 }
