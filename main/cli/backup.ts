@@ -143,7 +143,11 @@ function printSnapshot(s: SnapshotItem, offsite?: BackupOverview['offsite']): vo
   const locations = offsite?.ids.includes(s.id) ? [...s.locations, 'off-site'] : s.locations;
   const at = new Date(s.createdAt);
   const local = `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')} ${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
-  const verified = s.problem ? `FAILED (${s.problem})` : s.verifiedAt ? s.verifiedAt.slice(0, 16).replace('T', ' ') + ' UTC' : 'not yet';
+  const verified = s.problem ? `FAILED (${s.problem})` : s.verifiedAt
+      ? s.verifiedAt.slice(0, 16).replace('T', ' ') + ' UTC'
+      : s.partsCheckedAt
+        ? `new parts checked ${s.partsCheckedAt.slice(0, 16).replace('T', ' ')} UTC, full check pending`
+        : 'not yet';
   process.stdout.write(`${s.id}  ${local}  ${s.kind}  ${formatBytes(s.addedBytes)}  ${verified}  ${locations.join(',')}\n`);
 }
 

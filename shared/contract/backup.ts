@@ -125,7 +125,10 @@ export const SnapshotItem = z.object({
   /** chunks and bytes this snapshot added to the repository (the rest it shares with others) */
   addedChunks: z.number().int(),
   addedBytes: z.number().int(),
+  /** when it was last reassembled, opened and integrity-checked as a whole */
   verifiedAt: z.string().nullable(),
+  /** a snapshot read in place: when the chunks it added were read back and opened (its full check follows) */
+  partsCheckedAt: z.string().nullable(),
   /** why its last verification failed (null: it passed, or was not checked yet) */
   problem: z.string().nullable(),
   /** where a copy of it is: 'local' (the backup folder) */

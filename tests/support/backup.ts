@@ -23,6 +23,8 @@ export async function startBackupCore(
     face?: Face;
     catchUpDelayMs?: number;
     swapHook?: StepHook;
+    /** how often the newest snapshot read in place is checked as a whole */
+    snapshotFullCheckMs?: number;
     /** start a new database although the folder already holds secrets or backups (`--new-installation`) */
     newInstallation?: boolean;
   } = {},
@@ -34,7 +36,7 @@ export async function startBackupCore(
     deps: {
       clock: options.clock,
       newInstallation: options.newInstallation,
-      backup: { scryptCost: TEST_SCRYPT, catchUpDelayMs: options.catchUpDelayMs ?? 3_600_000, swapHook: options.swapHook },
+      backup: { scryptCost: TEST_SCRYPT, catchUpDelayMs: options.catchUpDelayMs ?? 3_600_000, swapHook: options.swapHook, snapshotFullCheckMs: options.snapshotFullCheckMs },
     },
   });
 }

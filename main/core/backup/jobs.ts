@@ -115,10 +115,15 @@ export function describeDatabase(file: string, nativeBinding?: string): { schema
 export function describeSnapshotCopy(file: string, nativeBinding?: string) {
   const db = openDb(file, nativeBinding, true);
   try {
-    return { schemaVersion: db.pragma('user_version', { simple: true }) as number, tables: countRows(db), auditHead: auditHeadOf(db), documents: namedDocuments(db) };
+    return describeSnapshotDb(db);
   } finally {
     db.close();
   }
+}
+
+/** The same, of an open connection (the live database pinned in a read transaction). */
+export function describeSnapshotDb(db: Database.Database) {
+  return { schemaVersion: db.pragma('user_version', { simple: true }) as number, tables: countRows(db), auditHead: auditHeadOf(db), documents: namedDocuments(db) };
 }
 
 function headerFor(job: CreateJob, manifest: ManifestCore, content: 'sqlite' | 'sql'): Omit<BackupHeader, 'fileSalt' | 'noncePrefix' | 'keyId'> {
@@ -187,7 +192,7 @@ export async function createBackup(job: CreateJob, progress?: ProgressFn): Promi
     const snapshot = job.snapshot
       ? await snapshotChunks(
           { databaseFile: job.databaseFile, nativeBinding: job.nativeBinding, workDir: job.workDir, repoDir: job.snapshot.repoDir, key: job.key, keyId: job.snapshot.keyId, id: job.manifest.id, level: job.level },
-          { copyDatabase: (a, b, c) => copyDatabase(a, b, c), describe: describeSnapshotCopy },
+          { copyDatabase: (a, b, c) => copyDatabase(a, b, c), describe: describeSnapshotCopy, describeOpen: describeSnapshotDb },
           (step, fraction) => progress?.(step, fraction),
           copy,
         )

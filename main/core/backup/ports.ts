@@ -75,6 +75,11 @@ export interface BackupServiceOptions {
   prunePauseAt?: 'manifests-removed';
   /** run the daily schedule and the catch-up (off for the CLI) */
   schedule?: boolean;
+  /**
+   * a frequent snapshot read in place has its new chunks checked at once; the newest
+   * is reassembled and integrity-checked as a whole at most this often (default 1 h)
+   */
+  snapshotFullCheckMs?: number;
 }
 
 export interface BackupServiceDeps {

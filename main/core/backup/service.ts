@@ -10,7 +10,7 @@ import { BackupMaker, backupId as backupIdOf } from './create.js';
 import { BackupDocuments, type DocumentVault } from './documents.js';
 import { BackupFolder, destinationMessage } from './folder.js';
 import { BACKUP_KINDS, DEFAULT_SCRYPT, type BackupHeader } from './format.js';
-import { JobTracker } from './job-tracker.js';
+import { JobTracker, type RunningJob } from './job-tracker.js';
 import { BackupKeyRing, type BackupKey } from './keyring.js';
 import {
   SYSTEM_ORIGIN,
@@ -25,7 +25,7 @@ import { BackupRestore, restoreRefused, type RestoreOptions, type RestoreResult 
 import { runInWorker } from './runner.js';
 import { BackupScheduler } from './scheduler.js';
 import { BackupSnapshots } from './snapshot-service.js';
-import { removeStaleRepoLock } from './snapshots.js';
+import { removeStaleRepoLock, withRepoLock } from './snapshots.js';
 import { BackupRecords, type StoredSettings } from './settings.js';
 import { BackupStatus } from './status.js';
 import { readHeader } from './stream.js';
@@ -57,6 +57,9 @@ export class BackupService {
   private snapshotTimer: NodeJS.Timeout | null = null;
   /** the live database's files as the newest snapshot saw them */
   private snapshotFingerprint: string | null = null;
+  private fullCheckTimer: NodeJS.Timeout | null = null;
+  private lastFullCheckAt: number | null = null;
+  private fullCheck: RunningJob | null = null;
   private alerts: BackupAlertSink;
   private passwords: PasswordVerifier | null = null;
   private vault: DocumentVault | null = null;
@@ -191,6 +194,8 @@ export class BackupService {
     this.applySnapshotTimer(0);
     if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
     if (this.overdueTimer) clearInterval(this.overdueTimer);
+    if (this.fullCheckTimer) clearTimeout(this.fullCheckTimer);
+    this.fullCheckTimer = null;
     this.catchUpTimer = null;
     this.overdueTimer = null;
     // a restore is never interrupted here (it finishes in seconds and must not be left half done);
@@ -238,6 +243,11 @@ export class BackupService {
    */
   async snapshotIfChanged(origin: Origin = SYSTEM_ORIGIN): Promise<SnapshotItem | null> {
     await this.records.load();
+    // a snapshot's full check gives way to the next snapshot, and runs again after it
+    if (this.fullCheck && this.jobs.current === this.fullCheck) {
+      this.fullCheck.abort.abort();
+      await this.jobs.settled();
+    }
     if (this.jobs.current) return null;
     const key = await this.keys.current();
     if (!key) return null;
@@ -253,10 +263,59 @@ export class BackupService {
       async () => {
         const item = await this.snapshots.take('frequent', id, key, origin, (step, label, percent) => this.jobs.step(job, step, label, percent), job.abort.signal);
         this.snapshotFingerprint = fingerprint;
+        if (item && item.verifiedAt === null && item.problem === null) this.scheduleFullCheck();
         return item;
       },
       (item) => ({ outcome: 'ok', id: item?.id ?? null, message: item ? null : 'Nothing changed since the last snapshot.' }),
     );
+  }
+
+  /**
+   * The full check of a snapshot whose new chunks only were checked when it was
+   * taken: the newest such snapshot reassembled, opened and integrity-checked in the
+   * worker, at most once per `snapshotFullCheckMs`, never beside another job (then a
+   * minute later). The chunks it checks are those of every snapshot that shares them.
+   */
+  private scheduleFullCheck(delayMs?: number): void {
+    if (this.deps.options?.schedule === false || !this.started || this.fullCheckTimer) return;
+    const every = this.deps.options?.snapshotFullCheckMs ?? 3_600_000;
+    const soon = Math.min(5_000, every);
+    const due = delayMs ?? (this.lastFullCheckAt === null ? soon : Math.max(soon, this.lastFullCheckAt + every - performance.now()));
+    this.fullCheckTimer = setTimeout(() => {
+      this.fullCheckTimer = null;
+      void this.fullCheckNewest().catch((err: unknown) => this.log.error({ err }, 'the full check of a snapshot failed to run'));
+    }, due);
+    this.fullCheckTimer.unref();
+  }
+
+  private async fullCheckNewest(): Promise<void> {
+    if (!this.started) return;
+    if (this.jobs.current) {
+      this.scheduleFullCheck(60_000);
+      return;
+    }
+    const newest = (await this.snapshots.list()).filter((s) => s.keyAvailable && s.problem === null).at(-1);
+    if (!newest || newest.verifiedAt !== null) return;
+    const head = await this.snapshots.has(newest.id);
+    const key = head ? await this.keys.find(head.keyId) : null;
+    if (!key) return;
+    const job = this.jobs.begin('verify', null);
+    job.label = 'Checking the newest snapshot';
+    this.fullCheck = job;
+    let problem: string | null;
+    try {
+      problem = await this.jobs.run(job, newest.id, () => withRepoLock(this.folder().dir, () => this.snapshots.verify(newest.id, key, job.abort.signal)));
+    } catch (err) {
+      if (job.abort.signal.aborted) return;
+      throw err;
+    } finally {
+      this.fullCheck = null;
+    }
+    this.lastFullCheckAt = performance.now();
+    if (problem) {
+      this.log.error({ id: newest.id, problem }, 'a snapshot failed its full check');
+      this.alerts.raise({ key: 'backup.failed', severity: 'warning', message: `Snapshot ${newest.id} failed its check: ${problem}` });
+    }
   }
 
   /** The backup key in use now (null: none set, or locked). */

@@ -9,6 +9,7 @@ import type { DocumentIndex, IndexEntry } from './documents.js';
 import type { BackupFolder } from './folder.js';
 import type { BackupKey } from './keyring.js';
 import { SYSTEM_ORIGIN, type BackupContext, type Origin } from './ports.js';
+import { databaseReader } from './live.js';
 import { thinningPlan } from './retention.js';
 import { readJson } from './settings.js';
 import { runInWorker } from './runner.js';
@@ -27,7 +28,8 @@ import {
 
 const Checks = z.object({
   version: z.literal(1),
-  checks: z.record(z.string(), z.object({ at: z.string(), problem: z.string().nullable() })),
+  /** depth 'chunks': only the chunks written with the snapshot were read back and opened (a full check follows) */
+  checks: z.record(z.string(), z.object({ at: z.string(), problem: z.string().nullable(), depth: z.enum(['full', 'chunks']).optional() })),
 });
 type Checks = z.infer<typeof Checks>;
 
@@ -65,9 +67,9 @@ export class BackupSnapshots {
     return this.checks;
   }
 
-  private async recordCheck(id: string, problem: string | null): Promise<void> {
+  private async recordCheck(id: string, problem: string | null, depth: 'full' | 'chunks' = 'full'): Promise<void> {
     const checks = await this.loadChecks();
-    checks.checks[id] = { at: this.ctx.deps.clock.now().toISOString(), problem };
+    checks.checks[id] = { at: this.ctx.deps.clock.now().toISOString(), problem, ...(depth === 'chunks' ? { depth } : {}) };
     await writeFileAtomic(this.checksFile, `${JSON.stringify(checks, null, 2)}\n`).catch((err: unknown) =>
       this.ctx.log.error({ err }, 'could not record the snapshot verification'),
     );
@@ -105,6 +107,7 @@ export class BackupSnapshots {
             keyId: key.keyId,
             id,
             level: ctx.deps.options?.compressionLevel ?? 1,
+            dbFd: databaseReader(ctx.deps.database.file),
           },
         },
         {
@@ -163,6 +166,7 @@ export class BackupSnapshots {
       auditHead: chunks.auditHead,
       documents: index,
       added: { chunks: chunks.written, bytes: chunks.writtenBytes },
+      ...(chunks.live ? { live: chunks.live } : {}),
     };
     const manifestBytes = await writeSnapshotManifest(repoDir, keys, key.kdf, body);
     // the manifest as written opens with the key and names exactly these chunks
@@ -170,12 +174,12 @@ export class BackupSnapshots {
     if (read.body.chunks !== body.chunks || read.body.databaseSha256 !== body.databaseSha256) {
       throw new BackupFileError('mismatch', `The manifest of snapshot ${id} does not read back as written.`);
     }
-    await this.recordCheck(id, null);
+    await this.recordCheck(id, null, chunks.checked);
     // a good frequent snapshot is logged, not audited: an audit row would itself be a change to snapshot
     if (kind !== 'frequent') {
       ctx.audit(origin, 'backup.snapshot', 'ok', { kind, addedChunks: body.added.chunks, addedBytes: body.added.bytes + manifestBytes, databaseBytes: body.databaseBytes }, id);
     }
-    ctx.log.info({ id, kind, addedChunks: body.added.chunks, addedBytes: body.added.bytes, manifestBytes, ms: Date.now() - started }, 'snapshot written and verified');
+    ctx.log.info({ id, kind, addedChunks: body.added.chunks, addedBytes: body.added.bytes, manifestBytes, ms: Date.now() - started }, chunks.checked === 'full' ? 'snapshot written and verified' : 'snapshot written, its new chunks checked');
     return this.toItem({ format: 'lexdesk-snapshot', version: 1, id, createdAt, kind, keyId: key.keyId, kdf: key.kdf, nonce: '' }, body, await this.loadChecks());
   }
 
@@ -260,7 +264,8 @@ export class BackupSnapshots {
       documents: body?.documents.count ?? 0,
       addedChunks: body?.added.chunks ?? 0,
       addedBytes: body?.added.bytes ?? 0,
-      verifiedAt: check && check.problem === null ? check.at : null,
+      verifiedAt: check && check.problem === null && check.depth !== 'chunks' ? check.at : null,
+      partsCheckedAt: check && check.problem === null && check.depth === 'chunks' ? check.at : null,
       problem: check?.problem ?? null,
       locations: ['local'],
       keyAvailable: body !== null,

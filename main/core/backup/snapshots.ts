@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { syncDir } from '../fs.js';
 import { BackupFileError, ScryptParams } from './format.js';
+import { changedChunks, pinDatabase, type PinnedDatabase, type WalPosition } from './live.js';
 import { countRows } from './sql-dump.js';
 
 /**
@@ -140,7 +141,8 @@ export const SnapshotBody = z.object({
   schemaVersion: z.number().int().min(0),
   tables: z.record(z.string(), z.number().int().min(0)),
   databaseBytes: z.number().int().min(0),
-  databaseSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** of the whole database; null for a snapshot read in place from its changed chunks (each chunk's name is its keyed hash) */
+  databaseSha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
   chunkBytes: z.literal(CHUNK_BYTES),
   /** the names of the database's chunks in order, 16 bytes each, concatenated, base64 */
   chunks: z.string(),
@@ -153,6 +155,18 @@ export const SnapshotBody = z.object({
   }),
   /** how many chunks and bytes this snapshot added to the repository */
   added: z.object({ chunks: z.number().int().min(0), bytes: z.number().int().min(0) }),
+  /** where in the live database's WAL it was read: the next snapshot reads only the pages changed since */
+  live: z
+    .object({
+      ino: z.number(),
+      seq: z.number().int(),
+      salt1: z.number().int(),
+      salt2: z.number().int(),
+      frames: z.number().int().min(0),
+      pageSize: z.number().int().min(512).max(65536),
+      pages: z.number().int().min(0),
+    })
+    .optional(),
 });
 export type SnapshotBody = z.infer<typeof SnapshotBody>;
 
@@ -359,29 +373,17 @@ export function writeChunks(repoDir: string, keys: SnapshotKeys, file: string, o
       hash.update(plain);
       const name = chunkName(keys, plain);
       names.push(name);
-      const target = chunkPath(repoDir, name);
-      if (!exists(target)) {
-        const dir = join(repoDir, CHUNKS_DIR, name.slice(0, 2));
-        if (!dirs.has(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-        dirs.add(dir);
-        const sealed = sealChunk(keys, name, plain, options.level);
-        writeImmutable(target, dir, sealed);
+      const added = storeChunk(repoDir, keys, name, plain, options.level, dirs);
+      if (added > 0) {
         written++;
-        writtenBytes += sealed.length;
+        writtenBytes += added;
       }
       if ((offset / CHUNK_BYTES) % 256 === 0) options.progress?.(offset / Math.max(1, size));
     }
   } finally {
     closeSync(fd);
   }
-  for (const dir of dirs) {
-    const d = openSync(dir, 'r');
-    try {
-      fsyncSync(d);
-    } finally {
-      closeSync(d);
-    }
-  }
+  syncDirs(dirs);
   return { names, written, writtenBytes, sha256: hash.digest('hex'), bytes: size };
 }
 
@@ -429,7 +431,8 @@ async function assembleChunks(
   what: string,
   names: string[],
   out: string,
-  expect: { bytes: number; sha256: string },
+  /** a null sha256: each chunk is checked against its name only */
+  expect: { bytes: number; sha256: string | null },
   progress?: (fraction: number) => void,
 ): Promise<void> {
   const fd = openSync(out, 'wx', 0o600);
@@ -461,7 +464,7 @@ async function assembleChunks(
     throw err;
   }
   closeSync(fd);
-  if (bytes !== expect.bytes || hash.digest('hex') !== expect.sha256) {
+  if (bytes !== expect.bytes || (expect.sha256 !== null && hash.digest('hex') !== expect.sha256)) {
     await rm(out, { force: true });
     throw new BackupFileError('checksum_mismatch', `The database reassembled from ${what} does not match its recorded checksum.`);
   }
@@ -608,6 +611,8 @@ export interface SnapshotChunkJob {
   keyId: string;
   id: string;
   level?: number;
+  /** a descriptor of the live database the process keeps open (live.ts databaseReader): read in place */
+  dbFd?: number;
 }
 
 export interface SnapshotChunkResult {
@@ -617,28 +622,145 @@ export interface SnapshotChunkResult {
   written: number;
   writtenBytes: number;
   databaseBytes: number;
-  databaseSha256: string;
+  /** of the whole database; null when only its changed chunks were read (each chunk's name is its keyed hash) */
+  databaseSha256: string | null;
   schemaVersion: number;
   tables: Record<string, number>;
   auditHead: SnapshotBody['auditHead'];
   documents: { sha256: string; size: number }[];
+  /** where in the live database's WAL it was read (pinned captures only) */
+  live?: WalPosition;
+  /** 'full': reassembled, opened and integrity-checked before its manifest; 'chunks': the chunks written now read back and opened */
+  checked: 'full' | 'chunks';
+}
+
+type Described = { schemaVersion: number; tables: Record<string, number>; auditHead: SnapshotBody['auditHead']; documents: { sha256: string; size: number }[] };
+
+/** The newest readable snapshot made with these keys, or null. */
+async function newestSnapshot(repoDir: string, keys: SnapshotKeys): Promise<{ head: SnapshotHead; body: SnapshotBody } | null> {
+  const newest = (await listSnapshots(repoDir)).filter((e) => e.problem === null).at(-1);
+  if (!newest || !('head' in newest) || newest.head.keyId !== keys.keyId) return null;
+  return readSnapshot(repoDir, keys, newest.head.id).catch(() => null);
+}
+
+/** Writes a chunk unless the repository holds it; returns the bytes written (0: it was there). */
+function storeChunk(repoDir: string, keys: SnapshotKeys, name: string, plain: Buffer, level: number | undefined, dirs: Set<string>): number {
+  const target = chunkPath(repoDir, name);
+  if (exists(target)) return 0;
+  const dir = join(repoDir, CHUNKS_DIR, name.slice(0, 2));
+  if (!dirs.has(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  dirs.add(dir);
+  const sealed = sealChunk(keys, name, plain, level);
+  writeImmutable(target, dir, sealed);
+  return sealed.length;
+}
+
+function syncDirs(dirs: Set<string>): void {
+  for (const dir of dirs) {
+    const d = openSync(dir, 'r');
+    try {
+      fsyncSync(d);
+    } finally {
+      closeSync(d);
+    }
+  }
 }
 
 /**
- * A consistent copy of the live database (SQLite's online backup API, as for a
- * backup file), described, then cut into chunks of which only the new are written.
+ * A snapshot of the live database read in place (live.ts): pinned at its last
+ * commit, only the chunks that may have changed since the newest snapshot read (all
+ * of them when that cannot be known), only the new ones written, each read back and
+ * opened. The full reassembly and integrity check follow as a verification of their own.
+ */
+async function snapshotPinned(
+  job: SnapshotChunkJob,
+  keys: SnapshotKeys,
+  pinned: PinnedDatabase,
+  previous: { body: SnapshotBody } | null,
+  describe: (db: Database.Database) => Described,
+  progress?: (step: 'copying' | 'compressing' | 'verifying' | 'checking', fraction: number) => void,
+): Promise<SnapshotChunkResult> {
+  progress?.('copying', 0);
+  const described = describe(pinned.reader);
+  const { pageSize, pages } = pinned.position;
+  const bytes = pages * pageSize;
+  const count = Math.ceil(bytes / CHUNK_BYTES);
+  const before = previous ? chunkNames(previous.body) : [];
+  const changed = previous ? changedChunks(previous.body.live, pinned, CHUNK_BYTES, before.length) : null;
+  const names: string[] = new Array<string>(count);
+  const hash = changed ? null : createHash('sha256');
+  const dirs = new Set<string>();
+  const fresh: string[] = [];
+  let writtenBytes = 0;
+  const buffer = Buffer.alloc(CHUNK_BYTES);
+  for (let c = 0; c < count; c++) {
+    if (changed && !changed.has(c)) {
+      names[c] = before[c]!;
+      continue;
+    }
+    const want = Math.min(CHUNK_BYTES, bytes - c * CHUNK_BYTES);
+    pinned.read(buffer, c * CHUNK_BYTES, want);
+    const plain = buffer.subarray(0, want);
+    hash?.update(plain);
+    const name = chunkName(keys, plain);
+    names[c] = name;
+    const added = storeChunk(job.repoDir, keys, name, plain, job.level, dirs);
+    if (added > 0) {
+      fresh.push(name);
+      writtenBytes += added;
+    }
+    if (c % 256 === 0) progress?.('compressing', c / Math.max(1, count));
+  }
+  syncDirs(dirs);
+  const packed = packNames(names);
+  const unchanged = previous?.body.chunks === packed;
+  progress?.('verifying', 0);
+  for (let i = 0; i < fresh.length; i++) {
+    openChunk(keys, fresh[i]!, readFileSync(chunkPath(job.repoDir, fresh[i]!)));
+    if (i % 64 === 0) progress?.('verifying', i / fresh.length);
+  }
+  return {
+    unchanged,
+    chunks: packed,
+    written: fresh.length,
+    writtenBytes,
+    databaseBytes: bytes,
+    databaseSha256: hash ? hash.digest('hex') : null,
+    live: pinned.position,
+    checked: 'chunks',
+    ...described,
+  };
+}
+
+/**
+ * A snapshot of the database: read in place when it is the live database in WAL
+ * mode (snapshotPinned), else from a consistent copy (SQLite's online backup API,
+ * as for a backup file, or the backup's own copy), cut into chunks of which only the
+ * new are written, reassembled and checked before its manifest is written.
  */
 export async function snapshotChunks(
   job: SnapshotChunkJob,
   helpers: {
     copyDatabase: (source: string, dest: string, nativeBinding: string | undefined) => Promise<void>;
-    describe: (file: string, nativeBinding?: string) => { schemaVersion: number; tables: Record<string, number>; auditHead: SnapshotBody['auditHead']; documents: { sha256: string; size: number }[] };
+    describe: (file: string, nativeBinding?: string) => Described;
+    describeOpen: (db: Database.Database) => Described;
   },
   progress?: (step: 'copying' | 'compressing' | 'verifying' | 'checking', fraction: number) => void,
   existingCopy?: string,
 ): Promise<SnapshotChunkResult> {
   const keys = snapshotKeys(job.key, job.keyId);
   await mkdir(job.workDir, { recursive: true, mode: 0o700 });
+  const previous = await newestSnapshot(job.repoDir, keys);
+  if (!existingCopy) {
+    const pinned = pinDatabase(job.databaseFile, job.nativeBinding, job.dbFd);
+    if (pinned) {
+      try {
+        return await snapshotPinned(job, keys, pinned, previous, helpers.describeOpen, progress);
+      } finally {
+        pinned.close();
+      }
+    }
+  }
   const copy = existingCopy ?? join(job.workDir, `${job.id}.snapshot.sqlite`);
   const reassembled = join(job.workDir, `${job.id}.snapshot-check.sqlite`);
   await rm(reassembled, { force: true });
@@ -651,12 +773,7 @@ export async function snapshotChunks(
     const described = helpers.describe(copy, job.nativeBinding);
     const chunked = writeChunks(job.repoDir, keys, copy, { level: job.level, progress: (f) => progress?.('compressing', f) });
     const packed = packNames(chunked.names);
-    let unchanged = false;
-    const newest = (await listSnapshots(job.repoDir)).filter((e) => e.problem === null).at(-1);
-    if (newest && 'head' in newest && newest.head.keyId === keys.keyId) {
-      const previous = await readSnapshot(job.repoDir, keys, newest.head.id).catch(() => null);
-      unchanged = previous?.body.chunks === packed;
-    }
+    const unchanged = previous?.body.chunks === packed;
     if (!unchanged) {
       // verified before its manifest exists: every chunk read back and opened, the reassembled database checked
       await assembleChunks(job.repoDir, keys, `snapshot ${job.id}`, chunked.names, reassembled, { bytes: chunked.bytes, sha256: chunked.sha256 }, (f) => progress?.('verifying', f));
@@ -671,6 +788,7 @@ export async function snapshotChunks(
       writtenBytes: chunked.writtenBytes,
       databaseBytes: chunked.bytes,
       databaseSha256: chunked.sha256,
+      checked: 'full',
       ...described,
     };
   } finally {

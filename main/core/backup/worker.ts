@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BackupFileError } from './format.js';
-import { copyDatabase, createBackup, decryptTo, describeSnapshotCopy, verifyBackup, verifySqlDump, type JobStep } from './jobs.js';
+import { copyDatabase, createBackup, decryptTo, describeSnapshotCopy, describeSnapshotDb, verifyBackup, verifySqlDump, type JobStep } from './jobs.js';
 import { pruneRepository, snapshotChunks, verifySnapshot } from './snapshots.js';
 import type { WorkerRequest } from './runner.js';
 
@@ -35,7 +35,7 @@ async function run(): Promise<unknown> {
     case 'decrypt':
       return { header: await decryptTo(request.job.file, key, request.job.out) };
     case 'snapshot':
-      return snapshotChunks({ ...request.job, key }, { copyDatabase: (s, d, n) => copyDatabase(s, d, n, progress), describe: describeSnapshotCopy }, progress);
+      return snapshotChunks({ ...request.job, key }, { copyDatabase: (s, d, n) => copyDatabase(s, d, n, progress), describe: describeSnapshotCopy, describeOpen: describeSnapshotDb }, progress);
     case 'snapshot-verify':
       return verifySnapshot({ ...request.job, key }, progress);
     case 'snapshot-prune':

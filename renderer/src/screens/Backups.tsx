@@ -630,6 +630,10 @@ function TimelineCard({
                     </span>
                   ) : s.verifiedAt ? (
                     <span className="pill pill-ok">✓ {whenAgo(s.verifiedAt)}</span>
+                  ) : s.partsCheckedAt ? (
+                    <span className="pill pill-ok" title="The parts it added were read back and opened when it was taken; the full check (reassembled and opened) follows within the hour.">
+                      New parts checked {whenAgo(s.partsCheckedAt)}
+                    </span>
                   ) : (
                     <span className="pill pill-degraded">Not yet</span>
                   )}
