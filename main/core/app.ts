@@ -279,6 +279,7 @@ export function createCore(config: Config, face: FaceDeps): Core {
     clock,
     events,
     alertAfterHours: () => monitoring.rules.get('offsite-stale').threshold,
+    openObject: (name, bytes) => backups.snapshots.openObject(name, bytes),
     options: { schedule: config.face !== 'cli', ...face.offsite },
   });
   lifecycles.push({ name: 'offsite', start: () => offsite.start(), stop: () => offsite.stop() });

@@ -138,6 +138,35 @@ describe('the off-site copy, from the Backups screen’s operations to a new mac
     expect(impostor.stderr).toMatch(/showed a different host key/);
   });
 
+  it('the check decrypts the snapshot parts it reads back: a chunk damaged before it was copied (the same on both sides) is named', async () => {
+    const core = await officeCore();
+    const admin = doorAs(core, 'admin');
+    try {
+      addNotes(core, 50);
+      await admin.ok('backup.create');
+      const repoDir = join(core.services.backups.destination().dir, 'repo', 'chunks');
+      const prefix = readdirSync(repoDir)[0]!;
+      const name = readdirSync(join(repoDir, prefix)).find((n) => !n.startsWith('.'))!;
+      const file = join(repoDir, prefix, name);
+      const bytes = readFileSync(file);
+      bytes[bytes.length - 20] = bytes[bytes.length - 20]! ^ 0x01;
+      writeFileSync(file, bytes);
+      const share = tempDir('lexdesk-nas-');
+      await admin.ok('backup.offsite.set', { target: { kind: 'folder', path: share } });
+      await admin.ok('backup.offsite.copyNow');
+      expect(readFileSync(join(share, 'repo', 'chunks', prefix, name)).equals(bytes)).toBe(true);
+
+      const checked = await core.services.offsite.verify(true);
+      expect(checked.lastVerify).toMatchObject({
+        ok: false,
+        problems: [{ name: `repo/chunks/${prefix}/${name}`, problem: expect.stringMatching(/does not decrypt/) }],
+      });
+      expect(checked.lastVerify!.checked).toBeGreaterThan(1);
+    } finally {
+      await core.dispose();
+    }
+  });
+
   it('another folder: a byte flipped on the target is named by the check, raised as an alert and in health, and mended by the next copy', async () => {
     const clock = new ManualClock(Date.now());
     const core = await officeCore(clock);

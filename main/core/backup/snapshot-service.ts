@@ -15,7 +15,10 @@ import { readJson } from './settings.js';
 import { runInWorker } from './runner.js';
 import {
   REPO_DIR,
+  decodeSnapshot,
   listSnapshots,
+  openChunk,
+  parseSnapshotHead,
   readSnapshot,
   snapshotKeys,
   withRepoLock,
@@ -216,6 +219,44 @@ export class BackupSnapshots {
     if (!newest) return new Map();
     const previous = await readSnapshot(repoDir, keys, newest.head.id).catch(() => null);
     return new Map((previous?.body.documents.entries ?? []).map((e) => [e.sha256, e]));
+  }
+
+  /**
+   * Opens an object of the repository read back from the off-site copy: a chunk
+   * decrypts with one of the snapshots' keys and hashes to its name, a manifest
+   * decrypts and its signature holds. Null when it opens (or is not a chunk or a
+   * manifest, or no key of this machine could open it); else what is wrong.
+   */
+  async openObject(name: string, bytes: Buffer): Promise<string | null> {
+    const chunk = /^repo\/chunks\/[0-9a-f]{2}\/([0-9a-f]{32})$/.exec(name);
+    const manifest = /^repo\/snapshots\/([A-Za-z0-9-]+)\.snapshot$/.exec(name);
+    if (!chunk && !manifest) return null;
+    const keys: ReturnType<typeof snapshotKeys>[] = [];
+    for (const keyId of new Set((await this.heads()).map((h) => h.keyId))) {
+      const key = await this.ctx.keys.find(keyId).catch(() => null);
+      if (key) keys.push(snapshotKeys(key.key, key.keyId));
+    }
+    if (keys.length === 0) return null;
+    if (chunk) {
+      for (const k of keys) {
+        try {
+          openChunk(k, chunk[1]!, bytes);
+          return null;
+        } catch {
+          // another key, or damaged: tried with each
+        }
+      }
+      return 'it does not decrypt with the backup key, or it does not hash to its name (damaged or altered)';
+    }
+    try {
+      const head = parseSnapshotHead(bytes.toString('utf8'));
+      const k = keys.find((x) => x.keyId === head.keyId);
+      if (!k) return null;
+      decodeSnapshot(k, bytes.toString('utf8'));
+      return null;
+    } catch {
+      return 'the snapshot manifest does not decrypt, or its signature does not hold (damaged or altered)';
+    }
   }
 
   /** The heads of the snapshots, oldest first (the unreadable are left out, and logged). */

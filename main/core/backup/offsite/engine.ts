@@ -250,7 +250,15 @@ export interface VerifyResult {
 export async function verifyTarget(
   dir: string,
   target: Target,
-  options: { sample?: number; retry?: RetryPolicy; signal?: AbortSignal; copiedAt?: number; include?: string[] } = {},
+  options: {
+    sample?: number;
+    retry?: RetryPolicy;
+    signal?: AbortSignal;
+    copiedAt?: number;
+    include?: string[];
+    /** opens an object read back with the backup key (null: it opens, or is not LexDesk's to open; else what is wrong) */
+    open?: (name: string, bytes: Buffer) => Promise<string | null>;
+  } = {},
 ): Promise<VerifyResult> {
   // what the folder gained since the last copy is not expected there yet
   const local = (await localObjects(dir)).filter((o) => options.copiedAt === undefined || o.mtimeMs <= options.copiedAt);
@@ -285,10 +293,25 @@ export async function verifyTarget(
         continue;
       }
       const expected = await sha256OfFile(object.file);
-      const actual = await connection.run(async (t) => sha256OfStream(await t.get(object.name)));
+      // the snapshot repository's objects are small: read whole, they are also decrypted with the key
+      const opens = options.open && object.name.startsWith('repo/');
+      let bytes: Buffer | null = null;
+      const actual = await connection.run(async (t) => {
+        const stream = await t.get(object.name);
+        if (!opens) return sha256OfStream(stream);
+        const parts: Buffer[] = [];
+        for await (const part of stream) parts.push(part as Buffer);
+        bytes = Buffer.concat(parts);
+        return createHash('sha256').update(bytes).digest('hex');
+      });
       checked++;
       checkedBytes += object.size;
-      if (actual !== expected) problems.push({ name: object.name, problem: 'the copy on the target differs from the backup here (its SHA-256 does not match)' });
+      if (actual !== expected) {
+        problems.push({ name: object.name, problem: 'the copy on the target differs from the backup here (its SHA-256 does not match)' });
+        continue;
+      }
+      const unopened = opens && bytes ? await options.open!(object.name, bytes) : null;
+      if (unopened) problems.push({ name: object.name, problem: unopened });
     }
     return { checked, checkedBytes, problems, remote: remoteList };
   } finally {

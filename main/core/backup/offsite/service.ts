@@ -83,6 +83,8 @@ export interface OffsiteDeps {
   events?: EventBus;
   /** monitoring's threshold for the "off-site copy is old" rule */
   alertAfterHours?: () => number;
+  /** decrypts a snapshot chunk or manifest read back (see verifyTarget) */
+  openObject?: (name: string, bytes: Buffer) => Promise<string | null>;
   options?: {
     /** copy and check on a timer, and after each backup (off for the command line) */
     schedule?: boolean;
@@ -335,11 +337,12 @@ export class OffsiteService {
           include: (this.state.lastVerify?.problems ?? []).map((p) => p.name),
           retry: this.deps.options?.retry ?? DEFAULT_RETRY,
           signal: this.abort.signal,
+          open: this.deps.openObject,
         });
         const ok = result.problems.length === 0;
         const first = result.problems.slice(0, 3).map((p) => `${p.name} (${p.problem})`);
         const message = ok
-          ? `Read back ${result.checked} file${result.checked === 1 ? '' : 's'} from ${target.label}: all match the backups here.`
+          ? `Read back ${result.checked} file${result.checked === 1 ? '' : 's'} from ${target.label}: all match the backups here${this.deps.openObject ? ', and the snapshot parts among them decrypt with the backup key' : ''}.`
           : `${result.problems.length} file${result.problems.length === 1 ? '' : 's'} on ${target.label} ${result.problems.length === 1 ? 'is' : 'are'} not right: ${first.join('; ')}${result.problems.length > 3 ? '; …' : ''}. The next copy sends them again.`;
         await this.saveState({ lastVerify: { at, full, ok, checked: result.checked, message, problems: result.problems }, ...(full ? { lastFullVerifyAt: at } : {}) });
         if (!ok) this.log.error({ problems: result.problems.slice(0, 20) }, message);
