@@ -101,6 +101,28 @@ export const offsiteOperations = {
     output: z.object({ ok: z.boolean(), message: z.string(), hostKey: z.string().nullable() }),
     access: 'backups.manage',
   }),
+  'backup.firstRunRestore': defineOperation({
+    summary:
+      'First run on a new computer: downloads the backups from the off-site copy (credentials for this download only) and restores the newest with the backup passphrase; the accounts come back with it. Refused once any account exists.',
+    input: z
+      .object({
+        target: TargetConfig,
+        credentials: TargetCredentials.optional(),
+        passphrase: sensitive(z.string().min(1).max(1024)),
+        /** SFTP: refuse a server that shows another host key */
+        hostKey: z.string().max(200).optional(),
+        setupCode: sensitive(z.string().max(100)).optional(),
+      })
+      .strict(),
+    output: z.object({
+      id: z.string(),
+      createdAt: z.string(),
+      fetchedFiles: z.number().int(),
+      fetchedBytes: z.number().int(),
+      hostKey: z.string().nullable(),
+    }),
+    access: 'public',
+  }),
   'backup.offsite.copyNow': defineOperation({
     summary: 'Copies to the off-site target what it lacks now (the newest objects last), then answers how it stands.',
     input: z.object({ verify: z.enum(['sample', 'full']).optional() }).strict(),

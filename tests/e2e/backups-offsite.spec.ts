@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startServer } from '../support/server.js';
 import { call, E2E_ADMIN, ensureAdmin, expect, signedInAs, snap, test } from './fixtures.js';
 
 const PASSPHRASE = 'violet tractor under marmalade';
@@ -46,11 +47,46 @@ test('the admin sets up an off-site copy to another folder, tests it, copies now
   await snap(page, 'backups-offsite');
 });
 
-test('a new installation’s first-run screen says how to restore from a backup instead', async ({ page, server }) => {
-  await page.goto(server.url);
-  await expect(page.getByRole('heading', { name: 'Create the administrator' })).toBeVisible();
-  await page.getByText('Restoring this office from a backup instead?').click();
-  await expect(page.getByTestId('first-run-restore')).toContainText('lexdesk backup fetch --from');
-  await expect(page.getByTestId('first-run-restore')).toContainText('--passphrase-stdin');
-  await snap(page, 'first-run-restore');
+test('a new computer’s first-run screen restores the office from the off-site copy with the passphrase, and the accounts come back', async ({ page, server }) => {
+  // the office: a backup, copied off-site to a share
+  const token = await ensureAdmin(page.request, server);
+  await call(page, server, token, 'backup.settings.update', { passphrase: PASSPHRASE, password: E2E_ADMIN.password });
+  await call(page, server, token, 'backup.create', {});
+  const share = mkdtempSync(join(tmpdir(), 'lexdesk-e2e-nas-'));
+  await call(page, server, token, 'backup.offsite.set', { target: { kind: 'folder', path: share } });
+  await call(page, server, token, 'backup.offsite.copyNow', {});
+
+  // the laptop was stolen: a new installation, nothing but the share and the passphrase
+  const fresh = await startServer();
+  try {
+    await page.goto(fresh.url);
+    await expect(page.getByRole('heading', { name: 'Create the administrator' })).toBeVisible();
+    await page.getByText('Restoring this office from a backup instead?').click();
+    const form = page.getByTestId('first-run-restore');
+    await expect(form).toContainText('lexdesk backup fetch --from');
+    await form.getByLabel('Where').selectOption('folder');
+    await form.getByRole('textbox', { name: /^Folder\b/ }).fill(share);
+    await form.getByLabel('Backup passphrase').fill('not the passphrase at all');
+    await snap(page, 'first-run-restore');
+    await form.getByRole('button', { name: 'Restore from this backup' }).click();
+    await expect(form.getByRole('alert')).toContainText('passphrase does not match');
+
+    await form.getByLabel('Backup passphrase').fill(PASSPHRASE);
+    await form.getByRole('button', { name: 'Restore from this backup' }).click();
+    await expect(page.getByTestId('first-run-restored')).toContainText('Restored the office as it was on', { timeout: 60_000 });
+    await snap(page, 'first-run-restored');
+    await page.getByRole('button', { name: 'Go to sign in' }).click();
+    await page.getByLabel('Username').fill(E2E_ADMIN.username);
+    await page.getByLabel('Password').fill(E2E_ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByTestId('signed-in-user')).toContainText(E2E_ADMIN.displayName);
+
+    // once there are accounts, nobody can restore over them without signing in
+    const again = await page.request.post(`${fresh.url}/api/rpc/backup.firstRunRestore`, {
+      data: { target: { kind: 'folder', path: share }, passphrase: PASSPHRASE },
+    });
+    expect(again.status()).toBe(409);
+  } finally {
+    await fresh.stop();
+  }
 });

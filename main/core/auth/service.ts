@@ -206,8 +206,21 @@ export class AuthService {
     input: { username: string; displayName: string; password: string; setupCode?: string; deviceName?: string },
     caller: Caller,
   ): Promise<{ grant: SessionGrant; user: UsersTable }> {
+    this.firstRunOnly(input.setupCode, caller);
+    const user = await this.createFirstAdmin(input, caller);
+    const grant = await this.grants.openSession(user, caller, input.deviceName);
+    return { grant, user };
+  }
+
+  /**
+   * What only the first run may do (create the administrator, restore the office
+   * from its backups): refused once any account exists, limited like sign-in, and
+   * from another computer than the server only with the one-time set-up code.
+   */
+  firstRunOnly(setupCode: string | undefined, caller: Caller): void {
     this.signIn.limit(caller);
     if (this.userCount() > 0) throw conflict('LexDesk already has an administrator. Sign in instead.');
+    const input = { setupCode };
     if (caller.face === 'headless' && !(isLoopback(caller.address) && !caller.forwarded)) {
       if (!input.setupCode || !this.setupCode || !sameText(normalizeCode(input.setupCode), normalizeCode(this.setupCode))) {
         this.securityEvent({
@@ -226,9 +239,6 @@ export class AuthService {
         );
       }
     }
-    const user = await this.createFirstAdmin(input, caller);
-    const grant = await this.grants.openSession(user, caller, input.deviceName);
-    return { grant, user };
   }
 
   // ---- passwords (signin.ts) --------------------------------------------------------------------

@@ -11,7 +11,7 @@ import { useQuery } from '../hooks.js';
 
 type Kind = TargetConfig['kind'];
 
-interface Draft {
+export interface Draft {
   kind: Kind;
   path: string;
   host: string;
@@ -28,7 +28,7 @@ interface Draft {
   secret: string;
 }
 
-function draftOf(target: TargetConfig | null): Draft {
+export function draftOf(target: TargetConfig | null): Draft {
   const d: Draft = {
     kind: target?.kind ?? 'sftp',
     path: '',
@@ -51,7 +51,7 @@ function draftOf(target: TargetConfig | null): Draft {
   return d;
 }
 
-function targetOf(d: Draft): { target: TargetConfig; credentials: TargetCredentials } {
+export function targetOf(d: Draft): { target: TargetConfig; credentials: TargetCredentials } {
   const secret = d.secret === '' ? undefined : d.secret;
   switch (d.kind) {
     case 'folder':
@@ -248,6 +248,57 @@ function OffsiteForm({ status, onDone, onCancel }: { status: OffsiteStatus; onDo
   const field = (name: string) => error?.fields[`target.${name}`];
   return (
     <form className="form" onSubmit={onSubmit} data-testid="offsite-form">
+      <TargetFields draft={draft} set={set} field={field} stored={stored} sameKind={sameKind} hostKey={status.hostKey} />
+      {test && (
+        <div className={test.ok ? 'notice notice-ok' : 'error-box'} role={test.ok ? 'status' : 'alert'} data-testid="offsite-test-result">
+          <p>{test.message}</p>
+        </div>
+      )}
+      {error && Object.keys(error.fields).length === 0 && <ErrorBox message={error.message} />}
+      <div className="form-actions">
+        <button type="button" className="secondary" onClick={runTest} disabled={testing || busy}>
+          {testing ? 'Testing…' : 'Test the connection'}
+        </button>
+        <SubmitButton busy={busy} busyLabel="Saving…">
+          Save
+        </SubmitButton>
+        <button type="button" className="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+        {status.target && (
+          <button type="button" className="secondary" onClick={turnOff}>
+            Turn the off-site copy off
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
+
+/** Where the off-site copy is and how to sign in there: the Backups screen's form, and the first run's restore. */
+export function TargetFields({
+  draft,
+  set,
+  field,
+  stored = false,
+  sameKind = false,
+  hostKey = null,
+  forDownload = false,
+}: {
+  draft: Draft;
+  set: (patch: Partial<Draft>) => void;
+  field: (name: string) => string | undefined;
+  stored?: boolean;
+  sameKind?: boolean;
+  hostKey?: string | null;
+  /** the credentials are used for one download and not kept */
+  forDownload?: boolean;
+}) {
+  const secretHint = forDownload
+    ? 'Used for this download only, not kept.'
+    : `${stored && sameKind ? 'One is stored; leave empty to keep it. ' : ''}Kept in this computer’s secret store, never in the database.`;
+  return (
+    <>
       <label>
         Where
         <select value={draft.kind} onChange={(e) => set({ kind: e.target.value as Kind, secret: '' })}>
@@ -299,9 +350,9 @@ function OffsiteForm({ status, onDone, onCancel }: { status: OffsiteStatus; onDo
             ) : (
               <textarea rows={4} value={draft.secret} onChange={(e) => set({ secret: e.target.value })} required={!stored} placeholder="-----BEGIN OPENSSH PRIVATE KEY-----" />
             )}
-            <span className="muted hint">{stored && sameKind ? 'One is stored; leave empty to keep it. ' : ''}Kept in this computer’s secret store, never in the database.</span>
+            <span className="muted hint">{secretHint}</span>
           </label>
-          {status.hostKey && sameKind && <p className="muted">Server host key recorded: {status.hostKey}</p>}
+          {hostKey && sameKind && <p className="muted">Server host key recorded: {hostKey}</p>}
         </>
       )}
       {draft.kind === 's3' && (
@@ -338,32 +389,10 @@ function OffsiteForm({ status, onDone, onCancel }: { status: OffsiteStatus; onDo
           <label>
             Secret key
             <input type="password" value={draft.secret} autoComplete="new-password" onChange={(e) => set({ secret: e.target.value })} required={!stored} />
-            <span className="muted hint">{stored && sameKind ? 'One is stored; leave empty to keep it. ' : ''}Kept in this computer’s secret store, never in the database.</span>
+            <span className="muted hint">{secretHint}</span>
           </label>
         </>
       )}
-      {test && (
-        <div className={test.ok ? 'notice notice-ok' : 'error-box'} role={test.ok ? 'status' : 'alert'} data-testid="offsite-test-result">
-          <p>{test.message}</p>
-        </div>
-      )}
-      {error && Object.keys(error.fields).length === 0 && <ErrorBox message={error.message} />}
-      <div className="form-actions">
-        <button type="button" className="secondary" onClick={runTest} disabled={testing || busy}>
-          {testing ? 'Testing…' : 'Test the connection'}
-        </button>
-        <SubmitButton busy={busy} busyLabel="Saving…">
-          Save
-        </SubmitButton>
-        <button type="button" className="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-        {status.target && (
-          <button type="button" className="secondary" onClick={turnOff}>
-            Turn the off-site copy off
-          </button>
-        )}
-      </div>
-    </form>
+    </>
   );
 }
