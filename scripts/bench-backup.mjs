@@ -233,6 +233,11 @@ async function snapshotPart() {
   const changes = {
     'after 100 new rows': () => sqlite.transaction(() => { for (let i = 0; i < 100; i++) insert.run(1 + i, new Date().toISOString(), sentence(30)); })(),
     'after 100 rows changed in place (scattered)': () => sqlite.transaction(() => { for (let i = 0; i < 100; i++) update.run(sentence(30), 1 + Math.floor(Math.random() * maxId)); })(),
+    // SQLite checkpointed and restarted its WAL since the last snapshot: every piece is read and hashed again
+    'after a WAL restart and 100 new rows': () => {
+      sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      sqlite.transaction(() => { for (let i = 0; i < 100; i++) insert.run(1 + i, new Date().toISOString(), sentence(30)); })();
+    },
   };
   spawnSync('sh', ['-c', `cat '${config.databaseFile}' > /dev/null`]);
   const rows = [];

@@ -292,20 +292,28 @@ export function changedChunks(previous: WalPosition | undefined, now: PinnedData
 const kept = new Map<string, { fd: number; ino: number }>();
 
 /**
- * A read-only descriptor of the database file for reading it in place, kept open
- * for the life of the process (see pinDatabase: closing one would release SQLite's
- * locks); a new one when the file was replaced (a restore), the old left open.
+ * A read-only descriptor of the database file for reading it in place, and how to
+ * let it go. On POSIX systems it stays open for the life of the process (see
+ * pinDatabase: closing one would release SQLite's locks), a new one when the file was
+ * replaced (a restore), the old left open. Windows locks belong to a handle, not to
+ * the process, and an open handle would stand in the way of a restore's swap: there
+ * it is opened for one snapshot and closed after.
  */
-export function databaseReader(file: string): number | undefined {
+export function databaseReader(file: string): { fd: number | undefined; release(): void } {
+  const none = { fd: undefined, release: () => undefined };
   let ino: number;
   try {
     ino = Number(statSync(file).ino);
   } catch {
-    return undefined;
+    return none;
+  }
+  if (process.platform === 'win32') {
+    const fd = openSync(file, 'r');
+    return { fd, release: () => closeSync(fd) };
   }
   const known = kept.get(file);
-  if (known && known.ino === ino) return known.fd;
+  if (known && known.ino === ino) return { fd: known.fd, release: () => undefined };
   const fd = openSync(file, 'r');
   kept.set(file, { fd, ino: Number(fstatSync(fd).ino) });
-  return fd;
+  return { fd, release: () => undefined };
 }

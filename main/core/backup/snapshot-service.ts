@@ -98,6 +98,7 @@ export class BackupSnapshots {
     const folder = ctx.folder();
     const repoDir = this.repoDir(folder);
     return withRepoLock(folder.dir, async () => {
+      const reader = databaseReader(ctx.deps.database.file);
       const chunks = await runInWorker(
         {
           type: 'snapshot',
@@ -110,14 +111,14 @@ export class BackupSnapshots {
             keyId: key.keyId,
             id,
             level: ctx.deps.options?.compressionLevel ?? 1,
-            dbFd: databaseReader(ctx.deps.database.file),
+            dbFd: reader.fd,
           },
         },
         {
           signal,
           onProgress: (step, fraction) => report(step, LABELS[step] ?? step, ({ copying: 0, compressing: 30, verifying: 60, checking: 90 }[step as string] ?? 0) + 30 * fraction),
         },
-      );
+      ).finally(() => reader.release());
       if (chunks.unchanged && kind === 'frequent') return null;
       return this.commit(kind, id, key, origin, chunks, null, report, signal);
     });
