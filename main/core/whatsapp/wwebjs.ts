@@ -135,7 +135,16 @@ export async function* decodeBase64(text: string, sliceChars = BASE64_SLICE_CHAR
   let carry = '';
   for (let offset = 0; offset < text.length; offset += sliceChars) {
     if (offset > 0) await yieldToLoop();
-    let slice = carry + text.slice(offset, offset + sliceChars);
+    const raw = text.slice(offset, offset + sliceChars);
+    if (carry === '' && raw.length % 4 === 0) {
+      // the usual slice: whole groups of the alphabet only, which decode to exactly 3 bytes per 4 characters
+      const bytes = Buffer.from(raw, 'base64');
+      if (bytes.length === (raw.length / 4) * 3) {
+        if (bytes.length > 0) yield bytes;
+        continue;
+      }
+    }
+    let slice = carry + raw;
     if (NOT_BASE64.test(slice)) slice = slice.replace(new RegExp(NOT_BASE64.source, 'g'), '');
     // padding ends the data: what follows it is not decoded
     const last = offset + sliceChars >= text.length || slice.includes('=');
