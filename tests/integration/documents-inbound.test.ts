@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../main/core/clock.js';
 import { loadConfig } from '../../main/core/config.js';
 import { silentLogger } from '../../main/core/log.js';
-import { SIM_PART_BYTES } from '../../main/core/whatsapp/simulator.js';
+import { SIM_PART_BYTES, SimulatorNetwork } from '../../main/core/whatsapp/simulator.js';
 import type { DownloadedMedia } from '../../main/core/whatsapp/transport.js';
 import { BASE64_SLICE_CHARS, WwebjsTransport, toInbound } from '../../main/core/whatsapp/wwebjs.js';
 import { startTestCore, type TestCore } from '../support/core.js';
@@ -226,15 +228,29 @@ describe('inbound media through the simulator', () => {
   });
 
   it('a file an earlier simulator kept in one piece is still handed over whole', async () => {
-    core = await startTestCore({ deps: { withoutBot: true } });
-    const network = core.services.whatsapp.simulator!.network;
+    // the simulated network's file as an earlier version left it: the file in one BLOB, no parts
+    const file = join(tempDir(), 'simulator.sqlite');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE sim_messages (
+      seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, chat_id TEXT NOT NULL, direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+      name TEXT, body TEXT, file_name TEXT, mimetype TEXT, document BLOB, at INTEGER NOT NULL) STRICT`);
     const scan = randomBytes(SIM_PART_BYTES * 2 + 7);
-    network.db
-      .prepare(`INSERT INTO sim_messages (id, chat_id, direction, file_name, mimetype, document, at) VALUES ('false_old', ?, 'in', 'old.pdf', 'application/pdf', ?, 0)`)
-      .run(CHAT, scan);
-    expect(network.inboundSince(0).find((m) => m.id === 'false_old')?.media).toMatchObject({ size: scan.length });
-    const file = await network.readFile('false_old');
-    expect(file).toMatchObject({ fileName: 'old.pdf', mimetype: 'application/pdf' });
-    expect(sha256(file!.data)).toBe(sha256(scan));
+    old.prepare(`INSERT INTO sim_messages (id, chat_id, direction, file_name, mimetype, document, at) VALUES ('false_old', ?, 'in', 'old.pdf', 'application/pdf', ?, 0)`).run(CHAT, scan);
+    old.close();
+    const network = new SimulatorNetwork(file, systemClock);
+    try {
+      expect(network.inboundSince(0).map((m) => m.media)).toEqual([{ mimetype: 'application/pdf', fileName: 'old.pdf', size: scan.length }]);
+      const media = network.media('false_old')!;
+      const pieces: Buffer[] = [];
+      for await (const piece of media.chunks) pieces.push(piece);
+      expect(pieces.length).toBeGreaterThan(1);
+      expect(sha256(Buffer.concat(pieces))).toBe(sha256(scan));
+      // and a file it is sent now is kept in parts beside it
+      const fresh = randomBytes(1000);
+      const sent = network.clientSend('5511987654321', 'Ana', '', { fileName: 'new.pdf', mimetype: 'application/pdf', data: fresh });
+      expect((await network.readFile(sent.id))!.data.equals(fresh)).toBe(true);
+    } finally {
+      network.close();
+    }
   });
 });
