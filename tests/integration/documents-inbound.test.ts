@@ -1,8 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../main/core/clock.js';
 import { loadConfig } from '../../main/core/config.js';
 import { silentLogger } from '../../main/core/log.js';
-import { WwebjsTransport, toInbound } from '../../main/core/whatsapp/wwebjs.js';
+import { SIM_PART_BYTES, SimulatorNetwork } from '../../main/core/whatsapp/simulator.js';
+import type { DownloadedMedia } from '../../main/core/whatsapp/transport.js';
+import { BASE64_SLICE_CHARS, WwebjsTransport, toInbound } from '../../main/core/whatsapp/wwebjs.js';
 import { startTestCore, type TestCore } from '../support/core.js';
 import { doorAs } from '../support/door.js';
 import { FakeFactory, mediaMessage, message } from '../support/fake-wwebjs.js';
@@ -20,6 +26,7 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 // an Ogg page header (voice notes are Ogg/Opus)
 const OGG = Buffer.concat([Buffer.from('OggS\0\x02', 'latin1'), Buffer.alloc(22), Buffer.from('OpusHead\x01\x01', 'latin1'), randomBytes(5000)]);
 const CHAT = '5511987654321@c.us';
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 let core: TestCore | null = null;
 afterEach(async () => {
@@ -80,6 +87,18 @@ describe('inbound media through the whatsapp-web.js adapter', () => {
     expect(stored.text).toBe('my ID');
     expect(stored.media).toMatchObject({ state: 'stored', mimetype: 'image/png' });
     expect((await core.services.documents.store.readAll(stored.media!.documentId!)).data.equals(PNG)).toBe(true);
+  });
+
+  it('a large file arrives byte for byte as the client sent it', async () => {
+    const { core, client } = await coreWithFake({ withoutBot: true });
+    // several slices of the library's base64, and not a whole number of them
+    const scan = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(Math.ceil((BASE64_SLICE_CHARS * 7.5 * 3) / 4))]);
+    const big = mediaMessage({ id: 'false_5511987654321@c.us_BIG1', from: CHAT, type: 'document', mimetype: 'application/pdf', data: scan, filename: 'scan.pdf' });
+    client.emit('message', big);
+    const row = await until(() => inbound(core, big.id._serialized), (r) => r?.media_state === 'stored');
+    const doc = core.services.documents.store.get(row!.media_document_id!)!;
+    expect({ size: doc.size, sha256: doc.sha256 }).toEqual({ size: scan.length, sha256: sha256(scan) });
+    expect(sha256((await core.services.documents.store.readAll(doc.id)).data)).toBe(sha256(scan));
   });
 
   it('stickers and reactions are not documents', () => {
@@ -157,5 +176,81 @@ describe('inbound media through the whatsapp-web.js adapter', () => {
     expect(String(client.sent.at(-1)!.content)).toContain('did not reach us');
     const again = await assistant.ok<{ messages: { mediaError: string | null }[] }>('inbox.thread', { conversationId: items[0]!.id });
     expect(again.messages.at(-2)?.mediaError ?? again.messages.find((m) => m.mediaError)?.mediaError).toMatch(/could not be fetched/);
+  });
+});
+
+describe('inbound media through the simulator', () => {
+  it('a large file arrives in the document store byte for byte as the client sent it', async () => {
+    core = await startTestCore({ deps: { withoutBot: true } });
+    const simulator = core.services.whatsapp.simulator!;
+    await until(() => core!.services.whatsapp.status().state, (s) => s === 'ready');
+    // many of the simulator's parts, the last one partial
+    const scan = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(SIM_PART_BYTES * 40 + 12_345)]);
+    const message = simulator.clientSend('5511987654321', 'Ana', 'my lease', { fileName: 'lease.pdf', mimetype: 'application/pdf', data: scan });
+    await core.services.whatsapp.media.settled(message);
+    const row = inbound(core, message.id)!;
+    expect(row).toMatchObject({ media_state: 'stored', media_attempts: 1 });
+    const doc = core.services.documents.store.get(row.media_document_id!)!;
+    expect(doc).toMatchObject({ file_name: 'lease.pdf', detected_type: 'application/pdf', size: scan.length, sha256: sha256(scan), source: 'client', wa_id: message.id });
+    expect(sha256((await core.services.documents.store.readAll(doc.id)).data)).toBe(sha256(scan));
+  });
+
+  it('a download that stalls is given up after the download timeout and tried again', async () => {
+    core = await startTestCore({ deps: { withoutBot: true, documents: { media: { retryDelaysMs: [20, 40], downloadTimeoutMs: 300 } } } });
+    const simulator = core.services.whatsapp.simulator!;
+    await until(() => core!.services.whatsapp.status().state, (s) => s === 'ready');
+    const network = simulator.network;
+    const original = network.media.bind(network);
+    let downloads = 0;
+    network.media = (id: string): DownloadedMedia | null => {
+      const media = original(id);
+      if (!media || ++downloads > 1) return media;
+      // the first download hands over one part, then nothing more comes
+      return {
+        ...media,
+        chunks: (async function* () {
+          for await (const part of media.chunks) {
+            yield part;
+            await new Promise(() => undefined);
+          }
+        })(),
+      };
+    };
+    const scan = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(SIM_PART_BYTES * 3)]);
+    const message = simulator.clientSend('5511987654321', 'Ana', '', { fileName: 'id.pdf', mimetype: 'application/pdf', data: scan });
+    await core.services.whatsapp.media.settled(message);
+    expect(inbound(core, message.id)).toMatchObject({ media_state: 'stored', media_attempts: 2 });
+    expect(downloads).toBe(2);
+    const doc = core.services.documents.store.get(inbound(core, message.id)!.media_document_id!)!;
+    expect(doc.sha256).toBe(sha256(scan));
+    // the stalled try left no partial file behind
+    expect(readdirSync(join(core.services.documents.store.dir, '.incoming'))).toEqual([]);
+  });
+
+  it('a file an earlier simulator kept in one piece is still handed over whole', async () => {
+    // the simulated network's file as an earlier version left it: the file in one BLOB, no parts
+    const file = join(tempDir(), 'simulator.sqlite');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE sim_messages (
+      seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, chat_id TEXT NOT NULL, direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+      name TEXT, body TEXT, file_name TEXT, mimetype TEXT, document BLOB, at INTEGER NOT NULL) STRICT`);
+    const scan = randomBytes(SIM_PART_BYTES * 2 + 7);
+    old.prepare(`INSERT INTO sim_messages (id, chat_id, direction, file_name, mimetype, document, at) VALUES ('false_old', ?, 'in', 'old.pdf', 'application/pdf', ?, 0)`).run(CHAT, scan);
+    old.close();
+    const network = new SimulatorNetwork(file, systemClock);
+    try {
+      expect(network.inboundSince(0).map((m) => m.media)).toEqual([{ mimetype: 'application/pdf', fileName: 'old.pdf', size: scan.length }]);
+      const media = network.media('false_old')!;
+      const pieces: Buffer[] = [];
+      for await (const piece of media.chunks) pieces.push(piece);
+      expect(pieces.length).toBeGreaterThan(1);
+      expect(sha256(Buffer.concat(pieces))).toBe(sha256(scan));
+      // and a file it is sent now is kept in parts beside it
+      const fresh = randomBytes(1000);
+      const sent = network.clientSend('5511987654321', 'Ana', '', { fileName: 'new.pdf', mimetype: 'application/pdf', data: fresh });
+      expect((await network.readFile(sent.id))!.data.equals(fresh)).toBe(true);
+    } finally {
+      network.close();
+    }
   });
 });

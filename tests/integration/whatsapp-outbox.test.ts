@@ -98,10 +98,9 @@ describe('the durable outbox', () => {
     core.services.whatsapp.outbox.enqueue({ chatId: ANA, document: { data: pdf, fileName: 'intake-LX-0042.pdf' } });
     await until(() => core.services.whatsapp.outbox.depth(), (n) => n === 0);
     expect(outs(network, ANA)).toMatchObject([{ fileName: 'intake-LX-0042.pdf', mimetype: 'application/pdf' }]);
-    const row = network.db.prepare('SELECT document FROM sim_messages WHERE file_name = ?').get('intake-LX-0042.pdf') as {
-      document: Buffer;
-    };
-    expect(row.document.equals(pdf)).toBe(true);
+    const file = await network.readFile(outs(network, ANA)[0]!.id);
+    expect(file).toMatchObject({ fileName: 'intake-LX-0042.pdf', mimetype: 'application/pdf' });
+    expect(file!.data.equals(pdf)).toBe(true);
   });
 
   it('refuses a malformed chat or an empty text with invalid_input', async () => {

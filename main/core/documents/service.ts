@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { DocumentItem } from '../../../shared/contract/documents.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../db/store.js';
@@ -8,7 +9,7 @@ import { MediaRefused, type MediaSink } from '../whatsapp/media.js';
 import type { DocumentReader } from '../whatsapp/sender.js';
 import type { DownloadedMedia, InboundMessage } from '../whatsapp/transport.js';
 import { DocumentKeys } from './keys.js';
-import { DocumentStore, slices, type DocumentRow, type DocumentStoreHooks } from './store.js';
+import { DocumentStore, type DocumentRow, type DocumentStoreHooks } from './store.js';
 import { judge } from './types.js';
 
 export interface DocumentServiceDeps {
@@ -83,11 +84,13 @@ export class DocumentService {
       const existing = db.get(db.db.selectFrom('documents').select('id').where('wa_id', '=', message.id));
       if (existing) return existing.id;
       let blob;
+      // one piece at a time as the download hands them over: a large file is never whole in memory
+      const source = Readable.from(media.chunks, { objectMode: false });
       try {
-        blob = await this.store.write(slices(media.data), {
+        blob = await this.store.write(source, {
           fileName: media.fileName ?? message.media?.fileName ?? null,
           declaredType: message.media?.mimetype ?? media.mimetype,
-          expectedSize: message.media?.size ?? null,
+          expectedSize: message.media?.size ?? media.size,
         });
       } catch (err) {
         if (err instanceof AppError && err.code === 'invalid_input') {
@@ -97,6 +100,9 @@ export class DocumentService {
           throw new MediaRefused(`The client's file was not kept: ${err.message}`);
         }
         throw err;
+      } finally {
+        // a refused file is not downloaded to its end
+        source.destroy();
       }
       const current = this.deps.store();
       return current.tx(() => {

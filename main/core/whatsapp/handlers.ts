@@ -112,10 +112,10 @@ export const whatsappHandlers: { [N in keyof typeof whatsappOperations]: Handler
     const message = simulator.clientSend(input.from, input.name ?? null, input.text, media);
     return { id: message.id, delivered: simulator.connected };
   },
-  'simulator.clientFile': (input, ctx) => {
+  'simulator.clientFile': async (input, ctx) => {
     const simulator = simulatorOf(ctx, 'simulator.clientFile');
     const inChat = simulator.network.chat(input.from).some((m) => m.id === input.messageId);
-    const media = inChat ? simulator.network.media(input.messageId) : null;
+    const media = inChat ? await simulator.network.readFile(input.messageId) : null;
     if (!media) throw new AppError('not_found', 'There is no such file in this chat.');
     return { fileName: media.fileName ?? 'file', mimetype: media.mimetype, base64: media.data.toString('base64') };
   },

@@ -111,12 +111,11 @@ export class MediaFetcher {
         await this.waitReady();
         // the message object as it arrived first; by id afterwards (its handle may have gone stale)
         const fetchOnce = attempt === 0 && message.fetchMedia ? message.fetchMedia : () => this.deps.transport().downloadMedia(message.id);
-        const media = await withTimeout(fetchOnce(), this.deps.options?.downloadTimeoutMs ?? 10 * 60_000);
-        if (!media || media.data.length === 0) throw new Error('WhatsApp gave no file');
-        if (message.media?.size && media.data.length < message.media.size) {
-          throw new Error(`the download was cut short (${media.data.length} of ${message.media.size} bytes)`);
-        }
-        const documentId = await sink.store(message, media);
+        const deadline = performance.now() + (this.deps.options?.downloadTimeoutMs ?? 10 * 60_000);
+        const media = await withTimeout(fetchOnce(), deadline - performance.now());
+        if (!media || media.size === 0) throw new Error('WhatsApp gave no file');
+        // the file goes into the store as it comes; a download that breaks off, stalls or falls short fails the try
+        const documentId = await sink.store(message, { ...media, chunks: checked(media.chunks, message.media?.size ?? null, deadline) });
         this.counts.stored++;
         return this.settle(message.id, { state: 'stored', documentId });
       } catch (err) {
@@ -167,6 +166,31 @@ export class MediaFetcher {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The pieces of a download as they come, counted: it fails when nothing came, when
+ * fewer bytes came than WhatsApp announced, or when the next piece is not there by
+ * `deadline` (performance.now() time).
+ */
+async function* checked(chunks: AsyncIterable<Buffer>, announced: number | null, deadline: number): AsyncGenerator<Buffer> {
+  const pieces = chunks[Symbol.asyncIterator]();
+  let bytes = 0;
+  let done = false;
+  try {
+    for (;;) {
+      const next = await withTimeout(pieces.next(), deadline - performance.now());
+      if (next.done) break;
+      bytes += next.value.length;
+      yield next.value;
+    }
+    done = true;
+  } finally {
+    // a download given up on (a refused file, a failed write, a stall) stops reading; a stalled read is not waited for
+    if (!done) void Promise.resolve(pieces.return?.()).catch(() => undefined);
+  }
+  if (bytes === 0) throw new Error('WhatsApp gave no file');
+  if (announced && bytes < announced) throw new Error(`the download was cut short (${bytes} of ${announced} bytes)`);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import {
@@ -41,6 +42,14 @@ export interface SimulatedClient {
   received: number;
   sent: number;
 }
+
+/**
+ * The simulated servers keep a file in parts of this size (table `sim_media_parts`)
+ * and hand it over one part at a time, the event loop free between parts: SQLite
+ * reads a BLOB whole, so a 50 MB file kept in one would hold LexDesk up for as long
+ * as reading it takes, and `substr` on it reads it whole for every slice.
+ */
+export const SIM_PART_BYTES = 256 * 1024;
 
 interface MessageRow {
   seq: number;
@@ -93,11 +102,21 @@ export class SimulatorNetwork {
         file_name TEXT,
         mimetype TEXT,
         document BLOB,
-        at INTEGER NOT NULL
+        at INTEGER NOT NULL,
+        media_size INTEGER
+      ) STRICT;
+      CREATE TABLE IF NOT EXISTS sim_media_parts (
+        message_seq INTEGER NOT NULL,
+        part INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY (message_seq, part)
       ) STRICT;
       CREATE INDEX IF NOT EXISTS sim_messages_by_chat_id ON sim_messages (chat_id, seq);
       CREATE INDEX IF NOT EXISTS sim_messages_by_at ON sim_messages (direction, at);
     `);
+    // a file of an earlier simulator stays in `document`, whole; new ones are in parts, their size in `media_size`
+    const columns = db.pragma('table_info(sim_messages)') as { name: string }[];
+    if (!columns.some((c) => c.name === 'media_size')) db.exec('ALTER TABLE sim_messages ADD COLUMN media_size INTEGER');
     this.handle = db;
     return db;
   }
@@ -129,8 +148,11 @@ export class SimulatorNetwork {
     const chatId = chatOfNumber(from);
     const id = `false_${chatId}_SIM${randomBytes(8).toString('hex').toUpperCase()}`;
     const at = this.now();
-    this.sql(`INSERT INTO sim_messages (id, chat_id, direction, name, body, file_name, mimetype, document, at) VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?)`)
-      .run(id, chatId, name, text, media?.fileName ?? null, media?.mimetype ?? null, media?.data ?? null, at);
+    this.db.transaction(() => {
+      const { lastInsertRowid } = this.sql(`INSERT INTO sim_messages (id, chat_id, direction, name, body, file_name, mimetype, media_size, at) VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?)`)
+        .run(id, chatId, name, text, media?.fileName ?? null, media?.mimetype ?? null, media?.data.length ?? null, at);
+      if (media) this.keepParts(Number(lastInsertRowid), media.data);
+    })();
     return this.toInbound({ id, chat_id: chatId, name, body: text, file_name: media?.fileName ?? null, mimetype: media?.mimetype ?? null, size: media?.data.length ?? null, at });
   }
 
@@ -148,12 +170,61 @@ export class SimulatorNetwork {
     };
   }
 
-  /** The bytes of a file in either direction (what a client sent, or what it received), or null. */
+  private keepParts(seq: number, data: Buffer): void {
+    const insert = this.sql('INSERT INTO sim_media_parts (message_seq, part, bytes) VALUES (?, ?, ?)');
+    for (let part = 0; part * SIM_PART_BYTES < data.length; part++) {
+      insert.run(seq, part, data.subarray(part * SIM_PART_BYTES, (part + 1) * SIM_PART_BYTES));
+    }
+  }
+
+  /**
+   * A file in either direction (what a client sent, or what it received), or null.
+   * Its bytes are read when its `chunks` are, one part per turn of the event loop.
+   */
   media(id: string): DownloadedMedia | null {
-    const row = this.sql(`SELECT file_name, mimetype, document FROM sim_messages WHERE id = ? AND document IS NOT NULL`).get(id) as
-      | { file_name: string | null; mimetype: string | null; document: Buffer }
-      | undefined;
-    return row ? { fileName: row.file_name, mimetype: row.mimetype ?? 'application/octet-stream', data: row.document } : null;
+    const row = this.sql(
+      `SELECT seq, file_name, mimetype, media_size, length(document) AS legacy_size FROM sim_messages
+        WHERE id = ? AND (media_size IS NOT NULL OR document IS NOT NULL)`,
+    ).get(id) as { seq: number; file_name: string | null; mimetype: string | null; media_size: number | null; legacy_size: number | null } | undefined;
+    if (!row) return null;
+    const size = row.media_size ?? row.legacy_size ?? 0;
+    return {
+      fileName: row.file_name,
+      mimetype: row.mimetype ?? 'application/octet-stream',
+      size,
+      chunks: row.media_size === null ? this.legacyChunks(row.seq) : this.partChunks(row.seq, size),
+    };
+  }
+
+  /** The whole file of `id` in one Buffer (the simulated phone's own view of a file), or null. */
+  async readFile(id: string): Promise<{ fileName: string | null; mimetype: string; data: Buffer } | null> {
+    const media = this.media(id);
+    if (!media) return null;
+    const parts: Buffer[] = [];
+    for await (const part of media.chunks) parts.push(part);
+    return { fileName: media.fileName, mimetype: media.mimetype, data: Buffer.concat(parts) };
+  }
+
+  private async *partChunks(seq: number, size: number): AsyncGenerator<Buffer> {
+    const read = this.sql('SELECT bytes FROM sim_media_parts WHERE message_seq = ? AND part = ?');
+    for (let part = 0; part * SIM_PART_BYTES < size; part++) {
+      await yieldToLoop();
+      if (!this.handle?.open) throw new Error('the simulated WhatsApp closed during the download');
+      const row = read.get(seq, part) as { bytes: Buffer } | undefined;
+      if (!row) throw new Error('the simulated WhatsApp lost a part of the file');
+      yield row.bytes;
+    }
+  }
+
+  private async *legacyChunks(seq: number): AsyncGenerator<Buffer> {
+    await yieldToLoop();
+    if (!this.handle?.open) throw new Error('the simulated WhatsApp closed during the download');
+    const row = this.sql('SELECT document FROM sim_messages WHERE seq = ?').get(seq) as { document: Buffer | null } | undefined;
+    const data = row?.document ?? Buffer.alloc(0);
+    for (let offset = 0; offset < data.length; offset += SIM_PART_BYTES) {
+      if (offset > 0) await yieldToLoop();
+      yield data.subarray(offset, offset + SIM_PART_BYTES);
+    }
   }
 
   officeSend(chatId: string, content: { text: string } | OutgoingDocument): string {
@@ -162,17 +233,19 @@ export class SimulatorNetwork {
       this.sql(`INSERT INTO sim_messages (id, chat_id, direction, body, at) VALUES (?, ?, 'out', ?, ?)`)
         .run(id, chatId, content.text, this.now());
     } else {
-      this.sql(
-          `INSERT INTO sim_messages (id, chat_id, direction, body, file_name, mimetype, document, at) VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`,
-        )
-        .run(id, chatId, content.caption ?? null, content.fileName, content.mimetype, content.data, this.now());
+      this.db.transaction(() => {
+        const { lastInsertRowid } = this.sql(
+          `INSERT INTO sim_messages (id, chat_id, direction, body, file_name, mimetype, media_size, at) VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`,
+        ).run(id, chatId, content.caption ?? null, content.fileName, content.mimetype, content.data.length, this.now());
+        this.keepParts(Number(lastInsertRowid), content.data);
+      })();
     }
     return id;
   }
 
   /** Inbound messages at or after `sinceMs`, in order. */
   inboundSince(sinceMs: number): InboundMessage[] {
-    const rows = this.sql(`SELECT *, length(document) AS size FROM sim_messages WHERE direction = 'in' AND at >= ? ORDER BY seq`)
+    const rows = this.sql(`SELECT *, coalesce(media_size, length(document)) AS size FROM sim_messages WHERE direction = 'in' AND at >= ? ORDER BY seq`)
       .all(sinceMs) as (MessageRow & { size: number | null })[];
     return rows.map((r) => this.toInbound(r));
   }

@@ -58,10 +58,18 @@ export interface InboundMessage {
   fetchMedia?: () => Promise<DownloadedMedia | null>;
 }
 
+/**
+ * A file as WhatsApp hands it over: its bytes come as `chunks`, in order, each a
+ * small piece handed over in its own turn of the event loop, so that a large file
+ * is never one Buffer on the main thread, nor one long synchronous step. Reading
+ * them is the download (it may fail part way through); nothing is read until then.
+ */
 export interface DownloadedMedia {
   mimetype: string;
   fileName: string | null;
-  data: Buffer;
+  /** bytes in all, when the transport knows before reading */
+  size: number | null;
+  chunks: AsyncIterable<Buffer>;
 }
 
 export interface OutgoingDocument {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import { ChromiumNotFoundError, findChromium } from './chromium.js';
 import type { WhatsAppConfig } from './config.js';
@@ -115,7 +116,44 @@ const NOT_DOCUMENTS = new Set(['sticker', 'reaction', 'revoked', 'e2e_notificati
 /** The library's media object as our transport's DownloadedMedia. */
 export function fromLibraryMedia(media: { mimetype: string; data: string; filename?: string | null } | undefined | null): DownloadedMedia | null {
   if (!media || typeof media.data !== 'string') return null;
-  return { mimetype: media.mimetype, fileName: media.filename ?? null, data: Buffer.from(media.data, 'base64') };
+  return { mimetype: media.mimetype, fileName: media.filename ?? null, size: null, chunks: decodeBase64(media.data) };
+}
+
+/** How much base64 text is decoded in one step (a multiple of 4: a whole number of 3-byte groups). */
+export const BASE64_SLICE_CHARS = 256 * 1024;
+const NOT_BASE64 = /[^A-Za-z0-9+/=_-]/;
+
+/**
+ * The library hands a file over as one base64 string (about 67 MB of text for a
+ * 50 MB file): decoded at once it would hold the event loop for as long as that
+ * takes. Here it is decoded a slice at a time, the event loop free between slices,
+ * into the same bytes `Buffer.from(text, 'base64')` gives (characters outside the
+ * alphabet, such as line breaks, are skipped as it skips them).
+ */
+export async function* decodeBase64(text: string, sliceChars = BASE64_SLICE_CHARS): AsyncGenerator<Buffer> {
+  if (sliceChars <= 0 || sliceChars % 4 !== 0) throw new Error('a base64 slice is a positive multiple of 4 characters');
+  let carry = '';
+  for (let offset = 0; offset < text.length; offset += sliceChars) {
+    if (offset > 0) await yieldToLoop();
+    const raw = text.slice(offset, offset + sliceChars);
+    if (carry === '' && raw.length % 4 === 0) {
+      // the usual slice: whole groups of the alphabet only, which decode to exactly 3 bytes per 4 characters
+      const bytes = Buffer.from(raw, 'base64');
+      if (bytes.length === (raw.length / 4) * 3) {
+        if (bytes.length > 0) yield bytes;
+        continue;
+      }
+    }
+    let slice = carry + raw;
+    if (NOT_BASE64.test(slice)) slice = slice.replace(new RegExp(NOT_BASE64.source, 'g'), '');
+    // padding ends the data: what follows it is not decoded
+    const last = offset + sliceChars >= text.length || slice.includes('=');
+    const whole = last ? slice.length : slice.length - (slice.length % 4);
+    carry = slice.slice(whole);
+    const bytes = Buffer.from(slice.slice(0, whole), 'base64');
+    if (bytes.length > 0) yield bytes;
+    if (last) return;
+  }
 }
 
 /** Keep only what the office should answer: direct chats from other people. */
