@@ -51,17 +51,7 @@ export function FirstRun() {
         <Field label="Username" name="username" value={username} onChange={setUsername} autoComplete="username" required autoFocus error={error?.fields.username} />
         <Field label="Full name" name="displayName" value={displayName} onChange={setDisplayName} autoComplete="name" required error={error?.fields.displayName} />
         <NewPasswordFields noun="password" name="password" value={password} confirm={confirm} onChange={setPassword} onConfirm={setConfirm} error={error} />
-        {session.state.setupCodeRequired && (
-          <Field
-            label="Set-up code"
-            name="setupCode"
-            value={setupCode}
-            onChange={setSetupCode}
-            autoComplete="off"
-            hint="Only needed when this page is opened from another computer than the server: the code is in the server's log."
-            error={error?.fields.setupCode}
-          />
-        )}
+        <SetupCodeField name="setupCode" value={setupCode} onChange={setSetupCode} error={error?.fields.setupCode} />
         {error && <ErrorBox message={error.message} code={error.code} />}
         <div className="actions">
           <SubmitButton busy={busy} busyLabel="Creating…" disabled={!username || !displayName || !password}>
@@ -88,7 +78,6 @@ interface Restored {
 
 function RestoreInstead({ onRestored }: { onRestored: (restored: Restored) => void }) {
   const api = useApi();
-  const session = useSession();
   const [draft, setDraft] = useState<Draft>(() => draftOf(null));
   const [passphrase, setPassphrase] = useState('');
   const [setupCode, setSetupCode] = useState('');
@@ -118,17 +107,7 @@ function RestoreInstead({ onRestored }: { onRestored: (restored: Restored) => vo
           required
           error={error?.fields.passphrase}
         />
-        {session.state.setupCodeRequired && (
-          <Field
-            label="Set-up code"
-            name="restoreSetupCode"
-            value={setupCode}
-            onChange={setSetupCode}
-            autoComplete="off"
-            hint="Only needed when this page is opened from another computer than the server: the code is in the server's log."
-            error={error?.fields.setupCode}
-          />
-        )}
+        <SetupCodeField name="restoreSetupCode" value={setupCode} onChange={setSetupCode} error={error?.fields.setupCode} />
         {busy && (
           <p className="muted" role="status">
             Downloading the backups and restoring the newest… this takes a few minutes for a large office; keep this page open.
@@ -146,5 +125,22 @@ function RestoreInstead({ onRestored }: { onRestored: (restored: Restored) => vo
         </p>
       </form>
     </details>
+  );
+}
+
+/** The one-time set-up code, asked only when the page is not opened on the server itself. */
+function SetupCodeField({ name, value, onChange, error }: { name: string; value: string; onChange: (value: string) => void; error?: string }) {
+  const session = useSession();
+  if (!session.state.setupCodeRequired) return null;
+  return (
+    <Field
+      label="Set-up code"
+      name={name}
+      value={value}
+      onChange={onChange}
+      autoComplete="off"
+      hint="Only needed when this page is opened from another computer than the server: the code is in the server's log."
+      error={error}
+    />
   );
 }
