@@ -152,6 +152,12 @@ export const backupOperations = {
     access: 'backups.manage',
     audit: 'failures',
   }),
+  'backup.snapshots.verify': defineOperation({
+    summary: 'Checks a snapshot again in full: reassembled from its chunks, opened, integrity_check, row counts; answers how it stands now.',
+    input: z.object({ id: z.string().min(1).max(100) }).strict(),
+    output: SnapshotItem,
+    access: 'backups.manage',
+  }),
   'backup.list': defineOperation({
     summary: 'Every backup in the backup folder (good, unverified, failed), the last run, the next one and whether backups are overdue.',
     input: z.object({}).strict(),

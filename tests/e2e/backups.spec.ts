@@ -1,4 +1,4 @@
-import { E2E_ADMIN, expect, signedInAs, snap, test } from './fixtures.js';
+import { call, E2E_ADMIN, ensureAdmin, expect, signedInAs, snap, test } from './fixtures.js';
 
 const PASSPHRASE = 'violet tractor under marmalade';
 
@@ -81,4 +81,40 @@ test('an assistant sees no Backups screen and the door refuses them', async ({ p
   await page.goto(`${server.url}/#/backups`);
   await expect(page.getByRole('heading', { name: 'Backups' })).toHaveCount(0);
   await snap(page, 'backups-assistant');
+});
+
+test('the points in time: the timeline lists the snapshots, a time shows the snapshot it restores, and a snapshot is checked again on request', async ({ page, server }) => {
+  await signedInAs(page, server, 'admin');
+  const token = await ensureAdmin(page.request, server);
+  await call(page, server, token, 'backup.settings.update', { passphrase: PASSPHRASE, password: E2E_ADMIN.password });
+  const first = { value: await call<{ id: string; createdAt: string }>(page, server, token, 'backup.create', {}) };
+  const second = { value: await call<{ id: string; createdAt: string }>(page, server, token, 'backup.create', {}) };
+
+  await page.getByRole('link', { name: 'Backups', exact: true }).click();
+  const card = page.getByRole('article', { name: 'Snapshot timeline' });
+  await expect(card).toContainText('2 snapshots from');
+  const table = card.getByTestId('snapshot-table');
+  await expect(table.locator('tr[data-snapshot]')).toHaveCount(2);
+
+  // a minute before the first backup there is nothing to restore; at the second, the second
+  const firstAt = new Date(first.value!.createdAt);
+  const local = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}T${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  await card.getByTestId('timeline-at').fill(local(new Date(firstAt.getTime() - 120_000)));
+  await expect(card.getByTestId('timeline-resolved')).toContainText('There is no snapshot that early');
+  await card.getByTestId('timeline-at').fill(local(new Date(second.value!.createdAt)));
+  await expect(card.getByTestId('timeline-resolved')).toContainText('That is the snapshot of');
+
+  const row = table.locator(`tr[data-snapshot="${first.value!.id}"]`);
+  await row.getByRole('button', { name: 'Check now' }).click();
+  await expect(row.getByRole('button', { name: 'Check now' })).toBeEnabled();
+  await expect(row).toContainText('✓');
+  await snap(page, 'backups-timeline');
+  const audit = await rpc<{ rows: { action: string; outcome: string; target: { id: string | null } | null }[] }>(
+    page,
+    server.url,
+    'audit.search',
+    { action: 'backup.snapshots.verify' },
+    token,
+  );
+  expect(audit.value?.rows.map((r) => [r.outcome, r.target?.id])).toEqual([['ok', first.value!.id]]);
 });

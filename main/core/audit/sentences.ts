@@ -111,6 +111,8 @@ const PHRASES: Record<string, Phrase> = {
   'backup.create': (s) => `${s.who} made a backup`,
   'backup.created': (s) => (s.row.actor.type === 'system' ? 'LexDesk made the scheduled backup' : `${s.who} made a backup`),
   'backup.verify': (s) => `${s.who} checked a backup`,
+  'backup.snapshots.verify': (s) => `${s.who} checked a snapshot${backupDate(s) ? ` of ${backupDate(s)}` : ''}`,
+  'backup.firstRunRestore': (s) => `This computer was set up from the backup${backupDate(s) ? ` of ${backupDate(s)}` : ''}`,
   'backup.restore': (s) => `${s.who} restored the backup${backupDate(s) ? ` of ${backupDate(s)}` : ''}`,
   'backup.restored': (s) => `${s.who} restored the backup${backupDate(s) ? ` of ${backupDate(s)}` : ''}`,
   'backup.settings.update': (s) => `${s.who} changed the backup settings`,

@@ -2,6 +2,7 @@ import { auditIdentityOf } from '../audit/trail.js';
 import type { SnapshotItem } from '../../../shared/contract/backup.js';
 import type { Handler, HandlerContext } from '../dispatch.js';
 import type { CoreServices } from '../services.js';
+import { AppError } from '../errors.js';
 import type { Origin } from './ports.js';
 
 type BackupOperation =
@@ -9,6 +10,7 @@ type BackupOperation =
   | 'backup.snapshots'
   | 'backup.create'
   | 'backup.verify'
+  | 'backup.snapshots.verify'
   | 'backup.restore'
   | 'backup.settings.get'
   | 'backup.settings.update'
@@ -45,6 +47,15 @@ export const backupHandlers: { [N in BackupOperation]: Handler<N, CoreServices> 
     ctx.audit.target = { type: 'backup', id: input.id };
     const item = await ctx.services.backups.verify(input.id, originOf(ctx), { passphrase: input.passphrase });
     ctx.audit.details = { status: item.status, failure: item.failure };
+    return item;
+  },
+
+  'backup.snapshots.verify': async (input, ctx) => {
+    ctx.audit.target = { type: 'backup', id: input.id };
+    const problem = await ctx.services.backups.verifySnapshot(input.id);
+    ctx.audit.details = { snapshot: true, problem };
+    const item = (await ctx.services.backups.listSnapshots()).snapshots.find((s) => s.id === input.id);
+    if (!item) throw new AppError('not_found', `There is no snapshot ${input.id}.`);
     return item;
   },
 

@@ -223,6 +223,7 @@ export function Backups() {
           error={snapshots.error?.message ?? null}
           running={running}
           onRestore={(s) => setRestoring({ id: s.id, createdAt: s.createdAt, keyAvailable: s.keyAvailable, what: 'snapshot' })}
+          onChecked={snapshots.reload}
         />
       )}
 
@@ -533,14 +534,30 @@ function TimelineCard({
   error,
   running,
   onRestore,
+  onChecked,
 }: {
   snapshots: SnapshotItem[] | null;
   minutes: number | null;
   error: string | null;
   running: boolean;
   onRestore: (s: SnapshotItem) => void;
+  onChecked: () => void;
 }) {
   const api = useApi();
+  const [checking, setChecking] = useState<string | null>(null);
+  const [checkError, setCheckError] = useState<string | null>(null);
+  async function checkNow(id: string) {
+    setChecking(id);
+    setCheckError(null);
+    try {
+      await api.call('backup.snapshots.verify', { id });
+    } catch (err) {
+      setCheckError(messageOf(err));
+    } finally {
+      setChecking(null);
+      onChecked();
+    }
+  }
   const [at, setAt] = useState(() => localInput(new Date()));
   const [resolved, setResolved] = useState<{ item: SnapshotItem | null; message: string | null } | null>(null);
 
@@ -615,7 +632,8 @@ function TimelineCard({
               </button>
             </div>
           </div>
-          <Table testId="snapshot-table" columns={['Taken', 'Kind', 'Stored', 'Last verified', 'Where']}>
+          {checkError && <ErrorBox message={checkError} />}
+          <Table testId="snapshot-table" columns={['Taken', 'Kind', 'Stored', 'Last verified', 'Where', '']}>
             {recent.map((s) => (
               <tr key={s.id} data-snapshot={s.id}>
                 <td>
@@ -639,6 +657,11 @@ function TimelineCard({
                   )}
                 </td>
                 <td>{s.locations.map((l) => (l === 'local' ? 'This backup folder' : l === 'off-site' ? 'Off-site copy' : l)).join(', ')}</td>
+                <td>
+                  <button type="button" className="secondary small" disabled={running || checking !== null || !s.keyAvailable} onClick={() => void checkNow(s.id)}>
+                    {checking === s.id ? 'Checking…' : 'Check now'}
+                  </button>
+                </td>
               </tr>
             ))}
           </Table>
