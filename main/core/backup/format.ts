@@ -68,10 +68,14 @@ import { z } from 'zod';
  *       order) as additional data, and `mac`: hex HMAC-SHA256(mac key, that JSON ‖ sealed
  *       body) — the manifest's signature. The body (SnapshotBody in snapshots.ts): id,
  *       createdAt, kind, appVersion, schemaVersion, rows per table, databaseBytes,
- *       databaseSha256 (of the whole reassembled file), chunkBytes 65536, `chunks` (the
- *       names in file order, 16 bytes each, concatenated, base64), the audit head, the
- *       documents it names in the pool (`documents/ab/<sha256>`, as in the index above,
- *       with their keys) and how many chunks and bytes it added.
+ *       databaseSha256 (of the whole reassembled file; null for a snapshot read in place
+ *       from its changed pieces, where each piece's name is its keyed hash), chunkBytes
+ *       65536, `chunks` (the names in file order, 16 bytes each, concatenated, base64), the
+ *       audit head, the documents it names in the pool (`documents/ab/<sha256>`, as in the
+ *       index above, with their keys), how many chunks and bytes it added, and for a
+ *       snapshot read in place `live`: where it stood in the database's write-ahead log
+ *       (the file's inode, the log's checkpoint sequence and salts, the frame count, page
+ *       size and page count), so that the next one reads only the pages changed since.
  *
  * Every object is immutable: written under a temporary name (`.tmp-…` in its folder),
  * flushed, renamed into place, the folder flushed. A manifest is written only after
