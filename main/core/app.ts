@@ -107,6 +107,9 @@ export interface Core {
  * `start()`, which opens the database, runs migrations and starts the services in
  * order; `stop()` stops them in reverse and closes the database cleanly.
  */
+/** How long one part may take to stop before the others go on without it. */
+const STOP_PART_WITHIN_MS = 10_000;
+
 export function createCore(config: Config, face: FaceDeps): Core {
   const clock = face.clock ?? systemClock;
   const log = face.log;
@@ -488,15 +491,22 @@ export function createCore(config: Config, face: FaceDeps): Core {
       } catch (err) {
         log.error({ err }, 'could not record the stop in the audit trail');
       }
-      for (const part of [...lifecycles].reverse()) {
+      // a part whose stop waits on something that never comes must not hold the others (nor, on
+      // the command line, let the process end with nothing left to wait on before the database is closed)
+      const stopPart = async (name: string, stop: () => void | Promise<void>) => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_PART_WITHIN_MS)));
         try {
-          await part.stop();
+          if ((await Promise.race([stop(), late])) === 'late') log.error({ part: name }, `a service did not stop within ${STOP_PART_WITHIN_MS / 1000} s; stopping the others`);
         } catch (err) {
-          log.error({ err, part: part.name }, 'a service did not stop cleanly');
+          log.error({ err, part: name }, 'a service did not stop cleanly');
+        } finally {
+          clearTimeout(timer);
         }
-      }
+      };
+      for (const part of [...lifecycles].reverse()) await stopPart(part.name, () => part.stop());
       space.stop();
-      await databaseCheck.stop();
+      await stopPart('database check', () => databaseCheck.stop());
       store?.close();
       store = null;
       log.info({}, 'LexDesk stopped');

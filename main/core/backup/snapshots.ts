@@ -694,7 +694,8 @@ async function snapshotPinned(
   let writtenBytes = 0;
   const buffer = Buffer.alloc(CHUNK_BYTES);
   for (let c = 0; c < count; c++) {
-    if (changed && !changed.has(c)) {
+    // an unchanged piece is the previous snapshot's, unless its file went missing: then it is written again
+    if (changed && !changed.has(c) && exists(chunkPath(job.repoDir, before[c]!))) {
       names[c] = before[c]!;
       continue;
     }
