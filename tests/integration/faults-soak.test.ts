@@ -1,19 +1,56 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killLeftChildren, runKillableChild } from '../support/child.js';
-import { tempDir } from '../support/server.js';
+import { REPO_ROOT, tempDir } from '../support/server.js';
 
+const CHILD = join(REPO_ROOT, 'tests', 'support', 'soak-child.ts');
 /** each cycle is SIGKILLed after this many progress lines (100 ms apart): early, during the backup, late */
 const KILL_AFTER = [4, 10, 17, 25, 33];
 
-afterEach(killLeftChildren);
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 
-function runChild(args: string[], killAfter: number | null) {
-  return runKillableChild<Record<string, unknown>>('soak-child.ts', args, killAfter === null ? null : (_line, lines) => lines.length >= killAfter);
+interface Run {
+  lines: Record<string, unknown>[];
+  killed: boolean;
+  done: boolean;
+}
+
+function runChild(args: string[], killAfter: number | null): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    const lines: Record<string, unknown>[] = [];
+    let killed = false;
+    let done = false;
+    let pending = '';
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const parts = pending.split('\n');
+      pending = parts.pop() ?? '';
+      for (const part of parts) {
+        if (part === 'done') done = true;
+        if (!part.startsWith('{')) continue;
+        lines.push(JSON.parse(part) as Record<string, unknown>);
+        if (!killed && killAfter !== null && lines.length >= killAfter) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if ((killed && signal === 'SIGKILL') || code === 0) return resolve({ lines, killed: killed && signal === 'SIGKILL', done });
+      reject(new Error(`soak child exited with ${code ?? signal}:\n${errors}`));
+    });
+  });
 }
 
 /** Clients write while LexDesk is down: WhatsApp keeps the messages, the catch-up brings them in. */

@@ -1,13 +1,17 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killLeftChildren, runKillableChild } from '../support/child.js';
-import { tempDir } from '../support/server.js';
+import { REPO_ROOT, tempDir } from '../support/server.js';
 
 const TOTAL = 2000;
+const CHILD = join(REPO_ROOT, 'tests', 'support', 'whatsapp-burst-child.ts');
 
-// a test that failed or timed out leaves no child behind
-afterEach(killLeftChildren);
+const children: ChildProcess[] = [];
+afterEach(() => {
+  // a test that failed or timed out leaves no child behind
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 
 interface Progress {
   processed: number;
@@ -15,9 +19,43 @@ interface Progress {
 }
 
 /** Runs the burst child; `killWhen` decides, on each progress line, whether to SIGKILL it. */
-async function runChild(dataDir: string, killWhen: (p: Progress) => boolean): Promise<{ last: Progress; killed: boolean; done: boolean }> {
-  const { lines, killed, done } = await runKillableChild<Progress>('whatsapp-burst-child.ts', [dataDir, String(TOTAL)], killWhen);
-  return { last: lines.at(-1) ?? { processed: 0, sent: 0 }, killed, done };
+function runChild(dataDir: string, killWhen: (p: Progress) => boolean): Promise<{ last: Progress; killed: boolean; done: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, String(TOTAL)], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let last: Progress = { processed: 0, sent: 0 };
+    let killed = false;
+    let done = false;
+    let pending = '';
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line === 'done') {
+          done = true;
+          continue;
+        }
+        if (!line.startsWith('{')) continue;
+        last = JSON.parse(line) as Progress;
+        if (!killed && killWhen(last)) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (killed && signal === 'SIGKILL') return resolve({ last, killed, done });
+      if (code === 0) return resolve({ last, killed, done });
+      reject(new Error(`burst child exited with ${code ?? signal}:\n${errors}`));
+    });
+  });
 }
 
 describe('a crash in the middle of a WhatsApp burst', () => {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createDecipheriv, createHash, createHmac, hkdfSync, scryptSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,6 @@ import type { Core } from '../../main/core/app.js';
 import type { Clock } from '../../main/core/clock.js';
 import type { Face } from '../../main/core/config.js';
 import type { StepHook } from '../../main/core/backup/restore-journal.js';
-import { runKillableChild } from './child.js';
 import { startTestCore, type TestCore } from './core.js';
 import { REPO_ROOT } from './server.js';
 
@@ -131,11 +130,39 @@ export interface ChildLine {
  * Runs tests/support/backup-child.ts with `args` and SIGKILLs it at the first
  * line `killWhen` accepts (never, when null); resolves with the lines seen.
  */
-export async function runBackupChild(
+export function runBackupChild(
   args: string[],
   killWhen: ((line: ChildLine) => boolean) | null,
   env: Record<string, string> = {},
 ): Promise<{ lines: ChildLine[]; killed: boolean }> {
-  const { lines, killed } = await runKillableChild<ChildLine>('backup-child.ts', args, killWhen, env);
-  return { lines, killed };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'tests', 'support', 'backup-child.ts'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: ChildLine[] = [];
+    let killed = false;
+    let pending = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const parts = pending.split('\n');
+      pending = parts.pop() ?? '';
+      for (const part of parts) {
+        if (!part.startsWith('{')) continue;
+        const line = JSON.parse(part) as ChildLine;
+        lines.push(line);
+        if (!killed && killWhen?.(line)) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (!killed && code !== 0) reject(new Error(`child exited ${code ?? signal}: ${stderr}`));
+      else resolve({ lines, killed: killed && signal === 'SIGKILL' });
+    });
+  });
 }

@@ -294,13 +294,11 @@ export class BackupService {
       this.scheduleFullCheck(60_000);
       return;
     }
-    // the newest snapshot's head and its check record: no manifest is decrypted to find it
-    const head = (await this.snapshots.heads()).at(-1);
-    const check = head ? await this.snapshots.lastCheck(head.id) : null;
-    if (!head || check?.depth !== 'chunks' || check.problem !== null) return;
-    const key = await this.keys.find(head.keyId);
+    const newest = (await this.snapshots.list()).filter((s) => s.keyAvailable && s.problem === null).at(-1);
+    if (!newest || newest.verifiedAt !== null) return;
+    const head = await this.snapshots.has(newest.id);
+    const key = head ? await this.keys.find(head.keyId) : null;
     if (!key) return;
-    const newest = head;
     const job = this.jobs.begin('verify', null);
     job.label = 'Checking the newest snapshot';
     this.fullCheck = job;

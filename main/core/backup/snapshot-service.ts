@@ -260,12 +260,6 @@ export class BackupSnapshots {
     }
   }
 
-  /** The last check recorded for a snapshot: 'full' (reassembled and opened), 'chunks' (its new pieces), or none. */
-  async lastCheck(id: string): Promise<{ at: string; problem: string | null; depth: 'full' | 'chunks' } | null> {
-    const check = (await this.loadChecks()).checks[id];
-    return check ? { at: check.at, problem: check.problem, depth: check.depth ?? 'full' } : null;
-  }
-
   /** The heads of the snapshots, oldest first (the unreadable are left out, and logged). */
   async heads(): Promise<SnapshotHead[]> {
     const entries = await listSnapshots(this.repoDir());
