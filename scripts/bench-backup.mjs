@@ -33,6 +33,8 @@ const targetMb = Number(process.env.BENCH_MB ?? 200);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const dir = mkdtempSync(join(tmpdir(), 'lexdesk-bench-'));
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
+/** small figures in KB, so that a snapshot of a few pieces does not read 0.0 MB */
+const size = (bytes) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(0)} KB` : `${mb(bytes)} MB`);
 const s = (ms) => (ms / 1000).toFixed(2);
 
 // ---- a database that looks like an office's: messages, clients, matters, some documents ----
@@ -248,7 +250,7 @@ async function snapshotPart() {
     const key = await backups.currentKey();
     const v = await measured(() => backups.snapshots.verifyInWorker(item.id, key));
     rows.push({ label, ms: r.ms, verifyMs: v.ms, bytes: bytesUnder(repo) - before, lagP99: Math.max(r.lagP99, v.lagP99), item });
-    process.stdout.write(`snapshot ${label}: ${s(r.ms)} s (then its full check in the background ${s(v.ms)} s), ${mb(bytesUnder(repo) - before)} MB written, lag p99 ${r.lagP99.toFixed(1)} ms\n`);
+    process.stdout.write(`snapshot ${label}: ${s(r.ms)} s (then its full check in the background ${s(v.ms)} s), ${size(bytesUnder(repo) - before)} written, lag p99 ${r.lagP99.toFixed(1)} ms\n`);
     return item;
   };
   // baseline: a full sqlite3 .backup + gzip -1 each time
@@ -296,9 +298,9 @@ Snapshot benchmark — ${mb(dbBytes)} MB database
 `);
   for (const r of rows) {
     const goal = r.label === 'first' ? '' : `  goal < 1 MB, < 2 s, lag p99 < 20 ms: ${r.bytes < 1024 * 1024 && r.ms < 2000 && r.lagP99 < 20 ? 'ok' : 'OVER GOAL'}`;
-    process.stdout.write(`  LexDesk snapshot ${pad(r.label, 44)} ${s(r.ms)} s (full check after ${s(r.verifyMs)} s), ${mb(r.bytes)} MB written (${r.item.addedChunks} chunks), lag p99 ${r.lagP99.toFixed(1)} ms${goal}\n`);
+    process.stdout.write(`  LexDesk snapshot ${pad(r.label, 44)} ${s(r.ms)} s (full check after ${s(r.verifyMs)} s), ${size(r.bytes)} written (${r.item.addedChunks} objects), lag p99 ${r.lagP99.toFixed(1)} ms${goal}\n`);
   }
-  if (restic) for (const r of restic) process.stdout.write(`  restic ${pad(r.label, 54)} ${s(r.ms)} s, ${mb(r.bytes)} MB ${r.label.startsWith('restore') ? 'restored' : 'written'}\n`);
+  if (restic) for (const r of restic) process.stdout.write(`  restic ${pad(r.label, 54)} ${s(r.ms)} s, ${size(r.bytes)} ${r.label.startsWith('restore') ? 'restored' : 'written'}\n`);
   else process.stdout.write('  restic is not installed: no comparison\n');
   process.stdout.write(`  LexDesk restore at ${betweenAt} → ${id}
     reassemble + verify (integrity_check, counts)  ${s(reassemble.ms)} s, lag p99 ${reassemble.lagP99.toFixed(1)} ms

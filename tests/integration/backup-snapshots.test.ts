@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BackupItem, SnapshotItem } from '../../shared/contract/backup.js';
 import { ManualClock } from '../../main/core/clock.js';
 import { thinningPlan } from '../../main/core/backup/retention.js';
-import { chunkNames, readSnapshot, snapshotKeys } from '../../main/core/backup/snapshots.js';
+import { pruneRepository, readSnapshot, snapshotEntries, snapshotKeys } from '../../main/core/backup/snapshots.js';
 import type { TestCore } from '../support/core.js';
 import { doorAs } from '../support/door.js';
 import { REPO_ROOT, tempDir } from '../support/server.js';
@@ -175,7 +175,7 @@ describe('snapshots', { timeout: 120_000 }, () => {
     const first = await snapshot(c);
     const key = (await c.services.backups.currentKey())!;
     const keys = snapshotKeys(key.key, key.keyId);
-    const namesOf = async (id: string) => chunkNames((await readSnapshot(repo(c), keys, id)).body);
+    const namesOf = async (id: string) => snapshotEntries(repo(c), keys, (await readSnapshot(repo(c), keys, id)).body).map((e) => e.name);
     // a piece in the middle of the big table: the next change (new rows of another table) leaves it as it is
     const gone = (await namesOf(first.id))[20]!;
     rmSync(join(repo(c), 'chunks', gone.slice(0, 2), gone));
@@ -185,6 +185,76 @@ describe('snapshots', { timeout: 120_000 }, () => {
     expect(chunkFiles(repo(c)).has(gone)).toBe(true);
     expect(await c.services.backups.snapshots.verify(second.id, key)).toBeNull();
     expect(await c.services.backups.snapshots.verify(first.id, key)).toBeNull();
+  });
+
+  it('a piece changed in a few places is written as the blocks that differ from its base, one step deep, and the snapshots still reassemble whole', async () => {
+    const c = await core();
+    const db = c.services.store.sqlite;
+    bigTable(c, 20_000); // about 16 MB, 250 pieces
+    // a short log of its own: the next snapshots read only the pages changed since
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const first = await snapshot(c);
+    const key = (await c.services.backups.currentKey())!;
+    const keys = snapshotKeys(key.key, key.keyId);
+    const entriesOf = async (id: string) => snapshotEntries(repo(c), keys, (await readSnapshot(repo(c), keys, id)).body);
+    const live = c.config.databaseFile;
+    const out = join(tempDir(), 'delta.sqlite');
+    const same = async (id: string) => {
+      rmSync(out, { force: true });
+      await c.services.backups.snapshots.verifyInWorker(id, key, { keepAs: out });
+      return sqlite3(out, '.sha3sum big');
+    };
+
+    // 40 rows of random bytes changed in place, far apart: 40 pieces change, each in a page or two
+    const ids = Array.from({ length: 40 }, (_, i) => 1 + i * 499);
+    const update = db.prepare('UPDATE big SET data = randomblob(800) WHERE id = ?');
+    for (const id of ids) update.run(id);
+    const second = await snapshot(c);
+    const entries = await entriesOf(second.id);
+    const deltas = entries.filter((e) => e.base !== null);
+    expect(deltas.length).toBeGreaterThanOrEqual(30);
+    // whole pieces would be at least 40 × 64 KiB of random bytes; the blocks that changed are a small part of that
+    expect(second.addedBytes).toBeLessThan(40 * 12 * 1024);
+    expect(await same(second.id)).toBe(sqlite3(live, '.sha3sum big'));
+    // each delta's base is the whole piece the first snapshot had in that place
+    const firstEntries = await entriesOf(first.id);
+    for (const e of deltas) {
+      const at = entries.indexOf(e);
+      expect(e.base).toBe(firstEntries[at]!.name);
+      expect(readFileSync(join(repo(c), 'chunks', e.name.slice(0, 2), e.name)).subarray(0, 4).toString()).toBe('LXD1');
+      expect(readFileSync(join(repo(c), 'chunks', e.base!.slice(0, 2), e.base!)).subarray(0, 4).toString()).toBe('LXC1');
+    }
+
+    // the same pieces changed again: the new deltas are over the same whole bases, never over a delta
+    for (const id of ids) update.run(id + 1);
+    const third = await snapshot(c);
+    for (const e of (await entriesOf(third.id)).filter((x) => x.base !== null)) {
+      expect(firstEntries.some((f) => f.name === e.base)).toBe(true);
+    }
+    expect(await same(third.id)).toBe(sqlite3(live, '.sha3sum big'));
+
+    // a piece rewritten almost whole is written whole, and becomes the base of what follows
+    db.prepare('UPDATE big SET data = randomblob(800) WHERE id BETWEEN 2000 AND 2200').run();
+    const fourth = await snapshot(c);
+    const fourthEntries = await entriesOf(fourth.id);
+    expect(fourthEntries.filter((e, i) => e.base === null && e.name !== firstEntries[i]?.name).length).toBeGreaterThanOrEqual(2);
+    expect(await same(fourth.id)).toBe(sqlite3(live, '.sha3sum big'));
+
+    // thinning away the snapshot that wrote the bases keeps the bases later deltas need
+    const pruned = await pruneRepository({ repoDir: repo(c), key: key.key, keyId: key.keyId, remove: [first.id, second.id] });
+    expect(pruned.manifests).toBe(2);
+    expect(pruned.chunks).toBeGreaterThan(0);
+    for (const e of (await entriesOf(third.id)).filter((x) => x.base !== null)) expect(chunkFiles(repo(c)).has(e.base!)).toBe(true);
+    expect(await c.services.backups.snapshots.verify(third.id, key)).toBeNull();
+    expect(await c.services.backups.snapshots.verify(fourth.id, key)).toBeNull();
+
+    // a flipped byte in a base is found, and named, by the snapshots whose deltas stand on it
+    const base = (await entriesOf(third.id)).find((x) => x.base !== null)!.base!;
+    const file = join(repo(c), 'chunks', base.slice(0, 2), base);
+    const bytes = readFileSync(file);
+    bytes[40] = bytes[40]! ^ 0x10;
+    writeFileSync(file, bytes);
+    expect(await c.services.backups.snapshots.verify(third.id, key)).toContain(base);
   });
 
   it('a snapshot taken while the app writes is one moment of the database: every row up to one, none after', async () => {

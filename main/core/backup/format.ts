@@ -61,8 +61,22 @@ import { z } from 'zod';
  *       "LXC1" ‖ compression (1 byte: 0 stored, 1 raw deflate) ‖ nonce (12 random bytes)
  *       ‖ AES-256-GCM ciphertext ‖ tag (16), with "LXC1" ‖ compression ‖ name (ASCII) as
  *       additional data; a reader checks that the opened piece hashes to its name.
+ *       A piece that changed in few places is stored as a delta instead, under the same
+ *       name (that of the whole piece): "LXD1" ‖ compression ‖ base (the 16-byte name of
+ *       a whole chunk: the one its place held before) ‖ nonce ‖ ciphertext ‖ tag, with
+ *       "LXD1" ‖ compression ‖ base ‖ name as additional data. Its plain payload: the
+ *       number of blocks (2 bytes, big-endian), their numbers (2 bytes each), then the
+ *       blocks, 1 KiB each (the piece's last one possibly shorter): the piece is its base
+ *       with these blocks put in, and must hash to the name. A delta is written when at
+ *       most half of the piece's blocks differ from the base; its base is always a whole
+ *       chunk (deltas are one step deep), so a piece opens with at most two reads.
+ *       The chunk list of a version 2 manifest is kept here too: blocks of up to 64
+ *       entries, each entry the piece's name (16 bytes) ‖ its base (16 bytes, zeros for a
+ *       whole chunk), each block stored as a chunk ("LXC1", named by its keyed hash), so
+ *       that a snapshot after a few changes writes only the few blocks whose entries
+ *       changed, and pruning knows every base without opening a delta.
  *   repo/snapshots/<id>.snapshot       one line of JSON: in clear {format:
- *       "lexdesk-snapshot", version: 1, id, createdAt, kind, keyId, kdf, nonce} (enough to
+ *       "lexdesk-snapshot", version: 1 or 2, id, createdAt, kind, keyId, kdf, nonce} (enough to
  *       list snapshots and to derive K from the passphrase on a new machine), `body`:
  *       base64 of AES-256-GCM(raw deflate(JSON body)) with the clear fields' JSON (in that
  *       order) as additional data, and `mac`: hex HMAC-SHA256(mac key, that JSON ‖ sealed
@@ -70,7 +84,9 @@ import { z } from 'zod';
  *       createdAt, kind, appVersion, schemaVersion, rows per table, databaseBytes,
  *       databaseSha256 (of the whole reassembled file; null for a snapshot read in place
  *       from its changed pieces, where each piece's name is its keyed hash), chunkBytes
- *       65536, `chunks` (the names in file order, 16 bytes each, concatenated, base64), the
+ *       65536, the pieces in file order — version 1: `chunks`, their names, 16 bytes each,
+ *       concatenated, base64; version 2: `tree` {fanout: 64, count: the number of pieces,
+ *       blocks: the names of the chunk list's blocks, packed the same way} — the
  *       audit head, the documents it names in the pool (`documents/ab/<sha256>`, as in the
  *       index above, with their keys), how many chunks and bytes it added, and for a
  *       snapshot read in place `live`: where it stood in the database's write-ahead log
@@ -80,11 +96,13 @@ import { z } from 'zod';
  * Every object is immutable: written under a temporary name (`.tmp-…` in its folder),
  * flushed, renamed into place, the folder flushed. A manifest is written only after
  * all its chunks exist. Thinning deletes manifests first (flushed), then the chunks
- * no remaining manifest names: a crash at any instant leaves every remaining snapshot
+ * no remaining manifest names (through its chunk list: the blocks, the pieces and
+ * their bases): a crash at any instant leaves every remaining snapshot
  * whole, and at worst chunks nobody names, which the next thinning removes. One
  * process writes or thins at a time (`<backup folder>/.repo.lock`, holding its pid).
- * A restore reassembles the chunks in order into a file and checks its SHA-256,
- * then opens it like a decrypted .lexbak.
+ * A restore reassembles the pieces in order into a file (each checked against its
+ * name) and checks its SHA-256 when the manifest records one, then opens it like a
+ * decrypted .lexbak.
  */
 export const MAGIC = Buffer.from('LEXDESK-BACKUP-1', 'ascii');
 export const SEGMENT_BYTES = 64 * 1024;

@@ -17,7 +17,7 @@ import {
   REPO_DIR,
   decodeSnapshot,
   listSnapshots,
-  openChunk,
+  openSealed,
   parseSnapshotHead,
   readSnapshot,
   snapshotKeys,
@@ -166,16 +166,16 @@ export class BackupSnapshots {
       databaseBytes: chunks.databaseBytes,
       databaseSha256: chunks.databaseSha256,
       chunkBytes: 65536,
-      chunks: chunks.chunks,
+      tree: chunks.tree,
       auditHead: chunks.auditHead,
       documents: index,
       added: { chunks: chunks.written, bytes: chunks.writtenBytes },
       ...(chunks.live ? { live: chunks.live } : {}),
     };
     const manifestBytes = await writeSnapshotManifest(repoDir, keys, key.kdf, body);
-    // the manifest as written opens with the key and names exactly these chunks
+    // the manifest as written opens with the key and names exactly this chunk list
     const read = await readSnapshot(repoDir, keys, id);
-    if (read.body.chunks !== body.chunks || read.body.databaseSha256 !== body.databaseSha256) {
+    if (read.body.tree?.blocks !== body.tree?.blocks || read.body.tree?.count !== body.tree?.count || read.body.databaseSha256 !== body.databaseSha256) {
       throw new BackupFileError('mismatch', `The manifest of snapshot ${id} does not read back as written.`);
     }
     await this.recordCheck(id, null, chunks.checked);
@@ -184,7 +184,7 @@ export class BackupSnapshots {
       ctx.audit(origin, 'backup.snapshot', 'ok', { kind, addedChunks: body.added.chunks, addedBytes: body.added.bytes + manifestBytes, databaseBytes: body.databaseBytes }, id);
     }
     ctx.log.info({ id, kind, addedChunks: body.added.chunks, addedBytes: body.added.bytes, manifestBytes, ms: Date.now() - started }, chunks.checked === 'full' ? 'snapshot written and verified' : 'snapshot written, its new chunks checked');
-    return this.toItem({ format: 'lexdesk-snapshot', version: 1, id, createdAt, kind, keyId: key.keyId, kdf: key.kdf, nonce: '' }, body, await this.loadChecks());
+    return this.toItem({ format: 'lexdesk-snapshot', version: 2, id, createdAt, kind, keyId: key.keyId, kdf: key.kdf, nonce: '' }, body, await this.loadChecks());
   }
 
   verifyInWorker(
@@ -224,8 +224,9 @@ export class BackupSnapshots {
 
   /**
    * Opens an object of the repository read back from the off-site copy: a chunk
-   * decrypts with one of the snapshots' keys and hashes to its name, a manifest
-   * decrypts and its signature holds. Null when it opens (or is not a chunk or a
+   * decrypts with one of the snapshots' keys and hashes to its name (a delta, which
+   * needs its base for that, is authenticated), a manifest decrypts and its
+   * signature holds. Null when it opens (or is not a chunk or a
    * manifest, or no key of this machine could open it); else what is wrong.
    */
   async openObject(name: string, bytes: Buffer): Promise<string | null> {
@@ -241,7 +242,7 @@ export class BackupSnapshots {
     if (chunk) {
       for (const k of keys) {
         try {
-          openChunk(k, chunk[1]!, bytes);
+          openSealed(k, chunk[1]!, bytes);
           return null;
         } catch {
           // another key, or damaged: tried with each

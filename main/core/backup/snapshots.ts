@@ -22,7 +22,14 @@ export const SNAPSHOTS_DIR = 'snapshots';
 export const SNAPSHOT_SUFFIX = '.snapshot';
 export const CHUNK_BYTES = 64 * 1024;
 export const CHUNK_MAGIC = Buffer.from('LXC1', 'ascii');
+export const DELTA_MAGIC = Buffer.from('LXD1', 'ascii');
+/** a changed chunk is written as the blocks of this size that differ from its base */
+export const DELTA_BLOCK = 1024;
+/** entries per block of a manifest's chunk list */
+export const TREE_FANOUT = 64;
 const NAME_BYTES = 16;
+const ENTRY_BYTES = 2 * NAME_BYTES;
+const NO_BASE = Buffer.alloc(NAME_BYTES);
 const TMP_PREFIX = '.tmp-';
 export const SNAPSHOT_KINDS = ['frequent', 'scheduled', 'manual', 'pre-restore', 'pre-migration', 'pre-import'] as const;
 export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
@@ -73,23 +80,117 @@ export function sealChunk(keys: SnapshotKeys, name: string, plain: Buffer, level
   return Buffer.concat([head, body, cipher.getAuthTag()]);
 }
 
-/** Opens a chunk and checks it is the chunk its name says; a damaged one is named in the error. */
-export function openChunk(keys: SnapshotKeys, name: string, sealed: Buffer): Buffer {
-  const damaged = () => new BackupFileError('damaged', `Chunk ${name} of the snapshot repository is damaged or was altered (repo/chunks/${name.slice(0, 2)}/${name}).`);
-  if (sealed.length < 17 + 16 || !sealed.subarray(0, 4).equals(CHUNK_MAGIC) || sealed[4]! > 1) throw damaged();
-  const decipher = createDecipheriv('aes-256-gcm', keys.chunk, sealed.subarray(5, 17));
-  decipher.setAAD(Buffer.concat([sealed.subarray(0, 5), Buffer.from(name, 'ascii')]));
+/**
+ * A delta chunk: the blocks of a 64 KiB piece that differ from another piece (its
+ * base, always a whole chunk). "LXD1" ‖ compression ‖ base name (16 bytes) ‖ nonce
+ * (12) ‖ ciphertext ‖ tag (16); additional data "LXD1" ‖ compression ‖ base ‖ name.
+ * The plain payload: block count (2 bytes) ‖ the blocks' numbers (2 bytes each) ‖ the
+ * blocks (DELTA_BLOCK bytes each, the piece's last one possibly shorter). The piece
+ * is its base with these blocks put in; it hashes to the delta's name.
+ */
+export function sealDelta(keys: SnapshotKeys, name: string, base: string, payload: Buffer, level = 1): Buffer {
+  const packed = deflateRawSync(payload, { level });
+  const compressed = packed.length < payload.length;
+  const head = Buffer.concat([DELTA_MAGIC, Buffer.from([compressed ? 1 : 0]), Buffer.from(base, 'hex'), randomBytes(12)]);
+  const cipher = createCipheriv('aes-256-gcm', keys.chunk, head.subarray(21, 33));
+  cipher.setAAD(Buffer.concat([head.subarray(0, 21), Buffer.from(name, 'ascii')]));
+  const body = cipher.update(compressed ? packed : payload);
+  cipher.final();
+  return Buffer.concat([head, body, cipher.getAuthTag()]);
+}
+
+export type OpenedObject = { kind: 'chunk'; plain: Buffer } | { kind: 'delta'; base: string; payload: Buffer };
+
+const damagedChunk = (name: string) =>
+  new BackupFileError('damaged', `Chunk ${name} of the snapshot repository is damaged or was altered (repo/chunks/${name.slice(0, 2)}/${name}).`);
+
+/**
+ * Decrypts an object of repo/chunks: a whole chunk is checked against its name; a
+ * delta is authenticated (its name is checked once it is applied to its base).
+ */
+export function openSealed(keys: SnapshotKeys, name: string, sealed: Buffer): OpenedObject {
+  const delta = sealed.subarray(0, 4).equals(DELTA_MAGIC);
+  const start = delta ? 33 : 17;
+  if (sealed.length < start + 16 || (!delta && !sealed.subarray(0, 4).equals(CHUNK_MAGIC)) || sealed[4]! > 1) throw damagedChunk(name);
+  const decipher = createDecipheriv('aes-256-gcm', keys.chunk, sealed.subarray(start - 12, start));
+  decipher.setAAD(Buffer.concat([sealed.subarray(0, start - 12), Buffer.from(name, 'ascii')]));
   decipher.setAuthTag(sealed.subarray(sealed.length - 16));
   let plain: Buffer;
   try {
-    const body = decipher.update(sealed.subarray(17, sealed.length - 16));
+    const body = decipher.update(sealed.subarray(start, sealed.length - 16));
     decipher.final();
-    plain = sealed[4] === 1 ? inflateRawSync(body, { maxOutputLength: CHUNK_BYTES }) : body;
+    plain = sealed[4] === 1 ? inflateRawSync(body, { maxOutputLength: CHUNK_BYTES + 4 * CHUNK_BYTES / DELTA_BLOCK }) : body;
   } catch {
-    throw damaged();
+    throw damagedChunk(name);
   }
-  if (chunkName(keys, plain) !== name) throw damaged();
+  if (delta) return { kind: 'delta', base: sealed.subarray(5, 21).toString('hex'), payload: plain };
+  if (plain.length > CHUNK_BYTES || chunkName(keys, plain) !== name) throw damagedChunk(name);
+  return { kind: 'chunk', plain };
+}
+
+/** The blocks of `plain` that differ from `base` (same length), as a delta payload; null when more than half differ. */
+export function deltaPayload(base: Buffer, plain: Buffer): Buffer | null {
+  if (base.length !== plain.length) return null;
+  const blocks: number[] = [];
+  for (let off = 0, i = 0; off < plain.length; off += DELTA_BLOCK, i++) {
+    const end = Math.min(off + DELTA_BLOCK, plain.length);
+    if (base.compare(plain, off, end, off, end) !== 0) blocks.push(i);
+  }
+  if (blocks.length * 2 > Math.ceil(plain.length / DELTA_BLOCK)) return null;
+  const head = Buffer.alloc(2 + 2 * blocks.length);
+  head.writeUInt16BE(blocks.length, 0);
+  blocks.forEach((b, k) => head.writeUInt16BE(b, 2 + 2 * k));
+  return Buffer.concat([head, ...blocks.map((b) => plain.subarray(b * DELTA_BLOCK, Math.min((b + 1) * DELTA_BLOCK, plain.length)))]);
+}
+
+/** Puts a delta's blocks into (a copy of) its base. */
+export function applyDelta(name: string, base: Buffer, payload: Buffer): Buffer {
+  const out = Buffer.from(base);
+  if (payload.length < 2) throw damagedChunk(name);
+  const n = payload.readUInt16BE(0);
+  let at = 2 + 2 * n;
+  if (payload.length < at) throw damagedChunk(name);
+  for (let k = 0; k < n; k++) {
+    const b = payload.readUInt16BE(2 + 2 * k);
+    const len = Math.min(DELTA_BLOCK, out.length - b * DELTA_BLOCK);
+    if (len <= 0 || at + len > payload.length) throw damagedChunk(name);
+    payload.copy(out, b * DELTA_BLOCK, at, at + len);
+    at += len;
+  }
+  if (at !== payload.length) throw damagedChunk(name);
+  return out;
+}
+
+/**
+ * Opens a chunk and checks it is the chunk its name says; a damaged one is named in
+ * the error. A delta needs its base: `loadBase` gives the base's sealed bytes.
+ */
+export function openChunk(keys: SnapshotKeys, name: string, sealed: Buffer, loadBase?: (base: string) => Buffer): Buffer {
+  const opened = openSealed(keys, name, sealed);
+  if (opened.kind === 'chunk') return opened.plain;
+  if (!loadBase) throw damagedChunk(name);
+  const base = openSealed(keys, opened.base, loadBase(opened.base));
+  if (base.kind !== 'chunk') throw damagedChunk(name);
+  const plain = applyDelta(name, base.plain, opened.payload);
+  if (chunkName(keys, plain) !== name) throw damagedChunk(name);
   return plain;
+}
+
+/** The sealed bytes of a repository object; a missing one is named (`what`: whose it is). */
+function readObject(repoDir: string, name: string, what: string): Buffer {
+  try {
+    return readFileSync(chunkPath(repoDir, name));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new BackupFileError('incomplete', `Chunk ${name} of ${what} is missing from the repository (repo/chunks/${name.slice(0, 2)}/${name}).`);
+    }
+    throw err;
+  }
+}
+
+/** Reads and opens a chunk of the repository, whole or a delta over its base. */
+export function loadChunk(repoDir: string, keys: SnapshotKeys, name: string, what: string): Buffer {
+  return openChunk(keys, name, readObject(repoDir, name, what), (base) => readObject(repoDir, base, what));
 }
 
 /** Writes a file under a temporary name beside its place, flushes it, then renames it into place. */
@@ -121,7 +222,8 @@ function exists(file: string): boolean {
 /** The clear part of a snapshot manifest: what a listing shows without the key. */
 export const SnapshotHead = z.object({
   format: z.literal('lexdesk-snapshot'),
-  version: z.literal(1),
+  /** 1: the body lists the chunk names itself; 2: the body names the blocks of its chunk list (`tree`) */
+  version: z.union([z.literal(1), z.literal(2)]),
   id: z.string().regex(/^[A-Za-z0-9-]{8,80}$/),
   createdAt: z.string(),
   kind: z.enum(SNAPSHOT_KINDS),
@@ -144,8 +246,10 @@ export const SnapshotBody = z.object({
   /** of the whole database; null for a snapshot read in place from its changed chunks (each chunk's name is its keyed hash) */
   databaseSha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
   chunkBytes: z.literal(CHUNK_BYTES),
-  /** the names of the database's chunks in order, 16 bytes each, concatenated, base64 */
-  chunks: z.string(),
+  /** version 1: the names of the database's chunks in order, 16 bytes each, concatenated, base64 */
+  chunks: z.string().optional(),
+  /** version 2: the chunk list, in blocks of TREE_FANOUT entries (each a chunk of the repository); `blocks`: their names, as `chunks` above */
+  tree: z.object({ fanout: z.literal(TREE_FANOUT), count: z.number().int().min(0), blocks: z.string() }).optional(),
   auditHead: z.object({ id: z.number().int(), hash: z.string(), at: z.string() }).nullable(),
   documents: z.object({
     count: z.number().int().min(0),
@@ -176,7 +280,7 @@ function headBytes(head: SnapshotHead): Buffer {
 }
 
 export function encodeSnapshot(keys: SnapshotKeys, head: Omit<SnapshotHead, 'nonce' | 'format' | 'version' | 'keyId'>, body: SnapshotBody): string {
-  const full: SnapshotHead = { format: 'lexdesk-snapshot', version: 1, ...head, keyId: keys.keyId, nonce: randomBytes(12).toString('base64') };
+  const full: SnapshotHead = { format: 'lexdesk-snapshot', version: body.tree ? 2 : 1, ...head, keyId: keys.keyId, nonce: randomBytes(12).toString('base64') };
   const aad = headBytes(full);
   const cipher = createCipheriv('aes-256-gcm', keys.manifest, Buffer.from(full.nonce, 'base64'));
   cipher.setAAD(aad);
@@ -194,7 +298,7 @@ export function parseSnapshotHead(text: string): SnapshotHead & { body: string; 
     throw new BackupFileError('damaged', 'This snapshot manifest is damaged (not valid JSON).');
   }
   const version = (raw as { version?: unknown })?.version;
-  if (typeof version === 'number' && version > 1) {
+  if (typeof version === 'number' && version > 2) {
     throw new BackupFileError('unsupported', `This snapshot was written by a newer LexDesk (format ${version}).`);
   }
   const parsed = SnapshotFile.safeParse(raw);
@@ -223,18 +327,77 @@ export function decodeSnapshot(keys: SnapshotKeys, text: string): { head: Snapsh
     throw new BackupFileError('damaged', `The manifest of snapshot ${file.id} is damaged.`);
   }
   const parsed = SnapshotBody.safeParse(body);
-  if (!parsed.success || parsed.data.id !== file.id || parsed.data.createdAt !== file.createdAt || parsed.data.kind !== file.kind) {
+  if (
+    !parsed.success ||
+    parsed.data.id !== file.id ||
+    parsed.data.createdAt !== file.createdAt ||
+    parsed.data.kind !== file.kind ||
+    (file.version === 1 ? parsed.data.chunks === undefined : parsed.data.tree === undefined)
+  ) {
     throw new BackupFileError('damaged', `The manifest of snapshot ${file.id} is not valid.`);
   }
   const { body: _b, mac: _m, ...head } = file;
   return { head, body: parsed.data };
 }
 
-export function chunkNames(body: SnapshotBody): string[] {
-  const raw = Buffer.from(body.chunks, 'base64');
+export function unpackNames(packed: string): string[] {
+  const raw = Buffer.from(packed, 'base64');
   const names: string[] = [];
   for (let i = 0; i + NAME_BYTES <= raw.length; i += NAME_BYTES) names.push(raw.subarray(i, i + NAME_BYTES).toString('hex'));
   return names;
+}
+
+/** One piece of a snapshot's database: its chunk, and the base chunk when it is stored as a delta. */
+export interface ChunkEntry {
+  name: string;
+  base: string | null;
+}
+
+export type SnapshotTree = NonNullable<SnapshotBody['tree']>;
+
+/** The objects a manifest names directly: the blocks of its chunk list (version 2), else its chunks. */
+export function treeBlocks(body: SnapshotBody): string[] {
+  return body.tree ? unpackNames(body.tree.blocks) : [];
+}
+
+/**
+ * The pieces of a snapshot's database in order. Version 2 reads the blocks of its
+ * chunk list (each a chunk of the repository, checked like any); `cache` keeps the
+ * blocks read, by name, for a caller reading many manifests.
+ */
+export function snapshotEntries(repoDir: string, keys: SnapshotKeys, body: SnapshotBody, cache?: Map<string, ChunkEntry[]>): ChunkEntry[] {
+  if (!body.tree) return unpackNames(body.chunks ?? '').map((name) => ({ name, base: null }));
+  const entries: ChunkEntry[] = [];
+  const blocks = treeBlocks(body);
+  for (const block of blocks) {
+    let list = cache?.get(block);
+    if (!list) {
+      const raw = loadChunk(repoDir, keys, block, `snapshot ${body.id}`);
+      if (raw.length % ENTRY_BYTES !== 0 || raw.length > TREE_FANOUT * ENTRY_BYTES) throw damagedChunk(block);
+      list = [];
+      for (let at = 0; at < raw.length; at += ENTRY_BYTES) {
+        const base = raw.subarray(at + NAME_BYTES, at + ENTRY_BYTES);
+        list.push({ name: raw.subarray(at, at + NAME_BYTES).toString('hex'), base: base.equals(NO_BASE) ? null : base.toString('hex') });
+      }
+      cache?.set(block, list);
+    }
+    entries.push(...list);
+  }
+  if (entries.length !== body.tree.count || blocks.length !== Math.ceil(body.tree.count / TREE_FANOUT)) {
+    throw new BackupFileError('damaged', `The chunk list of snapshot ${body.id} does not match its manifest.`);
+  }
+  return entries;
+}
+
+/** The chunk list's block for entries [from, from + TREE_FANOUT). */
+function treeBlock(entries: ChunkEntry[], from: number): Buffer {
+  const part = entries.slice(from, from + TREE_FANOUT);
+  const out = Buffer.alloc(part.length * ENTRY_BYTES);
+  part.forEach((e, k) => {
+    out.write(e.name, k * ENTRY_BYTES, 'hex');
+    if (e.base) out.write(e.base, k * ENTRY_BYTES + NAME_BYTES, 'hex');
+  });
+  return out;
 }
 
 /** Every snapshot manifest of the repository, oldest first (clear heads; unreadable files are listed with their problem). */
@@ -338,66 +501,150 @@ export async function takeRepoLock(backupDir: string): Promise<() => Promise<voi
 
 // ---- writing ---------------------------------------------------------------------------------
 
-export interface ChunkedFile {
-  names: string[];
-  /** chunks written now (the others were in the repository already) */
-  written: number;
-  writtenBytes: number;
-  sha256: string;
-  bytes: number;
-}
-
 /**
- * Cuts a database file into 64 KiB chunks (page-aligned: SQLite pages are at most
- * 64 KiB) and writes each chunk the repository does not hold yet.
+ * Writes the pieces of one snapshot into the repository: a piece the repository
+ * holds is named, not written; a changed piece is written as a delta over the
+ * whole chunk its place had before (its base) when at most half of its blocks
+ * differ, else whole. Deltas are one step deep: the base is always a whole chunk.
  */
-export function writeChunks(repoDir: string, keys: SnapshotKeys, file: string, options: { level?: number; progress?: (fraction: number) => void } = {}): ChunkedFile {
-  const size = statSync(file).size;
-  const fd = openSync(file, 'r');
-  const names: string[] = [];
-  const hash = createHash('sha256');
-  const dirs = new Set<string>();
-  let written = 0;
-  let writtenBytes = 0;
-  const buffer = Buffer.alloc(CHUNK_BYTES);
-  try {
-    for (let offset = 0; offset < size; offset += CHUNK_BYTES) {
-      const want = Math.min(CHUNK_BYTES, size - offset);
-      let got = 0;
-      while (got < want) {
-        const n = readSync(fd, buffer, got, want - got, offset + got);
-        if (n === 0) throw new Error('the database copy changed size while it was read');
-        got += n;
-      }
-      const plain = buffer.subarray(0, want);
-      hash.update(plain);
-      const name = chunkName(keys, plain);
-      names.push(name);
-      const added = storeChunk(repoDir, keys, name, plain, options.level, dirs);
-      if (added > 0) {
-        written++;
-        writtenBytes += added;
-      }
-      if ((offset / CHUNK_BYTES) % 256 === 0) options.progress?.(offset / Math.max(1, size));
-    }
-  } finally {
-    closeSync(fd);
+class ChunkWriter {
+  /** objects written now, to be read back */
+  readonly fresh: string[] = [];
+  writtenBytes = 0;
+  private readonly dirs = new Set<string>();
+  private readonly bases = new Map<string, Buffer | null>();
+
+  constructor(
+    private readonly repoDir: string,
+    private readonly keys: SnapshotKeys,
+    private readonly level: number | undefined,
+    private readonly previous: ChunkEntry[],
+  ) {}
+
+  /** The previous snapshot's piece at `c` when its files are all there. */
+  kept(c: number): ChunkEntry | null {
+    const e = this.previous[c];
+    if (!e || !exists(chunkPath(this.repoDir, e.name)) || (e.base !== null && !exists(chunkPath(this.repoDir, e.base)))) return null;
+    return e;
   }
-  syncDirs(dirs);
-  return { names, written, writtenBytes, sha256: hash.digest('hex'), bytes: size };
+
+  put(c: number, plain: Buffer): ChunkEntry {
+    const name = chunkName(this.keys, plain);
+    const before = this.previous[c];
+    if (before?.name === name) {
+      const kept = this.kept(c);
+      if (kept) return kept;
+    }
+    const held = this.held(name);
+    if (held) return held;
+    const baseName = before ? (before.base ?? before.name) : null;
+    const base = baseName ? this.base(baseName) : null;
+    const payload = base ? deltaPayload(base, plain) : null;
+    if (baseName && payload) {
+      this.write(name, sealDelta(this.keys, name, baseName, payload, this.level));
+      return { name, base: baseName };
+    }
+    this.write(name, sealChunk(this.keys, name, plain, this.level));
+    return { name, base: null };
+  }
+
+  /** Writes the chunk list in blocks (each a chunk, stored once like any). */
+  tree(entries: ChunkEntry[]): SnapshotTree {
+    const names: string[] = [];
+    for (let from = 0; from < entries.length; from += TREE_FANOUT) {
+      const block = treeBlock(entries, from);
+      const name = chunkName(this.keys, block);
+      if (!exists(chunkPath(this.repoDir, name))) this.write(name, sealChunk(this.keys, name, block, this.level));
+      names.push(name);
+    }
+    return { fanout: TREE_FANOUT, count: entries.length, blocks: packNames(names) };
+  }
+
+  /** Flushes the folders, then reads back and opens every object written. */
+  check(progress?: (fraction: number) => void): void {
+    syncDirs(this.dirs);
+    for (let i = 0; i < this.fresh.length; i++) {
+      loadChunk(this.repoDir, this.keys, this.fresh[i]!, 'the new snapshot');
+      if (i % 64 === 0) progress?.(i / this.fresh.length);
+    }
+  }
+
+  /** An object the repository holds already under this name, with its base (a delta whose base is gone does not count). */
+  private held(name: string): ChunkEntry | null {
+    const file = chunkPath(this.repoDir, name);
+    let head: Buffer;
+    try {
+      const fd = openSync(file, 'r');
+      try {
+        head = Buffer.alloc(21);
+        readSync(fd, head, 0, 21, 0);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    if (!head.subarray(0, 4).equals(DELTA_MAGIC)) return { name, base: null };
+    const base = head.subarray(5, 21).toString('hex');
+    return exists(chunkPath(this.repoDir, base)) ? { name, base } : null;
+  }
+
+  /** A whole chunk to write deltas over, opened (null when it is missing or is not whole). */
+  private base(name: string): Buffer | null {
+    if (!this.bases.has(name)) {
+      let plain: Buffer | null = null;
+      try {
+        const opened = openSealed(this.keys, name, readFileSync(chunkPath(this.repoDir, name)));
+        plain = opened.kind === 'chunk' ? opened.plain : null;
+      } catch {
+        plain = null;
+      }
+      this.bases.set(name, plain);
+    }
+    return this.bases.get(name)!;
+  }
+
+  private write(name: string, sealed: Buffer): void {
+    const dir = join(this.repoDir, CHUNKS_DIR, name.slice(0, 2));
+    if (!this.dirs.has(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.dirs.add(dir);
+    writeImmutable(chunkPath(this.repoDir, name), dir, sealed);
+    this.fresh.push(name);
+    this.writtenBytes += sealed.length;
+  }
 }
 
 export function packNames(names: string[]): string {
   return Buffer.concat(names.map((n) => Buffer.from(n, 'hex'))).toString('base64');
 }
 
-/** Writes a manifest (after all its chunks are in the repository); returns its size. */
+/** Whether every object in `names` is in the repository: stat calls 256 at a time, off the event loop. */
+async function missingObject(repoDir: string, names: string[]): Promise<string | null> {
+  for (let i = 0; i < names.length; i += 256) {
+    const found = await Promise.all(
+      names.slice(i, i + 256).map((name) =>
+        stat(chunkPath(repoDir, name)).then(
+          () => null,
+          (err: NodeJS.ErrnoException) => {
+            if (err.code === 'ENOENT') return name;
+            throw err;
+          },
+        ),
+      ),
+    );
+    const missing = found.find((n) => n !== null);
+    if (missing) return missing;
+  }
+  return null;
+}
+
+/** Writes a manifest (after all the objects it names are in the repository); returns its size. */
 export async function writeSnapshotManifest(repoDir: string, keys: SnapshotKeys, kdf: ScryptParams, body: SnapshotBody): Promise<number> {
   const dir = join(repoDir, SNAPSHOTS_DIR);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  for (const name of chunkNames(body)) {
-    if (!exists(chunkPath(repoDir, name))) throw new BackupFileError('incomplete', `Chunk ${name} is missing: the snapshot was not written.`);
-  }
+  const missing = await missingObject(repoDir, body.tree ? treeBlocks(body) : unpackNames(body.chunks ?? ''));
+  if (missing) throw new BackupFileError('incomplete', `Chunk ${missing} is missing: the snapshot was not written.`);
   const text = Buffer.from(encodeSnapshot(keys, { id: body.id, createdAt: body.createdAt, kind: body.kind, kdf }, body), 'utf8');
   const target = snapshotPath(repoDir, body.id);
   if (exists(target)) throw new BackupFileError('mismatch', `Snapshot ${body.id} exists already.`);
@@ -420,16 +667,27 @@ export async function assembleSnapshot(
   progress?: (fraction: number) => void,
 ): Promise<{ head: SnapshotHead; body: SnapshotBody }> {
   const snapshot = await readSnapshot(repoDir, keys, id);
-  await assembleChunks(repoDir, keys, `snapshot ${id}`, chunkNames(snapshot.body), out, { bytes: snapshot.body.databaseBytes, sha256: snapshot.body.databaseSha256 }, progress);
+  await assembleChunks(repoDir, keys, `snapshot ${id}`, snapshotEntries(repoDir, keys, snapshot.body), out, { bytes: snapshot.body.databaseBytes, sha256: snapshot.body.databaseSha256 }, progress);
   return snapshot;
 }
 
-/** Writes the chunks `names` in order into `out` (which must not exist), each checked, the whole against `expect`. */
+async function readObjectAsync(repoDir: string, name: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(chunkPath(repoDir, name));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new BackupFileError('incomplete', `Chunk ${name} of ${what} is missing from the repository (repo/chunks/${name.slice(0, 2)}/${name}).`);
+    }
+    throw err;
+  }
+}
+
+/** Writes the chunks of `entries` in order into `out` (which must not exist), each checked, the whole against `expect`. */
 async function assembleChunks(
   repoDir: string,
   keys: SnapshotKeys,
   what: string,
-  names: string[],
+  entries: ChunkEntry[],
   out: string,
   /** a null sha256: each chunk is checked against its name only */
   expect: { bytes: number; sha256: string | null },
@@ -439,23 +697,16 @@ async function assembleChunks(
   const hash = createHash('sha256');
   let bytes = 0;
   try {
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      let sealed: Buffer;
-      try {
-        sealed = await readFile(chunkPath(repoDir, name));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-          throw new BackupFileError('incomplete', `Chunk ${name} of ${what} is missing from the repository (repo/chunks/${name.slice(0, 2)}/${name}).`);
-        }
-        throw err;
-      }
-      const plain = openChunk(keys, name, sealed);
+    for (let i = 0; i < entries.length; i++) {
+      const { name } = entries[i]!;
+      const sealed = await readObjectAsync(repoDir, name, what);
+      const base = sealed.subarray(0, 4).equals(DELTA_MAGIC) ? await readObjectAsync(repoDir, sealed.subarray(5, 21).toString('hex'), what) : null;
+      const plain = openChunk(keys, name, sealed, () => base!);
       hash.update(plain);
       let off = 0;
       while (off < plain.length) off += writeSync(fd, plain, off, plain.length - off, bytes + off);
       bytes += plain.length;
-      if (i % 256 === 0) progress?.(i / Math.max(1, names.length));
+      if (i % 256 === 0) progress?.(i / Math.max(1, entries.length));
     }
     fsyncSync(fd);
   } catch (err) {
@@ -566,13 +817,26 @@ export async function pruneRepository(
   progress?.('pruning', 0.5);
   // the crash tests stop here, between the manifests and the chunks
   if (job.pauseAt === 'manifests-removed') await new Promise(() => undefined);
+  // every object a remaining manifest names: the blocks of its chunk list, its chunks and their bases
   const used = new Set<string>();
+  const blocks = new Map<string, ChunkEntry[]>();
   for (const entry of await listSnapshots(job.repoDir)) {
     if (entry.problem !== null) return { manifests, chunks: 0, bytes: 0 };
     if (entry.head.keyId !== keys.keyId) return { manifests, chunks: 0, bytes: 0 };
     const { body } = await readSnapshot(job.repoDir, keys, entry.head.id).catch(() => ({ body: null }));
     if (!body) return { manifests, chunks: 0, bytes: 0 };
-    for (const name of chunkNames(body)) used.add(name);
+    let entries: ChunkEntry[];
+    try {
+      entries = snapshotEntries(job.repoDir, keys, body, blocks);
+    } catch {
+      // a chunk list that cannot be read: which chunks it needs is unknown, so none is removed
+      return { manifests, chunks: 0, bytes: 0 };
+    }
+    for (const name of treeBlocks(body)) used.add(name);
+    for (const e of entries) {
+      used.add(e.name);
+      if (e.base) used.add(e.base);
+    }
   }
   let chunks = 0;
   let bytes = 0;
@@ -618,7 +882,9 @@ export interface SnapshotChunkJob {
 export interface SnapshotChunkResult {
   /** the database is chunk for chunk the newest snapshot's: nothing to write */
   unchanged: boolean;
-  chunks: string;
+  /** the chunk list, written into the repository */
+  tree: SnapshotTree;
+  /** objects written now: whole chunks, deltas and blocks of the chunk list */
   written: number;
   writtenBytes: number;
   databaseBytes: number;
@@ -643,16 +909,18 @@ async function newestSnapshot(repoDir: string, keys: SnapshotKeys): Promise<{ he
   return readSnapshot(repoDir, keys, newest.head.id).catch(() => null);
 }
 
-/** Writes a chunk unless the repository holds it; returns the bytes written (0: it was there). */
-function storeChunk(repoDir: string, keys: SnapshotKeys, name: string, plain: Buffer, level: number | undefined, dirs: Set<string>): number {
-  const target = chunkPath(repoDir, name);
-  if (exists(target)) return 0;
-  const dir = join(repoDir, CHUNKS_DIR, name.slice(0, 2));
-  if (!dirs.has(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  dirs.add(dir);
-  const sealed = sealChunk(keys, name, plain, level);
-  writeImmutable(target, dir, sealed);
-  return sealed.length;
+/** The previous snapshot's pieces (none when there is no previous one, or its chunk list cannot be read). */
+function previousEntries(repoDir: string, keys: SnapshotKeys, previous: { body: SnapshotBody } | null): ChunkEntry[] {
+  if (!previous) return [];
+  try {
+    return snapshotEntries(repoDir, keys, previous.body);
+  } catch {
+    return [];
+  }
+}
+
+function sameNames(a: ChunkEntry[], b: ChunkEntry[]): boolean {
+  return a.length === b.length && a.every((e, i) => e.name === b[i]!.name);
 }
 
 function syncDirs(dirs: Set<string>): void {
@@ -685,52 +953,79 @@ async function snapshotPinned(
   const { pageSize, pages } = pinned.position;
   const bytes = pages * pageSize;
   const count = Math.ceil(bytes / CHUNK_BYTES);
-  const before = previous ? chunkNames(previous.body) : [];
-  const changed = previous ? changedChunks(previous.body.live, pinned, CHUNK_BYTES, before.length) : null;
-  const names: string[] = new Array<string>(count);
+  const before = previousEntries(job.repoDir, keys, previous);
+  const changed = previous && before.length > 0 ? changedChunks(previous.body.live, pinned, CHUNK_BYTES, before.length) : null;
+  const writer = new ChunkWriter(job.repoDir, keys, job.level, before);
+  const entries: ChunkEntry[] = new Array<ChunkEntry>(count);
   const hash = changed ? null : createHash('sha256');
-  const dirs = new Set<string>();
-  const fresh: string[] = [];
-  let writtenBytes = 0;
   const buffer = Buffer.alloc(CHUNK_BYTES);
   for (let c = 0; c < count; c++) {
-    // an unchanged piece is the previous snapshot's, unless its file went missing: then it is written again
-    if (changed && !changed.has(c) && exists(chunkPath(job.repoDir, before[c]!))) {
-      names[c] = before[c]!;
+    // an unchanged piece is the previous snapshot's, unless one of its files went missing: then it is written again
+    const kept = changed && !changed.has(c) ? writer.kept(c) : null;
+    if (kept) {
+      entries[c] = kept;
       continue;
     }
     const want = Math.min(CHUNK_BYTES, bytes - c * CHUNK_BYTES);
     pinned.read(buffer, c * CHUNK_BYTES, want);
     const plain = buffer.subarray(0, want);
     hash?.update(plain);
-    const name = chunkName(keys, plain);
-    names[c] = name;
-    const added = storeChunk(job.repoDir, keys, name, plain, job.level, dirs);
-    if (added > 0) {
-      fresh.push(name);
-      writtenBytes += added;
-    }
+    entries[c] = writer.put(c, plain);
     if (c % 256 === 0) progress?.('compressing', c / Math.max(1, count));
   }
-  syncDirs(dirs);
-  const packed = packNames(names);
-  const unchanged = previous?.body.chunks === packed;
+  const tree = writer.tree(entries);
   progress?.('verifying', 0);
-  for (let i = 0; i < fresh.length; i++) {
-    openChunk(keys, fresh[i]!, readFileSync(chunkPath(job.repoDir, fresh[i]!)));
-    if (i % 64 === 0) progress?.('verifying', i / fresh.length);
-  }
+  writer.check((f) => progress?.('verifying', f));
   return {
-    unchanged,
-    chunks: packed,
-    written: fresh.length,
-    writtenBytes,
+    unchanged: previous !== null && sameNames(entries, before),
+    tree,
+    written: writer.fresh.length,
+    writtenBytes: writer.writtenBytes,
     databaseBytes: bytes,
     databaseSha256: hash ? hash.digest('hex') : null,
     live: pinned.position,
     checked: 'chunks',
     ...described,
   };
+}
+
+/**
+ * Cuts a database file (a consistent copy) into 64 KiB chunks (page-aligned: SQLite
+ * pages are at most 64 KiB) and writes each the repository does not hold yet.
+ */
+function writeChunks(
+  repoDir: string,
+  keys: SnapshotKeys,
+  file: string,
+  before: ChunkEntry[],
+  options: { level?: number; progress?: (fraction: number) => void } = {},
+): { entries: ChunkEntry[]; tree: SnapshotTree; written: number; writtenBytes: number; sha256: string; bytes: number } {
+  const size = statSync(file).size;
+  const fd = openSync(file, 'r');
+  const writer = new ChunkWriter(repoDir, keys, options.level, before);
+  const entries: ChunkEntry[] = [];
+  const hash = createHash('sha256');
+  const buffer = Buffer.alloc(CHUNK_BYTES);
+  try {
+    for (let offset = 0; offset < size; offset += CHUNK_BYTES) {
+      const want = Math.min(CHUNK_BYTES, size - offset);
+      let got = 0;
+      while (got < want) {
+        const n = readSync(fd, buffer, got, want - got, offset + got);
+        if (n === 0) throw new Error('the database copy changed size while it was read');
+        got += n;
+      }
+      const plain = buffer.subarray(0, want);
+      hash.update(plain);
+      entries.push(writer.put(offset / CHUNK_BYTES, plain));
+      if ((offset / CHUNK_BYTES) % 256 === 0) options.progress?.(offset / Math.max(1, size));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const tree = writer.tree(entries);
+  writer.check();
+  return { entries, tree, written: writer.fresh.length, writtenBytes: writer.writtenBytes, sha256: hash.digest('hex'), bytes: size };
 }
 
 /**
@@ -772,19 +1067,19 @@ export async function snapshotChunks(
       await helpers.copyDatabase(job.databaseFile, copy, job.nativeBinding);
     }
     const described = helpers.describe(copy, job.nativeBinding);
-    const chunked = writeChunks(job.repoDir, keys, copy, { level: job.level, progress: (f) => progress?.('compressing', f) });
-    const packed = packNames(chunked.names);
-    const unchanged = previous?.body.chunks === packed;
+    const before = previousEntries(job.repoDir, keys, previous);
+    const chunked = writeChunks(job.repoDir, keys, copy, before, { level: job.level, progress: (f) => progress?.('compressing', f) });
+    const unchanged = previous !== null && sameNames(chunked.entries, before);
     if (!unchanged) {
       // verified before its manifest exists: every chunk read back and opened, the reassembled database checked
-      await assembleChunks(job.repoDir, keys, `snapshot ${job.id}`, chunked.names, reassembled, { bytes: chunked.bytes, sha256: chunked.sha256 }, (f) => progress?.('verifying', f));
+      await assembleChunks(job.repoDir, keys, `snapshot ${job.id}`, chunked.entries, reassembled, { bytes: chunked.bytes, sha256: chunked.sha256 }, (f) => progress?.('verifying', f));
       progress?.('checking', 0);
       checkDatabase(reassembled, `snapshot ${job.id}`, job.nativeBinding, described);
       progress?.('checking', 1);
     }
     return {
       unchanged,
-      chunks: packed,
+      tree: chunked.tree,
       written: chunked.written,
       writtenBytes: chunked.writtenBytes,
       databaseBytes: chunked.bytes,

@@ -52,8 +52,8 @@ export const offsiteHandlers: { [N in OffsiteOperation]: Handler<N, CoreServices
       .map((x) => ({ id: x.id, createdAt: x.createdAt }))
       .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
     if (!newest) throw new AppError('not_found', `${target.label} holds no backup of LexDesk.`, { reason: 'no_backup' });
-    // someone may have created the administrator meanwhile: the restore would replace that account
-    auth.firstRunOnly(input.setupCode, ctx.call);
+    // someone may have created the administrator meanwhile: the restore would replace that account (checked again, not counted again against the limit)
+    if (!auth.status().needsSetup) throw new AppError('conflict', 'LexDesk already has an administrator. Sign in instead.');
     ctx.audit.target = { type: 'backup', id: newest.id };
     await backups.restore(newest.id, { face: ctx.call.face, actor: { type: 'system', name: 'first-run restore' }, requestId: ctx.requestId }, { passphrase: input.passphrase });
     ctx.audit.details = { ...ctx.audit.details, fetchedFiles: fetched.downloaded, fetchedBytes: fetched.downloadedBytes };

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { OutputOf } from '../../../../shared/contract/index.js';
 import { formatBytes } from '../../../../shared/format.js';
 import { Field, SubmitButton, useSubmit } from '../../components/form.js';
 import { ErrorBox } from '../../components/Status.js';
@@ -69,12 +70,7 @@ export function FirstRun() {
  * the off-site copy with the backup passphrase, and the accounts come back with
  * it, so no administrator is created here.
  */
-interface Restored {
-  createdAt: string;
-  fetchedFiles: number;
-  fetchedBytes: number;
-  hostKey: string | null;
-}
+type Restored = OutputOf<'backup.firstRunRestore'>;
 
 function RestoreInstead({ onRestored }: { onRestored: (restored: Restored) => void }) {
   const api = useApi();
