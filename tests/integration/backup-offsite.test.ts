@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupItem, BackupOverview, OffsiteStatus } from '../../shared/contract/index.js';
@@ -213,6 +213,29 @@ describe('the off-site copy, from the Backups screen’s operations to a new mac
       await core.services.monitoring.tick();
       const stale = core.services.monitoring.alerts.list('firing', 10).find((a) => a.ruleId === 'offsite-stale');
       expect(stale?.message).toMatch(/The off-site copy at .+ is 3 days old, older than 48 h\./);
+    } finally {
+      await core.dispose();
+    }
+  });
+
+  it('a secret store that cannot be read makes "Copy now" say so in words, never a server error, and nothing is lost', async () => {
+    const core = await officeCore();
+    const admin = doorAs(core, 'admin');
+    try {
+      addNotes(core, 10);
+      await admin.ok('backup.create');
+      const share = tempDir('lexdesk-nas-');
+      await admin.ok('backup.offsite.set', { target: { kind: 'folder', path: share } });
+      // the secret file is something that cannot be read (a folder in its place)
+      mkdirSync(join(core.config.secretsDir, 'offsite-password'), { recursive: true });
+      const refused = await admin.call('backup.offsite.copyNow', {});
+      expect(refused).toMatchObject({ ok: false, error: { code: 'conflict', details: { reason: 'offsite_target' } } });
+      expect((refused as { error: { message: string } }).error.message).toContain('cannot be opened');
+      expect((await admin.ok<OffsiteStatus>('backup.offsite.get')).label).toBeTruthy();
+      // once it can be read again, the copy goes through
+      rmSync(join(core.config.secretsDir, 'offsite-password'), { recursive: true });
+      await admin.ok('backup.offsite.copyNow', {});
+      expect(readdirSync(share).some((n) => n.endsWith('.db.lexbak'))).toBe(true);
     } finally {
       await core.dispose();
     }

@@ -201,7 +201,15 @@ export class OffsiteService {
   private async target(): Promise<Target> {
     await this.load();
     if (!this.settings.target) throw new AppError('conflict', 'No off-site copy is set up: choose a target first.', { reason: 'not_configured' });
-    return openTarget(this.settings.target, await this.credentials(), { hostKey: this.settings.hostKey });
+    const config = this.settings.target;
+    try {
+      return openTarget(config, await this.credentials(), { hostKey: this.settings.hostKey });
+    } catch (err) {
+      // the secret store did not answer, or the saved settings no longer make a target: said, never a crash
+      if (err instanceof AppError) throw err;
+      this.log.warn({ err }, 'the off-site target cannot be opened');
+      throw new AppError('conflict', `The off-site target cannot be opened: ${(err as Error)?.message ?? String(err)} Check the Off-site copy settings.`, { reason: 'offsite_target' });
+    }
   }
 
   /** Sets (or with null removes) the target; credentials given go to the secret store, the others are kept. */
