@@ -87,6 +87,30 @@ describe('the off-site copy survives the network and the process dying', { timeo
     }
   });
 
+  it('SFTP: a large file cut off by a reset goes on from where it stopped, not from its start', async (ctx) => {
+    if (!sshd) return ctx.skip(skip);
+    const dir = bigFolder([24]);
+    const size = statSync(join(dir, readdirSync(dir).find((n) => n.endsWith('.db.lexbak'))!)).size;
+    const proxy = await startFaultyProxy(sshd.port);
+    try {
+      const remote = join(sshd.root, 'resume');
+      mkdirSync(remote);
+      proxy.resetNext(1, 13 * 1024 * 1024, 'total');
+      const target = new SftpTarget({ host: '127.0.0.1', port: proxy.port, username: sshd.user, privateKey: sshd.privateKey, path: remote });
+      const result = await copyToTarget(dir, target, { retry: { attempts: 5, backoffMs: 50 } });
+      expect(proxy.resets).toBe(1);
+      expect(result.retries).toBe(1);
+      // starting the file again would send 13 MB + all of it again
+      expect(proxy.forwarded).toBeGreaterThan(size);
+      expect(proxy.forwarded).toBeLessThan(size + 6 * 1024 * 1024);
+      expectNothingCorrupt(dir, remote);
+      expect(filesUnder(remote).filter((n) => n.endsWith('.partial'))).toEqual([]);
+      expect(filesUnder(remote).length).toBe(3);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('S3: the connection reset in the middle of a PutObject — retried with a fresh body, the bucket holds whole objects only', async () => {
     const dir = bigFolder([2]);
     const proxy = await startFaultyProxy(Number(new URL(s3!.endpoint).port));
@@ -97,6 +121,31 @@ describe('the off-site copy survives the network and the process dying', { timeo
       const result = await copyToTarget(dir, target, { retry: { attempts: 5, backoffMs: 50 } });
       expect(proxy.resets).toBe(1);
       expect(result.retries).toBeGreaterThanOrEqual(1);
+      const direct = new S3Target({ ...options, endpoint: s3!.endpoint });
+      const check = await verifyTarget(dir, direct);
+      expect(check.problems).toEqual([]);
+      expect(check.checked).toBe(3);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('S3: a large file goes up in parts; the connection reset in the middle sends only the parts not stored yet, and the bucket holds it whole', async () => {
+    const dir = bigFolder([24]);
+    const size = statSync(join(dir, readdirSync(dir).find((n) => n.endsWith('.db.lexbak'))!)).size;
+    const proxy = await startFaultyProxy(Number(new URL(s3!.endpoint).port));
+    const partBytes = 5 * 1024 * 1024;
+    try {
+      // cut after about two and a half parts went through
+      proxy.resetNext(1, 13 * 1024 * 1024, 'total');
+      const options = { region: 'us-east-1', bucket: s3!.bucket, prefix: 'parts', pathStyle: true, accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey };
+      const target = new S3Target({ ...options, endpoint: `http://127.0.0.1:${proxy.port}`, multipartFrom: 8 * 1024 * 1024, partBytes });
+      const result = await copyToTarget(dir, target, { retry: { attempts: 5, backoffMs: 50 } });
+      expect(proxy.resets).toBe(1);
+      expect(result.retries).toBeGreaterThanOrEqual(1);
+      // starting the file again would send 13 MB + all 24 MB; going on sends at most the part that was cut, again
+      expect(proxy.forwarded).toBeGreaterThan(size);
+      expect(proxy.forwarded).toBeLessThan(size + 1.5 * partBytes);
       const direct = new S3Target({ ...options, endpoint: s3!.endpoint });
       const check = await verifyTarget(dir, direct);
       expect(check.problems).toEqual([]);

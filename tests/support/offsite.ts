@@ -139,8 +139,14 @@ export interface FaultyProxy {
   port: number;
   /** connections reset so far */
   resets: number;
-  /** reset the next `count` connections that carry `afterBytes` upstream (an upload, not a listing) */
-  resetNext(count: number, afterBytes: number): void;
+  /** bytes sent upstream so far, over every connection */
+  forwarded: number;
+  /**
+   * reset the next `count` connections that carry `afterBytes` upstream (an upload,
+   * not a listing); with scope 'total', the connection on which everything sent
+   * through the proxy passes `afterBytes`
+   */
+  resetNext(count: number, afterBytes: number, scope?: 'connection' | 'total'): void;
   close(): Promise<void>;
 }
 
@@ -151,13 +157,16 @@ export interface FaultyProxy {
 export async function startFaultyProxy(targetPort: number): Promise<FaultyProxy> {
   let pending = 0;
   let threshold = 0;
+  let total = false;
   const sockets = new Set<Socket>();
   const proxy: FaultyProxy = {
     port: 0,
     resets: 0,
-    resetNext(count, afterBytes) {
+    forwarded: 0,
+    resetNext(count, afterBytes, scope = 'connection') {
       pending = count;
       threshold = afterBytes;
+      total = scope === 'total';
     },
     async close() {
       for (const socket of sockets) socket.destroy();
@@ -171,13 +180,15 @@ export async function startFaultyProxy(targetPort: number): Promise<FaultyProxy>
     let sent = 0;
     client.on('data', (chunk: Buffer) => {
       sent += chunk.length;
-      if (pending > 0 && sent >= threshold) {
+      if (pending > 0 && (total ? proxy.forwarded + chunk.length : sent) >= threshold) {
         pending--;
+        if (total) threshold = Number.POSITIVE_INFINITY;
         proxy.resets++;
         client.resetAndDestroy();
         upstream.destroy();
         return;
       }
+      proxy.forwarded += chunk.length;
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {

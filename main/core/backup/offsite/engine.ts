@@ -192,7 +192,13 @@ export async function copyToTarget(dir: string, target: Target, options: CopyOpt
     for (const object of todo) {
       if (options.signal?.aborted) throw new TargetError('The off-site copy was stopped.', false);
       options.onProgress?.(uploaded, todo.length, object.name);
-      await connection.run((t) => t.put(object.name, () => createReadStream(object.file, { highWaterMark: 1024 * 1024 }), object.size));
+      await connection.run((t) =>
+        t.put(
+          object.name,
+          (start = 0, end = object.size) => createReadStream(object.file, { highWaterMark: 1024 * 1024, start, ...(end > start ? { end: end - 1 } : {}) }),
+          object.size,
+        ),
+      );
       remote.set(object.name, { name: object.name, size: object.size });
       uploaded++;
       uploadedBytes += object.size;

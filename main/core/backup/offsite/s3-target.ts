@@ -1,14 +1,19 @@
 import type { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { isObjectName, isPartialName, isTransient, TargetError, type RemoteObject, type Target } from './target.js';
+import { isObjectName, isPartialName, isTransient, partialName, TargetError, type RemoteObject, type Target } from './target.js';
 
 export interface S3Options {
   /** empty for AWS itself */
@@ -20,16 +25,38 @@ export interface S3Options {
   accessKeyId: string;
   secretAccessKey: string;
   timeoutMs?: number;
+  /** objects from this size go up in parts (default MULTIPART_FROM) */
+  multipartFrom?: number;
+  /** the size of a part (default PART_BYTES; S3 wants at least 5 MiB but for the last) */
+  partBytes?: number;
+}
+
+export const MULTIPART_FROM = 64 * 1024 * 1024;
+export const PART_BYTES = 16 * 1024 * 1024;
+
+interface Upload {
+  uploadId: string;
+  size: number;
+  parts: { PartNumber: number; ETag: string }[];
 }
 
 /**
- * An S3-compatible bucket (AWS, Backblaze B2, Wasabi, MinIO…). One PutObject per
- * object: S3 makes an object visible only once its whole body arrived, so an upload
- * cut off leaves nothing under the name. Objects up to 5 GB.
+ * An S3-compatible bucket (AWS, Backblaze B2, Wasabi, MinIO…). A small object is one
+ * PutObject; a large one (a backup file) a multipart upload, whose parts already
+ * stored are kept when the connection drops, so the copy's next attempt sends only
+ * the rest. Either way S3 makes an object visible only once all of it arrived, so an
+ * upload cut off leaves nothing under the name. Uploads a crash left unfinished are
+ * listed as temporary objects and aborted by the next copy (where the service lists
+ * them: S3 does; a bucket lifecycle rule "abort incomplete multipart uploads" does
+ * the same everywhere).
  */
 export class S3Target implements Target {
   readonly label: string;
   private client: S3Client | null = null;
+  /** multipart uploads under way, by object name: what a retry after a dropped connection goes on with */
+  private readonly uploads = new Map<string, Upload>();
+  /** unfinished uploads found by a scan, by the temporary name they are listed under */
+  private readonly stale = new Map<string, { key: string; uploadId: string }>();
 
   constructor(private readonly options: S3Options) {
     const where = options.endpoint ? ` at ${options.endpoint}` : '';
@@ -110,7 +137,36 @@ export class S3Target implements Target {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+    partials.push(...(await this.unfinishedUploads()));
     return { objects, partials };
+  }
+
+  /** Multipart uploads nobody finished (a crash), as temporary names; none where the service cannot list them. */
+  private async unfinishedUploads(): Promise<string[]> {
+    const names: string[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    try {
+      do {
+        const page = await this.s3().send(
+          new ListMultipartUploadsCommand({ Bucket: this.options.bucket, Prefix: this.prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+        );
+        for (const u of page.Uploads ?? []) {
+          if (!u.Key || !u.UploadId || [...this.uploads.values()].some((x) => x.uploadId === u.UploadId)) continue;
+          const name = partialName(u.Key.slice(this.prefix.length), `upload-${names.length}`);
+          this.stale.set(name, { key: u.Key, uploadId: u.UploadId });
+          names.push(name);
+        }
+        keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+        uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+      } while (keyMarker);
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      const unsupported = e.name === 'NotImplemented' || e.$metadata?.httpStatusCode === 501;
+      if (!unsupported && isTransient(err)) throw err;
+      // a service without ListMultipartUploads (or no right to it): its lifecycle rules clean up
+    }
+    return names;
   }
 
   scan(): Promise<{ objects: RemoteObject[]; partials: string[] }> {
@@ -136,11 +192,44 @@ export class S3Target implements Target {
     }
   }
 
-  async put(name: string, body: () => Readable, size: number): Promise<void> {
-    await this.s3().send(
-      new PutObjectCommand({ Bucket: this.options.bucket, Key: this.key(name), Body: body(), ContentLength: size, ContentType: 'application/octet-stream' }),
-    );
+  async put(name: string, body: (start?: number, end?: number) => Readable, size: number): Promise<void> {
+    if (size < (this.options.multipartFrom ?? MULTIPART_FROM)) {
+      await this.s3().send(
+        new PutObjectCommand({ Bucket: this.options.bucket, Key: this.key(name), Body: body(), ContentLength: size, ContentType: 'application/octet-stream' }),
+      );
+      return;
+    }
+    const { bucket } = this.options;
+    const Key = this.key(name);
+    let upload = this.uploads.get(name);
+    if (!upload || upload.size !== size) {
+      const created = await this.s3().send(new CreateMultipartUploadCommand({ Bucket: bucket, Key, ContentType: 'application/octet-stream' }));
+      if (!created.UploadId) throw new TargetError(`${this.label} did not start the upload of ${name}.`, true);
+      upload = { uploadId: created.UploadId, size, parts: [] };
+      this.uploads.set(name, upload);
+    }
+    const partBytes = this.options.partBytes ?? PART_BYTES;
+    const count = Math.ceil(size / partBytes);
+    // the parts stored before a dropped connection stay: only the rest is sent
+    for (let n = upload.parts.length + 1; n <= count; n++) {
+      const start = (n - 1) * partBytes;
+      const end = Math.min(size, start + partBytes);
+      const sent = await this.s3().send(
+        new UploadPartCommand({ Bucket: bucket, Key, UploadId: upload.uploadId, PartNumber: n, Body: body(start, end), ContentLength: end - start }),
+      );
+      if (!sent.ETag) throw new TargetError(`${this.label} did not confirm part ${n} of ${name}.`, true);
+      upload.parts.push({ PartNumber: n, ETag: sent.ETag });
+    }
+    try {
+      await this.s3().send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key, UploadId: upload.uploadId, MultipartUpload: { Parts: upload.parts } }));
+    } catch (err) {
+      // an upload the service no longer knows (it was aborted, or expired): the next attempt starts it again
+      if ((err as { name?: string }).name === 'NoSuchUpload') this.uploads.delete(name);
+      throw err;
+    }
+    this.uploads.delete(name);
   }
+
 
   async get(name: string): Promise<Readable> {
     const result = await this.s3().send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(name) }));
@@ -149,6 +238,12 @@ export class S3Target implements Target {
   }
 
   async delete(name: string): Promise<void> {
+    const stale = this.stale.get(name);
+    if (stale) {
+      await this.s3().send(new AbortMultipartUploadCommand({ Bucket: this.options.bucket, Key: stale.key, UploadId: stale.uploadId }));
+      this.stale.delete(name);
+      return;
+    }
     await this.s3().send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.key(name) }));
   }
 }

@@ -5,6 +5,8 @@ import SftpClient from 'ssh2-sftp-client';
 import { isObjectName, isPartialName, partialName, TargetError, type RemoteObject, type Target } from './target.js';
 
 const CHUNK = 1024 * 1024;
+/** objects from this size resume where a dropped connection left them */
+export const RESUME_FROM = 8 * 1024 * 1024;
 
 export interface SftpOptions {
   host: string;
@@ -29,6 +31,8 @@ export class SftpTarget implements Target {
   private client: SftpClient | null = null;
   private readonly made = new Set<string>();
   private readonly streams = new Set<Readable>();
+  /** the temporary file of a large upload the connection dropped in the middle of, by object name: the next attempt goes on with it */
+  private readonly cutOff = new Map<string, string>();
   /** the host key the server showed on the last connection */
   seenHostKey: string | null = null;
 
@@ -172,19 +176,36 @@ export class SftpTarget implements Target {
     this.made.add(dir);
   }
 
-  async put(name: string, body: () => Readable, size: number): Promise<void> {
+  async put(name: string, body: (start?: number, end?: number) => Readable, size: number): Promise<void> {
     const client = this.sftp();
     const final = this.remote(name);
-    const temp = this.remote(partialName(name, randomBytes(4).toString('hex')));
+    const resumable = size >= RESUME_FROM;
+    let temp = resumable ? this.cutOff.get(name) : undefined;
+    let start = 0;
+    if (temp) {
+      // the server wrote what reached it in order: go on from there, one block back to be safe
+      const there = await client.stat(temp).catch(() => null);
+      if (there && there.size <= size) start = Math.max(0, Math.floor(there.size / CHUNK) - 1) * CHUNK;
+      else temp = undefined;
+    }
+    temp ??= this.remote(partialName(name, randomBytes(4).toString('hex')));
     await this.ensureDir(posix.dirname(final));
     try {
       // large writes in flight: the default (32 KiB, one at a time) manages about 2 MB/s on a LAN
-      await client.put(body(), temp, { writeStreamOptions: { highWaterMark: CHUNK } } as SftpClient.TransferOptions);
+      const writeStreamOptions = { highWaterMark: CHUNK, ...(start > 0 ? { flags: 'r+', start } : {}) };
+      await client.put(body(start, size), temp, { writeStreamOptions } as SftpClient.TransferOptions);
       const written = await client.stat(temp);
       if (written.size !== size) throw new TargetError(`${name} arrived on ${this.options.host} with ${written.size} bytes of ${size}.`, true);
       // OpenSSH's posix-rename replaces an existing object in one step
       await client.posixRename(temp, final);
+      this.cutOff.delete(name);
     } catch (err) {
+      if (resumable && isNetwork(err)) {
+        // kept for the next attempt (the copy removes what is left over once it is done)
+        this.cutOff.set(name, temp);
+        throw err;
+      }
+      this.cutOff.delete(name);
       await client.delete(temp, true).catch(() => undefined);
       throw err;
     }

@@ -32,7 +32,8 @@ export interface Target {
   scan(): Promise<{ objects: RemoteObject[]; partials: string[] }>;
   /** null when there is no such object */
   stat(name: string): Promise<RemoteObject | null>;
-  put(name: string, body: () => Readable, size: number): Promise<void>;
+  /** `body(start, end)`: the bytes [start, end) of the object (all of it without arguments), a fresh stream each call */
+  put(name: string, body: (start?: number, end?: number) => Readable, size: number): Promise<void>;
   get(name: string): Promise<Readable>;
   delete(name: string): Promise<void>;
 }
