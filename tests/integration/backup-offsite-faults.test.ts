@@ -52,6 +52,16 @@ let sshd: RunningSshd | null = null;
 let skip = '';
 let s3: RunningS3 | null = null;
 
+/** The local S3 server's bucket, under `prefix`; `endpoint` left to the caller (straight, or through a proxy). */
+const s3Options = (prefix: string) => ({ region: 'us-east-1', bucket: s3!.bucket, prefix, pathStyle: true, accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey });
+
+/** Read straight from the S3 server (not through the proxy): the bucket holds the folder's three objects, each whole. */
+async function expectWholeInBucket(dir: string, prefix: string): Promise<void> {
+  const check = await verifyTarget(dir, new S3Target({ ...s3Options(prefix), endpoint: s3!.endpoint }));
+  expect(check.problems).toEqual([]);
+  expect(check.checked).toBe(3);
+}
+
 beforeAll(async () => {
   const started = await startSshd();
   if ('skip' in started) skip = started.skip;
@@ -116,15 +126,11 @@ describe('the off-site copy survives the network and the process dying', { timeo
     const proxy = await startFaultyProxy(Number(new URL(s3!.endpoint).port));
     try {
       proxy.resetNext(1, 1_000_000);
-      const options = { region: 'us-east-1', bucket: s3!.bucket, prefix: 'reset', pathStyle: true, accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey };
-      const target = new S3Target({ ...options, endpoint: `http://127.0.0.1:${proxy.port}` });
+      const target = new S3Target({ ...s3Options('reset'), endpoint: `http://127.0.0.1:${proxy.port}` });
       const result = await copyToTarget(dir, target, { retry: { attempts: 5, backoffMs: 50 } });
       expect(proxy.resets).toBe(1);
       expect(result.retries).toBeGreaterThanOrEqual(1);
-      const direct = new S3Target({ ...options, endpoint: s3!.endpoint });
-      const check = await verifyTarget(dir, direct);
-      expect(check.problems).toEqual([]);
-      expect(check.checked).toBe(3);
+      await expectWholeInBucket(dir, 'reset');
     } finally {
       await proxy.close();
     }
@@ -138,18 +144,14 @@ describe('the off-site copy survives the network and the process dying', { timeo
     try {
       // cut after about two and a half parts went through
       proxy.resetNext(1, 13 * 1024 * 1024, 'total');
-      const options = { region: 'us-east-1', bucket: s3!.bucket, prefix: 'parts', pathStyle: true, accessKeyId: s3!.accessKeyId, secretAccessKey: s3!.secretAccessKey };
-      const target = new S3Target({ ...options, endpoint: `http://127.0.0.1:${proxy.port}`, multipartFrom: 8 * 1024 * 1024, partBytes });
+      const target = new S3Target({ ...s3Options('parts'), endpoint: `http://127.0.0.1:${proxy.port}`, multipartFrom: 8 * 1024 * 1024, partBytes });
       const result = await copyToTarget(dir, target, { retry: { attempts: 5, backoffMs: 50 } });
       expect(proxy.resets).toBe(1);
       expect(result.retries).toBeGreaterThanOrEqual(1);
       // starting the file again would send 13 MB + all 24 MB; going on sends at most the part that was cut, again
       expect(proxy.forwarded).toBeGreaterThan(size);
       expect(proxy.forwarded).toBeLessThan(size + 1.5 * partBytes);
-      const direct = new S3Target({ ...options, endpoint: s3!.endpoint });
-      const check = await verifyTarget(dir, direct);
-      expect(check.problems).toEqual([]);
-      expect(check.checked).toBe(3);
+      await expectWholeInBucket(dir, 'parts');
     } finally {
       await proxy.close();
     }
