@@ -77,7 +77,8 @@ export interface BackupServiceOptions {
   schedule?: boolean;
   /**
    * a frequent snapshot read in place has its new chunks checked at once; the newest
-   * is reassembled and integrity-checked as a whole at most this often (default 1 h)
+   * is reassembled and integrity-checked as a whole at most this often (default 10
+   * minutes: at the default 15-minute snapshots, each one is checked whole after it is written)
    */
   snapshotFullCheckMs?: number;
 }

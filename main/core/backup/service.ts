@@ -32,6 +32,8 @@ import { readHeader } from './stream.js';
 import { BackupVerifier } from './verify.js';
 
 const DAY_MS = 86_400_000;
+/** the newest snapshot read in place is reassembled and checked whole at most this often (see snapshotFullCheckMs) */
+const FULL_CHECK_EVERY_MS = 600_000;
 
 function backupIdFor(at: Date, kind: 'frequent'): string {
   return backupIdOf(at, kind as unknown as BackupKind);
@@ -278,7 +280,7 @@ export class BackupService {
    */
   private scheduleFullCheck(delayMs?: number): void {
     if (this.deps.options?.schedule === false || !this.started || this.fullCheckTimer) return;
-    const every = this.deps.options?.snapshotFullCheckMs ?? 3_600_000;
+    const every = this.deps.options?.snapshotFullCheckMs ?? FULL_CHECK_EVERY_MS;
     const soon = Math.min(5_000, every);
     const due = delayMs ?? (this.lastFullCheckAt === null ? soon : Math.max(soon, this.lastFullCheckAt + every - performance.now()));
     this.fullCheckTimer = setTimeout(() => {
