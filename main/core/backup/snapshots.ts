@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -513,6 +513,8 @@ class ChunkWriter {
   writtenBytes = 0;
   private readonly dirs = new Set<string>();
   private readonly bases = new Map<string, Buffer | null>();
+  /** the names in repo/chunks, listed once (a listing of 256 folders costs less than a stat per piece) */
+  private present: Set<string> | null = null;
 
   constructor(
     private readonly repoDir: string,
@@ -524,8 +526,26 @@ class ChunkWriter {
   /** The previous snapshot's piece at `c` when its files are all there. */
   kept(c: number): ChunkEntry | null {
     const e = this.previous[c];
-    if (!e || !exists(chunkPath(this.repoDir, e.name)) || (e.base !== null && !exists(chunkPath(this.repoDir, e.base)))) return null;
+    if (!e || !this.has(e.name) || (e.base !== null && !this.has(e.base))) return null;
     return e;
+  }
+
+  private has(name: string): boolean {
+    if (!this.present) {
+      this.present = new Set();
+      const root = join(this.repoDir, CHUNKS_DIR);
+      let prefixes: string[] = [];
+      try {
+        prefixes = readdirSync(root);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      for (const prefix of prefixes) {
+        if (prefix.startsWith('.')) continue;
+        for (const n of readdirSync(join(root, prefix))) if (!n.startsWith(TMP_PREFIX)) this.present.add(n);
+      }
+    }
+    return this.present.has(name);
   }
 
   put(c: number, plain: Buffer): ChunkEntry {
@@ -540,7 +560,7 @@ class ChunkWriter {
     const baseName = before ? (before.base ?? before.name) : null;
     const base = baseName ? this.base(baseName) : null;
     const payload = base ? deltaPayload(base, plain) : null;
-    if (baseName && payload) {
+    if (baseName && baseName !== name && payload) {
       this.write(name, sealDelta(this.keys, name, baseName, payload, this.level));
       return { name, base: baseName };
     }
@@ -610,6 +630,7 @@ class ChunkWriter {
     if (!this.dirs.has(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.dirs.add(dir);
     writeImmutable(chunkPath(this.repoDir, name), dir, sealed);
+    this.present?.add(name);
     this.fresh.push(name);
     this.writtenBytes += sealed.length;
   }
