@@ -546,7 +546,8 @@ export class BackupService {
     if (!head) throw new AppError('not_found', `There is no snapshot ${id}.`);
     const { key } = await this.verifier.keyFor({ keyId: head.keyId, kdf: head.kdf } as BackupHeader, passphrase);
     const job = this.jobs.begin('verify', null);
-    return this.jobs.run(job, id, () => this.snapshots.verify(id, key, job.abort.signal));
+    // under the repository lock, as the background check: a thinning by another process cannot delete a piece mid-check
+    return this.jobs.run(job, id, () => withRepoLock(this.folder().dir, () => this.snapshots.verify(id, key, job.abort.signal)));
   }
 
   /** The snapshot a restore to `at` uses: the newest at or before it. */

@@ -68,16 +68,25 @@ export function snapshotPath(repoDir: string, id: string): string {
   return join(repoDir, SNAPSHOTS_DIR, `${id}${SNAPSHOT_SUFFIX}`);
 }
 
-/** "LXC1" ‖ compression (0 stored, 1 deflate) ‖ nonce (12) ‖ ciphertext ‖ tag (16); the name is the additional data. */
-export function sealChunk(keys: SnapshotKeys, name: string, plain: Buffer, level = 1): Buffer {
-  const packed = deflateRawSync(plain, { level });
-  const compressed = packed.length < plain.length;
-  const head = Buffer.concat([CHUNK_MAGIC, Buffer.from([compressed ? 1 : 0]), randomBytes(12)]);
-  const cipher = createCipheriv('aes-256-gcm', keys.chunk, head.subarray(5, 17));
-  cipher.setAAD(Buffer.concat([head.subarray(0, 5), Buffer.from(name, 'ascii')]));
-  const body = cipher.update(compressed ? packed : plain);
+/**
+ * magic ‖ compression (0 stored, 1 deflate) ‖ `extra` ‖ nonce (12) ‖ ciphertext ‖ tag (16);
+ * everything before the nonce and the name are the additional data.
+ */
+function seal(keys: SnapshotKeys, magic: Buffer, extra: Buffer, name: string, payload: Buffer, level: number): Buffer {
+  const packed = deflateRawSync(payload, { level });
+  const compressed = packed.length < payload.length;
+  const clear = Buffer.concat([magic, Buffer.from([compressed ? 1 : 0]), extra]);
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', keys.chunk, nonce);
+  cipher.setAAD(Buffer.concat([clear, Buffer.from(name, 'ascii')]));
+  const body = cipher.update(compressed ? packed : payload);
   cipher.final();
-  return Buffer.concat([head, body, cipher.getAuthTag()]);
+  return Buffer.concat([clear, nonce, body, cipher.getAuthTag()]);
+}
+
+/** "LXC1" ‖ compression ‖ nonce (12) ‖ ciphertext ‖ tag (16); the name is the additional data. */
+export function sealChunk(keys: SnapshotKeys, name: string, plain: Buffer, level = 1): Buffer {
+  return seal(keys, CHUNK_MAGIC, Buffer.alloc(0), name, plain, level);
 }
 
 /**
@@ -89,14 +98,7 @@ export function sealChunk(keys: SnapshotKeys, name: string, plain: Buffer, level
  * is its base with these blocks put in; it hashes to the delta's name.
  */
 export function sealDelta(keys: SnapshotKeys, name: string, base: string, payload: Buffer, level = 1): Buffer {
-  const packed = deflateRawSync(payload, { level });
-  const compressed = packed.length < payload.length;
-  const head = Buffer.concat([DELTA_MAGIC, Buffer.from([compressed ? 1 : 0]), Buffer.from(base, 'hex'), randomBytes(12)]);
-  const cipher = createCipheriv('aes-256-gcm', keys.chunk, head.subarray(21, 33));
-  cipher.setAAD(Buffer.concat([head.subarray(0, 21), Buffer.from(name, 'ascii')]));
-  const body = cipher.update(compressed ? packed : payload);
-  cipher.final();
-  return Buffer.concat([head, body, cipher.getAuthTag()]);
+  return seal(keys, DELTA_MAGIC, Buffer.from(base, 'hex'), name, payload, level);
 }
 
 export type OpenedObject = { kind: 'chunk'; plain: Buffer } | { kind: 'delta'; base: string; payload: Buffer };
@@ -510,6 +512,8 @@ export async function takeRepoLock(backupDir: string): Promise<() => Promise<voi
 class ChunkWriter {
   /** objects written now, to be read back */
   readonly fresh: string[] = [];
+  /** those of them that are blocks of the chunk list */
+  private readonly freshBlocks = new Set<string>();
   writtenBytes = 0;
   private readonly dirs = new Set<string>();
   private readonly bases = new Map<string, Buffer | null>();
@@ -574,18 +578,25 @@ class ChunkWriter {
     for (let from = 0; from < entries.length; from += TREE_FANOUT) {
       const block = treeBlock(entries, from);
       const name = chunkName(this.keys, block);
-      if (!exists(chunkPath(this.repoDir, name))) this.write(name, sealChunk(this.keys, name, block, this.level));
+      if (!exists(chunkPath(this.repoDir, name))) {
+        this.write(name, sealChunk(this.keys, name, block, this.level));
+        this.freshBlocks.add(name);
+      }
       names.push(name);
     }
     return { fanout: TREE_FANOUT, count: entries.length, blocks: packNames(names) };
   }
 
-  /** Flushes the folders, then reads back and opens every object written. */
-  check(progress?: (fraction: number) => void): void {
+  /**
+   * Flushes the folders, then reads back and opens every object written — or, with
+   * 'blocks', only the blocks of the chunk list (for a caller that reassembles every piece anyway).
+   */
+  check(progress?: (fraction: number) => void, what: 'all' | 'blocks' = 'all'): void {
     syncDirs(this.dirs);
-    for (let i = 0; i < this.fresh.length; i++) {
-      loadChunk(this.repoDir, this.keys, this.fresh[i]!, 'the new snapshot');
-      if (i % 64 === 0) progress?.(i / this.fresh.length);
+    const read = what === 'all' ? this.fresh : this.fresh.filter((n) => this.freshBlocks.has(n));
+    for (let i = 0; i < read.length; i++) {
+      loadChunk(this.repoDir, this.keys, read[i]!, 'the new snapshot');
+      if (i % 64 === 0) progress?.(i / read.length);
     }
   }
 
@@ -1045,7 +1056,8 @@ function writeChunks(
     closeSync(fd);
   }
   const tree = writer.tree(entries);
-  writer.check();
+  // a changed database is reassembled from every piece next (assembleChunks): then only the list's blocks are read back here
+  writer.check(undefined, sameNames(entries, before) ? 'all' : 'blocks');
   return { entries, tree, written: writer.fresh.length, writtenBytes: writer.writtenBytes, sha256: hash.digest('hex'), bytes: size };
 }
 
