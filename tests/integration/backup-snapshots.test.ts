@@ -292,7 +292,56 @@ describe('snapshots', { timeout: 120_000 }, () => {
     const listed = async () => (await doorAs(c, 'admin').ok<{ snapshots: SnapshotItem[] }>('backup.snapshots')).snapshots.find((s) => s.id === item.id)!;
     await expect.poll(async () => (await listed()).verifiedAt, { timeout: 30_000, interval: 100 }).not.toBeNull();
     expect((await listed()).problem).toBeNull();
+  });
 
+  it('the background check gives way: a snapshot, a backup and a restore asked while it runs all go ahead, and the check runs again after', async () => {
+    const c = await core({ snapshotFullCheckMs: 1 });
+    bigTable(c, 20_000);
+    const admin = doorAs(c, 'admin');
+    const finished: { operation: string; outcome: string }[] = [];
+    c.services.events.subscribe((e) => {
+      if (e.type === 'backup.finished') finished.push({ operation: e.data.operation, outcome: e.data.outcome });
+    });
+    /** resolves as the background check of a snapshot starts */
+    const checkStarts = () =>
+      new Promise<void>((resolve) => {
+        const off = c.services.events.subscribe((e) => {
+          if (e.type === 'backup.progress' && e.data.operation === 'verify') {
+            off();
+            resolve();
+          }
+        });
+      });
+
+    let starts = checkStarts();
+    const first = await snapshot(c);
+    await starts;
+    starts = checkStarts();
+    addNotes(c, 5);
+    const second = await snapshot(c);
+    expect(second.id).not.toBe(first.id);
+    await starts;
+    const backup = await admin.ok<BackupItem>('backup.create');
+    expect(backup.verifiedAt).not.toBeNull();
+    starts = checkStarts();
+    addNotes(c, 5, 'third');
+    await snapshot(c);
+    await starts;
+    const restored = await admin.ok<{ id: string }>('backup.restore', { id: backup.id, password: ADMIN_PASSWORD });
+    expect(restored.id).toBe(backup.id);
+    expect(noteCount(c)).toBe(5);
+    // a check that gave way to a job which checks nothing itself (a thinning) runs again once it is over
+    starts = checkStarts();
+    addNotes(c, 5, 'fourth');
+    const fourth = await snapshot(c);
+    await starts;
+    await c.services.backups.thinSnapshots(origin);
+    await expect
+      .poll(async () => (await admin.ok<{ snapshots: SnapshotItem[] }>('backup.snapshots')).snapshots.find((s) => s.id === fourth.id)!.verifiedAt, { timeout: 30_000, interval: 100 })
+      .not.toBeNull();
+    // nothing the admin or the timer asked for was refused; only the background checks gave way
+    expect(finished.filter((f) => f.operation !== 'verify').every((f) => f.outcome === 'ok')).toBe(true);
+    expect(finished.filter((f) => f.operation === 'verify' && f.outcome === 'failed').length).toBeGreaterThanOrEqual(4);
   });
 
   it('restore at a time between two snapshots brings back the older state, with a safety backup first', async () => {

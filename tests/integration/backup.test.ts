@@ -426,6 +426,40 @@ describe('backups', () => {
     expect(JSON.parse(audit.details!)).toMatchObject({ kind: 'scheduled', reason: 'catch-up' });
   });
 
+  it('a scheduled backup that finds a restore running is made once the restore is over, never skipped', async () => {
+    const clock = new ManualClock('2026-03-01T10:00:00Z');
+    const dataDir = tempDir();
+    const first = await startBackupCore({ dataDir, clock });
+    const { admin: before } = await setUp(first);
+    addNotes(first, 20);
+    const old = await before.ok<BackupItem>('backup.create');
+    await first.stop();
+
+    clock.advance(3 * 86_400_000);
+    let catchUpDue!: () => void;
+    const catchUpPassed = new Promise<void>((resolve) => (catchUpDue = resolve));
+    // the restore holds its swap until the catch-up has come and found it running
+    const c = await core({ dataDir, clock, catchUpDelayMs: 200, retryScheduledMs: 50, swapHook: (point) => (point === 'aside-wal' ? catchUpPassed : undefined) });
+    fakeAuth(c);
+    const admin = doorAs(c, 'admin');
+    const finished: { operation: string; outcome: string; id: string | null }[] = [];
+    c.services.events.subscribe((e) => {
+      if (e.type === 'backup.finished') finished.push(e.data);
+    });
+    const restoring = admin.ok<{ id: string; preRestoreBackupId: string }>('backup.restore', { id: old.id, password: ADMIN_PASSWORD });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(finished.filter((f) => f.operation === 'backup')).toEqual([]);
+    catchUpDue();
+    const restored = await restoring;
+    await expect.poll(() => finished.filter((f) => f.operation === 'backup').length, { timeout: 20_000 }).toBe(1);
+    expect(finished.map((f) => `${f.operation} ${f.outcome}`)).toEqual(['restore ok', 'backup ok']);
+    const list = await admin.ok<BackupOverview>('backup.list');
+    expect(list.backups.map((b) => b.kind).sort()).toEqual(['manual', 'pre-restore', 'scheduled']);
+    expect(list.backups.some((b) => b.id === restored.preRestoreBackupId)).toBe(true);
+    const audit = c.services.store.sqlite.prepare("SELECT details FROM audit_log WHERE action = 'backup.created' ORDER BY id DESC LIMIT 1").get() as { details: string };
+    expect(JSON.parse(audit.details)).toMatchObject({ kind: 'scheduled', reason: 'catch-up' });
+  });
+
   it('does not catch up when the last good backup is recent', async () => {
     const clock = new ManualClock('2026-03-01T10:00:00Z');
     const dataDir = tempDir();

@@ -22,6 +22,8 @@ export async function startBackupCore(
     env?: Record<string, string>;
     face?: Face;
     catchUpDelayMs?: number;
+    /** how soon a scheduled backup that found another job running is tried again */
+    retryScheduledMs?: number;
     swapHook?: StepHook;
     /** how often the newest snapshot read in place is checked as a whole */
     snapshotFullCheckMs?: number;
@@ -36,7 +38,7 @@ export async function startBackupCore(
     deps: {
       clock: options.clock,
       newInstallation: options.newInstallation,
-      backup: { scryptCost: TEST_SCRYPT, catchUpDelayMs: options.catchUpDelayMs ?? 3_600_000, swapHook: options.swapHook, snapshotFullCheckMs: options.snapshotFullCheckMs },
+      backup: { scryptCost: TEST_SCRYPT, catchUpDelayMs: options.catchUpDelayMs ?? 3_600_000, retryScheduledMs: options.retryScheduledMs, swapHook: options.swapHook, snapshotFullCheckMs: options.snapshotFullCheckMs },
     },
   });
 }

@@ -31,8 +31,8 @@ export class BackupMaker {
    * then committed in the destination; retention runs after a success. A failure is
    * kept aside with its reason, audited and alerted, and thrown as an AppError.
    */
-  create(kind: BackupKind, origin: Origin, options: { sqlDump?: boolean; reason?: string } = {}): Promise<BackupItem> {
-    const job = this.jobs.begin('backup', kind);
+  async create(kind: BackupKind, origin: Origin, options: { sqlDump?: boolean; reason?: string } = {}): Promise<BackupItem> {
+    const job = await this.jobs.claim('backup', kind);
     return this.jobs.run(
       job,
       null,

@@ -7,6 +7,8 @@ import type { JobStep } from './jobs.js';
 export interface RunningJob extends BackupJob {
   kind: BackupKind | null;
   abort: AbortController;
+  /** a job LexDesk runs on its own (the background check of a snapshot): it gives way to any other */
+  background: boolean;
 }
 
 /** What backup.finished says of a job. */
@@ -60,13 +62,28 @@ export class JobTracker {
     return this.job;
   }
 
-  /** Starts a job, or refuses with `conflict` while another runs. */
-  begin(operation: BackupJobOperation, kind: BackupKind | null): RunningJob {
+  /**
+   * Starts a job, or refuses with `conflict` while another runs. A background job
+   * running now gives way: it is cancelled, and the new job starts once it has
+   * ended. The check and the start happen in one step, so two callers never both start.
+   */
+  async claim(operation: BackupJobOperation, kind: BackupKind | null, options: { background?: boolean } = {}): Promise<RunningJob> {
+    while (this.job?.background) {
+      const yielding = this.job;
+      yielding.abort.abort();
+      await this.settled();
+      if (this.job === yielding) break; // begun but never run: refused below rather than waited on forever
+    }
+    return this.begin(operation, kind, options);
+  }
+
+  /** Starts a job at once, or refuses with `conflict` while any other runs (a background one included). */
+  begin(operation: BackupJobOperation, kind: BackupKind | null, options: { background?: boolean } = {}): RunningJob {
     if (this.job) {
       const what = this.job.operation === 'restore' ? 'A restore' : this.job.operation === 'verify' ? 'A verification' : 'A backup';
       throw new AppError('conflict', `${what} is already running. Wait for it to finish.`, { running: publicJob(this.job) });
     }
-    this.job = { jobId: randomUUID(), operation, kind, step: 'starting', label: 'Starting', percent: 0, abort: new AbortController() };
+    this.job = { jobId: randomUUID(), operation, kind, step: 'starting', label: 'Starting', percent: 0, abort: new AbortController(), background: options.background ?? false };
     this.emitProgress();
     return this.job;
   }

@@ -75,6 +75,8 @@ export interface BackupServiceOptions {
   prunePauseAt?: 'manifests-removed';
   /** run the daily schedule and the catch-up (off for the CLI) */
   schedule?: boolean;
+  /** a scheduled backup that finds another job running is made this much later (default a minute) */
+  retryScheduledMs?: number;
   /**
    * a frequent snapshot read in place has its new chunks checked at once; the newest
    * is reassembled and integrity-checked as a whole at most this often (default 10

@@ -59,8 +59,8 @@ export class BackupRestore {
    * migrate, resume, end the other sessions. Any failure before the swap changes
    * nothing; a failure after it puts the old files back.
    */
-  restore(id: string, origin: Origin, options: RestoreOptions, sessions: SessionEnder | null): Promise<RestoreResult> {
-    const job = this.jobs.begin('restore', null);
+  async restore(id: string, origin: Origin, options: RestoreOptions, sessions: SessionEnder | null): Promise<RestoreResult> {
+    const job = await this.jobs.claim('restore', null);
     return this.jobs.run(job, id, () =>
       this.restoreWithin(job, id, origin, options, sessions).catch((err: unknown) => {
         this.ctx.audit(origin, 'backup.restore.failed', 'error', { message: (err as Error).message }, id);

@@ -10,7 +10,7 @@ import { BackupMaker, backupId as backupIdOf } from './create.js';
 import { BackupDocuments, type DocumentVault } from './documents.js';
 import { BackupFolder, destinationMessage } from './folder.js';
 import { BACKUP_KINDS, DEFAULT_SCRYPT, type BackupHeader } from './format.js';
-import { JobTracker, type RunningJob } from './job-tracker.js';
+import { JobTracker } from './job-tracker.js';
 import { BackupKeyRing, type BackupKey } from './keyring.js';
 import {
   SYSTEM_ORIGIN,
@@ -61,7 +61,8 @@ export class BackupService {
   private snapshotFingerprint: string | null = null;
   private fullCheckTimer: NodeJS.Timeout | null = null;
   private lastFullCheckAt: number | null = null;
-  private fullCheck: RunningJob | null = null;
+  /** the full check found another job running, and runs when it ends */
+  private fullCheckWaits = false;
   private alerts: BackupAlertSink;
   private passwords: PasswordVerifier | null = null;
   private vault: DocumentVault | null = null;
@@ -92,7 +93,7 @@ export class BackupService {
       alerts: { raise: (alert) => this.alerts.raise(alert), clear: (key) => this.alerts.clear(key) },
       audit: (origin, action, outcome, details, target) => this.audit(origin, action, outcome, details, target),
     };
-    this.jobs = new JobTracker(deps.events, () => this.status.forget());
+    this.jobs = new JobTracker(deps.events, () => this.jobEnded());
     this.status = new BackupStatus(ctx, this.jobs, () => this.scheduler.nextRun());
     this.snapshots = new BackupSnapshots(ctx);
     this.maker = new BackupMaker(ctx, this.jobs, this.status, this.snapshots);
@@ -245,19 +246,15 @@ export class BackupService {
    */
   async snapshotIfChanged(origin: Origin = SYSTEM_ORIGIN): Promise<SnapshotItem | null> {
     await this.records.load();
-    // a snapshot's full check gives way to the next snapshot, and runs again after it
-    if (this.fullCheck && this.jobs.current === this.fullCheck) {
-      this.fullCheck.abort.abort();
-      await this.jobs.settled();
-    }
-    if (this.jobs.current) return null;
+    if (this.jobs.current && !this.jobs.current.background) return null;
     const key = await this.keys.current();
     if (!key) return null;
     const fingerprint = await this.snapshots.fingerprint();
     if (fingerprint === this.snapshotFingerprint) return null;
-    const at = this.deps.clock.now();
-    const id = backupIdFor(at, 'frequent');
-    const job = this.jobs.begin('backup', null);
+    // a snapshot's full check gives way to the next snapshot, and runs again after it
+    if (this.jobs.current && !this.jobs.current.background) return null;
+    const job = await this.jobs.claim('backup', null);
+    const id = backupIdFor(this.deps.clock.now(), 'frequent');
     job.label = 'Taking a snapshot';
     return this.jobs.run(
       job,
@@ -275,14 +272,15 @@ export class BackupService {
   /**
    * The full check of a snapshot whose new chunks only were checked when it was
    * taken: the newest such snapshot reassembled, opened and integrity-checked in the
-   * worker, at most once per `snapshotFullCheckMs`, never beside another job (then a
-   * minute later). The chunks it checks are those of every snapshot that shares them.
+   * worker, at most once per `snapshotFullCheckMs`. It never runs beside another job:
+   * it waits for that job's end, and gives way to any job begun while it runs, then
+   * runs again after it. The chunks it checks are those of every snapshot that shares them.
    */
-  private scheduleFullCheck(delayMs?: number): void {
+  private scheduleFullCheck(): void {
     if (this.deps.options?.schedule === false || !this.started || this.fullCheckTimer) return;
     const every = this.deps.options?.snapshotFullCheckMs ?? FULL_CHECK_EVERY_MS;
     const soon = Math.min(5_000, every);
-    const due = delayMs ?? (this.lastFullCheckAt === null ? soon : Math.max(soon, this.lastFullCheckAt + every - performance.now()));
+    const due = this.lastFullCheckAt === null ? soon : Math.max(soon, this.lastFullCheckAt + every - performance.now());
     this.fullCheckTimer = setTimeout(() => {
       this.fullCheckTimer = null;
       void this.fullCheckNewest().catch((err: unknown) => this.log.error({ err }, 'the full check of a snapshot failed to run'));
@@ -290,10 +288,18 @@ export class BackupService {
     this.fullCheckTimer.unref();
   }
 
+  /** A job ended: a full check that waited for it is due now. */
+  private jobEnded(): void {
+    this.status.forget();
+    if (!this.fullCheckWaits) return;
+    this.fullCheckWaits = false;
+    this.scheduleFullCheck();
+  }
+
   private async fullCheckNewest(): Promise<void> {
     if (!this.started) return;
     if (this.jobs.current) {
-      this.scheduleFullCheck(60_000);
+      this.fullCheckWaits = true;
       return;
     }
     const newest = (await this.snapshots.list()).filter((s) => s.keyAvailable && s.problem === null).at(-1);
@@ -301,17 +307,23 @@ export class BackupService {
     const head = await this.snapshots.has(newest.id);
     const key = head ? await this.keys.find(head.keyId) : null;
     if (!key) return;
-    const job = this.jobs.begin('verify', null);
+    // another job may have begun while the snapshot was looked up: then after it
+    if (this.jobs.current) {
+      this.fullCheckWaits = true;
+      return;
+    }
+    const job = this.jobs.begin('verify', null, { background: true });
     job.label = 'Checking the newest snapshot';
-    this.fullCheck = job;
     let problem: string | null;
     try {
       problem = await this.jobs.run(job, newest.id, () => withRepoLock(this.folder().dir, () => this.snapshots.verify(newest.id, key, job.abort.signal)));
     } catch (err) {
-      if (job.abort.signal.aborted) return;
+      // it gave way to another job (about to begin): the check runs again once that one is over
+      if (job.abort.signal.aborted) {
+        this.fullCheckWaits = true;
+        return;
+      }
       throw err;
-    } finally {
-      this.fullCheck = null;
     }
     this.lastFullCheckAt = performance.now();
     if (problem) {
@@ -338,8 +350,8 @@ export class BackupService {
   }
 
   /** Thins the snapshots now (as a job: never beside a snapshot or a restore). */
-  thinSnapshots(origin: Origin = SYSTEM_ORIGIN): Promise<{ removed: string[]; chunks: number; bytes: number }> {
-    const job = this.jobs.begin('backup', null);
+  async thinSnapshots(origin: Origin = SYSTEM_ORIGIN): Promise<{ removed: string[]; chunks: number; bytes: number }> {
+    const job = await this.jobs.claim('backup', null);
     job.label = 'Thinning the snapshots';
     return this.jobs.run(job, null, async () => {
       const result = await this.snapshots.thin(origin, (step, label, percent) => this.jobs.step(job, step, label, percent), { sweep: true });
@@ -351,8 +363,8 @@ export class BackupService {
   private async runScheduled(reason: 'scheduled' | 'catch-up'): Promise<void> {
     if (!this.started) return;
     const running = this.jobs.current;
-    if (running) {
-      this.log.info({ reason, running: running.operation }, 'skipping the scheduled backup: another job is running');
+    if (running && !running.background) {
+      this.retryScheduled(reason, running.operation);
       return;
     }
     if (!(await this.keys.isSet())) {
@@ -368,8 +380,21 @@ export class BackupService {
     try {
       await this.create('scheduled', SYSTEM_ORIGIN, { reason });
     } catch (err) {
-      if (!(err instanceof AppError)) this.log.error({ err }, 'scheduled backup failed');
+      // another job began in the meantime (a snapshot, a restore): the night's backup waits for it, never skipped
+      if (err instanceof AppError && err.code === 'conflict' && this.jobs.current) this.retryScheduled(reason, this.jobs.current.operation);
+      else if (!(err instanceof AppError)) this.log.error({ err }, 'scheduled backup failed');
     }
+  }
+
+  /** The scheduled backup found another job running: it is made a minute later. */
+  private retryScheduled(reason: 'scheduled' | 'catch-up', running: string): void {
+    this.log.info({ reason, running }, 'the scheduled backup waits a minute: another job is running');
+    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
+    this.catchUpTimer = setTimeout(() => {
+      this.catchUpTimer = null;
+      void this.runScheduled(reason);
+    }, this.deps.options?.retryScheduledMs ?? 60_000);
+    this.catchUpTimer.unref();
   }
 
   // ---- status ---------------------------------------------------------------------------------
@@ -545,7 +570,7 @@ export class BackupService {
     const head = await this.snapshots.has(id);
     if (!head) throw new AppError('not_found', `There is no snapshot ${id}.`);
     const { key } = await this.verifier.keyFor({ keyId: head.keyId, kdf: head.kdf } as BackupHeader, passphrase);
-    const job = this.jobs.begin('verify', null);
+    const job = await this.jobs.claim('verify', null);
     // under the repository lock, as the background check: a thinning by another process cannot delete a piece mid-check
     return this.jobs.run(job, id, () => withRepoLock(this.folder().dir, () => this.snapshots.verify(id, key, job.abort.signal)));
   }

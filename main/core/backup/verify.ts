@@ -88,8 +88,8 @@ export class BackupVerifier {
   }
 
   /** Checks a backup again (decrypt, decompress, integrity_check, counts) and records the result in its manifest. */
-  verify(id: string, origin: Origin, options: { passphrase?: string } = {}): Promise<BackupItem> {
-    const job = this.jobs.begin('verify', null);
+  async verify(id: string, origin: Origin, options: { passphrase?: string } = {}): Promise<BackupItem> {
+    const job = await this.jobs.claim('verify', null);
     return this.jobs.run(
       job,
       id,
