@@ -246,13 +246,14 @@ export class BackupService {
    */
   async snapshotIfChanged(origin: Origin = SYSTEM_ORIGIN): Promise<SnapshotItem | null> {
     await this.records.load();
+    // beside a job someone asked for, no snapshot: the next interval takes it
     if (this.jobs.current && !this.jobs.current.background) return null;
     const key = await this.keys.current();
     if (!key) return null;
     const fingerprint = await this.snapshots.fingerprint();
     if (fingerprint === this.snapshotFingerprint) return null;
-    // a snapshot's full check gives way to the next snapshot, and runs again after it
     if (this.jobs.current && !this.jobs.current.background) return null;
+    // a snapshot's background check, running or just begun, gives way, and runs again after
     const job = await this.jobs.claim('backup', null);
     const id = backupIdFor(this.deps.clock.now(), 'frequent');
     job.label = 'Taking a snapshot';
