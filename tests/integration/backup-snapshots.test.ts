@@ -302,12 +302,15 @@ describe('snapshots', { timeout: 120_000 }, () => {
     c.services.events.subscribe((e) => {
       if (e.type === 'backup.finished') finished.push({ operation: e.data.operation, outcome: e.data.outcome });
     });
+    /** what a restart (an update, a quit) would wait for while a background check runs */
+    const waitedFor: unknown[] = [];
     /** resolves as the background check of a snapshot starts */
     const checkStarts = () =>
       new Promise<void>((resolve) => {
         const off = c.services.events.subscribe((e) => {
           if (e.type === 'backup.progress' && e.data.operation === 'verify') {
             off();
+            waitedFor.push(...c.services.activity.busy());
             resolve();
           }
         });
@@ -342,6 +345,33 @@ describe('snapshots', { timeout: 120_000 }, () => {
     // nothing the admin or the timer asked for was refused; only the background checks gave way
     expect(finished.filter((f) => f.operation !== 'verify').every((f) => f.outcome === 'ok')).toBe(true);
     expect(finished.filter((f) => f.operation === 'verify' && f.outcome === 'failed').length).toBeGreaterThanOrEqual(4);
+    // the background check never holds up an update or a quit: stopping cancels it, and it runs again
+    expect(waitedFor).toEqual([]);
+  });
+
+  it('a snapshot whose background check a stop cancelled is checked whole after the next start', async () => {
+    const dataDir = tempDir();
+    const first = await startBackupCore({ dataDir, snapshotFullCheckMs: 1 });
+    fakeAuth(first);
+    await doorAs(first, 'admin').ok('backup.settings.update', { passphrase: PASSPHRASE, password: ADMIN_PASSWORD });
+    bigTable(first, 20_000);
+    const checkBegan = new Promise<void>((resolve) => {
+      const off = first.services.events.subscribe((e) => {
+        if (e.type === 'backup.progress' && e.data.operation === 'verify') {
+          off();
+          resolve();
+        }
+      });
+    });
+    const item = (await first.services.backups.snapshotIfChanged(origin))!;
+    await checkBegan;
+    await first.stop();
+    // at the default pace, the check after a start waits 5 s: before it, the snapshot is still unchecked
+    const c = await core({ dataDir });
+    const listed = async () => (await doorAs(c, 'admin').ok<{ snapshots: SnapshotItem[] }>('backup.snapshots')).snapshots.find((s) => s.id === item.id)!;
+    expect((await listed()).verifiedAt).toBeNull();
+    await expect.poll(async () => (await listed()).verifiedAt, { timeout: 30_000, interval: 100 }).not.toBeNull();
+    expect((await listed()).problem).toBeNull();
   });
 
   it('restore at a time between two snapshots brings back the older state, with a safety backup first', async () => {

@@ -130,10 +130,14 @@ export class BackupService {
     return join(this.dataDir, 'backups');
   }
 
-  /** The backup, verification or restore running now, if any (the update gate waits for it). */
+  /**
+   * The backup, verification or restore running now, if any (the update gate and a
+   * quit wait for it). The background check of a snapshot is not one: stopping
+   * cancels it, changing nothing, and it runs again after the restart.
+   */
   runningJob(): { operation: 'backup' | 'verify' | 'restore'; label: string } | null {
     const job = this.jobs.current;
-    return job ? { operation: job.operation, label: job.label } : null;
+    return job && !job.background ? { operation: job.operation, label: job.label } : null;
   }
 
   destination(): { dir: string; source: BackupSettings['destinationSource'] } {
@@ -174,6 +178,8 @@ export class BackupService {
     await this.removeLeftovers();
     this.scheduler.apply(this.records.settings);
     this.applySnapshotTimer(this.records.settings.snapshotMinutes);
+    // a snapshot whose check a stop cancelled (or never began) is checked whole soon after start
+    this.scheduleFullCheck();
     const lastGood = await this.lastGoodAt();
     const now = this.deps.clock.now().getTime();
     this.log.info({ keyProtection: this.keys.protectionKind }, `the backup key is kept: ${this.keys.storeKind}`);
